@@ -1,0 +1,104 @@
+// The tied denoiser D(xt) = b xt + sum_k a_k w_k g(w_k . xt) and its loss 0.5 |D(xt) - target|^2,
+// where target is x0 (default) or the noise xi (SCIENCE.md section 4).
+// forward() leaves per-unit h, g(h), g'(h), w.r in UNIT [K, 4] and the residual r in R [d].
+import { erf } from "./special";
+import { A, act, B, d, K, R, target, UNIT, wPtr, X0, XI, XT } from "./globals";
+import { axpy, dot, lincomb2 } from "./vec";
+
+const SQRT1_2: f64 = 0.7071067811865476;
+const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
+
+let gp: f64 = 0; // g'(h) of the last activation() call
+
+/** g(h) for the configured activation; sets gp = g'(h). erf means erf(h / sqrt 2); he3 is He3(h) / 6. */
+// @ts-ignore: decorator
+@inline
+export function activation(h: f64): f64 {
+  return activationOf(act, h);
+}
+
+// @ts-ignore: decorator
+@inline
+function activationOf(code: i32, h: f64): f64 {
+  switch (code) {
+    case 0: {
+      const g = Math.tanh(h);
+      gp = 1.0 - g * g;
+      return g;
+    }
+    case 1: {
+      gp = SQRT_2_OVER_PI * Math.exp(-0.5 * h * h);
+      return erf(h * SQRT1_2);
+    }
+    case 2: {
+      gp = h > 0 ? 1.0 : 0.0;
+      return h > 0 ? h : 0.0;
+    }
+    case 3: {
+      gp = 0.0;
+      return h > 0 ? 1.0 : h < 0 ? -1.0 : 0.0;
+    }
+    case 4: {
+      gp = 1.0;
+      return h;
+    }
+    default: {
+      gp = 0.5 * (h * h - 1.0);
+      return (h * h * h - 3.0 * h) / 6.0;
+    }
+  }
+}
+
+/** Exported activation for tests: g(h), with g'(h) readable by lastDerivative(). */
+export function activationAt(code: i32, h: f64): f64 {
+  return activationOf(code, h);
+}
+
+export function lastDerivative(): f64 {
+  return gp;
+}
+
+// @ts-ignore: decorator
+@inline
+export function unitSlot(k: i32, j: i32): usize {
+  return UNIT + (<usize>(k * 4 + j) << 3);
+}
+
+/** The pointer to the current target (x0 or xi). */
+// @ts-ignore: decorator
+@inline
+export function targetPtr(): usize {
+  return target == 0 ? X0 : XI;
+}
+
+/** Forward pass of walker w on the sample in X0, XI, XT: fills UNIT and R. Returns 0.5 |r|^2. */
+export function forward(w: i32): f64 {
+  const a = A + (<usize>(w * K) << 3);
+  const b = load<f64>(B + (<usize>w << 3));
+  lincomb2(R, b, XT, -1.0, targetPtr(), d);
+  for (let k = 0; k < K; k++) {
+    const wk = wPtr(w, k);
+    const h = dot(wk, XT, d);
+    const g = activation(h);
+    store<f64>(unitSlot(k, 0), h);
+    store<f64>(unitSlot(k, 1), g);
+    store<f64>(unitSlot(k, 2), gp);
+    axpy(R, load<f64>(a + (<usize>k << 3)) * g, wk, d);
+  }
+  for (let k = 0; k < K; k++) store<f64>(unitSlot(k, 3), dot(wPtr(w, k), R, d));
+  return 0.5 * dot(R, R, d);
+}
+
+/** Euclidean gradient of the loss of walker w on the current sample, after forward(w):
+ * writes dL/dw [K, d] to out, then dL/db, then dL/da [K]. dL/dw_k = a_k (g_k r + g'_k (w_k . r) xt). */
+export function gradient(w: i32, out: usize): void {
+  const a = A + (<usize>(w * K) << 3);
+  for (let k = 0; k < K; k++) {
+    const ak = load<f64>(a + (<usize>k << 3));
+    const o = out + ((<usize>k * <usize>d) << 3);
+    lincomb2(o, ak * load<f64>(unitSlot(k, 1)), R, ak * load<f64>(unitSlot(k, 2)) * load<f64>(unitSlot(k, 3)), XT, d);
+  }
+  const tail = out + ((<usize>K * <usize>d) << 3);
+  store<f64>(tail, dot(R, XT, d));
+  for (let k = 0; k < K; k++) store<f64>(tail + (<usize>(k + 1) << 3), load<f64>(unitSlot(k, 1)) * load<f64>(unitSlot(k, 3)));
+}

@@ -1,0 +1,114 @@
+// The mixed cumulant model (SCIENCE.md section 2):
+//   x0 = betaM m + sqrt(betaU) lambda u + S (sqrt(betaV) nu v + z),  S = I - c v v^T,
+// applied as the rank-one correction S(sqrt(betaV) nu v + z) = z + (sqrt(betaV) nu (1 - c) - c v.z) v.
+import { gauss, rngLoad, rngStore, uniform } from "./rng";
+import { normCdf } from "./special";
+import { axpy, dot } from "./vec";
+import {
+  betaM, corr, d, lambdaAbsThr, lambdaSignThr, latent, M, mixP, nuHi, nuLo, nuP, sqrtBetaU, sqrtBetaV,
+  U, V, whitenC,
+} from "./globals";
+
+/** Last latents drawn by drawLatents(). */
+export let lastLambda: f64 = 0;
+export let lastNu: f64 = 0;
+
+const SQRT3: f64 = 1.7320508075688772;
+
+// nu as the quantile function of its law at a uniform q in [0, 1).
+// @ts-ignore: decorator
+@inline
+function nuQuantile(q: f64): f64 {
+  if (latent == 1) return SQRT3 * (2.0 * q - 1.0);
+  return q >= 1.0 - nuP ? nuHi : nuLo;
+}
+
+// nu coupled to lambda: comonotone (nu = F^-1(Phi(lambda)); sign(lambda) for Rademacher).
+// @ts-ignore: decorator
+@inline
+function nuComonotone(lambda: f64): f64 {
+  if (latent == 1) return nuQuantile(normCdf(lambda));
+  return lambda > lambdaSignThr ? nuHi : nuLo;
+}
+
+// nu coupled to |lambda| (nu = F^-1(2 Phi(|lambda|) - 1)): dependent on lambda but E[lambda nu] = 0.
+// @ts-ignore: decorator
+@inline
+function nuUncorrelated(lambda: f64): f64 {
+  if (latent == 1) return nuQuantile(2.0 * normCdf(Math.abs(lambda)) - 1.0);
+  return Math.abs(lambda) > lambdaAbsThr ? nuHi : nuLo;
+}
+
+/** Draws (lambda, nu) from the current stream into lastLambda, lastNu. */
+export function drawLatents(): void {
+  const lambda = gauss();
+  let nu: f64;
+  if (corr == 0) nu = nuQuantile(uniform());
+  else if (corr == 1) nu = nuComonotone(lambda);
+  else if (corr == 2) nu = uniform() < mixP ? nuComonotone(lambda) : nuQuantile(uniform());
+  else nu = nuUncorrelated(lambda);
+  lastLambda = lambda;
+  lastNu = nu;
+}
+
+/** Writes one MCM sample x0 [d] to out, drawing from the current stream (latents, then z). */
+export function sampleX0(out: usize): void {
+  drawLatents();
+  for (let i = 0; i < d; i++) store<f64>(out + (<usize>i << 3), gauss());
+  const cu = sqrtBetaU * lastLambda;
+  const cv = sqrtBetaV * lastNu * (1.0 - whitenC) - whitenC * dot(V, out, d);
+  axpy(out, cu, U, d);
+  axpy(out, cv, V, d);
+  if (betaM != 0) axpy(out, betaM, M, d);
+}
+
+/** Draws n samples from the stream at rngPtr into out [n, d] and their latents into lat [n, 2]. */
+export function sampleBatch(rngPtr: usize, out: usize, lat: usize, n: i32): void {
+  rngLoad(rngPtr);
+  for (let s = 0; s < n; s++) {
+    sampleX0(out + ((<usize>s * <usize>d) << 3));
+    store<f64>(lat + (<usize>s << 4), lastLambda);
+    store<f64>(lat + (<usize>s << 4), lastNu, 8);
+  }
+  rngStore(rngPtr);
+}
+
+/** Draws the spikes u, v, m from the stream at rngPtr: orthonormal Gaussian directions, or, when basis
+ * is set, the first basis vectors. m is zero when d < 3. */
+export function initSpikes(rngPtr: usize, basis: bool): void {
+  const n = <usize>d << 3;
+  memory.fill(U, 0, n);
+  memory.fill(V, 0, n);
+  memory.fill(M, 0, n);
+  if (basis) {
+    store<f64>(U, 1.0);
+    store<f64>(V + 8, 1.0);
+    if (d >= 3) store<f64>(M + 16, 1.0);
+    return;
+  }
+  rngLoad(rngPtr);
+  orthonormalRandom(U, 0, 0);
+  orthonormalRandom(V, U, 0);
+  if (d >= 3) orthonormalRandom(M, U, V);
+  rngStore(rngPtr);
+}
+
+// A Gaussian vector, made orthogonal to the unit vectors p and q (0 for none) and normalised.
+function orthonormalRandom(out: usize, p: usize, q: usize): void {
+  for (let i = 0; i < d; i++) store<f64>(out + (<usize>i << 3), gauss());
+  // Gram-Schmidt twice for orthogonality to rounding.
+  for (let pass = 0; pass < 2; pass++) {
+    if (p != 0) subtractProjection(out, p);
+    if (q != 0) subtractProjection(out, q);
+  }
+  const inv = 1.0 / Math.sqrt(dot(out, out, d));
+  for (let i = 0; i < d; i++) store<f64>(out + (<usize>i << 3), inv * load<f64>(out + (<usize>i << 3)));
+}
+
+function subtractProjection(out: usize, p: usize): void {
+  const c = dot(out, p, d);
+  for (let i = 0; i < d; i++) {
+    const o = <usize>i << 3;
+    store<f64>(out + o, load<f64>(out + o) - c * load<f64>(p + o));
+  }
+}

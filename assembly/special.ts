@@ -1,0 +1,60 @@
+// Special functions built from the module's own exp/log (deterministic on every host).
+
+const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
+const INV_SQRT_PI: f64 = 0.5641895835477563;
+
+/** erf(x) for |x| < 3 by the series e^{-x^2} sum 2^n x^{2n+1} / (2n+1)!! (all terms positive). */
+function erfSeries(x: f64): f64 {
+  const x2 = x * x;
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 200; n++) {
+    term *= (2.0 * x2) / <f64>(2 * n + 1);
+    sum += term;
+    if (term < 1e-17 * sum) break;
+  }
+  return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
+}
+
+/** erfc(x) for x >= 3 by the Laplace continued fraction, evaluated bottom-up with 60 terms. */
+function erfcFraction(x: f64): f64 {
+  // erfc(x) = e^{-x^2}/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+  let f: f64 = x;
+  for (let n = 60; n >= 1; n--) f = x + (<f64>n * 0.5) / f;
+  return (INV_SQRT_PI * Math.exp(-x * x)) / f;
+}
+
+/** The error function, accurate to about 1e-15. */
+export function erf(x: f64): f64 {
+  const ax = Math.abs(x);
+  let r: f64;
+  if (ax < 3.0) r = erfSeries(ax);
+  else if (ax < 6.0) r = 1.0 - erfcFraction(ax);
+  else r = 1.0;
+  return x < 0 ? -r : r;
+}
+
+/** The complementary error function, accurate in the upper tail. */
+export function erfc(x: f64): f64 {
+  if (x >= 3.0) return x > 27.0 ? 0.0 : erfcFraction(x);
+  if (x <= -6.0) return 2.0;
+  return 1.0 - erf(x);
+}
+
+/** Standard normal CDF Phi(x). */
+export function normCdf(x: f64): f64 {
+  return 0.5 * erfc(-x * 0.7071067811865476);
+}
+
+/** Inverse standard normal CDF by bisection on normCdf (set-up use only; 0 < p < 1). */
+export function normQuantile(p: f64): f64 {
+  let lo: f64 = -40;
+  let hi: f64 = 40;
+  for (let i = 0; i < 200; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (normCdf(mid) < p) lo = mid;
+    else hi = mid;
+    if (hi - lo < 1e-15) break;
+  }
+  return 0.5 * (lo + hi);
+}

@@ -1,0 +1,146 @@
+/**
+ * The model and training configuration (SCIENCE.md sections 2 to 5 and 9): one schema for config files,
+ * CLI flags, the library and the page. Field names are the symbols of SCIENCE.md.
+ */
+import { z } from "zod";
+import { PROCESSES, type ProcessName, T_RANGE } from "./process.js";
+
+export const ACTIVATIONS = ["tanh", "erf", "relu", "sign", "linear", "he3"] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/** Thrown for any invalid configuration value; the message names the field, the value and the range. */
+export class ConfigError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = "ConfigError";
+    this.field = field;
+  }
+}
+
+const LATENT_TEXT = '"rademacher", "uniform" or "skewed:P" with 0 < P < 1';
+const CORRELATION_TEXT = '"independent", "sign", "uncorrelated" or "mixed:P" with 0 <= P <= 1';
+
+const num = (text: string) => z.number({ error: text }).refine(Number.isFinite, { error: text });
+const int = (min: number, max: number) => {
+  const text = `an integer in [${min}, ${max}]`;
+  return z.int({ error: text }).min(min, { error: text }).max(max, { error: text });
+};
+const nonneg = (text = "a finite number >= 0") => num(text).refine((x) => x >= 0, { error: text });
+const choice = <T extends string>(values: readonly T[]) => {
+  const text = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
+  return z.string({ error: text }).refine((s): s is T => (values as readonly string[]).includes(s), { error: text });
+};
+
+/** "skewed:P" and "mixed:P" carry a probability; these parse the part after the colon. */
+function parameterised(s: string, name: string, lo: number, hi: number, open: boolean): number | null {
+  if (!s.startsWith(`${name}:`)) return null;
+  const text = s.slice(name.length + 1);
+  if (!/^[0-9]*\.?[0-9]+(e-?[0-9]+)?$/i.test(text)) return Number.NaN;
+  const p = Number(text);
+  const ok = open ? p > lo && p < hi : p >= lo && p <= hi;
+  return ok ? p : Number.NaN;
+}
+
+export function parseLatent(s: string): { kind: "two-point" | "uniform"; p: number } | null {
+  if (s === "rademacher") return { kind: "two-point", p: 0.5 };
+  if (s === "uniform") return { kind: "uniform", p: 0.5 };
+  const p = parameterised(s, "skewed", 0, 1, true);
+  return p === null || Number.isNaN(p) ? null : { kind: "two-point", p };
+}
+
+export function parseCorrelation(
+  s: string,
+): { kind: "independent" | "sign" | "mixed" | "uncorrelated"; p: number } | null {
+  if (s === "independent" || s === "sign" || s === "uncorrelated") return { kind: s, p: s === "sign" ? 1 : 0 };
+  const p = parameterised(s, "mixed", 0, 1, false);
+  return p === null || Number.isNaN(p) ? null : { kind: "mixed", p };
+}
+
+export const configSchema = z
+  .object({
+    d: int(2, 1_000_000).default(128),
+    K: int(1, 1024).default(1),
+    process: choice(PROCESSES).default("vp"),
+    t: num("a finite number").default(0.5),
+    betaU: nonneg().default(5),
+    betaV: nonneg().default(5),
+    betaM: nonneg().default(0),
+    latent: z
+      .string({ error: LATENT_TEXT })
+      .refine((s) => parseLatent(s) !== null, { error: LATENT_TEXT })
+      .default("rademacher"),
+    correlation: z
+      .string({ error: CORRELATION_TEXT })
+      .refine((s) => parseCorrelation(s) !== null, { error: CORRELATION_TEXT })
+      .default("independent"),
+    activation: choice(ACTIVATIONS).default("tanh"),
+    target: choice(["x0", "noise"] as const).default("x0"),
+    delta: num("a finite number > 0")
+      .refine((x) => x > 0, { error: "a finite number > 0" })
+      .default(0.5),
+    lrExponent: num("a number in [0, 4]")
+      .refine((x) => x >= 0 && x <= 4, { error: "a number in [0, 4]" })
+      .default(1),
+    skip: z
+      .union([z.literal("optimal"), num('"optimal" or a finite number')], { error: '"optimal" or a finite number' })
+      .default("optimal"),
+    trainSkip: z.boolean({ error: "true or false" }).default(false),
+    amplitude: num("a finite number").default(1),
+    trainAmplitude: z.boolean({ error: "true or false" }).default(false),
+    threshold: num("a number in (0, 1]")
+      .refine((x) => x > 0 && x <= 1, { error: "a number in (0, 1]" })
+      .default(0.5),
+    spikes: choice(["random", "basis"] as const).default("random"),
+    walkers: int(1, 65536).default(8),
+    logPerDecade: int(1, 1000).default(10),
+    backend: choice(["full", "reduced"] as const).default("full"),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & { process: ProcessName; activation: Activation };
+
+export const CONFIG_FIELDS = Object.keys(configSchema.shape) as (keyof Config)[];
+
+function show(value: unknown): string {
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Validates a partial config, fills the defaults of SCIENCE.md section 9, and checks cross-field ranges. */
+export function resolveConfig(input: unknown = {}): Config {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new ConfigError("config", `config: got ${show(input)}, expected an object`);
+  }
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    if (issue.code === "unrecognized_keys") {
+      const key = issue.keys[0];
+      throw new ConfigError(key, `${key}: unknown field (accepted fields: ${CONFIG_FIELDS.join(", ")})`);
+    }
+    const field = issue.path.join(".");
+    const value = (input as Record<string, unknown>)[field];
+    throw new ConfigError(field, `${field}: got ${show(value)}, expected ${issue.message}`);
+  }
+  const config = result.data as Config;
+  const range = T_RANGE[config.process];
+  if (!(config.t >= range.min && config.t <= range.max)) {
+    throw new ConfigError("t", `t: got ${show(config.t)}, expected ${range.text} for process "${config.process}"`);
+  }
+  if (config.betaM > 0 && config.d < 3) {
+    throw new ConfigError(
+      "betaM",
+      `betaM: got ${config.betaM} with d = ${config.d}, expected betaM = 0 when d < 3 (the mean spike needs a third direction)`,
+    );
+  }
+  const q = config.betaM > 0 ? 3 : 2;
+  if (config.backend === "reduced" && config.d - q - config.K < 2) {
+    throw new ConfigError(
+      "d",
+      `d: got ${config.d} with K = ${config.K} and ${q} spikes, the reduced backend needs d - ${q} - K >= 2`,
+    );
+  }
+  return config;
+}

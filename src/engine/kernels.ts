@@ -1,0 +1,119 @@
+/**
+ * Loading the WASM kernels in Node and in browsers. The SIMD build is used where the host validates a
+ * tiny SIMD module (the pattern of TensorFlow.js's WASM backend); otherwise the scalar build, which is
+ * also the reference in tests.
+ */
+import { instantiate } from "@assemblyscript/loader";
+
+/** The raw exports of build/mcm-*.wasm (assembly/index.ts). Pointers are byte offsets. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  configure(params: number): void;
+  seedStream(ptr: number, seedHi: number, seedLo: number, stream: number, walker: number): void;
+  fillGauss(rng: number, ptr: number, n: number): void;
+  fillUniform(rng: number, ptr: number, n: number): void;
+  sampleBatch(rng: number, out: number, lat: number, n: number): void;
+  sampleNoised(rng: number, outX0: number, outXt: number, n: number): void;
+  initSpikes(rng: number, basis: number): void;
+  initWalker(walker: number, rng: number, a0: number, b0: number): void;
+  forward(walker: number): number;
+  gradient(walker: number, out: number): void;
+  update(walker: number): number;
+  run(walker: number, steps: number): number;
+  evalLoss(walker: number, n: number): number;
+  activationAt(code: number, h: number): number;
+  lastDerivative(): number;
+  erf(x: number): number;
+  normCdf(x: number): number;
+  normQuantile(p: number): number;
+  isSimd(): number;
+}
+
+export type KernelFlavour = "simd" | "scalar";
+
+/** What loadKernels accepts as the WASM source. */
+export type KernelSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response;
+
+export interface Kernels {
+  /** Which build this is. */
+  readonly flavour: KernelFlavour;
+  /** The compiled module: instantiate() makes a fresh instance (its own memory) per simulation. */
+  readonly module: WebAssembly.Module;
+  /** A short hash of the WASM bytes, recorded in outputs and checkpoints. */
+  readonly buildHash: string;
+  instantiate(): Promise<KernelExports>;
+}
+
+// (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+/** True when this host's WebAssembly accepts SIMD (v128) code. */
+export function simdSupported(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** FNV-1a 64-bit of the bytes, as 16 hex digits: a build fingerprint, not a security hash. */
+export function fingerprint(bytes: Uint8Array): string {
+  let h = 0xcbf29ce484222325n;
+  const prime = 0x100000001b3n;
+  const mask = 0xffffffffffffffffn;
+  for (let i = 0; i < bytes.length; i++) {
+    h = ((h ^ BigInt(bytes[i])) * prime) & mask;
+  }
+  return h.toString(16).padStart(16, "0");
+}
+
+function defaultUrl(flavour: KernelFlavour): URL {
+  return new URL(`../../build/mcm-${flavour}.wasm`, import.meta.url);
+}
+
+async function readBytes(source: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<Uint8Array> {
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  if (typeof Response !== "undefined" && source instanceof Response) return new Uint8Array(await source.arrayBuffer());
+  const url =
+    source instanceof URL
+      ? source
+      : new URL(String(source), typeof location !== "undefined" ? location.href : undefined);
+  if (url.protocol === "file:") {
+    // Node only: the browser path never reaches this import.
+    const fs = await import("node:fs/promises");
+    return new Uint8Array(await fs.readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`loadKernels: fetching ${url} failed with HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Compiles the kernels. With no source, loads build/mcm-simd.wasm where SIMD is supported and
+ * build/mcm-scalar.wasm otherwise; `flavour` forces one. A given source is used as it is.
+ */
+export async function loadKernels(source?: KernelSource, options: { flavour?: KernelFlavour } = {}): Promise<Kernels> {
+  const wanted: KernelFlavour = options.flavour ?? (simdSupported() ? "simd" : "scalar");
+  if (wanted === "simd" && !simdSupported()) {
+    throw new Error("loadKernels: the SIMD build was requested but this host's WebAssembly has no SIMD support");
+  }
+  let module: WebAssembly.Module;
+  let buildHash = "module";
+  if (source instanceof WebAssembly.Module) module = source;
+  else {
+    const bytes = await readBytes(
+      (source as Exclude<KernelSource, WebAssembly.Module> | undefined) ?? defaultUrl(wanted),
+    );
+    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    buildHash = fingerprint(bytes);
+  }
+  const make = async () => (await instantiate<Record<string, unknown>>(module, {})).exports as unknown as KernelExports;
+  // The module says which build it is; a given source may be either.
+  const flavour: KernelFlavour = (await make()).isSimd() ? "simd" : "scalar";
+  return { flavour, module, buildHash, instantiate: make };
+}

@@ -1,0 +1,386 @@
+/**
+ * createSimulation: the full backend as `init(seed)` and `run(steps)` over plain state held in WASM
+ * memory (SCIENCE.md sections 2 to 5). Walkers advance in lockstep, chunk by chunk, so that all of them
+ * are at the same step whenever the host looks: at log points, progress reports and checkpoints.
+ *
+ * Shapes: w [walkers, K, d]; a [walkers, K]; b [walkers]; overlaps and hits [walkers, K, 3] with the last
+ * axis (u, v, m) as in DIRECTIONS.
+ */
+
+import { alphaSigma, optimalSkip } from "../config/process.js";
+import {
+  ACTIVATIONS,
+  type Config,
+  type ConfigInput,
+  parseCorrelation,
+  parseLatent,
+  resolveConfig,
+} from "../config/schema.js";
+import { Arena } from "./arena.js";
+import { nextGridStep } from "./grid.js";
+import { type KernelExports, type Kernels, loadKernels } from "./kernels.js";
+import { computeLayout, type Layout, PARAM, STREAM } from "./layout.js";
+
+/** One row of the overlap log. */
+export interface LogEntry {
+  step: number;
+  /** [walkers, K, 3] */
+  overlaps: Float64Array;
+  /** [walkers, K] */
+  a: Float64Array;
+  /** [walkers] */
+  b: Float64Array;
+}
+
+/** Everything needed to continue a run exactly: a checkpoint is this object. */
+export interface SimulationState {
+  seed: string;
+  step: number;
+  w: Float64Array;
+  a: Float64Array;
+  b: Float64Array;
+  u: Float64Array;
+  v: Float64Array;
+  m: Float64Array;
+  hits: Float64Array;
+  overlaps: Float64Array;
+  /** [walkers, 2, 4] xoshiro256** states (train, eval) as u64 words. */
+  rng: BigUint64Array;
+  log: LogEntry[];
+}
+
+export interface Progress {
+  step: number;
+  total: number;
+  /** Steps per second of one walker, averaged over this run() call. */
+  stepsPerSecond: number;
+}
+
+export interface RunOptions {
+  onProgress?: (p: Progress) => void;
+  /** Called with the simulation at each chunk boundary; may write a checkpoint. */
+  onChunk?: (sim: Simulation) => void | Promise<void>;
+  /** Stops after the current chunk when aborted; run() then resolves early (check sim.step). */
+  signal?: AbortSignal;
+  /** Coordinate-steps (walker steps times K d) per chunk; about 10 ms of work by default. */
+  chunkWork?: number;
+}
+
+/** Thrown when SGD produces a non-finite weight, amplitude or skip. */
+export class DivergenceError extends Error {
+  readonly step: number;
+  readonly walker: number;
+  constructor(step: number, walker: number, eta: number) {
+    super(
+      `SGD diverged: a non-finite weight appeared at step ${step} of walker ${walker} (eta = ${eta}); try a smaller learning rate (delta, --lr) or a larger lr exponent`,
+    );
+    this.name = "DivergenceError";
+    this.step = step;
+    this.walker = walker;
+  }
+}
+
+export interface Simulation {
+  readonly config: Config;
+  readonly kernels: Kernels;
+  readonly layout: Layout;
+  /** eta = delta d^-lrExponent */
+  readonly eta: number;
+  readonly alpha: number;
+  readonly sigma: number;
+  /** The initial skip b (the optimal isotropic skip unless config.skip is a number). */
+  readonly skip0: number;
+  /** The master seed as a decimal string (seeds up to 2^64 - 1). */
+  readonly seed: string;
+  /** The common step count of all walkers. */
+  readonly step: number;
+  readonly log: readonly LogEntry[];
+  init(seed: number | bigint | string): void;
+  /** Advances every walker to `total` steps, logging on the grid. */
+  run(total: number, options?: RunOptions): Promise<void>;
+  /** Synchronous: advances every walker by exactly n steps (no logging). */
+  advance(n: number): void;
+  overlaps(): Float64Array;
+  /** First steps at which |overlap| >= threshold, [walkers, K, 3], -1 when not reached (censored). */
+  hits(): Float64Array;
+  weights(): Float64Array;
+  amplitudes(): Float64Array;
+  skips(): Float64Array;
+  spikes(): { u: Float64Array; v: Float64Array; m: Float64Array };
+  /** Mean loss of each walker over n fresh samples of its evaluation stream. */
+  evalLoss(n: number): Float64Array;
+  state(): SimulationState;
+  restore(state: SimulationState): void;
+  /** Low-level access for tests and tools. */
+  readonly exports: KernelExports;
+  readonly arena: Arena;
+}
+
+export interface SimulationOptions {
+  kernels?: Kernels;
+}
+
+const CORR_CODE = { independent: 0, sign: 1, mixed: 2, uncorrelated: 3 } as const;
+
+/** Splits a seed (0 <= seed < 2^64) into 32-bit halves. */
+export function seedWords(seed: number | bigint | string): { hi: number; lo: number; text: string } {
+  let s: bigint;
+  try {
+    s = BigInt(seed);
+  } catch {
+    throw new RangeError(`seed: got ${JSON.stringify(seed)}, expected an integer in [0, 2^64 - 1]`);
+  }
+  if (typeof seed === "number" && !Number.isSafeInteger(seed)) {
+    throw new RangeError(`seed: got ${seed}, expected an integer in [0, 2^53 - 1] (pass larger seeds as strings)`);
+  }
+  if (s < 0n || s >= 1n << 64n) throw new RangeError(`seed: got ${seed}, expected an integer in [0, 2^64 - 1]`);
+  return { hi: Number(s >> 32n), lo: Number(s & 0xffffffffn), text: s.toString() };
+}
+
+/** Writes the parameter block for a config (model values and the arena layout). */
+export function writeParams(arena: Arena, layout: Layout, config: Config, walkers: number, eta: number): void {
+  const { alpha, sigma } = alphaSigma(config.process, config.t);
+  const latent = parseLatent(config.latent);
+  const corr = parseCorrelation(config.correlation);
+  if (!latent || !corr) throw new Error("writeParams: config was not validated");
+  const p = new Float64Array(PARAM.COUNT);
+  p[PARAM.D] = config.d;
+  p[PARAM.K] = config.K;
+  p[PARAM.WALKERS] = walkers;
+  p[PARAM.ALPHA] = alpha;
+  p[PARAM.SIGMA] = sigma;
+  p[PARAM.BETA_U] = config.betaU;
+  p[PARAM.BETA_V] = config.betaV;
+  p[PARAM.BETA_M] = config.betaM;
+  p[PARAM.LATENT] = latent.kind === "uniform" ? 1 : 0;
+  p[PARAM.NU_P] = latent.p;
+  p[PARAM.CORR] = CORR_CODE[corr.kind];
+  p[PARAM.MIX_P] = corr.p;
+  p[PARAM.ACT] = ACTIVATIONS.indexOf(config.activation);
+  p[PARAM.ETA] = eta;
+  p[PARAM.TRAIN_SKIP] = config.trainSkip ? 1 : 0;
+  p[PARAM.TRAIN_AMP] = config.trainAmplitude ? 1 : 0;
+  p[PARAM.TARGET] = config.target === "x0" ? 0 : 1;
+  p[PARAM.THRESHOLD] = config.threshold;
+  p[PARAM.U] = layout.u;
+  p[PARAM.V] = layout.v;
+  p[PARAM.M] = layout.m;
+  p[PARAM.X0] = layout.x0;
+  p[PARAM.XI] = layout.xi;
+  p[PARAM.XT] = layout.xt;
+  p[PARAM.R] = layout.r;
+  p[PARAM.W] = layout.w;
+  p[PARAM.A] = layout.a;
+  p[PARAM.B] = layout.b;
+  p[PARAM.STEP] = layout.step;
+  p[PARAM.OVL] = layout.ovl;
+  p[PARAM.HIT] = layout.hit;
+  p[PARAM.RNG_TRAIN] = layout.rngTrain;
+  p[PARAM.RNG_EVAL] = layout.rngEval;
+  p[PARAM.UNIT] = layout.unit;
+  p[PARAM.GRAD] = layout.grad;
+  arena.writeF64(layout.params, p);
+  arena.kernels.configure(layout.params);
+}
+
+/** eta = delta * d^(-lrExponent) (SCIENCE.md section 4). */
+export function learningRate(config: Config): number {
+  return config.delta * config.d ** -config.lrExponent;
+}
+
+function copyLogEntry(e: LogEntry): LogEntry {
+  return { step: e.step, overlaps: e.overlaps.slice(), a: e.a.slice(), b: e.b.slice() };
+}
+
+/** Creates a full-backend simulation; call init(seed) before run(). */
+export async function createSimulation(
+  input: ConfigInput | Config,
+  options: SimulationOptions = {},
+): Promise<Simulation> {
+  const config = resolveConfig(input);
+  if (config.backend !== "full") {
+    throw new Error(`createSimulation: backend "${config.backend}" is not available in this build`);
+  }
+  const kernels = options.kernels ?? (await loadKernels());
+  const exports = await kernels.instantiate();
+  const arena = new Arena(exports);
+  const { d, K, walkers } = config;
+  const layout = computeLayout(exports.heapBase(), d, K, walkers);
+  arena.ensure(layout.end);
+  const eta = learningRate(config);
+  const { alpha, sigma } = alphaSigma(config.process, config.t);
+  const skip0 = config.skip === "optimal" ? optimalSkip(config.process, config.t, config.target) : config.skip;
+  writeParams(arena, layout, config, walkers, eta);
+
+  const nOvl = walkers * K * 3;
+  let seedText: string | null = null;
+  let step = 0;
+  let log: LogEntry[] = [];
+
+  const requireInit = (what: string) => {
+    if (seedText === null) throw new Error(`${what}() called before init()`);
+  };
+  const snapshot = (): LogEntry => ({
+    step,
+    overlaps: arena.readF64(layout.ovl, nOvl),
+    a: arena.readF64(layout.a, walkers * K),
+    b: arena.readF64(layout.b, walkers),
+  });
+
+  const advanceAll = (n: number) => {
+    for (let w = 0; w < walkers; w++) {
+      const r = exports.run(w, n);
+      if (r < 0) throw new DivergenceError(-r, w, eta);
+    }
+    step += n;
+  };
+
+  const sim: Simulation = {
+    config,
+    kernels,
+    layout,
+    eta,
+    alpha,
+    sigma,
+    skip0,
+    exports,
+    arena,
+    get seed() {
+      requireInit("seed");
+      return seedText as string;
+    },
+    get step() {
+      return step;
+    },
+    get log() {
+      return log;
+    },
+    init(seed) {
+      const { hi, lo, text } = seedWords(seed);
+      exports.seedStream(layout.rngSpikes, hi, lo, STREAM.spikes, 0);
+      exports.initSpikes(layout.rngSpikes, config.spikes === "basis" ? 1 : 0);
+      for (let w = 0; w < walkers; w++) {
+        exports.seedStream(layout.rngInit, hi, lo, STREAM.init, w);
+        exports.initWalker(w, layout.rngInit, config.amplitude, skip0);
+        exports.seedStream(layout.rngTrain + 32 * w, hi, lo, STREAM.train, w);
+        exports.seedStream(layout.rngEval + 32 * w, hi, lo, STREAM.eval, w);
+      }
+      seedText = text;
+      step = 0;
+      log = [snapshot()];
+    },
+    advance(n) {
+      requireInit("advance");
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new RangeError(`advance: got ${n}, expected a whole number of steps >= 0`);
+      if (n > 0) advanceAll(n);
+    },
+    async run(total, opts = {}) {
+      requireInit("run");
+      if (!Number.isSafeInteger(total) || total < 0) {
+        throw new RangeError(`steps: got ${total}, expected a whole number in [0, 2^53 - 1]`);
+      }
+      if (total < step) throw new RangeError(`steps: got ${total}, but the simulation is already at step ${step}`);
+      const chunk = Math.max(1, Math.floor((opts.chunkWork ?? 2e6) / (d * K)));
+      const started = performance.now();
+      const startStep = step;
+      let lastYield = started;
+      while (step < total) {
+        if (opts.signal?.aborted) return;
+        const gridNext = nextGridStep(step, config.logPerDecade);
+        const next = Math.min(total, gridNext, step + chunk);
+        advanceAll(next - step);
+        if (step === gridNext || step === total) log.push(snapshot());
+        const now = performance.now();
+        opts.onProgress?.({ step, total, stepsPerSecond: ((step - startStep) * 1000) / Math.max(now - started, 1e-3) });
+        if (opts.onChunk) await opts.onChunk(sim);
+        if (now - lastYield > 50) {
+          // Let timers and signal handlers run between chunks.
+          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          lastYield = performance.now();
+        }
+      }
+    },
+    overlaps() {
+      return arena.readF64(layout.ovl, nOvl);
+    },
+    hits() {
+      return arena.readF64(layout.hit, nOvl);
+    },
+    weights() {
+      return arena.readF64(layout.w, walkers * K * d);
+    },
+    amplitudes() {
+      return arena.readF64(layout.a, walkers * K);
+    },
+    skips() {
+      return arena.readF64(layout.b, walkers);
+    },
+    spikes() {
+      return { u: arena.readF64(layout.u, d), v: arena.readF64(layout.v, d), m: arena.readF64(layout.m, d) };
+    },
+    evalLoss(n) {
+      requireInit("evalLoss");
+      const out = new Float64Array(walkers);
+      for (let w = 0; w < walkers; w++) out[w] = exports.evalLoss(w, n);
+      return out;
+    },
+    state() {
+      requireInit("state");
+      const rng = new BigUint64Array(walkers * 8);
+      const train = new BigUint64Array(arena.readBytes(layout.rngTrain, walkers * 32).buffer);
+      const evalState = new BigUint64Array(arena.readBytes(layout.rngEval, walkers * 32).buffer);
+      for (let w = 0; w < walkers; w++) {
+        rng.set(train.subarray(4 * w, 4 * w + 4), 8 * w);
+        rng.set(evalState.subarray(4 * w, 4 * w + 4), 8 * w + 4);
+      }
+      return {
+        seed: seedText as string,
+        step,
+        w: sim.weights(),
+        a: sim.amplitudes(),
+        b: sim.skips(),
+        ...sim.spikes(),
+        hits: sim.hits(),
+        overlaps: sim.overlaps(),
+        rng,
+        log: log.map(copyLogEntry),
+      };
+    },
+    restore(s) {
+      const expect = (name: string, got: number, want: number) => {
+        if (got !== want) throw new Error(`restore: ${name} has ${got} values, expected ${want}`);
+      };
+      expect("w", s.w.length, walkers * K * d);
+      expect("a", s.a.length, walkers * K);
+      expect("b", s.b.length, walkers);
+      expect("u", s.u.length, d);
+      expect("v", s.v.length, d);
+      expect("m", s.m.length, d);
+      expect("hits", s.hits.length, nOvl);
+      expect("overlaps", s.overlaps.length, nOvl);
+      expect("rng", s.rng.length, walkers * 8);
+      arena.writeF64(layout.w, s.w);
+      arena.writeF64(layout.a, s.a);
+      arena.writeF64(layout.b, s.b);
+      arena.writeF64(layout.u, s.u);
+      arena.writeF64(layout.v, s.v);
+      arena.writeF64(layout.m, s.m);
+      arena.writeF64(layout.hit, s.hits);
+      arena.writeF64(layout.ovl, s.overlaps);
+      arena.writeF64(layout.step, new Float64Array(walkers).fill(s.step));
+      const train = new BigUint64Array(walkers * 4);
+      const evalState = new BigUint64Array(walkers * 4);
+      for (let w = 0; w < walkers; w++) {
+        train.set(s.rng.subarray(8 * w, 8 * w + 4), 4 * w);
+        evalState.set(s.rng.subarray(8 * w + 4, 8 * w + 8), 4 * w);
+      }
+      arena.writeBytes(layout.rngTrain, new Uint8Array(train.buffer));
+      arena.writeBytes(layout.rngEval, new Uint8Array(evalState.buffer));
+      seedText = s.seed;
+      step = s.step;
+      log = s.log.map(copyLogEntry);
+    },
+  };
+  return sim;
+}
