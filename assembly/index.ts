@@ -1,7 +1,7 @@
 // The kernel module's exports. Pointers are byte offsets into linear memory laid out by the host
 // (src/engine/arena.ts), which starts its arena at heapBase().
 import { rngLoad, rngStore } from "./rng";
-import { sampleX0 } from "./mcm";
+import { lastLambda, lastNu, sampleX0 } from "./mcm";
 import { noise } from "./noise";
 import { X0, XI, XT, d } from "./globals";
 
@@ -17,9 +17,9 @@ export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
 
-/** Draws n noised samples from the stream at rngPtr: x0 [n, d] to outX0 and xt [n, d] to outXt
- * (each sample passes through the X0, XI, XT scratch, as in training). */
-export function sampleNoised(rngPtr: usize, outX0: usize, outXt: usize, n: i32): void {
+/** Draws n noised samples from the stream at rngPtr: x0 [n, d] to outX0, xt [n, d] to outXt and the
+ * latents (lambda, nu) [n, 2] to outLat (each sample passes through the X0, XI, XT scratch, as in training). */
+export function sampleNoised(rngPtr: usize, outX0: usize, outXt: usize, outLat: usize, n: i32): void {
   rngLoad(rngPtr);
   const bytes = <usize>d << 3;
   for (let s = 0; s < n; s++) {
@@ -27,6 +27,8 @@ export function sampleNoised(rngPtr: usize, outX0: usize, outXt: usize, n: i32):
     noise(X0, XI, XT);
     memory.copy(outX0 + <usize>s * bytes, X0, bytes);
     memory.copy(outXt + <usize>s * bytes, XT, bytes);
+    store<f64>(outLat + (<usize>s << 4), lastLambda);
+    store<f64>(outLat + (<usize>s << 4), lastNu, 8);
   }
   rngStore(rngPtr);
 }

@@ -14,7 +14,7 @@ export interface KernelExports {
   fillGauss(rng: number, ptr: number, n: number): void;
   fillUniform(rng: number, ptr: number, n: number): void;
   sampleBatch(rng: number, out: number, lat: number, n: number): void;
-  sampleNoised(rng: number, outX0: number, outXt: number, n: number): void;
+  sampleNoised(rng: number, outX0: number, outXt: number, outLat: number, n: number): void;
   initSpikes(rng: number, basis: number): void;
   initWalker(walker: number, rng: number, a0: number, b0: number): void;
   forward(walker: number): number;

@@ -19,7 +19,7 @@ import {
 import { Arena } from "./arena.js";
 import { nextGridStep } from "./grid.js";
 import { type KernelExports, type Kernels, loadKernels } from "./kernels.js";
-import { computeLayout, type Layout, PARAM, STREAM } from "./layout.js";
+import { computeLayout, type Layout, MAX_ARENA_BYTES, PARAM, STREAM } from "./layout.js";
 
 /** One row of the overlap log. */
 export interface LogEntry {
@@ -109,11 +109,21 @@ export interface Simulation {
   spikes(): { u: Float64Array; v: Float64Array; m: Float64Array };
   /** Mean loss of each walker over n fresh samples of its evaluation stream. */
   evalLoss(n: number): Float64Array;
+  /** n samples of the model from the `test` stream number `stream` (independent of training):
+   * x0 and xt [n, d], lambda and nu [n]. Uses scratch memory past the arena. */
+  sample(n: number, stream?: number): Samples;
   state(): SimulationState;
   restore(state: SimulationState): void;
   /** Low-level access for tests and tools. */
   readonly exports: KernelExports;
   readonly arena: Arena;
+}
+
+export interface Samples {
+  x0: Float64Array;
+  xt: Float64Array;
+  lambda: Float64Array;
+  nu: Float64Array;
 }
 
 export interface SimulationOptions {
@@ -324,6 +334,27 @@ export async function createSimulation(
       const out = new Float64Array(walkers);
       for (let w = 0; w < walkers; w++) out[w] = exports.evalLoss(w, n);
       return out;
+    },
+    sample(n, stream = 0) {
+      requireInit("sample");
+      if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`sample: got n = ${n}, expected a whole number >= 1`);
+      const { hi, lo } = seedWords(seedText as string);
+      const rngPtr = layout.end;
+      const x0Ptr = rngPtr + 32;
+      const xtPtr = x0Ptr + n * d * 8;
+      const latPtr = xtPtr + n * d * 8;
+      if (latPtr + n * 16 > MAX_ARENA_BYTES) throw new RangeError(`sample: n * d = ${n * d} is too large for one call`);
+      arena.ensure(latPtr + n * 16);
+      exports.seedStream(rngPtr, hi, lo, STREAM.test, stream);
+      exports.sampleNoised(rngPtr, x0Ptr, xtPtr, latPtr, n);
+      const lat = arena.readF64(latPtr, 2 * n);
+      const lambda = new Float64Array(n);
+      const nu = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        lambda[i] = lat[2 * i];
+        nu[i] = lat[2 * i + 1];
+      }
+      return { x0: arena.readF64(x0Ptr, n * d), xt: arena.readF64(xtPtr, n * d), lambda, nu };
     },
     state() {
       requireInit("state");
