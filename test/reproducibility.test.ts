@@ -47,6 +47,16 @@ describe("reproducibility", () => {
     expect(bits(a.weights().subarray(per, 2 * per)).equals(bits(b.weights().subarray(per, 2 * per)))).toBe(true);
   });
 
+  it("an ensemble split into chunks by walkerOffset equals one run (walkers 3..4 of 5)", async () => {
+    const whole = await runWith(11, "scalar", 400, { walkers: 5 });
+    const kernels = await loadKernels(undefined, { flavour: "scalar" });
+    const part = await createSimulation({ ...config, walkers: 2 }, { kernels, walkerOffset: 3 });
+    part.init(11);
+    await part.run(400);
+    const per = config.K * config.d;
+    expect(bits(part.weights()).equals(bits(whole.weights().subarray(3 * per, 5 * per)))).toBe(true);
+  });
+
   it("running 400 steps at once equals 150 + 250 steps", async () => {
     const a = await runWith(11, "scalar", 400);
     const kernels = await loadKernels(undefined, { flavour: "scalar" });

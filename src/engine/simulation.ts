@@ -19,7 +19,7 @@ import {
 import { Arena } from "./arena.js";
 import { nextGridStep } from "./grid.js";
 import { type KernelExports, type Kernels, loadKernels } from "./kernels.js";
-import { computeLayout, type Layout, MAX_ARENA_BYTES, PARAM, STREAM } from "./layout.js";
+import { computeLayout, DIRECTIONS, type Direction, type Layout, MAX_ARENA_BYTES, PARAM, STREAM } from "./layout.js";
 
 /** One row of the overlap log. */
 export interface LogEntry {
@@ -36,6 +36,8 @@ export interface LogEntry {
 export interface SimulationState {
   seed: string;
   step: number;
+  /** Steps of each walker: all equal to `step` unless walkers were frozen by stopWhenHit. */
+  walkerSteps: Float64Array;
   w: Float64Array;
   a: Float64Array;
   b: Float64Array;
@@ -64,6 +66,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Coordinate-steps (walker steps times K d) per chunk; about 10 ms of work by default. */
   chunkWork?: number;
+  /** Freeze each walker once every listed direction has been hit by one of its units (sweeps need
+   * only hitting times). Frozen walkers keep their step count and overlaps; run() returns when all
+   * walkers are frozen. The log then holds frozen walkers' last values. */
+  stopWhenHit?: readonly Direction[];
 }
 
 /** Thrown when SGD produces a non-finite weight, amplitude or skip. */
@@ -103,6 +109,8 @@ export interface Simulation {
   overlaps(): Float64Array;
   /** First steps at which |overlap| >= threshold, [walkers, K, 3], -1 when not reached (censored). */
   hits(): Float64Array;
+  /** Steps taken by each walker [walkers] (all equal to step unless stopWhenHit froze some). */
+  walkerSteps(): Float64Array;
   weights(): Float64Array;
   amplitudes(): Float64Array;
   skips(): Float64Array;
@@ -128,6 +136,9 @@ export interface Samples {
 
 export interface SimulationOptions {
   kernels?: Kernels;
+  /** Index of this simulation's first walker in a larger ensemble: walker w draws from the streams of
+   * walker walkerOffset + w, so an ensemble split into chunks gives the same results as one run. */
+  walkerOffset?: number;
 }
 
 const CORR_CODE = { independent: 0, sign: 1, mixed: 2, uncorrelated: 3 } as const;
@@ -217,6 +228,10 @@ export async function createSimulation(
   const { d, K, walkers } = config;
   const layout = computeLayout(exports.heapBase(), d, K, walkers);
   arena.ensure(layout.end);
+  const walkerOffset = options.walkerOffset ?? 0;
+  if (!Number.isSafeInteger(walkerOffset) || walkerOffset < 0 || walkerOffset + walkers > 2 ** 32) {
+    throw new RangeError(`walkerOffset: got ${walkerOffset}, expected an integer in [0, 2^32 - walkers]`);
+  }
   const eta = learningRate(config);
   const { alpha, sigma } = alphaSigma(config.process, config.t);
   const skip0 = config.skip === "optimal" ? optimalSkip(config.process, config.t, config.target) : config.skip;
@@ -237,12 +252,33 @@ export async function createSimulation(
     b: arena.readF64(layout.b, walkers),
   });
 
+  // Walkers frozen by stopWhenHit in the current run() call.
+  let frozen = new Uint8Array(walkers);
   const advanceAll = (n: number) => {
     for (let w = 0; w < walkers; w++) {
+      if (frozen[w]) continue;
       const r = exports.run(w, n);
       if (r < 0) throw new DivergenceError(-r, w, eta);
     }
     step += n;
+  };
+  /** Freezes walkers whose listed directions are all hit; returns true when every walker is frozen. */
+  const freezeHit = (dirs: readonly Direction[]) => {
+    const hits = arena.f64(layout.hit, nOvl);
+    let all = true;
+    for (let w = 0; w < walkers; w++) {
+      if (!frozen[w]) {
+        frozen[w] = dirs.every((dir) => {
+          const j = DIRECTIONS.indexOf(dir);
+          for (let k = 0; k < K; k++) if (hits[(w * K + k) * 3 + j] >= 0) return true;
+          return false;
+        })
+          ? 1
+          : 0;
+      }
+      if (!frozen[w]) all = false;
+    }
+    return all;
   };
 
   const sim: Simulation = {
@@ -270,10 +306,11 @@ export async function createSimulation(
       exports.seedStream(layout.rngSpikes, hi, lo, STREAM.spikes, 0);
       exports.initSpikes(layout.rngSpikes, config.spikes === "basis" ? 1 : 0);
       for (let w = 0; w < walkers; w++) {
-        exports.seedStream(layout.rngInit, hi, lo, STREAM.init, w);
+        const id = walkerOffset + w;
+        exports.seedStream(layout.rngInit, hi, lo, STREAM.init, id);
         exports.initWalker(w, layout.rngInit, config.amplitude, skip0);
-        exports.seedStream(layout.rngTrain + 32 * w, hi, lo, STREAM.train, w);
-        exports.seedStream(layout.rngEval + 32 * w, hi, lo, STREAM.eval, w);
+        exports.seedStream(layout.rngTrain + 32 * w, hi, lo, STREAM.train, id);
+        exports.seedStream(layout.rngEval + 32 * w, hi, lo, STREAM.eval, id);
       }
       seedText = text;
       step = 0;
@@ -295,8 +332,11 @@ export async function createSimulation(
       const started = performance.now();
       const startStep = step;
       let lastYield = started;
+      frozen = new Uint8Array(walkers);
+      const stopDirs = opts.stopWhenHit ?? [];
       while (step < total) {
         if (opts.signal?.aborted) return;
+        if (stopDirs.length > 0 && freezeHit(stopDirs)) return;
         const gridNext = nextGridStep(step, config.logPerDecade);
         const next = Math.min(total, gridNext, step + chunk);
         advanceAll(next - step);
@@ -316,6 +356,9 @@ export async function createSimulation(
     },
     hits() {
       return arena.readF64(layout.hit, nOvl);
+    },
+    walkerSteps() {
+      return arena.readF64(layout.step, walkers);
     },
     weights() {
       return arena.readF64(layout.w, walkers * K * d);
@@ -368,6 +411,7 @@ export async function createSimulation(
       return {
         seed: seedText as string,
         step,
+        walkerSteps: arena.readF64(layout.step, walkers),
         w: sim.weights(),
         a: sim.amplitudes(),
         b: sim.skips(),
@@ -391,6 +435,7 @@ export async function createSimulation(
       expect("hits", s.hits.length, nOvl);
       expect("overlaps", s.overlaps.length, nOvl);
       expect("rng", s.rng.length, walkers * 8);
+      expect("walkerSteps", s.walkerSteps.length, walkers);
       arena.writeF64(layout.w, s.w);
       arena.writeF64(layout.a, s.a);
       arena.writeF64(layout.b, s.b);
@@ -399,7 +444,7 @@ export async function createSimulation(
       arena.writeF64(layout.m, s.m);
       arena.writeF64(layout.hit, s.hits);
       arena.writeF64(layout.ovl, s.overlaps);
-      arena.writeF64(layout.step, new Float64Array(walkers).fill(s.step));
+      arena.writeF64(layout.step, s.walkerSteps);
       const train = new BigUint64Array(walkers * 4);
       const evalState = new BigUint64Array(walkers * 4);
       for (let w = 0; w < walkers; w++) {

@@ -1,0 +1,80 @@
+/**
+ * Order statistics with censoring, and a seeded bootstrap. A censored hitting time (the walker did not
+ * reach the threshold within its budget) is a value known only to exceed the budget: it ranks above
+ * every observed time, so a median is defined exactly when fewer than half of the walkers are censored.
+ */
+
+/** A hitting time, or null when censored (not reached within the budget). */
+export type Hit = number | null;
+
+/** Median of hitting times with censored values ranked last; null when half or more are censored. */
+export function censoredMedian(hits: readonly Hit[]): number | null {
+  return censoredQuantile(hits, 0.5);
+}
+
+/** The q-quantile (type 7 interpolation on ranks) with censored values ranked last; null if it falls on them. */
+export function censoredQuantile(hits: readonly Hit[], q: number): number | null {
+  const n = hits.length;
+  if (n === 0) return null;
+  const observed = hits.filter((h): h is number => h !== null).sort((a, b) => a - b);
+  const pos = q * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  if (hi >= observed.length) return null;
+  return observed[lo] + (pos - lo) * (observed[hi] - observed[lo]);
+}
+
+/** Plain quantile of finite values (type 7). */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+}
+
+/** A small seeded PRNG (SplitMix32-style) for resampling: deterministic across hosts. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x9e3779b9) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    z = (z ^ (z >>> 16)) >>> 0;
+    return z / 4294967296;
+  };
+}
+
+/** One bootstrap resample (with replacement) of xs. */
+export function resample<T>(xs: readonly T[], random: () => number): T[] {
+  const out = new Array<T>(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = xs[Math.floor(random() * xs.length)];
+  return out;
+}
+
+export interface MedianCI {
+  median: number | null;
+  /** Percentile bootstrap interval; an end is null where resampled medians fall on censored values. */
+  lo: number | null;
+  hi: number | null;
+  censored: number;
+  n: number;
+}
+
+/** Median with a percentile-bootstrap confidence interval (level 0.95 by default). */
+export function medianCI(
+  hits: readonly Hit[],
+  options: { level?: number; resamples?: number; seed?: number } = {},
+): MedianCI {
+  const level = options.level ?? 0.95;
+  const B = options.resamples ?? 2000;
+  const random = seededRandom(options.seed ?? 1);
+  const meds: (number | null)[] = [];
+  for (let b = 0; b < B; b++) meds.push(censoredMedian(resample(hits, random)));
+  // Censored medians (null) rank above every number.
+  const lo = censoredQuantile(meds, (1 - level) / 2);
+  const hi = censoredQuantile(meds, 1 - (1 - level) / 2);
+  return { median: censoredMedian(hits), lo, hi, censored: hits.filter((h) => h === null).length, n: hits.length };
+}

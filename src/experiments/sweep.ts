@@ -1,0 +1,303 @@
+/**
+ * Sweeps (SCIENCE.md sections 5 and 7): a grid over config fields, `seeds` walkers per point, a step
+ * budget per point, run in parallel on worker threads. Per point and direction: the median first-hitting
+ * step with a bootstrap interval and the censored count; over d, the fitted exponent of n*(d).
+ *
+ * Results are bit-identical whatever the number of threads: each task is a pure function of
+ * (point config, point seed, walker range), and results are assembled in grid order.
+ */
+import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
+import { fingerprint } from "../engine/kernels.js";
+import { DIRECTIONS, type Direction } from "../engine/layout.js";
+import { type ExponentFit, fitExponent } from "./fit.js";
+import { type Hit, type MedianCI, medianCI } from "./stats.js";
+import { runTask, type SweepTask, type TaskResult } from "./sweep-task.js";
+
+export interface SweepSpec {
+  /** Fields shared by every point. */
+  base: ConfigInput;
+  /** Fields to vary: field -> list of values (the grid is their cartesian product, in field order). */
+  grid: Record<string, unknown[]>;
+  /** Walkers per grid point. */
+  seeds: number;
+  /** Step budget of a point, from its resolved config (e.g. an expression in d). */
+  steps: (config: Config) => number;
+  /** Master seed; each point's seed is derived from it and the point's config. */
+  seed: number | string;
+  /** Directions whose hitting times are measured (default u and v, and m when betaM > 0). */
+  directions?: Direction[];
+  /** Stop each walker once all measured directions are hit (default true): sweeps need hitting times. */
+  stopWhenHit?: boolean;
+}
+
+export interface SweepPoint {
+  index: number;
+  /** The grid coordinates of this point (field -> value). */
+  at: Record<string, unknown>;
+  config: Config;
+  seed: string;
+  steps: number;
+}
+
+export interface PointResult extends SweepPoint {
+  directions: Partial<Record<Direction, DirectionResult>>;
+  /** Overlap log: steps, and per row [walkers, K, 3] overlaps. */
+  log: { steps: number[]; overlaps: number[][] };
+}
+
+export interface DirectionResult {
+  /** Per walker: earliest hitting step over units, null when censored. */
+  hits: Hit[];
+  /** Per walker: max over units of the final |overlap|. */
+  finalOverlap: number[];
+  median: MedianCI;
+}
+
+export interface SweepOptions {
+  /** Worker threads; 0 runs every task in this thread (browsers, tests). Default: available cores. */
+  threads?: number;
+  /** Walkers per task (scheduling only: results do not depend on it). Default: balances the threads. */
+  chunk?: number;
+  /** Called after each finished task. */
+  onProgress?: (p: { done: number; total: number; work: number; workTotal: number }) => void;
+  /** Results of tasks finished earlier (from a checkpoint), keyed by task key; skipped when present. */
+  finished?: Map<string, TaskResult>;
+  /** Called with each newly finished task (key, result): e.g. to checkpoint. */
+  onTask?: (key: string, result: TaskResult) => void;
+  signal?: AbortSignal;
+}
+
+export interface SweepResult {
+  spec: { base: ConfigInput; grid: Record<string, unknown[]>; seeds: number; seed: string };
+  points: PointResult[];
+  /** Exponent fits of n*(d), one per direction and per combination of the other grid fields. */
+  fits: ScalingFit[];
+}
+
+export interface ScalingFit {
+  direction: Direction;
+  /** The non-d grid coordinates this fit holds fixed. */
+  at: Record<string, unknown>;
+  fit: ExponentFit;
+  logCorrectedFit: ExponentFit;
+}
+
+/** Cartesian product of the grid, in field order (last field fastest). */
+export function expandGrid(spec: SweepSpec): SweepPoint[] {
+  const fields = Object.keys(spec.grid);
+  for (const f of fields) {
+    if (!Array.isArray(spec.grid[f]) || spec.grid[f].length === 0)
+      throw new RangeError(`grid.${f}: expected a non-empty list of values`);
+  }
+  const points: SweepPoint[] = [];
+  const coords = (i: number): Record<string, unknown> => {
+    const at: Record<string, unknown> = {};
+    let rest = i;
+    for (let j = fields.length - 1; j >= 0; j--) {
+      const values = spec.grid[fields[j]];
+      at[fields[j]] = values[rest % values.length];
+      rest = Math.floor(rest / values.length);
+    }
+    return Object.fromEntries(fields.map((f) => [f, at[f]]));
+  };
+  const count = fields.reduce((n, f) => n * spec.grid[f].length, 1);
+  if (!Number.isSafeInteger(spec.seeds) || spec.seeds < 1)
+    throw new RangeError(`seeds: got ${spec.seeds}, expected an integer >= 1`);
+  for (let i = 0; i < count; i++) {
+    const at = coords(i);
+    const config = resolveConfig({ ...spec.base, ...at, walkers: spec.seeds });
+    const steps = spec.steps(config);
+    if (!Number.isSafeInteger(steps) || steps < 1)
+      throw new RangeError(`steps: got ${steps} at ${JSON.stringify(at)}, expected a whole number >= 1`);
+    points.push({ index: i, at, config, seed: pointSeed(spec.seed, config), steps });
+  }
+  return points;
+}
+
+/** Canonical JSON: keys sorted, so equal configs hash equally whatever their key order. */
+export function canonicalJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(",")}]`;
+  if (x && typeof x === "object") {
+    return `{${Object.keys(x)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(x);
+}
+
+/** A point's seed: a 64-bit hash of the master seed and the point's config (walkers excluded), so adding
+ * values to a grid does not change the other points' results. */
+export function pointSeed(master: number | string, config: Config): string {
+  const { walkers: _walkers, ...rest } = config;
+  const text = `${String(master)}|${canonicalJson(rest)}`;
+  return BigInt(`0x${fingerprint(new TextEncoder().encode(text))}`).toString();
+}
+
+/** The directions a point measures. */
+export function measuredDirections(spec: SweepSpec, config: Config): Direction[] {
+  return spec.directions ?? (config.betaM > 0 ? ["u", "v", "m"] : ["u", "v"]);
+}
+
+export function taskKey(task: SweepTask): string {
+  return fingerprint(new TextEncoder().encode(canonicalJson(task)));
+}
+
+/** Splits every point into tasks of at most `chunk` walkers. */
+export function planTasks(
+  spec: SweepSpec,
+  points: SweepPoint[],
+  chunk: number,
+): { point: number; task: SweepTask; key: string }[] {
+  const out: { point: number; task: SweepTask; key: string }[] = [];
+  for (const p of points) {
+    const stopWhenHit = spec.stopWhenHit === false ? [] : measuredDirections(spec, p.config);
+    for (let offset = 0; offset < spec.seeds; offset += chunk) {
+      const walkers = Math.min(chunk, spec.seeds - offset);
+      const task: SweepTask = {
+        config: { ...p.config, walkers },
+        seed: p.seed,
+        walkerOffset: offset,
+        steps: p.steps,
+        stopWhenHit,
+      };
+      out.push({ point: p.index, task, key: taskKey(task) });
+    }
+  }
+  return out;
+}
+
+/** Runs the tasks on a worker pool (or inline with threads = 0), in any order; returns results in task order. */
+async function execute(
+  tasks: { task: SweepTask; key: string }[],
+  threads: number,
+  options: SweepOptions,
+): Promise<TaskResult[]> {
+  const results: (TaskResult | undefined)[] = tasks.map((t) => options.finished?.get(t.key));
+  const work = (t: SweepTask) => t.steps * t.config.walkers * t.config.d * t.config.K;
+  const workTotal = tasks.reduce((s, t) => s + work(t.task), 0);
+  let done = results.filter(Boolean).length;
+  let workDone = tasks.reduce((s, t, i) => s + (results[i] ? work(t.task) : 0), 0);
+  const finish = (i: number, r: TaskResult) => {
+    results[i] = r;
+    done++;
+    workDone += work(tasks[i].task);
+    options.onTask?.(tasks[i].key, r);
+    options.onProgress?.({ done, total: tasks.length, work: workDone, workTotal });
+  };
+  const pending = tasks.map((_, i) => i).filter((i) => !results[i]);
+  if (threads === 0) {
+    for (const i of pending) {
+      if (options.signal?.aborted) throw new Error("sweep aborted");
+      finish(i, await runTask(tasks[i].task));
+    }
+  } else {
+    const { Piscina } = await import("piscina");
+    const pool = new Piscina({ filename: workerUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+    try {
+      await Promise.all(
+        pending.map((i) =>
+          (pool.run(tasks[i].task, { signal: options.signal }) as Promise<TaskResult>).then((r) => finish(i, r)),
+        ),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+  return results as TaskResult[];
+}
+
+/** The compiled task module: next to this file in dist/, or dist/ when running from src/ (tests). */
+function workerUrl(): string {
+  const here = new URL(import.meta.url);
+  if (here.pathname.endsWith(".ts")) return new URL("../../dist/experiments/sweep-task.js", here).href;
+  return new URL("./sweep-task.js", here).href;
+}
+
+/** Joins a point's task results (walker chunks) into one ensemble, as if run together. */
+function mergeChunks(parts: TaskResult[]): TaskResult {
+  const steps = [...new Set(parts.flatMap((p) => p.logSteps))].sort((a, b) => a - b);
+  const logOverlaps = steps.map((s) =>
+    parts.flatMap((p) => {
+      // A chunk whose walkers all froze early stops logging: its later rows repeat its last one.
+      let j = p.logSteps.findIndex((x) => x === s);
+      if (j < 0) j = p.logSteps.length - 1;
+      return p.logOverlaps[j];
+    }),
+  );
+  return {
+    hits: parts.flatMap((p) => p.hits),
+    walkerSteps: parts.flatMap((p) => p.walkerSteps),
+    overlaps: parts.flatMap((p) => p.overlaps),
+    logSteps: steps,
+    logOverlaps,
+  };
+}
+
+function summarisePoint(spec: SweepSpec, p: SweepPoint, r: TaskResult): PointResult {
+  const { K } = p.config;
+  const directions: Partial<Record<Direction, DirectionResult>> = {};
+  for (const dir of measuredDirections(spec, p.config)) {
+    const j = DIRECTIONS.indexOf(dir);
+    const hits: Hit[] = [];
+    const finalOverlap: number[] = [];
+    for (let w = 0; w < spec.seeds; w++) {
+      let first: Hit = null;
+      let best = 0;
+      for (let k = 0; k < K; k++) {
+        const h = r.hits[(w * K + k) * 3 + j];
+        if (h >= 0 && (first === null || h < first)) first = h;
+        best = Math.max(best, Math.abs(r.overlaps[(w * K + k) * 3 + j]));
+      }
+      hits.push(first);
+      finalOverlap.push(best);
+    }
+    directions[dir] = { hits, finalOverlap, median: medianCI(hits, { seed: p.index + 1 }) };
+  }
+  return { ...p, directions, log: { steps: r.logSteps, overlaps: r.logOverlaps } };
+}
+
+/** Fits n*(d) per direction for every combination of the non-d grid fields (needs d in the grid). */
+export function scalingFits(spec: SweepSpec, points: PointResult[]): ScalingFit[] {
+  if (!("d" in spec.grid) || spec.grid.d.length < 2) return [];
+  const groups = new Map<string, PointResult[]>();
+  for (const p of points) {
+    const { d: _d, ...rest } = p.at;
+    const key = canonicalJson(rest);
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const fits: ScalingFit[] = [];
+  for (const group of groups.values()) {
+    const { d: _d, ...at } = group[0].at;
+    const dirs = Object.keys(group[0].directions) as Direction[];
+    for (const direction of dirs) {
+      const pts = group.map((p) => ({ d: p.config.d, hits: (p.directions[direction] as DirectionResult).hits }));
+      fits.push({ direction, at, fit: fitExponent(pts), logCorrectedFit: fitExponent(pts, { logCorrected: true }) });
+    }
+  }
+  return fits;
+}
+
+/** Runs a sweep. */
+export async function runSweep(spec: SweepSpec, options: SweepOptions = {}): Promise<SweepResult> {
+  const points = expandGrid(spec);
+  const threads = options.threads ?? (await defaultThreads());
+  const chunk = options.chunk ?? Math.max(1, Math.ceil(spec.seeds / Math.max(1, threads * 2)));
+  const plan = planTasks(spec, points, chunk);
+  const results = await execute(plan, threads, options);
+  const byPoint = points.map((p) =>
+    plan.map((t, i) => (t.point === p.index ? results[i] : null)).filter((r): r is TaskResult => r !== null),
+  );
+  const summaries = points.map((p, i) => summarisePoint(spec, p, mergeChunks(byPoint[i])));
+  return {
+    spec: { base: spec.base, grid: spec.grid, seeds: spec.seeds, seed: String(spec.seed) },
+    points: summaries,
+    fits: scalingFits(spec, summaries),
+  };
+}
+
+async function defaultThreads(): Promise<number> {
+  if (typeof navigator !== "undefined" && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
+  const os = await import("node:os");
+  return Math.max(1, os.availableParallelism());
+}
