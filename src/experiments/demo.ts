@@ -1,0 +1,74 @@
+/**
+ * The main job (`mcm demo`, `npm start`): three sweeps that show the three regimes of SCIENCE.md
+ * section 1, their phase-transition summary and plots.
+ *
+ *  A. covariance direction u (k = 2): betaU = betaV = 5, eta = 0.5 / d; n* ~ d log d.
+ *  B. cumulant direction v, independent latents (k = 4): betaU = 0 isolates v, eta = 0.5 / d^2 (p = 2
+ *     lets it escape; with p = 1 the step noise pins the overlap at d^-1/2); n* ~ d^3.
+ *  C. cumulant direction v, sign-correlated latents: once w.u is of order one, the mixed term
+ *     alphaU alphaV makes v's effective exponent 1; n* ~ d with eta = 0.5 / d. A single unit's overlap
+ *     with v saturates near 0.3 here (the top eigenvector of the u-v covariance block), so the threshold
+ *     is 0.25, above the initial overlaps (d^-1/2 <= 0.09 for d >= 128).
+ * Parameter choices are explained in docs/demo.md, with the exponent calculator's output.
+ */
+import type { ConfigInput } from "../config/schema.js";
+import type { Direction } from "../engine/layout.js";
+import type { Predictor } from "./phase.js";
+import { runSweep, type SweepOptions, type SweepResult, type SweepSpec } from "./sweep.js";
+
+export interface DemoRegime {
+  label: string;
+  direction: Direction;
+  spec: SweepSpec;
+}
+
+export interface DemoOptions {
+  /** Master seed of all three sweeps. */
+  seed?: number | string;
+  /** Scales the walker counts (1 = the documented demo; tests use less). */
+  scale?: number;
+  /** Backend for the cubic regime: the reduced chain reaches larger d at the same cost. */
+  cubicBackend?: "full" | "reduced";
+}
+
+const budget = (factor: number, law: (d: number) => number) => (c: { d: number }) => Math.ceil(factor * law(c.d));
+
+export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
+  const seed = options.seed ?? 2026;
+  const scale = options.scale ?? 1;
+  const seeds = (n: number) => Math.max(4, Math.round(n * scale));
+  const reduced = options.cubicBackend === "reduced";
+  const regime = (label: string, direction: Direction, base: ConfigInput, d: number[], n: number, steps: SweepSpec["steps"]): DemoRegime => ({
+    label,
+    direction,
+    spec: { base, grid: { d }, seeds: seeds(n), steps, seed, directions: [direction] },
+  });
+  return [
+    regime("A: covariance (u)", "u", { betaU: 5, betaV: 5, delta: 0.5, lrExponent: 1 }, [64, 128, 256, 512, 1024, 2048], 24, budget(20, (d) => d * Math.log(d))),
+    regime(
+      "B: cumulant (v), independent",
+      "v",
+      { betaU: 0, betaV: 5, delta: 0.5, lrExponent: 2, backend: reduced ? "reduced" : "full" },
+      reduced ? [32, 45, 64, 90] : [24, 32, 40],
+      32,
+      budget(400, (d) => d ** 3),
+    ),
+    regime("C: cumulant (v), sign-correlated", "v", { betaU: 5, betaV: 5, correlation: "sign", threshold: 0.25, delta: 0.5, lrExponent: 1 }, [128, 256, 512, 1024, 2048], 24, budget(100, (d) => d)),
+  ];
+}
+
+export interface DemoResult {
+  regimes: { label: string; direction: Direction; result: SweepResult }[];
+  seconds: number;
+}
+
+export async function runDemo(options: DemoOptions & Pick<SweepOptions, "threads" | "onProgress"> = {}, predict?: Predictor): Promise<DemoResult> {
+  const started = performance.now();
+  const regimes = demoRegimes(options);
+  const out: DemoResult["regimes"] = [];
+  for (const r of regimes) {
+    out.push({ label: r.label, direction: r.direction, result: await runSweep(r.spec, { threads: options.threads, onProgress: options.onProgress }) });
+  }
+  void predict;
+  return { regimes: out, seconds: (performance.now() - started) / 1000 };
+}

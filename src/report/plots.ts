@@ -1,0 +1,170 @@
+/**
+ * Plots of sweeps as vega-lite specs, rendered to SVG by vega (no browser needed):
+ *  (a) overlap curves against n/d on a log axis, median and quartiles over walkers, a panel per
+ *      direction and a row per regime, a colour per d;
+ * *  (b) the scaling collapse n* / d^(k-1) against d, regimes side by side: flat lines mean the predicted law.
+ */
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { DIRECTIONS, type Direction } from "../engine/layout.js";
+import { predictedExponent } from "../experiments/phase.js";
+import { quantile } from "../experiments/stats.js";
+import type { PointResult } from "../experiments/sweep.js";
+
+export interface Regime {
+  label: string;
+  points: PointResult[];
+  /** Theoretical k per direction, for the collapse. */
+  k: Partial<Record<Direction, number | null>>;
+}
+
+interface CurveRow {
+  regime: string;
+  direction: string;
+  d: number;
+  nOverD: number;
+  median: number;
+  q25: number;
+  q75: number;
+}
+
+/** Median and quartiles over walkers of max-over-units |overlap|, per log row (step 0 left out: log axis). */
+export function curveRows(regimes: Regime[]): CurveRow[] {
+  const rows: CurveRow[] = [];
+  for (const regime of regimes) {
+    for (const p of regime.points) {
+      const { K, walkers } = p.config;
+      for (const dir of Object.keys(p.directions) as Direction[]) {
+        const j = DIRECTIONS.indexOf(dir);
+        p.log.steps.forEach((step, row) => {
+          if (step === 0) return;
+          const values: number[] = [];
+          for (let w = 0; w < walkers; w++) {
+            let best = 0;
+            for (let k = 0; k < K; k++) best = Math.max(best, Math.abs(p.log.overlaps[row][(w * K + k) * 3 + j]));
+            values.push(best);
+          }
+          rows.push({
+            regime: regime.label,
+            direction: `w·${dir}`,
+            d: p.config.d,
+            nOverD: step / p.config.d,
+            median: quantile(values, 0.5),
+            q25: quantile(values, 0.25),
+            q75: quantile(values, 0.75),
+          });
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+export function overlapCurvesSpec(regimes: Regime[], title = "Overlaps during training"): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    data: { values: curveRows(regimes) as unknown as Record<string, unknown>[] },
+    facet: { row: { field: "regime", title: null }, column: { field: "direction", title: null } },
+    spec: {
+      width: 260,
+      height: 150,
+      layer: [
+        {
+          mark: { type: "area", opacity: 0.18 },
+          encoding: {
+            x: { field: "nOverD", type: "quantitative", scale: { type: "log" }, title: "n / d" },
+            y: { field: "q25", type: "quantitative", title: "|overlap| (median, quartiles)", scale: { domain: [0, 1] } },
+            y2: { field: "q75" },
+            color: { field: "d", type: "ordinal", scale: { scheme: "viridis" } },
+          },
+        },
+        {
+          mark: { type: "line", strokeWidth: 1.8 },
+          encoding: {
+            x: { field: "nOverD", type: "quantitative", scale: { type: "log" } },
+            y: { field: "median", type: "quantitative" },
+            color: { field: "d", type: "ordinal", scale: { scheme: "viridis" }, title: "d" },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { x: "independent" } },
+  };
+}
+
+interface CollapseRow {
+  regime: string;
+  direction: string;
+  d: number;
+  scaled: number;
+  lo: number | null;
+  hi: number | null;
+  law: string;
+}
+
+export function collapseRows(regimes: Regime[]): CollapseRow[] {
+  const rows: CollapseRow[] = [];
+  for (const regime of regimes) {
+    for (const p of regime.points) {
+      for (const [dir, r] of Object.entries(p.directions) as [Direction, PointResult["directions"][Direction]][]) {
+        const k = regime.k[dir] ?? null;
+        const e = predictedExponent(k);
+        if (!r || r.median.median === null || e === null) continue;
+        const scale = p.config.d ** e * (k === 2 ? Math.log(p.config.d) : 1);
+        const law = k === 2 ? "n*/(d log d)" : `n*/d^${e}`;
+        rows.push({
+          regime: regime.label,
+          direction: `w·${dir} (${law})`,
+          d: p.config.d,
+          scaled: r.median.median / scale,
+          lo: r.median.lo === null ? null : r.median.lo / scale,
+          hi: r.median.hi === null ? null : r.median.hi / scale,
+          law,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+export function collapseSpec(regimes: Regime[], title = "Scaling collapse of the median hitting time"): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    data: { values: collapseRows(regimes) as unknown as Record<string, unknown>[] },
+    facet: { column: { field: "regime", title: null } },
+    spec: {
+      width: 240,
+      height: 200,
+      layer: [
+        {
+          mark: { type: "rule" },
+          encoding: {
+            x: { field: "d", type: "quantitative", scale: { type: "log" } },
+            y: { field: "lo", type: "quantitative" },
+            y2: { field: "hi" },
+            color: { field: "direction", type: "nominal" },
+          },
+        },
+        {
+          mark: { type: "line", point: true },
+          encoding: {
+            x: { field: "d", type: "quantitative", scale: { type: "log" }, title: "d" },
+            y: { field: "scaled", type: "quantitative", scale: { type: "log" }, title: "median n* / predicted law" },
+            color: { field: "direction", type: "nominal", title: "direction" },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: "independent" } },
+  };
+}
+
+/** Renders a vega-lite spec to an SVG string (headless). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
