@@ -13,7 +13,11 @@
  * the u axis f_{2m} (betaU / 2)^m / m!, and a coupling of the latents gives mixed terms through
  * E[lambda^i nu^j] (sign coupling: E[lambda nu] = sqrt(2/pi), hence an alphaU alphaV term).
  *
- * The exponent k of a direction is the lowest order whose coefficient exceeds the tolerance in magnitude.
+ * The exponent k of a direction is the lowest order whose coefficient exceeds the tolerance in magnitude:
+ * 1e-11 by default (the loss is of order one and the quadrature error, estimated as the difference between
+ * two resolutions, is about 1e-15), raised to 100 times that error estimate if it is larger. Coefficients
+ * that vanish by symmetry come out below 1e-15. At large t every coefficient shrinks like alpha^(j-1), so
+ * far out in t a direction can be reported as "never" because its signal is below the tolerance.
  * Sample complexity of online SGD (Ben Arous, Gheissari & Jagannath 2021): n ~ d (k = 1), d log d (k = 2),
  * d^(k-1) (k >= 3). Learning-rate exponent p (eta = delta d^-p): at overlap m ~ d^-1/2 the drift
  * eta k |c_k| m^(k-1) must beat the shrinkage eta^2 d m of the spherical renormalisation (the squared
@@ -113,7 +117,7 @@ export interface ExponentResult {
 export interface ExponentOptions {
   /** Highest order examined (default 6, at most 12). */
   maxOrder?: number;
-  /** Zero threshold for the Hermite-route coefficients (default 1e-9, raised to 100x the error estimate). */
+  /** Zero threshold for the Hermite-route coefficients (default 1e-11, raised to 100x the error estimate). */
   tolerance?: number;
   /** Zero threshold for the fitted effective coefficients (default 1e-7, raised to 10x their error). */
   fitTolerance?: number;
@@ -333,7 +337,7 @@ export function computeExponents(input: ConfigInput | Config = {}, options: Expo
   const fCoarse = hermiteCoefficients(lossEvaluator(model, coarse), maxOrder, coarse);
   let hermiteError = 0;
   for (let n = 0; n <= maxOrder; n++) hermiteError = Math.max(hermiteError, Math.abs(f[n] - fCoarse[n]));
-  const tolerance = Math.max(options.tolerance ?? 1e-9, 100 * hermiteError);
+  const tolerance = Math.max(options.tolerance ?? 1e-11, 100 * hermiteError);
 
   const axis = (dir: TheoryDirection) => {
     const cs: number[] = [];

@@ -199,7 +199,8 @@ export function conditionalUnitLoss(model: TheoryModel, m0: number, v0: number, 
 export interface LossEvaluator {
   readonly model: TheoryModel;
   readonly rule: LatentRule;
-  /** The unit part of the population loss at the given overlaps. */
+  /** The unit part of the population loss at the given overlaps (unchecked: outside the unit ball this is
+   * the analytic continuation, used by the polynomial fits). */
   unit(o: Overlaps): number;
   /** F(y) of the Hermite expansion: the unit loss given h0 = y. */
   F(y: number): number;
@@ -246,6 +247,12 @@ export function lossConstant(model: TheoryModel): number {
 
 /** The full population loss of a single-unit denoiser (K = 1) with the given overlaps. */
 export function populationLoss(input: ConfigInput | Config, o: Overlaps, resolution: Partial<Resolution> = {}): number {
+  const n2 = o.u * o.u + o.v * o.v + (o.m ?? 0) ** 2;
+  if (!(n2 <= 1 + 1e-12)) {
+    throw new RangeError(
+      `overlaps: got u = ${o.u}, v = ${o.v}, m = ${o.m ?? 0}, expected finite numbers with u^2 + v^2 + m^2 <= 1 (w is a unit vector)`,
+    );
+  }
   const model = theoryModel(input);
   return lossConstant(model) + lossEvaluator(model, resolution).unit(o);
 }

@@ -26,9 +26,8 @@ export interface Rule {
 }
 
 /**
- * Eigenvalues of the symmetric tridiagonal matrix with zero diagonal... in general diagonal `diag` and
- * off-diagonal `off` (off[i] couples i and i+1), by the implicit QL method with Wilkinson-like shifts.
- * Returns them sorted ascending.
+ * Eigenvalues of the symmetric tridiagonal matrix with diagonal `diag` and off-diagonal `off` (off[i]
+ * couples i and i+1), by the implicit QL method with Wilkinson shifts. Returns them sorted ascending.
  */
 export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<number>): Float64Array {
   const n = diag.length;
