@@ -184,6 +184,23 @@ describe("correlated latents (sign coupling, defaults otherwise)", () => {
   });
 });
 
+describe("the uncorrelated coupling (E[lambda nu] = 0, nu even in lambda)", () => {
+  it("is invisible to tanh: no mixed terms, and on u the unit is still repelled from v (effective k = 2)", () => {
+    // Its only new joint moments are E[lambda^i nu^j] with i even and j odd, which enter at odd total
+    // order N = i + j, where f_N = 0 for an odd g.
+    const r = computeExponents({ correlation: "uncorrelated" }, NO_OPT);
+    expect(r.mixed.filter((t) => t.m === 0 && t.v % 2 === 1)).toHaveLength(0);
+    expect(r.effectiveV.k).toBe(2);
+    expect(r.effectiveV.attracting).toBe(false);
+  });
+  it("is seen by relu through alphaU^2 alphaV (f_3 != 0): effective k = 1 on u", () => {
+    const r = computeExponents({ activation: "relu", correlation: "uncorrelated" }, NO_OPT);
+    expect(r.mixed.some((t) => t.u === 2 && t.v === 1 && t.m === 0)).toBe(true);
+    expect(r.effectiveV.k).toBe(1);
+    expect(r.effectiveV.attracting).toBe(true);
+  });
+});
+
 describe("consistency of the two routes and the result document", () => {
   it("the exact Hermite coefficients agree with a Chebyshev fit of the quadrature loss (orders 1-4 to 1e-7)", () => {
     for (const config of [{}, { correlation: "sign" }, { activation: "relu" as const, latent: "skewed:0.2" }]) {
