@@ -26,3 +26,15 @@ export {
   type Simulation,
   type SimulationState,
 } from "./engine/simulation.js";
+export {
+  computeExponents,
+  type DirectionExponent,
+  type EffectiveExponent,
+  type ExponentOptions,
+  type ExponentResult,
+  lrExponentOf,
+  type MixedTerm,
+  scalingOf,
+} from "./theory/exponent.js";
+export { formatExponentTable } from "./theory/format.js";
+export { lossEvaluator, type Overlaps, populationLoss, type TheoryModel, theoryModel } from "./theory/loss.js";
