@@ -36,6 +36,9 @@ describe("page form", () => {
     expect(t.ok ? [] : t.errors).toEqual([
       { field: "t", message: 't: got 2, expected a number in [0, 1] for process "linear"' },
     ]);
+    // ... also while another field is invalid.
+    const both = readForm({ ...initial(), process: "linear", t: "2", d: "abc" });
+    expect(both.ok ? [] : both.errors.map((e) => e.field).sort()).toEqual(["d", "t"]);
     const m = readForm({ ...initial(), d: "2", betaM: "1" });
     expect(m.ok ? [] : m.errors.map((e) => e.field)).toEqual(["betaM"]);
   });

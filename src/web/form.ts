@@ -140,22 +140,24 @@ export function readForm(values: Readonly<Record<string, string>>): FormResult {
   const seed = parseSeed(values.seed ?? "");
   if (typeof seed !== "string") errors.push(seed);
 
-  // Every schema issue at once, in resolveConfig's words; the cross-field checks only once these pass.
+  // Every schema issue at once, in resolveConfig's words; then resolveConfig's cross-field checks (such as
+  // t's range for the process) on the other fields, with the invalid ones left at their defaults.
   const parsed = configSchema.safeParse(input);
-  let config: Config | null = null;
+  const rest = { ...input };
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = issue.path.join(".");
+      delete rest[field];
       if (errors.some((e) => e.field === field)) continue;
       errors.push({ field, message: `${field}: got ${show(input[field])}, expected ${issue.message}` });
     }
-  } else {
-    try {
-      config = resolveConfig(input);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      errors.push({ field: e.field, message: e.message });
-    }
+  }
+  let config: Config | null = null;
+  try {
+    config = resolveConfig(rest);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    if (!errors.some((x) => x.field === e.field)) errors.push({ field: e.field, message: e.message });
   }
   if (errors.length > 0 || !config || typeof steps !== "number" || typeof seed !== "string") {
     return { ok: false, errors };
