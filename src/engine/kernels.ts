@@ -84,8 +84,10 @@ async function readBytes(source: string | URL | ArrayBuffer | ArrayBufferView | 
       ? source
       : new URL(String(source), typeof location !== "undefined" ? location.href : undefined);
   if (url.protocol === "file:") {
-    // Node only: the browser path never reaches this import.
-    const fs = await import("node:fs/promises");
+    // Node only: the browser path never reaches this import. The specifier is a variable, marked for
+    // bundlers to leave alone, so that web builds neither resolve nor stub a Node built-in.
+    const fsModule = "node:fs/promises";
+    const fs: typeof import("node:fs/promises") = await import(/* @vite-ignore */ /* webpackIgnore: true */ fsModule);
     return new Uint8Array(await fs.readFile(url));
   }
   const response = await fetch(url);

@@ -1,0 +1,265 @@
+/**
+ * The page: builds the form from FIELDS, validates as the person types (errors next to the field), runs
+ * the simulation in a module worker and redraws the chart as log points arrive. `?flavour=scalar` (or
+ * `simd`) forces a kernel build. The final overlaps are exposed as IEEE-754 hex in #result's data
+ * attributes, so tests can compare them bit for bit with Node.
+ */
+import type { Config } from "../config/schema.js";
+import { FIELDS, type FieldError, type FieldSpec, readForm } from "./form.js";
+import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
+import { type Prediction, predict, predictionText } from "./prediction.js";
+import { type Flavour, type FromWorker, float64HexList, type LogPoint, type ToWorker } from "./protocol.js";
+import { DIRECTION_NAMES, overlapQuartiles } from "./stats.js";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const form = $<HTMLFormElement>("config");
+const fieldsBox = $<HTMLDivElement>("fields");
+const runButton = $<HTMLButtonElement>("run");
+const stopButton = $<HTMLButtonElement>("stop");
+const formError = $<HTMLParagraphElement>("form-error");
+const chart = $<HTMLDivElement>("chart");
+const statusLine = $<HTMLParagraphElement>("status");
+const predictionLine = $<HTMLParagraphElement>("prediction");
+const result = $<HTMLOutputElement>("result");
+
+const params = new URLSearchParams(location.search);
+const forced = params.get("flavour");
+const flavour: Flavour | undefined = forced === "simd" || forced === "scalar" ? forced : undefined;
+
+// ---- form ----
+
+const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+const errorSpans = new Map<string, HTMLElement>();
+
+function makeField(spec: FieldSpec): HTMLElement {
+  const box = document.createElement("div");
+  box.className = spec.kind === "text" && spec.name !== "seed" && spec.name !== "steps" ? "field wide" : "field";
+  const label = document.createElement("label");
+  label.htmlFor = `f-${spec.name}`;
+  label.textContent = spec.label;
+  label.title = spec.title;
+  let input: HTMLInputElement | HTMLSelectElement;
+  if (spec.kind === "select") {
+    const select = document.createElement("select");
+    for (const option of spec.options ?? []) select.add(new Option(option, option));
+    input = select;
+  } else {
+    const text = document.createElement("input");
+    text.type = "text";
+    text.inputMode = spec.kind === "text" ? "text" : "decimal";
+    text.spellcheck = false;
+    if (spec.suggestions) {
+      const list = document.createElement("datalist");
+      list.id = `l-${spec.name}`;
+      for (const s of spec.suggestions) list.append(new Option(s));
+      box.append(list);
+      text.setAttribute("list", list.id);
+    }
+    input = text;
+  }
+  input.id = `f-${spec.name}`;
+  input.name = spec.name;
+  input.value = params.get(spec.name) ?? spec.initial;
+  input.title = spec.title;
+  const error = document.createElement("span");
+  error.className = "error";
+  error.id = `e-${spec.name}`;
+  error.setAttribute("aria-live", "polite");
+  input.setAttribute("aria-describedby", error.id);
+  box.append(label, input, error);
+  inputs.set(spec.name, input);
+  errorSpans.set(spec.name, error);
+  return box;
+}
+
+for (const spec of FIELDS) fieldsBox.append(makeField(spec));
+
+function values(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, input] of inputs) out[name] = input.value;
+  return out;
+}
+
+function showErrors(errors: readonly FieldError[]): void {
+  for (const [name, span] of errorSpans) {
+    const error = errors.find((e) => e.field === name);
+    span.textContent = error ? error.message : "";
+    inputs.get(name)?.setAttribute("aria-invalid", error ? "true" : "false");
+  }
+  const orphans = errors.filter((e) => !errorSpans.has(e.field));
+  formError.textContent = orphans.map((e) => e.message).join("; ");
+}
+
+let running = false;
+
+function validate(): ReturnType<typeof readForm> {
+  const r = readForm(values());
+  showErrors(r.ok ? [] : r.errors);
+  runButton.disabled = running || !r.ok;
+  if (r.ok && !running) showPrediction(r.run.config);
+  return r;
+}
+
+let prediction: Prediction | null = null;
+function showPrediction(config: Config): void {
+  const p = predictionText(predict, config);
+  predictionLine.textContent = p.text;
+  prediction = p.prediction;
+}
+
+form.addEventListener("input", () => validate());
+form.addEventListener("change", () => validate());
+
+// ---- chart ----
+
+interface RunView {
+  config: Config;
+  steps: number;
+  points: { step: number; q: ReturnType<typeof overlapQuartiles> }[];
+  current: number;
+}
+let view: RunView | null = null;
+let renders = 0;
+let frameRequested = false;
+
+function draw(): void {
+  frameRequested = false;
+  if (!view) return;
+  const { config, steps, points } = view;
+  const series: ChartInput["series"] = {};
+  DIRECTION_NAMES.forEach((dir, i) => {
+    if (dir === "m" && config.betaM === 0) return;
+    series[dir] = points.filter((p) => p.step > 0).map((p): SeriesPoint => ({ nOverD: p.step / config.d, ...p.q[i] }));
+  });
+  chart.innerHTML = renderChart({
+    d: config.d,
+    steps,
+    current: running ? view.current : null,
+    threshold: config.threshold,
+    series,
+    markers: prediction?.markers,
+  });
+  renders++;
+  chart.dataset.renders = String(renders);
+}
+
+function requestDraw(): void {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(draw);
+}
+
+// ---- worker ----
+
+let worker: Worker | null = null;
+
+function getWorker(): Worker {
+  if (worker) return worker;
+  worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  worker.onmessage = (event: MessageEvent<FromWorker>) => onWorkerMessage(event.data);
+  worker.onerror = (event) => {
+    finish("error");
+    formError.textContent = `worker failed: ${event.message || "could not load the worker"}`;
+  };
+  return worker;
+}
+
+function setRunning(on: boolean): void {
+  running = on;
+  stopButton.disabled = !on;
+  for (const input of inputs.values()) input.disabled = on;
+  runButton.disabled = on;
+}
+
+function finish(state: "done" | "stopped" | "error"): void {
+  setRunning(false);
+  result.dataset.state = state;
+  validate();
+  requestDraw();
+}
+
+const fmtRate = (r: number) =>
+  r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)} k` : r.toFixed(0);
+
+function onWorkerMessage(message: FromWorker): void {
+  switch (message.type) {
+    case "started": {
+      result.dataset.flavour = message.flavour;
+      result.dataset.buildHash = message.buildHash;
+      result.dataset.config = JSON.stringify(message.config);
+      statusLine.textContent = `running on the ${message.flavour} build, eta = ${message.eta.toPrecision(3)}`;
+      break;
+    }
+    case "log": {
+      if (!view) return;
+      const { walkers, K } = view.config;
+      for (const p of message.points as LogPoint[]) {
+        view.points.push({ step: p.step, q: overlapQuartiles(p.overlaps, walkers, K) });
+      }
+      requestDraw();
+      break;
+    }
+    case "progress": {
+      if (!view) return;
+      view.current = message.step;
+      result.dataset.step = String(message.step);
+      const last = view.points[view.points.length - 1];
+      const med = last ? ` · median overlap u ${last.q[0].median.toFixed(3)}, v ${last.q[1].median.toFixed(3)}` : "";
+      statusLine.textContent = `step ${message.step} of ${message.total} (n/d = ${(message.step / view.config.d).toPrecision(3)}) · ${fmtRate(message.stepsPerSecond)} steps/s per walker${med}`;
+      requestDraw();
+      break;
+    }
+    case "done": {
+      if (!view) return;
+      view.current = message.step;
+      result.dataset.step = String(message.step);
+      result.dataset.overlaps = float64HexList(message.overlaps);
+      const q = overlapQuartiles(message.overlaps, view.config.walkers, view.config.K);
+      result.textContent = `${message.stopped ? "stopped" : "done"} at step ${message.step}: median overlap u ${q[0].median.toFixed(4)}, v ${q[1].median.toFixed(4)}${view.config.betaM > 0 ? `, m ${q[2].median.toFixed(4)}` : ""}`;
+      statusLine.textContent = `${message.stopped ? "stopped" : "finished"} at step ${message.step} of ${view.steps} (${result.dataset.flavour} build)`;
+      finish(message.stopped ? "stopped" : "done");
+      break;
+    }
+    case "error": {
+      if (message.field && errorSpans.has(message.field)) {
+        showErrors([{ field: message.field, message: message.message }]);
+      } else {
+        formError.textContent = message.message;
+      }
+      statusLine.textContent = "the run failed";
+      finish("error");
+      break;
+    }
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (running) return;
+  const r = validate();
+  if (!r.ok) return;
+  const { config, seed, steps } = r.run;
+  view = { config, steps, points: [], current: 0 };
+  formError.textContent = "";
+  result.textContent = "";
+  result.dataset.state = "running";
+  result.dataset.step = "0";
+  delete result.dataset.overlaps;
+  result.dataset.seed = seed;
+  result.dataset.steps = String(steps);
+  setRunning(true);
+  statusLine.textContent = "loading the kernels…";
+  const request: ToWorker = { type: "run", config, seed, steps, flavour };
+  getWorker().postMessage(request);
+  requestDraw();
+});
+
+stopButton.addEventListener("click", () => {
+  if (running) getWorker().postMessage({ type: "stop" } satisfies ToWorker);
+});
+
+const initial = validate();
+if (initial.ok) {
+  view = { config: initial.run.config, steps: initial.run.steps, points: [], current: 0 };
+  draw();
+}

@@ -1,0 +1,160 @@
+/**
+ * A small static server for the page (`mcm serve`): node:http only, 127.0.0.1 unless told otherwise,
+ * GET and HEAD, the right MIME types (application/wasm for streaming compilation), and no way out of the
+ * served folder (no "..", no encoded separators, no NUL, no symlink that leads outside).
+ */
+import { createReadStream } from "node:fs";
+import { realpath, stat } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const MIME_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+/** The built page: dist/page of the package (from src/web or dist/web alike). */
+export function defaultPageRoot(): string {
+  return fileURLToPath(new URL("../../dist/page/", import.meta.url));
+}
+
+export interface ServeOptions {
+  /** 0 picks a free port. Default 8080. */
+  port?: number;
+  /** Default 127.0.0.1: only this machine can connect. */
+  host?: string;
+  /** The folder to serve; default the built page (dist/page). */
+  root?: string;
+}
+
+export interface StaticServer {
+  readonly server: Server;
+  readonly host: string;
+  readonly port: number;
+  /** e.g. http://127.0.0.1:8080/ */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(text);
+}
+
+/** Maps a request path to a file under root, or an HTTP status when it must not be served. */
+export async function resolveRequestPath(root: string, rawUrl: string): Promise<string | number> {
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(rawUrl, "http://localhost").pathname);
+  } catch {
+    return 400;
+  }
+  if (pathname.includes("\0") || pathname.includes("\\")) return 400;
+  const segments = pathname.split("/");
+  if (segments.some((s) => s === ".." || s === ".")) return 403;
+  const base = await realpath(root);
+  let file = resolve(base, `.${pathname}`);
+  if (file !== base && !file.startsWith(base + sep)) return 403;
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(file);
+    if (info.isDirectory()) {
+      file = join(file, "index.html");
+      info = await stat(file);
+    }
+  } catch {
+    return 404;
+  }
+  if (!info.isFile()) return 404;
+  const real = await realpath(file);
+  if (!real.startsWith(base + sep)) return 403;
+  return real;
+}
+
+async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.setHeader("Allow", "GET, HEAD");
+    send(res, 405, "method not allowed\n");
+    return;
+  }
+  const target = await resolveRequestPath(root, req.url ?? "/");
+  if (typeof target === "number") {
+    const text = { 400: "bad request", 403: "forbidden", 404: "not found" }[target] ?? "error";
+    send(res, target, `${text}\n`);
+    return;
+  }
+  const info = await stat(target);
+  res.writeHead(200, {
+    "Content-Type": MIME_TYPES[extname(target).toLowerCase()] ?? "application/octet-stream",
+    "Content-Length": info.size,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+  });
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(target);
+  stream.on("error", () => res.destroy());
+  stream.pipe(res);
+}
+
+/** Serves a folder (by default the built page) over HTTP; resolves once listening. */
+export async function serveStatic(options: ServeOptions = {}): Promise<StaticServer> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`port: got ${port}, expected an integer in [0, 65535]`);
+  }
+  const root = resolve(options.root ?? defaultPageRoot());
+  let rootInfo: Awaited<ReturnType<typeof stat>>;
+  try {
+    rootInfo = await stat(root);
+  } catch {
+    throw new Error(`serveStatic: ${root} does not exist (build the page first: npm run build)`);
+  }
+  if (!rootInfo.isDirectory()) throw new Error(`serveStatic: ${root} is not a folder`);
+  const server = createServer((req, res) => {
+    handle(root, req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, "internal error\n");
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, host, () => {
+      server.off("error", fail);
+      ok();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    server,
+    host: address.address,
+    port: address.port,
+    url: `http://${urlHost}:${address.port}/`,
+    close: () =>
+      new Promise<void>((ok, fail) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? fail(e) : ok()));
+      }),
+  };
+}

@@ -1,0 +1,133 @@
+// The page's logic without a browser: form validation (errors by field), the statistics it plots, the
+// chart markup, the prediction slot and the bit-exact hex encoding used to compare with Node.
+import { describe, expect, it } from "vitest";
+import { FIELDS, PAGE_CONFIG, readForm } from "../src/web/form.js";
+import { renderChart, xDomain } from "../src/web/plot.js";
+import { predictionText } from "../src/web/prediction.js";
+import { float64Hex, float64HexList } from "../src/web/protocol.js";
+import { overlapQuartiles, quantile } from "../src/web/stats.js";
+
+const initial = (): Record<string, string> => Object.fromEntries(FIELDS.map((f) => [f.name, f.initial]));
+
+describe("page form", () => {
+  it("accepts its initial values and resolves them to the SCIENCE.md defaults plus the page's own", () => {
+    const r = readForm(initial());
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.run.config).toMatchObject({ d: 128, K: 1, process: "vp", t: 0.5, betaU: 5, betaV: 5, betaM: 0 });
+    expect(r.run.config.logPerDecade).toBe(PAGE_CONFIG.logPerDecade);
+    expect(r.run.seed).toBe("1");
+  });
+
+  it("names every invalid field at once with the value and the accepted range", () => {
+    const r = readForm({ ...initial(), d: "abc", t: "", activation: "softmax", steps: "1.5", seed: "-3" });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const byField = Object.fromEntries(r.errors.map((e) => [e.field, e.message]));
+    expect(byField.d).toBe('d: got "abc", expected an integer in [2, 1000000]');
+    expect(byField.t).toBe('t: got "", expected a finite number');
+    expect(byField.activation).toMatch(/^activation: got "softmax", expected one of "tanh"/);
+    expect(byField.steps).toBe("steps: got 1.5, expected an integer in [1, 1e12]");
+    expect(byField.seed).toBe('seed: got "-3", expected an integer in [0, 2^64 - 1]');
+  });
+
+  it("reports cross-field errors (t out of range for the process, a mean spike with d < 3) on the right field", () => {
+    const t = readForm({ ...initial(), process: "linear", t: "2" });
+    expect(t.ok ? [] : t.errors).toEqual([
+      { field: "t", message: 't: got 2, expected a number in [0, 1] for process "linear"' },
+    ]);
+    // ... also while another field is invalid.
+    const both = readForm({ ...initial(), process: "linear", t: "2", d: "abc" });
+    expect(both.ok ? [] : both.errors.map((e) => e.field).sort()).toEqual(["d", "t"]);
+    const m = readForm({ ...initial(), d: "2", betaM: "1" });
+    expect(m.ok ? [] : m.errors.map((e) => e.field)).toEqual(["betaM"]);
+  });
+
+  it("accepts seeds up to 2^64 - 1 as exact decimal strings and steps in exponent notation", () => {
+    const r = readForm({ ...initial(), seed: "18446744073709551615", steps: "1e5" });
+    expect(r.ok && r.run.seed).toBe("18446744073709551615");
+    expect(r.ok && r.run.steps).toBe(100000);
+    const over = readForm({ ...initial(), seed: "18446744073709551616" });
+    expect(over.ok ? [] : over.errors.map((e) => e.field)).toEqual(["seed"]);
+  });
+});
+
+describe("page statistics", () => {
+  it("quantile interpolates between order statistics (numpy's default)", () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
+    expect(quantile([7], 0.75)).toBe(7);
+  });
+
+  it("overlapQuartiles takes the best unit's |overlap| per walker, then quartiles over walkers", () => {
+    // walkers = 3, K = 2, last axis (u, v, m)
+    const ovl = [0.1, -0.9, 0, -0.5, 0.2, 0, 0.3, 0.1, 0, 0.2, -0.4, 0, -0.7, 0.05, 0, 0.6, 0.3, 0];
+    const [u, v, m] = overlapQuartiles(ovl, 3, 2);
+    expect(u.median).toBeCloseTo(0.5, 15); // best units: 0.5, 0.3, 0.7
+    expect(v.median).toBeCloseTo(0.4, 15); // 0.9, 0.4, 0.3
+    expect(u.q1).toBeCloseTo(0.4, 15);
+    expect(v.q3).toBeCloseTo(0.65, 15);
+    expect(m.median).toBe(0);
+    expect(() => overlapQuartiles(ovl, 2, 2)).toThrow("got 18 values, expected walkers * K * 3 = 12");
+  });
+});
+
+describe("page chart", () => {
+  const series = {
+    u: [1, 2, 4, 8].map((n, i) => ({ nOverD: n, q1: 0.1 * i, median: 0.15 * i, q3: 0.2 * i })),
+    v: [1, 2, 4, 8].map((n) => ({ nOverD: n, q1: 0.01, median: 0.02, q3: 0.03 })),
+  };
+
+  it("draws a median line and a quartile band per direction on a log axis spanning 1/d to steps/d", () => {
+    const svg = renderChart({ d: 100, steps: 1000, current: 400, threshold: 0.5, series });
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg.match(/class="median" data-direction="u" data-points="4"/g)).toHaveLength(1);
+    expect(svg.match(/class="band" data-direction="v"/g)).toHaveLength(1);
+    expect(svg).toContain('class="cursor"');
+    expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+    expect(xDomain(100, 1000)).toEqual([-2, 1]);
+    // A one-step run still gets a decade of axis.
+    const [lo, hi] = xDomain(10, 1);
+    expect(hi - lo).toBeCloseTo(1, 12);
+  });
+
+  it("places prediction markers inside the axis and drops those outside", () => {
+    const markers = [
+      { direction: "u" as const, nOverD: 3, label: "u" },
+      { direction: "v" as const, nOverD: 1e6, label: "v" },
+    ];
+    const svg = renderChart({ d: 100, steps: 1000, current: null, threshold: 0.5, series, markers });
+    expect(svg.match(/class="marker"/g)).toHaveLength(1);
+    expect(svg).toContain('data-direction="u"/>');
+  });
+});
+
+describe("page prediction slot", () => {
+  const config = (() => {
+    const r = readForm(initial());
+    if (!r.ok) throw new Error("initial values invalid");
+    return r.run.config;
+  })();
+
+  it('shows "(not available)" without a predictor, the predictor\'s text with one, and its error if it throws', () => {
+    expect(predictionText(null, config).text).toBe("prediction: (not available)");
+    const p = predictionText(() => ({ text: "k_u = 2, k_v = 4", markers: [] }), config);
+    expect(p.text).toBe("prediction: k_u = 2, k_v = 4");
+    expect(p.prediction?.markers).toEqual([]);
+    expect(
+      predictionText(() => {
+        throw new Error("no quadrature");
+      }, config).text,
+    ).toBe("prediction: failed (no quadrature)");
+  });
+});
+
+describe("float64Hex", () => {
+  it("encodes the IEEE-754 bits, so equal strings mean bit-identical doubles", () => {
+    expect(float64Hex(1)).toBe("3ff0000000000000");
+    expect(float64Hex(-0)).toBe("8000000000000000");
+    expect(float64Hex(0)).toBe("0000000000000000");
+    expect(float64Hex(Number.MIN_VALUE)).toBe("0000000000000001");
+    expect(float64HexList(new Float64Array([-2, 0.5]))).toBe("c000000000000000,3fe0000000000000");
+  });
+});
