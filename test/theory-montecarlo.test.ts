@@ -69,16 +69,11 @@ describe("quadrature loss against the WASM sampler", () => {
       const w = weightsFor(d, u, v, m);
       const batch = 20_000;
       const batches = 10;
-      const ptrX0 = sim.layout.end;
-      const ptrXt = ptrX0 + batch * d * 8;
-      sim.arena.ensure(ptrXt + batch * d * 8);
       let sum = 0;
       let sum2 = 0;
       const { a, b, alpha, sigma } = model;
       for (let k = 0; k < batches; k++) {
-        sim.exports.sampleNoised(sim.layout.rngEval, ptrX0, ptrXt, batch);
-        const x0 = sim.arena.readF64(ptrX0, batch * d);
-        const xt = sim.arena.readF64(ptrXt, batch * d);
+        const { x0, xt } = sim.sample(batch, k);
         for (let s = 0; s < batch; s++) {
           let h = 0;
           let h0 = 0;

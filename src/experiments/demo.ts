@@ -38,13 +38,27 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
   const scale = options.scale ?? 1;
   const seeds = (n: number) => Math.max(4, Math.round(n * scale));
   const reduced = options.cubicBackend === "reduced";
-  const regime = (label: string, direction: Direction, base: ConfigInput, d: number[], n: number, steps: SweepSpec["steps"]): DemoRegime => ({
+  const regime = (
+    label: string,
+    direction: Direction,
+    base: ConfigInput,
+    d: number[],
+    n: number,
+    steps: SweepSpec["steps"],
+  ): DemoRegime => ({
     label,
     direction,
     spec: { base, grid: { d }, seeds: seeds(n), steps, seed, directions: [direction] },
   });
   return [
-    regime("A: covariance (u)", "u", { betaU: 5, betaV: 5, delta: 0.5, lrExponent: 1 }, [64, 128, 256, 512, 1024, 2048], 24, budget(20, (d) => d * Math.log(d))),
+    regime(
+      "A: covariance (u)",
+      "u",
+      { betaU: 5, betaV: 5, delta: 0.5, lrExponent: 1 },
+      [64, 128, 256, 512, 1024, 2048],
+      24,
+      budget(20, (d) => d * Math.log(d)),
+    ),
     regime(
       "B: cumulant (v), independent",
       "v",
@@ -53,7 +67,14 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
       32,
       budget(400, (d) => d ** 3),
     ),
-    regime("C: cumulant (v), sign-correlated", "v", { betaU: 5, betaV: 5, correlation: "sign", threshold: 0.25, delta: 0.5, lrExponent: 1 }, [128, 256, 512, 1024, 2048], 24, budget(100, (d) => d)),
+    regime(
+      "C: cumulant (v), sign-correlated",
+      "v",
+      { betaU: 5, betaV: 5, correlation: "sign", threshold: 0.25, delta: 0.5, lrExponent: 1 },
+      [128, 256, 512, 1024, 2048],
+      24,
+      budget(100, (d) => d),
+    ),
   ];
 }
 
@@ -62,12 +83,19 @@ export interface DemoResult {
   seconds: number;
 }
 
-export async function runDemo(options: DemoOptions & Pick<SweepOptions, "threads" | "onProgress"> = {}, predict?: Predictor): Promise<DemoResult> {
+export async function runDemo(
+  options: DemoOptions & Pick<SweepOptions, "threads" | "onProgress"> = {},
+  predict?: Predictor,
+): Promise<DemoResult> {
   const started = performance.now();
   const regimes = demoRegimes(options);
   const out: DemoResult["regimes"] = [];
   for (const r of regimes) {
-    out.push({ label: r.label, direction: r.direction, result: await runSweep(r.spec, { threads: options.threads, onProgress: options.onProgress }) });
+    out.push({
+      label: r.label,
+      direction: r.direction,
+      result: await runSweep(r.spec, { threads: options.threads, onProgress: options.onProgress }),
+    });
   }
   void predict;
   return { regimes: out, seconds: (performance.now() - started) / 1000 };

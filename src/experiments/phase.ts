@@ -49,7 +49,11 @@ export function phaseRows(result: SweepResult, predict: Predictor, label?: (fit:
     const expected = predictedExponent(prediction.k);
     const agree = fit.ci && expected !== null ? fit.ci[0] <= expected && expected <= fit.ci[1] : null;
     return {
-      label: label ? label(f) : Object.entries(f.at).map(([key, v]) => `${key}=${v}`).join(" ") || "all",
+      label: label
+        ? label(f)
+        : Object.entries(f.at)
+            .map(([key, v]) => `${key}=${v}`)
+            .join(" ") || "all",
       direction: f.direction,
       k: prediction.k,
       predictedScaling: prediction.predictedScaling,
@@ -80,6 +84,10 @@ export function formatPhaseTable(rows: PhaseRow[]): string {
     r.agree === null ? "-" : r.agree ? "yes" : "NO",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }

@@ -74,7 +74,12 @@ export function overlapCurvesSpec(regimes: Regime[], title = "Overlaps during tr
           mark: { type: "area", opacity: 0.18 },
           encoding: {
             x: { field: "nOverD", type: "quantitative", scale: { type: "log" }, title: "n / d" },
-            y: { field: "q25", type: "quantitative", title: "|overlap| (median, quartiles)", scale: { domain: [0, 1] } },
+            y: {
+              field: "q25",
+              type: "quantitative",
+              title: "|overlap| (median, quartiles)",
+              scale: { domain: [0, 1] },
+            },
             y2: { field: "q75" },
             color: { field: "d", type: "ordinal", scale: { scheme: "viridis" } },
           },
