@@ -70,6 +70,9 @@ export interface RunOptions {
    * only hitting times). Frozen walkers keep their step count and overlaps; run() returns when all
    * walkers are frozen. The log then holds frozen walkers' last values. */
   stopWhenHit?: readonly Direction[];
+  /** With stopWhenHit: keep a walker running until `stopAfterHit` times its (last) hitting step, so
+   * that overlap curves show what follows the hit. Default 1 (freeze at the hit). */
+  stopAfterHit?: number;
 }
 
 /** Thrown when SGD produces a non-finite weight, amplitude or skip. */
@@ -263,18 +266,24 @@ export async function createSimulation(
     step += n;
   };
   /** Freezes walkers whose listed directions are all hit; returns true when every walker is frozen. */
-  const freezeHit = (dirs: readonly Direction[]) => {
+  const freezeHit = (dirs: readonly Direction[], factor: number) => {
     const hits = arena.f64(layout.hit, nOvl);
+    const steps = arena.f64(layout.step, walkers);
     let all = true;
     for (let w = 0; w < walkers; w++) {
       if (!frozen[w]) {
-        frozen[w] = dirs.every((dir) => {
+        // The step by which every listed direction has been hit by some unit (-1 if one is not yet).
+        let last = 0;
+        for (const dir of dirs) {
           const j = DIRECTIONS.indexOf(dir);
-          for (let k = 0; k < K; k++) if (hits[(w * K + k) * 3 + j] >= 0) return true;
-          return false;
-        })
-          ? 1
-          : 0;
+          let first = -1;
+          for (let k = 0; k < K; k++) {
+            const h = hits[(w * K + k) * 3 + j];
+            if (h >= 0 && (first < 0 || h < first)) first = h;
+          }
+          last = first < 0 || last < 0 ? -1 : Math.max(last, first);
+        }
+        frozen[w] = last >= 0 && steps[w] >= factor * last ? 1 : 0;
       }
       if (!frozen[w]) all = false;
     }
@@ -336,7 +345,7 @@ export async function createSimulation(
       const stopDirs = opts.stopWhenHit ?? [];
       while (step < total) {
         if (opts.signal?.aborted) return;
-        if (stopDirs.length > 0 && freezeHit(stopDirs)) return;
+        if (stopDirs.length > 0 && freezeHit(stopDirs, opts.stopAfterHit ?? 1)) return;
         const gridNext = nextGridStep(step, config.logPerDecade);
         const next = Math.min(total, gridNext, step + chunk);
         advanceAll(next - step);

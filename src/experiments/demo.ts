@@ -13,8 +13,9 @@
  */
 import type { ConfigInput } from "../config/schema.js";
 import type { Direction } from "../engine/layout.js";
-import type { Predictor } from "./phase.js";
-import { runSweep, type SweepOptions, type SweepResult, type SweepSpec } from "./sweep.js";
+import { type PhaseRow, type Predictor, phaseRows } from "./phase.js";
+import { predictFromTheory } from "./predict.js";
+import { runSweep, type SweepResult, type SweepSpec } from "./sweep.js";
 
 export interface DemoRegime {
   label: string;
@@ -45,10 +46,11 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
     d: number[],
     n: number,
     steps: SweepSpec["steps"],
+    stopAfterHit: number,
   ): DemoRegime => ({
     label,
     direction,
-    spec: { base, grid: { d }, seeds: seeds(n), steps, seed, directions: [direction] },
+    spec: { base, grid: { d }, seeds: seeds(n), steps, seed, directions: [direction], stopAfterHit },
   });
   return [
     regime(
@@ -58,6 +60,7 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
       [64, 128, 256, 512, 1024, 2048],
       24,
       budget(20, (d) => d * Math.log(d)),
+      3,
     ),
     regime(
       "B: cumulant (v), independent",
@@ -66,6 +69,7 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
       reduced ? [32, 45, 64, 90] : [24, 32, 40],
       32,
       budget(400, (d) => d ** 3),
+      1.5,
     ),
     regime(
       "C: cumulant (v), sign-correlated",
@@ -74,29 +78,56 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
       [128, 256, 512, 1024, 2048],
       24,
       budget(100, (d) => d),
+      3,
     ),
   ];
 }
 
 export interface DemoResult {
   regimes: { label: string; direction: Direction; result: SweepResult }[];
+  /** The phase-transition summary: one row per regime. */
+  rows: PhaseRow[];
   seconds: number;
 }
 
+export interface DemoProgress {
+  regime: number;
+  regimes: number;
+  label: string;
+  done: number;
+  total: number;
+  /** Fraction of the whole demo's work done, by the regimes' relative weights. */
+  fraction: number;
+}
+
+/** Rough relative cost of the three regimes, for the progress fraction only. */
+const WEIGHTS = [0.05, 0.85, 0.1];
+
 export async function runDemo(
-  options: DemoOptions & Pick<SweepOptions, "threads" | "onProgress"> = {},
-  predict?: Predictor,
+  options: DemoOptions & { threads?: number; onProgress?: (p: DemoProgress) => void; signal?: AbortSignal } = {},
+  predict: Predictor = predictFromTheory,
 ): Promise<DemoResult> {
   const started = performance.now();
   const regimes = demoRegimes(options);
   const out: DemoResult["regimes"] = [];
-  for (const r of regimes) {
-    out.push({
-      label: r.label,
-      direction: r.direction,
-      result: await runSweep(r.spec, { threads: options.threads, onProgress: options.onProgress }),
+  const rows: PhaseRow[] = [];
+  for (const [i, r] of regimes.entries()) {
+    const before = WEIGHTS.slice(0, i).reduce((a, b) => a + b, 0);
+    const result = await runSweep(r.spec, {
+      threads: options.threads,
+      signal: options.signal,
+      onProgress: (p) =>
+        options.onProgress?.({
+          regime: i,
+          regimes: regimes.length,
+          label: r.label,
+          done: p.done,
+          total: p.total,
+          fraction: before + (WEIGHTS[i] ?? 0) * (p.work / p.workTotal),
+        }),
     });
+    out.push({ label: r.label, direction: r.direction, result });
+    rows.push(...phaseRows(result, predict, () => r.label));
   }
-  void predict;
-  return { regimes: out, seconds: (performance.now() - started) / 1000 };
+  return { regimes: out, rows, seconds: (performance.now() - started) / 1000 };
 }

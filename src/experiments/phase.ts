@@ -13,7 +13,10 @@ import type { ScalingFit, SweepResult } from "./sweep.js";
 
 /** What the theory says about one direction of one config. */
 export interface Prediction {
+  /** The direction's (effective) diffusion information exponent. */
   k: number | null;
+  /** The exponent whose law n ~ d^(k-1) (d log d for 2) governs the first hit; null: never. */
+  lawK: number | null;
   predictedScaling: string;
 }
 
@@ -23,6 +26,8 @@ export interface PhaseRow {
   label: string;
   direction: Direction;
   k: number | null;
+  /** The k whose law governs n* (see Prediction.lawK). */
+  lawK: number | null;
   predictedScaling: string;
   /** The exponent of d the theory predicts for n* (after dividing by log d when k = 2). */
   predictedExponent: number | null;
@@ -43,10 +48,12 @@ export function predictedExponent(k: number | null): number | null {
 export function phaseRows(result: SweepResult, predict: Predictor, label?: (fit: ScalingFit) => string): PhaseRow[] {
   return result.fits.map((f) => {
     const point = result.points.find((p) => Object.entries(f.at).every(([key, v]) => p.at[key] === v));
-    const prediction = point ? predict(point.config, f.direction) : { k: null, predictedScaling: "unknown" };
-    const logCorrected = prediction.k === 2;
+    const prediction: Prediction = point
+      ? predict(point.config, f.direction)
+      : { k: null, lawK: null, predictedScaling: "unknown" };
+    const logCorrected = prediction.lawK === 2;
     const fit: ExponentFit = logCorrected ? f.logCorrectedFit : f.fit;
-    const expected = predictedExponent(prediction.k);
+    const expected = predictedExponent(prediction.lawK);
     const agree = fit.ci && expected !== null ? fit.ci[0] <= expected && expected <= fit.ci[1] : null;
     return {
       label: label
@@ -56,6 +63,7 @@ export function phaseRows(result: SweepResult, predict: Predictor, label?: (fit:
             .join(" ") || "all",
       direction: f.direction,
       k: prediction.k,
+      lawK: prediction.lawK,
       predictedScaling: prediction.predictedScaling,
       predictedExponent: expected,
       measured: fit.exponent,

@@ -15,6 +15,8 @@ export interface SweepTask {
   walkerOffset: number;
   steps: number;
   stopWhenHit: Direction[];
+  /** Keep walkers running to this multiple of their hitting step (1: freeze at the hit). */
+  stopAfterHit: number;
 }
 
 export interface TaskResult {
@@ -38,7 +40,7 @@ export async function runTask(task: SweepTask, kernels?: Kernels): Promise<TaskR
   }
   const sim = await createSimulation(task.config, { kernels, walkerOffset: task.walkerOffset });
   sim.init(task.seed);
-  await sim.run(task.steps, { stopWhenHit: task.stopWhenHit });
+  await sim.run(task.steps, { stopWhenHit: task.stopWhenHit, stopAfterHit: task.stopAfterHit });
   return {
     hits: [...sim.hits()],
     walkerSteps: [...sim.walkerSteps()],

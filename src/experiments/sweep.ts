@@ -28,6 +28,9 @@ export interface SweepSpec {
   directions?: Direction[];
   /** Stop each walker once all measured directions are hit (default true): sweeps need hitting times. */
   stopWhenHit?: boolean;
+  /** With stopWhenHit, run each walker on to this multiple of its hitting step (default 1), so that
+   * the logged overlap curves show the approach to saturation. */
+  stopAfterHit?: number;
 }
 
 export interface SweepPoint {
@@ -160,6 +163,7 @@ export function planTasks(
         walkerOffset: offset,
         steps: p.steps,
         stopWhenHit,
+        stopAfterHit: spec.stopAfterHit ?? 1,
       };
       out.push({ point: p.index, task, key: taskKey(task) });
     }

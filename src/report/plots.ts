@@ -29,7 +29,7 @@ interface CurveRow {
 }
 
 /** Median and quartiles over walkers of max-over-units |overlap|, per log row (step 0 left out: log axis). */
-export function curveRows(regimes: Regime[]): CurveRow[] {
+export function curveRows(regimes: Regime[], minNOverD = 0.01): CurveRow[] {
   const rows: CurveRow[] = [];
   for (const regime of regimes) {
     for (const p of regime.points) {
@@ -37,7 +37,7 @@ export function curveRows(regimes: Regime[]): CurveRow[] {
       for (const dir of Object.keys(p.directions) as Direction[]) {
         const j = DIRECTIONS.indexOf(dir);
         p.log.steps.forEach((step, row) => {
-          if (step === 0) return;
+          if (step === 0 || step < minNOverD * p.config.d) return;
           const values: number[] = [];
           for (let w = 0; w < walkers; w++) {
             let best = 0;
@@ -45,7 +45,7 @@ export function curveRows(regimes: Regime[]): CurveRow[] {
             values.push(best);
           }
           rows.push({
-            regime: regime.label,
+            regime: `${regime.label}: |w·${dir}|`,
             direction: `w·${dir}`,
             d: p.config.d,
             nOverD: step / p.config.d,
@@ -65,9 +65,15 @@ export function overlapCurvesSpec(regimes: Regime[], title = "Overlaps during tr
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
     data: { values: curveRows(regimes) as unknown as Record<string, unknown>[] },
-    facet: { row: { field: "regime", title: null }, column: { field: "direction", title: null } },
+    facet: {
+      row: {
+        field: "regime",
+        title: null,
+        header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top", labelFontSize: 12 },
+      },
+    },
     spec: {
-      width: 260,
+      width: 520,
       height: 150,
       layer: [
         {

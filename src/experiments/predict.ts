@@ -1,0 +1,49 @@
+/**
+ * Theory predictions for the phase-transition summary, from the exponent calculator (src/theory).
+ *
+ * For v with correlated latents the calculator gives v's effective exponent once u is learned; the
+ * first hit of v then waits for u, so n*(v) = n*(u) + O(d^(k_eff - 1)): the slower of the two laws governs.
+ */
+import type { Config } from "../config/schema.js";
+import type { Direction } from "../engine/layout.js";
+import { computeExponents, type DirectionExponent, type ExponentResult, scalingOf } from "../theory/exponent.js";
+import { type Prediction, predictedExponent } from "./phase.js";
+import { canonicalJson } from "./sweep.js";
+
+const cache = new Map<string, ExponentResult>();
+
+function exponentsFor(config: Config): ExponentResult {
+  const { d: _d, walkers: _w, backend: _b, logPerDecade: _l, ...model } = config;
+  const key = canonicalJson(model);
+  let r = cache.get(key);
+  if (!r) {
+    r = computeExponents(config, { optimum: false });
+    cache.set(key, r);
+  }
+  return r;
+}
+
+const law = (e: DirectionExponent): number | null => (e.k !== null && e.attracting ? e.k : null);
+
+export function predictFromTheory(config: Config, direction: Direction): Prediction {
+  const r = exponentsFor(config);
+  const own = direction === "m" ? r.directions.m : r.directions[direction];
+  if (!own) return { k: null, lawK: null, predictedScaling: "unknown" };
+  if (direction !== "v" || config.correlation === "independent") {
+    return { k: own.k, lawK: law(own), predictedScaling: own.predictedScaling };
+  }
+  const eff = r.effectiveV;
+  const ku = law(r.directions.u);
+  const kv = law(own);
+  const keff = law(eff);
+  // Without a usable effective exponent, v is on its own.
+  if (keff === null || ku === null || (kv !== null && kv <= keff)) {
+    return { k: own.k, lawK: kv, predictedScaling: own.predictedScaling };
+  }
+  const slower = (predictedExponent(ku) ?? 0) >= (predictedExponent(keff) ?? 0) ? ku : keff;
+  return {
+    k: keff,
+    lawK: slower,
+    predictedScaling: `${scalingOf(slower)} (u first: ${scalingOf(ku)}; then v: ${scalingOf(keff)})`,
+  };
+}
