@@ -3,7 +3,6 @@
  * (compile, init, checkpoint), a progress bar for SGD steps with steps/s and ETA when stderr is a terminal,
  * and a plain line every few seconds when it is not (logs, CI). `quiet` silences everything.
  */
-import ora from "ora";
 
 export interface ProgressBar {
   /** Reports that the run is at `step` of `total`, at `rate` steps per second. */
@@ -47,7 +46,8 @@ export function duration(seconds: number): string {
 export function createReporter(options: ReporterOptions = {}): Reporter {
   const stream = options.stream ?? process.stderr;
   const quiet = options.quiet ?? false;
-  const tty = Boolean(stream.isTTY);
+  // A terminal of zero columns (e.g. a pty nobody sized) would make ora clear lines forever: treat it as plain.
+  const tty = Boolean(stream.isTTY) && (stream.columns ?? 0) > 0;
   const plainInterval = options.plainInterval ?? 5000;
   const write = (text: string) => {
     if (!quiet) stream.write(text);
@@ -69,6 +69,8 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
           throw e;
         }
       }
+      // ora only when there is a terminal to spin on (it is also the slowest import of the CLI).
+      const { default: ora } = await import("ora");
       const spinner = ora({ text, stream, isSilent: quiet, discardStdin: false });
       spinner.start();
       const t0 = performance.now();
@@ -83,7 +85,8 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
       }
     },
     bar(label, total) {
-      let last = 0;
+      // The first line waits one interval, so the rate and ETA it shows are not those of a single chunk.
+      let last = performance.now();
       let shown = false;
       const line = (step: number, rate: number) => {
         const fraction = total > 0 ? step / total : 1;
@@ -102,7 +105,6 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
             stream.write(`\r\x1b[2K${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${line(step, rate)}`);
             shown = true;
           } else {
-            if (last === 0) last = now;
             if (now - last < plainInterval) return;
             last = now;
             stream.write(`${label}: ${line(step, rate)}\n`);
