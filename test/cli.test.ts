@@ -110,6 +110,11 @@ describe("mcm: bad inputs get a clear message and exit code 2 (usage) or 1 (runt
     [["frobnicate"], 2, /error: unknown command 'frobnicate'/],
     [["resume", "/nonexistent/run"], 2, /resume: \/nonexistent\/run does not exist/],
     [["resume"], 2, /error: missing required argument 'dir'/],
+    [
+      ["run", "--d", "16", "--lr", "1e300", "--lr-exponent", "0", "--steps", "100", "--out", "@diverged"],
+      1,
+      /SGD diverged: a non-finite weight appeared at step 1 of walker 0 \(eta = 1e\+300\); try a smaller learning rate/,
+    ],
   ];
   it(`${cases.length} bad inputs: each exits with its code and names the flag, the value and the accepted range`, async () => {
     const results: Result[] = [];

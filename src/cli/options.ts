@@ -294,51 +294,67 @@ export function drawSeed(): string {
 
 export const DEFAULT_CHECKPOINT_EVERY = "30s";
 
-/** Turns the parsed flags (and --config) into a validated run, translating errors to name the flag typed. */
-export function resolveRunOptions(opts: Record<string, unknown>): ResolvedRun {
-  const file = typeof opts.config === "string" ? readConfigFile(opts.config) : {};
-  const fromFlags: Record<string, unknown> = {};
+/** The config and run fields the user typed as flags (raw texts, numbers converted), with the flag of each. */
+export function flagValues(opts: Record<string, unknown>): {
+  values: Record<string, unknown>;
+  flagOf: Map<string, string>;
+} {
+  const values: Record<string, unknown> = {};
   const flagOf = new Map<string, string>();
   for (const f of MODEL_FLAGS) {
     const v = opts[f.attr];
     if (v === undefined) continue;
-    fromFlags[f.field] = coerceFlagValue(f, v as string | boolean);
+    values[f.field] = coerceFlagValue(f, v as string | boolean);
     flagOf.set(f.field, f.flag);
   }
   for (const f of RUN_FLAGS) {
     const v = opts[f.attr];
     if (v === undefined) continue;
-    fromFlags[f.field] = v;
+    values[f.field] = v;
     flagOf.set(f.field, f.flag);
   }
+  return { values, flagOf };
+}
+
+/**
+ * Rewrites a ConfigError or StepsError so that it names what the user typed: the flag ("--units: got 0, ...")
+ * or the config file and field ("a.json: d: got ..."). Other errors pass through.
+ */
+export function translateError(
+  e: unknown,
+  flagOf: Map<string, string>,
+  file?: { path: string; values: Record<string, unknown> },
+): unknown {
   const where = (field: string) =>
-    flagOf.get(field) ?? (typeof opts.config === "string" && field in file ? `${opts.config}: ${field}` : field);
-  let run: RunInput;
-  try {
-    run = resolveRun({ ...file, ...fromFlags });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      const prefix = `${e.field}:`;
-      const rest = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : ` ${e.message}`;
-      throw new UsageError(`${where(e.field)}:${rest}`);
-    }
-    throw e;
+    flagOf.get(field) ?? (file && field in file.values ? `${file.path}: ${field}` : field);
+  if (e instanceof ConfigError) {
+    const prefix = `${e.field}:`;
+    const rest = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : ` ${e.message}`;
+    return new UsageError(`${where(e.field)}:${rest}`);
   }
-  const stepsExpression = run.steps ?? DEFAULT_STEPS;
-  let steps: number;
+  if (e instanceof StepsError) return new UsageError(e.message.replace(/^steps:/, `${where("steps")}:`));
+  return e;
+}
+
+/** Turns the parsed flags (and --config) into a validated run, translating errors to name the flag typed. */
+export function resolveRunOptions(opts: Record<string, unknown>): ResolvedRun {
+  const path = typeof opts.config === "string" ? opts.config : undefined;
+  const file = path ? readConfigFile(path) : {};
+  const { values, flagOf } = flagValues(opts);
+  const source = path ? { path, values: file } : undefined;
   try {
-    steps = parseSteps(stepsExpression).at(run.config.d);
+    const run: RunInput = resolveRun({ ...file, ...values });
+    const stepsExpression = run.steps ?? DEFAULT_STEPS;
+    const steps = parseSteps(stepsExpression).at(run.config.d);
+    return {
+      config: run.config,
+      seed: run.seed ?? drawSeed(),
+      seedDrawn: run.seed === undefined,
+      steps,
+      stepsExpression,
+      checkpointEvery: run.checkpointEvery ?? (parseCheckpointEvery(DEFAULT_CHECKPOINT_EVERY) as CheckpointEvery),
+    };
   } catch (e) {
-    if (e instanceof StepsError) throw new UsageError(e.message.replace(/^steps:/, `${where("steps")}:`));
-    throw e;
+    throw translateError(e, flagOf, source);
   }
-  const seedDrawn = run.seed === undefined;
-  return {
-    config: run.config,
-    seed: run.seed ?? drawSeed(),
-    seedDrawn,
-    steps,
-    stepsExpression,
-    checkpointEvery: run.checkpointEvery ?? (parseCheckpointEvery(DEFAULT_CHECKPOINT_EVERY) as CheckpointEvery),
-  };
 }

@@ -13,7 +13,7 @@ import {
   parseCheckpointEvery,
   resolveConfig,
 } from "../../config/schema.js";
-import { parseSteps, StepsError } from "../../config/steps.js";
+import { parseSteps } from "../../config/steps.js";
 import { CheckpointError, checkpointFromArrays, configHash } from "../../engine/checkpoint.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { decodeNpz, NpzError } from "../../engine/npz.js";
@@ -21,6 +21,7 @@ import { createSimulation } from "../../engine/simulation.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { summarize } from "../../report/summary.js";
 import { UsageError } from "../errors.js";
+import { translateError } from "../options.js";
 import { createReporter } from "../progress.js";
 import { FILES, printSummary, type RunRecord, runSession } from "../session.js";
 
@@ -116,8 +117,7 @@ async function resumeAction(dirArg: string, opts: Record<string, unknown>): Prom
     try {
       steps = parseSteps(opts.steps).at(meta.config.d);
     } catch (e) {
-      if (e instanceof StepsError) throw new UsageError(e.message.replace(/^steps:/, "--steps:"));
-      throw e;
+      throw translateError(e, new Map([["steps", "--steps"]]));
     }
     stepsExpression = opts.steps;
     if (steps < state.step) {
