@@ -128,55 +128,59 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const rate = seconds > 0 ? (sim.step - startStep) / seconds : 0;
-  bar.done();
-
-  if (caught !== null || sim.step < o.steps) {
-    const signal = caught ?? "SIGINT";
-    // Ignore further signals while the checkpoint is written: it must not be cut in half.
-    const ignore = () => {};
-    process.on("SIGINT", ignore);
-    process.on("SIGTERM", ignore);
-    try {
-      await reporter.phase("writing checkpoint", saveCheckpoint, () => `checkpoint written at step ${sim.step}`);
-    } finally {
-      process.off("SIGINT", ignore);
-      process.off("SIGTERM", ignore);
-    }
-    throw new Interrupted(
-      signal,
-      `interrupted by ${signal} at step ${sim.step} of ${o.steps}; checkpoint written to ${checkpointPath}\ncontinue with: mcm resume ${outDir}`,
-    );
+  // From here on only files are written, in milliseconds: a signal must not cut that short.
+  const ignore = () => {};
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", ignore);
+  try {
+    return await finish();
+  } finally {
+    process.off("SIGINT", ignore);
+    process.off("SIGTERM", ignore);
   }
-  reporter.info(`SGD: ${compact(o.steps - startStep)} steps in ${duration(seconds)} (${compact(rate)} steps/s)`);
 
-  const summary = summarize({
-    config: sim.config,
-    seed: sim.seed,
-    steps: o.steps,
-    stepsExpression: o.stepsExpression,
-    completedSteps: sim.step,
-    overlaps: sim.overlaps(),
-    hits: sim.hits(),
-    seconds,
-    stepsDone: sim.step - startStep,
-    version: meta.packageVersion,
-    buildHash: meta.buildHash,
-    kernel: meta.kernel,
-    outDir,
-  });
-  await reporter.phase(
-    "writing outputs",
-    () => {
-      saveCheckpoint();
-      writeFileAtomic(join(outDir, FILES.series), seriesCsv(sim.config, sim.log));
-      writeFileAtomic(join(outDir, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
-    },
-    () => `outputs written to ${outDir}`,
-  );
-  printSummary(summary, o.json);
-  return summary;
+  async function finish(): Promise<RunSummary> {
+    const seconds = (performance.now() - t0) / 1000;
+    const rate = seconds > 0 ? (sim.step - startStep) / seconds : 0;
+    bar.done();
+
+    if (caught !== null || sim.step < o.steps) {
+      const signal = caught ?? "SIGINT";
+      await reporter.phase("writing checkpoint", saveCheckpoint, () => `checkpoint written at step ${sim.step}`);
+      throw new Interrupted(
+        signal,
+        `interrupted by ${signal} at step ${sim.step} of ${o.steps}; checkpoint written to ${checkpointPath}\ncontinue with: mcm resume ${outDir}`,
+      );
+    }
+    reporter.info(`SGD: ${compact(o.steps - startStep)} steps in ${duration(seconds)} (${compact(rate)} steps/s)`);
+
+    const summary = summarize({
+      config: sim.config,
+      seed: sim.seed,
+      steps: o.steps,
+      stepsExpression: o.stepsExpression,
+      completedSteps: sim.step,
+      overlaps: sim.overlaps(),
+      hits: sim.hits(),
+      seconds,
+      stepsDone: sim.step - startStep,
+      version: meta.packageVersion,
+      buildHash: meta.buildHash,
+      kernel: meta.kernel,
+      outDir,
+    });
+    await reporter.phase(
+      "writing outputs",
+      () => {
+        saveCheckpoint();
+        writeFileAtomic(join(outDir, FILES.series), seriesCsv(sim.config, sim.log));
+        writeFileAtomic(join(outDir, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+      },
+      () => `outputs written to ${outDir}`,
+    );
+    printSummary(summary, o.json);
+    return summary;
+  }
 }
 
 export function printSummary(summary: RunSummary, json: boolean): void {
