@@ -28,7 +28,14 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Result>; st
   child.stderr?.on("data", (b) => {
     stderr += b;
   });
-  const done = new Promise<Result>((res) => child.on("close", (code, signal) => res({ code, signal, stdout, stderr })));
+  // A hung child must fail its test, not outlive it.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
+  const done = new Promise<Result>((res) =>
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, stdout, stderr });
+    }),
+  );
   return { child, done, stderr: () => stderr };
 }
 
@@ -357,6 +364,18 @@ describe("checkpoints", () => {
       expect(rc.code).toBe(1);
       expect(rc.stderr).toMatch(
         /config hash: expected [0-9a-f]{16} \(.*config\.json\), found [0-9a-f]{16} \(the checkpoint's config\)/,
+      );
+    });
+
+    it("a well-formed archive with an impossible all-zero RNG state (it would hang the sampler)", async () => {
+      const d = copy("zero-rng");
+      rewrite(join(d, "checkpoint.npz"), (a) => {
+        (a.rng.data as BigUint64Array).fill(0n, 0, 4);
+      });
+      const r = await mcm("resume", d);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /member rng: expected non-zero xoshiro256\*\* states, found an all-zero state for walker 0 \(train\)/,
       );
     });
 

@@ -202,6 +202,14 @@ export function checkpointFromArrays(
       b: logB.slice(i * walkers, (i + 1) * walkers),
     });
   }
+  const rng = get("rng", "<u8", [walkers, 2, 4]).data;
+  for (let i = 0; i < 2 * walkers; i++) {
+    if (rng[4 * i] === 0n && rng[4 * i + 1] === 0n && rng[4 * i + 2] === 0n && rng[4 * i + 3] === 0n) {
+      throw new CheckpointError(
+        `${file}: member rng: expected non-zero xoshiro256** states, found an all-zero state for walker ${i >> 1} (${i & 1 ? "eval" : "train"})`,
+      );
+    }
+  }
   const state: SimulationState = {
     seed: get("seed", "<u8", []).data[0].toString(),
     step: scalar("step"),
@@ -213,7 +221,7 @@ export function checkpointFromArrays(
     m: get("m", "<f8", [d]).data,
     overlaps: get("overlaps", "<f8", [walkers, K, 3]).data,
     hits: get("hits", "<f8", [walkers, K, 3]).data,
-    rng: get("rng", "<u8", [walkers, 2, 4]).data,
+    rng,
     log,
   };
   const meta: CheckpointMeta = {
