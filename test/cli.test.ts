@@ -157,6 +157,41 @@ describe("mcm: bad inputs get a clear message and exit code 2 (usage) or 1 (runt
   });
 });
 
+describe("mcm --help", () => {
+  it("help and version exit 0 on stdout; no command at all is a usage error (exit 2)", async () => {
+    const [help, runHelp, helpRun, version, none] = await Promise.all([
+      mcm("--help"),
+      mcm("run", "--help"),
+      mcm("help", "resume"),
+      mcm("--version"),
+      mcm(),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(
+      /run \[options\][\s\S]*resume \[options\] <dir>[\s\S]*Exit codes: 0 done, 1 runtime failure, 2 usage error/,
+    );
+    expect(runHelp.code).toBe(0);
+    for (const flag of [
+      "--d <n>",
+      "--units <K>",
+      "--lr <delta>",
+      "--lr-exponent <p>",
+      "--steps <expr>",
+      "--seed <n>",
+      "--checkpoint-every <when>",
+      "--json",
+      "--config <file>",
+    ]) {
+      expect(runHelp.stdout).toContain(flag);
+    }
+    expect(runHelp.stdout).toContain("(default: 50*d*log(d))");
+    expect(helpRun.code).toBe(0);
+    expect(helpRun.stdout).toMatch(/Usage: mcm resume \[options\] <dir>/);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync("package.json", "utf8")).version);
+    expect(none.code).toBe(2);
+  });
+});
+
 describe("mcm run --json", () => {
   it("puts exactly one JSON document on stdout with config, seed, steps, directions and stepsPerSecond", async () => {
     const out = dir("json");

@@ -39,7 +39,7 @@ export function buildProgram(): Command {
 export function exitCodeFor(e: unknown): number {
   if (e instanceof CommanderError) {
     // commander has printed its own message; help and version are not errors.
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
+    if (e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
     return EXIT.usage;
   }
   if (e instanceof Interrupted) {
