@@ -7,15 +7,31 @@ export { alphaSigma, optimalSkip, PROCESSES, type ProcessName } from "./config/p
 export {
   ACTIVATIONS,
   type Activation,
+  type CheckpointEvery,
   type Config,
   ConfigError,
   type ConfigInput,
   configSchema,
+  parseCheckpointEvery,
+  parseSeed,
+  type RunInput,
   resolveConfig,
+  resolveRun,
+  runSchema,
 } from "./config/schema.js";
+export { DEFAULT_STEPS, parseSteps, StepsError, type StepsExpression } from "./config/steps.js";
+export {
+  CHECKPOINT_FORMAT_VERSION,
+  CheckpointError,
+  type CheckpointMeta,
+  configHash,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from "./engine/checkpoint.js";
 export { gridSteps, nextGridStep } from "./engine/grid.js";
 export { type KernelExports, type KernelSource, type Kernels, loadKernels, simdSupported } from "./engine/kernels.js";
 export { DIRECTIONS, type Direction, STREAM } from "./engine/layout.js";
+export { decodeNpz, encodeNpz, type NpyArray, NpzError } from "./engine/npz.js";
 export {
   createSimulation,
   DivergenceError,
@@ -38,3 +54,4 @@ export {
 } from "./theory/exponent.js";
 export { formatExponentTable } from "./theory/format.js";
 export { lossEvaluator, type Overlaps, populationLoss, type TheoryModel, theoryModel } from "./theory/loss.js";
+export { censoredMedian, formatSummary, type RunSummary, seriesCsv, summarize } from "./report/summary.js";

@@ -98,15 +98,29 @@ export const configSchema = z
   })
   .strict();
 
-export type ConfigInput = z.input<typeof configSchema>;
-export type Config = z.output<typeof configSchema> & { process: ProcessName; activation: Activation };
-
-export const CONFIG_FIELDS = Object.keys(configSchema.shape) as (keyof Config)[];
-
 function show(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value) ?? String(value);
 }
+
+/** The first zod issue as a ConfigError naming the field, the value and the accepted range. */
+function toConfigError(
+  issue: z.core.$ZodIssue,
+  input: Record<string, unknown>,
+  fields: readonly string[],
+): ConfigError {
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0];
+    return new ConfigError(key, `${key}: unknown field (accepted fields: ${fields.join(", ")})`);
+  }
+  const field = issue.path.join(".");
+  return new ConfigError(field, `${field}: got ${show(input[field])}, expected ${issue.message}`);
+}
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & { process: ProcessName; activation: Activation };
+
+export const CONFIG_FIELDS = Object.keys(configSchema.shape) as (keyof Config)[];
 
 /** Validates a partial config, fills the defaults of SCIENCE.md section 9, and checks cross-field ranges. */
 export function resolveConfig(input: unknown = {}): Config {
@@ -114,16 +128,7 @@ export function resolveConfig(input: unknown = {}): Config {
     throw new ConfigError("config", `config: got ${show(input)}, expected an object`);
   }
   const result = configSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0];
-      throw new ConfigError(key, `${key}: unknown field (accepted fields: ${CONFIG_FIELDS.join(", ")})`);
-    }
-    const field = issue.path.join(".");
-    const value = (input as Record<string, unknown>)[field];
-    throw new ConfigError(field, `${field}: got ${show(value)}, expected ${issue.message}`);
-  }
+  if (!result.success) throw toConfigError(result.error.issues[0], input as Record<string, unknown>, CONFIG_FIELDS);
   const config = result.data as Config;
   const range = T_RANGE[config.process];
   if (!(config.t >= range.min && config.t <= range.max)) {
@@ -143,4 +148,85 @@ export function resolveConfig(input: unknown = {}): Config {
     );
   }
   return config;
+}
+
+/*
+ * A run: a config plus what a run adds (the master seed, the number of steps, how often to checkpoint).
+ * Config files (`mcm run --config FILE.json`) and CLI flags are both validated by runSchema.
+ */
+
+export const SEED_TEXT = "an integer in [0, 2^64 - 1] (write seeds above 2^53 - 1 as strings)";
+const SEED_MAX = (1n << 64n) - 1n;
+
+/** The canonical decimal text of a seed, or null if it is not an integer in [0, 2^64 - 1]. */
+export function parseSeed(value: unknown): string | null {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
+  if (typeof value !== "string" || !/^[0-9]{1,20}$/.test(value)) return null;
+  const s = BigInt(value);
+  return s <= SEED_MAX ? s.toString() : null;
+}
+
+export const STEPS_TEXT = "a whole number of steps or an expression in d such as 30*d^3 or 50*d*log(d)";
+export const CHECKPOINT_EVERY_TEXT =
+  'a duration ("30s", "5m", "1h"; a bare number is seconds), a step count ("1e6steps"), or 0 for only at the end';
+
+export type CheckpointEvery = { unit: "seconds" | "steps"; every: number } | { unit: "off" };
+
+/** Parses --checkpoint-every: "30s", "5m", "1h", "90" (seconds), "1e6steps", or "0" (off). Null if invalid. */
+export function parseCheckpointEvery(value: unknown): CheckpointEvery | null {
+  const text = typeof value === "number" ? String(value) : value;
+  if (typeof text !== "string") return null;
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(ms|s|m|h|steps?)?\s*$/i.exec(text);
+  if (!m) return null;
+  const x = Number(m[1]);
+  if (!Number.isFinite(x) || x < 0) return null;
+  if (x === 0) return { unit: "off" };
+  const unit = (m[2] ?? "s").toLowerCase();
+  if (unit.startsWith("step")) return Number.isSafeInteger(x) ? { unit: "steps", every: x } : null;
+  const seconds = x * { ms: 0.001, s: 1, m: 60, h: 3600 }[unit as "ms" | "s" | "m" | "h"];
+  return { unit: "seconds", every: seconds };
+}
+
+export const runSchema = configSchema
+  .extend({
+    seed: z
+      .union([z.string(), z.number()], { error: SEED_TEXT })
+      .refine((s) => parseSeed(s) !== null, { error: SEED_TEXT })
+      .optional(),
+    steps: z
+      .union([z.string(), z.number()], { error: STEPS_TEXT })
+      .refine((s) => typeof s === "string" || (Number.isSafeInteger(s) && s >= 1), { error: STEPS_TEXT })
+      .optional(),
+    checkpointEvery: z
+      .union([z.string(), z.number()], { error: CHECKPOINT_EVERY_TEXT })
+      .refine((s) => parseCheckpointEvery(s) !== null, { error: CHECKPOINT_EVERY_TEXT })
+      .optional(),
+  })
+  .strict();
+
+export const RUN_FIELDS = Object.keys(runSchema.shape) as string[];
+
+export interface RunInput {
+  config: Config;
+  /** Canonical decimal text, absent when not given. */
+  seed?: string;
+  /** The steps expression as written (a number becomes its decimal text); evaluate with parseSteps. */
+  steps?: string;
+  checkpointEvery?: CheckpointEvery;
+}
+
+/** Validates a run file or the merged CLI flags: config fields (defaults filled) plus seed, steps, checkpointEvery. */
+export function resolveRun(input: unknown = {}): RunInput {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new ConfigError("config", `config: got ${show(input)}, expected an object`);
+  }
+  const record = input as Record<string, unknown>;
+  const result = runSchema.safeParse(record);
+  if (!result.success) throw toConfigError(result.error.issues[0], record, RUN_FIELDS);
+  const { seed, steps, checkpointEvery, ...rest } = record;
+  const out: RunInput = { config: resolveConfig(rest) };
+  if (seed !== undefined) out.seed = parseSeed(seed) as string;
+  if (steps !== undefined) out.steps = String(steps);
+  if (checkpointEvery !== undefined) out.checkpointEvery = parseCheckpointEvery(checkpointEvery) as CheckpointEvery;
+  return out;
 }

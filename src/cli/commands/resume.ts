@@ -1,0 +1,186 @@
+/**
+ * `mcm resume DIR`: continue a stopped run from DIR/checkpoint.npz, bit-identically to a run that was
+ * never stopped, or extend a finished run with a larger --steps.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { inflateRawSync } from "node:zlib";
+import type { Command } from "commander";
+import {
+  CHECKPOINT_EVERY_TEXT,
+  type CheckpointEvery,
+  ConfigError,
+  parseCheckpointEvery,
+  resolveConfig,
+} from "../../config/schema.js";
+import { parseSteps } from "../../config/steps.js";
+import { CheckpointError, checkpointFromArrays, configHash } from "../../engine/checkpoint.js";
+import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
+import { decodeNpz, NpzError } from "../../engine/npz.js";
+import { createSimulation } from "../../engine/simulation.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { summarize } from "../../report/summary.js";
+import { UsageError } from "../errors.js";
+import { translateError } from "../options.js";
+import { createReporter } from "../progress.js";
+import { FILES, printSummary, type RunRecord, runSession } from "../session.js";
+
+export function registerResume(program: Command): Command {
+  return program
+    .command("resume")
+    .summary("continue a stopped run from its checkpoint")
+    .description("Continue the run in DIR from DIR/checkpoint.npz, bit-identically to a run never stopped.")
+    .argument("<dir>", "the run directory (the --out of `mcm run`)")
+    .option("--steps <expr>", "new total step count (a number or an expression in d); default: the run's own")
+    .option("--checkpoint-every <when>", "checkpoint period, as for `mcm run` (default: the run's own)")
+    .option("--json", "print exactly one JSON document (the summary) on stdout")
+    .option("-q, --quiet", "no progress output on stderr")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "DIR/checkpoint.npz is written periodically (--checkpoint-every), on Ctrl-C or SIGTERM, and at the end.",
+        "It must come from the same WASM build and match DIR/config.json; anything else is refused with what",
+        "differs (expected vs found). --steps beyond the run's own count extends a finished run; a finished",
+        "run without --steps just prints its summary again. Outputs are rewritten in DIR.",
+      ].join("\n"),
+    )
+    .action(async (dir: string, opts: Record<string, unknown>) => {
+      await resumeAction(dir, opts);
+    });
+}
+
+function readRecord(path: string): RunRecord | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as RunRecord;
+  } catch (e) {
+    throw new CheckpointError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+async function resumeAction(dirArg: string, opts: Record<string, unknown>): Promise<void> {
+  const dir = resolve(dirArg);
+  const path = join(dir, FILES.checkpoint);
+  if (!existsSync(dir)) throw new UsageError(`resume: ${dirArg} does not exist`);
+  if (!existsSync(path)) {
+    throw new UsageError(`resume: ${dirArg} has no ${FILES.checkpoint} (expected the output directory of \`mcm run\`)`);
+  }
+  const reporter = createReporter({ quiet: opts.quiet === true });
+
+  // The record in config.json fixes the config the checkpoint must match.
+  const recordPath = join(dir, FILES.config);
+  const record = readRecord(recordPath);
+  let expectedHash: string | undefined;
+  if (record) {
+    try {
+      expectedHash = configHash(resolveConfig(record.config));
+    } catch (e) {
+      if (e instanceof ConfigError) throw new CheckpointError(`${recordPath}: ${e.message}`);
+      throw e;
+    }
+  } else {
+    reporter.info(`warning: ${recordPath} is missing; using the config stored in the checkpoint`);
+  }
+
+  const bytes = new Uint8Array(readFileSync(path));
+  let arrays: ReturnType<typeof decodeNpz>;
+  try {
+    arrays = decodeNpz(bytes, { name: path, inflateRaw: (b) => new Uint8Array(inflateRawSync(b)) });
+  } catch (e) {
+    if (e instanceof NpzError) throw new CheckpointError(e.message);
+    throw e;
+  }
+  // Continue with the flavour that wrote the checkpoint; its build hash is checked below.
+  const stored = arrays.kernel;
+  const flavour: KernelFlavour | undefined =
+    stored?.dtype === "<U" && (stored.data === "simd" || stored.data === "scalar") ? stored.data : undefined;
+  const kernels = await reporter.phase(
+    "compiling WASM kernels",
+    () => loadKernels(undefined, { flavour }),
+    (k, s) => `compiled ${k.flavour} kernels (build ${k.buildHash}) in ${s.toFixed(2)}s`,
+  );
+  const { state, meta } = checkpointFromArrays(
+    arrays,
+    {
+      buildHash: kernels.buildHash,
+      buildSource: `this build's ${kernels.flavour} kernels`,
+      configHash: expectedHash,
+      configSource: recordPath,
+    },
+    path,
+  );
+
+  let steps = meta.stepsTotal;
+  let stepsExpression = meta.stepsExpression;
+  if (typeof opts.steps === "string") {
+    try {
+      steps = parseSteps(opts.steps).at(meta.config.d);
+    } catch (e) {
+      throw translateError(e, new Map([["steps", "--steps"]]));
+    }
+    stepsExpression = opts.steps;
+    if (steps < state.step) {
+      throw new UsageError(
+        `--steps: got ${opts.steps} = ${steps} steps, expected at least ${state.step} (the checkpoint's step)`,
+      );
+    }
+  }
+  let checkpointEvery: CheckpointEvery =
+    parseCheckpointEvery(record?.checkpointEvery ?? "30s") ?? (parseCheckpointEvery("30s") as CheckpointEvery);
+  if (opts.checkpointEvery !== undefined) {
+    const parsed = parseCheckpointEvery(opts.checkpointEvery);
+    if (!parsed) {
+      throw new UsageError(
+        `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected ${CHECKPOINT_EVERY_TEXT}`,
+      );
+    }
+    checkpointEvery = parsed;
+  }
+
+  const sim = await reporter.phase(
+    "restoring walkers",
+    async () => {
+      const sim = await createSimulation(meta.config, { kernels });
+      sim.restore(state);
+      return sim;
+    },
+    () => `restored ${meta.config.walkers} walkers at step ${state.step} of ${steps}, seed ${state.seed}`,
+  );
+
+  if (record && (steps !== record.steps || stepsExpression !== record.stepsExpression)) {
+    writeFileAtomic(recordPath, `${JSON.stringify({ ...record, steps, stepsExpression }, null, 2)}\n`);
+  }
+  if (sim.step >= steps) {
+    // Nothing left to run: report the finished run again.
+    printSummary(
+      summarize({
+        config: sim.config,
+        seed: sim.seed,
+        steps,
+        stepsExpression,
+        completedSteps: sim.step,
+        overlaps: sim.overlaps(),
+        hits: sim.hits(),
+        seconds: 0,
+        stepsDone: 0,
+        version: meta.packageVersion,
+        buildHash: meta.buildHash,
+        kernel: meta.kernel,
+        outDir: dir,
+      }),
+      opts.json === true,
+    );
+    reporter.info(`the run is already at step ${sim.step}; pass --steps to extend it`);
+    return;
+  }
+  await runSession({
+    sim,
+    outDir: dir,
+    steps,
+    stepsExpression,
+    checkpointEvery,
+    reporter,
+    json: opts.json === true,
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * `mcm run`: parse the model flags, validate them with the config schema, then run the engine and write
+ * config.json, series.csv, summary.json and checkpoint.npz to --out.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { DEFAULT_STEPS } from "../../config/steps.js";
+import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
+import { createSimulation } from "../../engine/simulation.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { UsageError } from "../errors.js";
+import { addModelOptions, DEFAULT_CHECKPOINT_EVERY, resolveRunOptions } from "../options.js";
+import { createReporter } from "../progress.js";
+import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
+
+/** ./mcm-output/<UTC timestamp>-<seed> */
+export function defaultOutDir(seed: string, now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/:/g, "-");
+  return join("mcm-output", `${stamp}-${seed}`);
+}
+
+/** Makes the output directory; refuses one that already holds a run unless `force`. */
+export function prepareOutDir(dir: string, force: boolean): void {
+  if (existsSync(dir)) {
+    const held = Object.values(FILES).filter((f) => existsSync(join(dir, f)));
+    if (held.length > 0) {
+      if (!force) {
+        throw new UsageError(
+          `--out: ${dir} already holds a run (${held.join(", ")}); continue it with \`mcm resume ${dir}\`, choose another directory, or pass --force to replace it`,
+        );
+      }
+      for (const f of held) rmSync(join(dir, f));
+    } else if (readdirSync(dir).length > 0 && !force) {
+      throw new UsageError(`--out: ${dir} exists and is not empty; choose another directory or pass --force`);
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+}
+
+export function registerRun(program: Command): Command {
+  const cmd = program
+    .command("run")
+    .summary("train the denoiser with online SGD and write the results")
+    .description("Train walkers of the tied denoiser on the mixed cumulant model with online spherical SGD.");
+  addModelOptions(cmd);
+  cmd
+    .option("--seed <n>", "master seed, integer in [0, 2^64 - 1] (default: drawn at random and recorded)")
+    .option(
+      "--steps <expr>",
+      `SGD steps (= samples), a number or an expression in d: numbers, d, + - * / ^, log (natural), sqrt, parentheses, e.g. 30*d^3 (default: ${DEFAULT_STEPS})`,
+    )
+    .option("--out <dir>", "output directory (default: ./mcm-output/<UTC timestamp>-<seed>)")
+    .option("--force", "replace the outputs of an earlier run in --out")
+    .option(
+      "--checkpoint-every <when>",
+      `checkpoint period: a duration (30s, 5m, 1h; a bare number is seconds) or a step count (1e6steps); 0 = only at the end (default: ${DEFAULT_CHECKPOINT_EVERY})`,
+    )
+    .addOption(
+      new Option("--kernel <flavour>", "WASM build: auto picks simd where supported").choices([
+        "auto",
+        "simd",
+        "scalar",
+      ]),
+    )
+    .option("--json", "print exactly one JSON document (the summary) on stdout")
+    .option("-q, --quiet", "no progress output on stderr")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Writes to --out DIR:",
+        "  config.json     the resolved config, seed, steps, package version, WASM build hash, kernel flavour",
+        "  series.csv      step, walker, unit, overlap with each direction (u, v; m when --beta-m > 0), a, b,",
+        "                  on a log grid of steps (--log-per-decade) plus the last step",
+        "  summary.json    per direction: final |overlap| over walkers (median, IQR), fraction of walkers that",
+        "                  reached --threshold, median hitting step (and / d, / d ln d, / d^3), hit step per walker",
+        "  checkpoint.npz  the full state; numpy reads it with np.load(path, allow_pickle=False)",
+        "For K > 1 a walker's overlap is the max over its units, its hitting step the earliest over its units.",
+        "stdout gets a human summary (or, with --json, exactly one JSON document); progress goes to stderr.",
+        "",
+        "The same seed, config and build give bit-identical results. Ctrl-C (SIGINT) or SIGTERM writes a",
+        "checkpoint and exits 130 or 143; `mcm resume DIR` then continues exactly where the run stopped.",
+        "Flags override --config; a config.json written by an earlier run is a valid --config (it repeats that run).",
+        "Exit codes: 0 done, 1 runtime failure, 2 usage error, 130/143 interrupted (checkpoint written).",
+        "",
+        "Examples:",
+        "  mcm run                                        # the defaults of SCIENCE.md section 9",
+        "  mcm run --d 64 --walkers 16 --seed 1 --steps '100*d' --out runs/a",
+        "  mcm run --beta-u 0 --lr-exponent 2 --steps '30*d^3' --d 32 --checkpoint-every 5m",
+        "  mcm resume runs/a --steps '200*d'              # continue a stopped run, or extend a finished one",
+      ].join("\n"),
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      await runAction(opts);
+    });
+  return cmd;
+}
+
+async function runAction(opts: Record<string, unknown>): Promise<void> {
+  const plan = resolveRunOptions(opts);
+  const outDir = resolve(typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed));
+  prepareOutDir(outDir, opts.force === true);
+  const reporter = createReporter({ quiet: opts.quiet === true });
+  if (plan.seedDrawn) reporter.info(`seed ${plan.seed} (drawn; pass --seed ${plan.seed} to repeat this run)`);
+
+  const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
+  const kernels = await reporter.phase(
+    "compiling WASM kernels",
+    () => loadKernels(undefined, { flavour }),
+    (k, s) => `compiled ${k.flavour} kernels (build ${k.buildHash}) in ${s.toFixed(2)}s`,
+  );
+  const sim = await reporter.phase(
+    "initialising walkers",
+    async () => {
+      const sim = await createSimulation(plan.config, { kernels });
+      sim.init(plan.seed);
+      return sim;
+    },
+    () => `initialised ${plan.config.walkers} walkers, d = ${plan.config.d}, K = ${plan.config.K}, seed ${plan.seed}`,
+  );
+  const record: RunRecord = {
+    config: sim.config,
+    seed: plan.seed,
+    steps: plan.steps,
+    stepsExpression: plan.stepsExpression,
+    checkpointEvery: checkpointEveryText(plan.checkpointEvery),
+    version: packageVersion(),
+    buildHash: kernels.buildHash,
+    kernel: kernels.flavour,
+    createdAt: new Date().toISOString(),
+  };
+  writeFileAtomic(join(outDir, FILES.config), `${JSON.stringify(record, null, 2)}\n`);
+  await runSession({
+    sim,
+    outDir,
+    steps: plan.steps,
+    stepsExpression: plan.stepsExpression,
+    checkpointEvery: plan.checkpointEvery,
+    reporter,
+    json: opts.json === true,
+  });
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * The `mcm` command line (bin entry; the library entry is src/index.ts). Each command lives in
+ * commands/<name>.ts and registers itself here; this file owns the one error handler:
+ * usage errors exit 2, runtime failures 1, interrupted runs 130 (SIGINT) or 143 (SIGTERM).
+ */
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/schema.js";
+import { StepsError } from "../config/steps.js";
+import { registerResume } from "./commands/resume.js";
+import { registerRun } from "./commands/run.js";
+import { EXIT, Interrupted, UsageError } from "./errors.js";
+import { packageVersion } from "./session.js";
+
+export function buildProgram(): Command {
+  const program = new Command("mcm")
+    .description("Simulate how a diffusion denoiser learns the mixed cumulant model with online SGD.")
+    .version(packageVersion(), "-V, --version")
+    .exitOverride()
+    .showHelpAfterError("(see --help for usage)")
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Which direction (covariance u, cumulant v, mean m) does the denoiser learn after how many samples?",
+        "Start with `mcm run --help`. A run writes config.json, series.csv, summary.json and checkpoint.npz",
+        "to its --out directory; stop it with Ctrl-C and continue it with `mcm resume DIR`.",
+        "",
+        "Exit codes: 0 done, 1 runtime failure, 2 usage error, 130/143 interrupted (checkpoint written).",
+      ].join("\n"),
+    );
+  registerRun(program);
+  registerResume(program);
+  return program;
+}
+
+/** Maps any error to an exit code and a message on stderr. */
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // commander has printed its own message; help and version are not errors.
+    if (e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (e instanceof Interrupted) {
+    process.stderr.write(`mcm: ${e.message}\n`);
+    return e.exitCode;
+  }
+  if (e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError) {
+    process.stderr.write(`mcm: error: ${e.message}\n`);
+    return EXIT.usage;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`mcm: error: ${message}\n`);
+  if (process.env.MCM_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  return EXIT.failure;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    process.exitCode = exitCodeFor(e);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,188 @@
+/**
+ * The part of `mcm run` and `mcm resume` that is the same: drive a simulation to its final step with a
+ * progress bar, periodic checkpoints and signal handling, then write series.csv, summary.json and the
+ * final checkpoint, and print the summary (human on stdout, or one JSON document with --json).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { inflateRawSync } from "node:zlib";
+import type { CheckpointEvery, Config } from "../config/schema.js";
+import {
+  type CheckpointExpectation,
+  type CheckpointMeta,
+  type DecodedCheckpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from "../engine/checkpoint.js";
+import type { Simulation } from "../engine/simulation.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/summary.js";
+import { Interrupted } from "./errors.js";
+import type { Reporter } from "./progress.js";
+import { compact, duration } from "./progress.js";
+
+export const FILES = {
+  config: "config.json",
+  series: "series.csv",
+  summary: "summary.json",
+  checkpoint: "checkpoint.npz",
+} as const;
+
+let cachedVersion: string | null = null;
+
+/** The package version from package.json (two levels up from both src/cli and dist/cli). */
+export function packageVersion(): string {
+  if (cachedVersion === null) {
+    const url = new URL("../../package.json", import.meta.url);
+    cachedVersion = (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+  }
+  return cachedVersion;
+}
+
+/** The config.json document of a run directory (also accepted by `mcm run --config`). */
+export interface RunRecord {
+  config: Config;
+  seed: string;
+  steps: number;
+  stepsExpression: string;
+  checkpointEvery: string;
+  version: string;
+  buildHash: string;
+  kernel: string;
+  createdAt: string;
+}
+
+export function checkpointEveryText(c: CheckpointEvery): string {
+  return c.unit === "off" ? "0" : c.unit === "steps" ? `${c.every}steps` : `${c.every}s`;
+}
+
+/** Reads a checkpoint file with exact messages (inflating deflated members if any). */
+export function readCheckpoint(path: string, expect: CheckpointExpectation = {}): DecodedCheckpoint {
+  const bytes = new Uint8Array(readFileSync(path));
+  return decodeCheckpoint(bytes, expect, { name: path, inflateRaw: (b) => new Uint8Array(inflateRawSync(b)) });
+}
+
+export interface SessionOptions {
+  sim: Simulation;
+  outDir: string;
+  steps: number;
+  stepsExpression: string;
+  checkpointEvery: CheckpointEvery;
+  reporter: Reporter;
+  json: boolean;
+}
+
+/** Runs to `steps`, handling SIGINT/SIGTERM (checkpoint, then Interrupted), and writes every output. */
+export async function runSession(o: SessionOptions): Promise<RunSummary> {
+  const { sim, outDir, reporter } = o;
+  const meta: CheckpointMeta = {
+    config: sim.config,
+    buildHash: sim.kernels.buildHash,
+    kernel: sim.kernels.flavour,
+    packageVersion: packageVersion(),
+    stepsTotal: o.steps,
+    stepsExpression: o.stepsExpression,
+  };
+  const checkpointPath = join(outDir, FILES.checkpoint);
+  const saveCheckpoint = () => writeFileAtomic(checkpointPath, encodeCheckpoint(sim.state(), meta));
+
+  const controller = new AbortController();
+  let caught: "SIGINT" | "SIGTERM" | null = null;
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
+    if (caught !== null) {
+      // A second signal: the user insists; leave without a checkpoint.
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+    caught = signal;
+    controller.abort();
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+
+  const startStep = sim.step;
+  let lastSaveTime = performance.now();
+  let lastSaveStep = sim.step;
+  const every = o.checkpointEvery;
+  const bar = reporter.bar("SGD", o.steps);
+  const t0 = performance.now();
+  try {
+    await sim.run(o.steps, {
+      signal: controller.signal,
+      onProgress: (p) => bar.update(p.step, p.stepsPerSecond),
+      onChunk: () => {
+        const now = performance.now();
+        const due =
+          every.unit === "seconds"
+            ? now - lastSaveTime >= every.every * 1000
+            : every.unit === "steps" && sim.step - lastSaveStep >= every.every;
+        if (due && sim.step < o.steps) {
+          saveCheckpoint();
+          lastSaveTime = performance.now();
+          lastSaveStep = sim.step;
+        }
+      },
+    });
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+  // From here on only files are written, in milliseconds: a signal must not cut that short.
+  const ignore = () => {};
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", ignore);
+  try {
+    return await finish();
+  } finally {
+    process.off("SIGINT", ignore);
+    process.off("SIGTERM", ignore);
+  }
+
+  async function finish(): Promise<RunSummary> {
+    const seconds = (performance.now() - t0) / 1000;
+    const rate = seconds > 0 ? (sim.step - startStep) / seconds : 0;
+    bar.done();
+
+    if (caught !== null || sim.step < o.steps) {
+      const signal = caught ?? "SIGINT";
+      await reporter.phase("writing checkpoint", saveCheckpoint, () => `checkpoint written at step ${sim.step}`);
+      throw new Interrupted(
+        signal,
+        `interrupted by ${signal} at step ${sim.step} of ${o.steps}; checkpoint written to ${checkpointPath}\ncontinue with: mcm resume ${outDir}`,
+      );
+    }
+    reporter.info(`SGD: ${compact(o.steps - startStep)} steps in ${duration(seconds)} (${compact(rate)} steps/s)`);
+
+    const summary = summarize({
+      config: sim.config,
+      seed: sim.seed,
+      steps: o.steps,
+      stepsExpression: o.stepsExpression,
+      completedSteps: sim.step,
+      overlaps: sim.overlaps(),
+      hits: sim.hits(),
+      seconds,
+      stepsDone: sim.step - startStep,
+      version: meta.packageVersion,
+      buildHash: meta.buildHash,
+      kernel: meta.kernel,
+      outDir,
+    });
+    await reporter.phase(
+      "writing outputs",
+      () => {
+        saveCheckpoint();
+        writeFileAtomic(join(outDir, FILES.series), seriesCsv(sim.config, sim.log));
+        writeFileAtomic(join(outDir, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+      },
+      () => `outputs written to ${outDir}`,
+    );
+    printSummary(summary, o.json);
+    return summary;
+  }
+}
+
+export function printSummary(summary: RunSummary, json: boolean): void {
+  process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+}
