@@ -102,6 +102,7 @@ export function checkpointArrays(state: SimulationState, meta: CheckpointMeta): 
     m: f8([d], state.m),
     overlaps: f8([walkers, K, 3], state.overlaps),
     hits: f8([walkers, K, 3], state.hits),
+    walker_steps: f8([walkers], state.walkerSteps),
     rng: { dtype: "<u8", shape: [walkers, 2, 4], data: state.rng },
     log_step: { dtype: "<i8", shape: [n], data: BigInt64Array.from(state.log, (e) => BigInt(e.step)) },
     log_overlaps: f8([n, walkers, K, 3], logOverlaps),
@@ -221,6 +222,7 @@ export function checkpointFromArrays(
     m: get("m", "<f8", [d]).data,
     overlaps: get("overlaps", "<f8", [walkers, K, 3]).data,
     hits: get("hits", "<f8", [walkers, K, 3]).data,
+    walkerSteps: get("walker_steps", "<f8", [walkers]).data,
     rng,
     log,
   };
