@@ -42,6 +42,7 @@ export {
   type Simulation,
   type SimulationState,
 } from "./engine/simulation.js";
+export { censoredMedian, formatSummary, type RunSummary, seriesCsv, summarize } from "./report/summary.js";
 export {
   computeExponents,
   type DirectionExponent,
@@ -54,4 +55,3 @@ export {
 } from "./theory/exponent.js";
 export { formatExponentTable } from "./theory/format.js";
 export { lossEvaluator, type Overlaps, populationLoss, type TheoryModel, theoryModel } from "./theory/loss.js";
-export { censoredMedian, formatSummary, type RunSummary, seriesCsv, summarize } from "./report/summary.js";

@@ -7,8 +7,12 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerExponent } from "./commands/exponent.js";
 import { registerResume } from "./commands/resume.js";
 import { registerRun } from "./commands/run.js";
+import { registerServe } from "./commands/serve.js";
+import { registerSweep } from "./commands/sweep.js";
 import { EXIT, Interrupted, UsageError } from "./errors.js";
 import { packageVersion } from "./session.js";
 
@@ -30,8 +34,12 @@ export function buildProgram(): Command {
         "Exit codes: 0 done, 1 runtime failure, 2 usage error, 130/143 interrupted (checkpoint written).",
       ].join("\n"),
     );
+  registerDemo(program);
   registerRun(program);
   registerResume(program);
+  registerExponent(program);
+  registerSweep(program);
+  registerServe(program);
   return program;
 }
 

@@ -16,7 +16,8 @@ export interface Reporter {
   readonly tty: boolean;
   /** Runs fn under a spinner: "text" while it runs, then the success text (or the error). */
   phase<T>(text: string, fn: () => T | Promise<T>, succeed?: (result: T, seconds: number) => string): Promise<T>;
-  bar(label: string, total: number): ProgressBar;
+  /** A bar over `total` units (default "steps"); update() then takes units done and units per second. */
+  bar(label: string, total: number, unit?: string): ProgressBar;
   /** A plain line on stderr. */
   info(text: string): void;
 }
@@ -84,14 +85,14 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
         throw e;
       }
     },
-    bar(label, total) {
+    bar(label, total, unit = "steps") {
       // The first line waits one interval, so the rate and ETA it shows are not those of a single chunk.
       let last = performance.now();
       let shown = false;
       const line = (step: number, rate: number) => {
         const fraction = total > 0 ? step / total : 1;
         const eta = rate > 0 ? (total - step) / rate : Number.NaN;
-        return `${(100 * fraction).toFixed(0).padStart(3)}%  ${compact(step)}/${compact(total)} steps  ${compact(rate)} steps/s  ETA ${duration(eta)}`;
+        return `${(100 * fraction).toFixed(0).padStart(3)}%  ${compact(step)}/${compact(total)} ${unit}  ${compact(rate)} ${unit}/s  ETA ${duration(eta)}`;
       };
       return {
         update(step, rate) {

@@ -26,8 +26,8 @@ export interface DemoRegime {
 export interface DemoOptions {
   /** Master seed of all three sweeps. */
   seed?: number | string;
-  /** Scales the walker counts (1 = the documented demo; tests use less). */
-  scale?: number;
+  /** A smaller demo (fewer walkers, fewer and smaller d) for smoke tests. */
+  quick?: boolean;
   /** Backend for the cubic regime: the reduced chain reaches larger d at the same cost. */
   cubicBackend?: "full" | "reduced";
 }
@@ -36,8 +36,9 @@ const budget = (factor: number, law: (d: number) => number) => (c: { d: number }
 
 export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
   const seed = options.seed ?? 2026;
-  const scale = options.scale ?? 1;
-  const seeds = (n: number) => Math.max(4, Math.round(n * scale));
+  const quick = options.quick === true;
+  const seeds = (n: number) => (quick ? Math.max(6, Math.round(n / 4)) : n);
+  const sizes = (d: number[]) => (quick ? d.slice(0, 3) : d);
   const reduced = options.cubicBackend === "reduced";
   const regime = (
     label: string,
@@ -50,7 +51,7 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
   ): DemoRegime => ({
     label,
     direction,
-    spec: { base, grid: { d }, seeds: seeds(n), steps, seed, directions: [direction], stopAfterHit },
+    spec: { base, grid: { d: sizes(d) }, seeds: seeds(n), steps, seed, directions: [direction], stopAfterHit },
   });
   return [
     regime(

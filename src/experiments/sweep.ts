@@ -197,6 +197,11 @@ async function execute(
     }
   } else {
     const { Piscina } = await import("piscina");
+    if (options.signal) {
+      // Every queued task listens to the one signal.
+      const events = await import("node:events");
+      events.default.setMaxListeners(pending.length + 16, options.signal);
+    }
     const pool = new Piscina({ filename: workerUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
     try {
       await Promise.all(

@@ -1,0 +1,100 @@
+/**
+ * `mcm demo` (also `npm start`): the main job. Three sweeps show the three regimes of SCIENCE.md
+ * section 1 (src/experiments/demo.ts and docs/demo.md say why these parameters), then the
+ * phase-transition summary, a terminal preview and the plots.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { parseSeed } from "../../config/schema.js";
+import { demoRegimes, runDemo } from "../../experiments/demo.js";
+import { formatPhaseTable } from "../../experiments/phase.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { demoPlotRegimes, demoPreview } from "../../report/demo-report.js";
+import { collapseSpec, overlapCurvesSpec } from "../../report/plots.js";
+import { UsageError } from "../errors.js";
+import { createReporter } from "../progress.js";
+import { formatPoints, writePlots } from "../sweep-output.js";
+
+export function registerDemo(program: Command): Command {
+  return program
+    .command("demo")
+    .summary("the main job: three sweeps that show the phase transition, with plots (a few minutes)")
+    .description(
+      "Measure, over d and many walkers, the first-hitting times of (A) the covariance direction, (B) the\n" +
+        "fourth-cumulant direction with independent latents and (C) the same direction with sign-correlated\n" +
+        "latents; fit the exponents of n*(d) and set them beside the diffusion information exponent.",
+    )
+    .option("--seed <n>", "master seed", "2026")
+    .option("--threads <n>", "worker threads (default: all cores)")
+    .option("--quick", "a smaller demo (fewer walkers and sizes) for a smoke test; wider intervals")
+    .option("--out <dir>", "output directory (default: ./mcm-output/demo-<UTC timestamp>)")
+    .option("--json", "print exactly one JSON document (phase summary and per-point medians) on stdout")
+    .option("-q, --quiet", "no progress output on stderr")
+    .action(async (opts: Record<string, unknown>) => {
+      const seed = parseSeed(opts.seed);
+      if (seed === null)
+        throw new UsageError(`--seed: got ${JSON.stringify(opts.seed)}, expected an integer in [0, 2^64 - 1]`);
+      const threads = opts.threads === undefined ? undefined : Number(opts.threads);
+      if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
+        throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
+      }
+      const stamp = new Date()
+        .toISOString()
+        .replace(/\.\d+Z$/, "Z")
+        .replace(/:/g, "-");
+      const outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `demo-${stamp}`));
+      mkdirSync(outDir, { recursive: true });
+      const reporter = createReporter({ quiet: opts.quiet === true });
+      const options = { seed, threads, quick: opts.quick === true };
+      for (const r of demoRegimes(options)) {
+        const b = r.spec.base as Record<string, unknown>;
+        reporter.info(
+          `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each; ${b.backend ?? "full"} backend`,
+        );
+      }
+      const bar = reporter.bar("demo", 100, "%");
+      const t0 = performance.now();
+      const result = await runDemo({
+        ...options,
+        onProgress: (p) => {
+          const seconds = (performance.now() - t0) / 1000;
+          bar.update(100 * p.fraction, seconds > 0 ? (100 * p.fraction) / seconds : 0);
+        },
+      });
+      bar.done(`demo: three sweeps in ${result.seconds.toFixed(0)}s`);
+      const regimes = demoPlotRegimes(result);
+      const files = await writePlots(outDir, {
+        overlaps: overlapCurvesSpec(regimes, "Overlap with the measured direction: median and quartiles over walkers"),
+        collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
+      });
+      const doc = {
+        seed,
+        seconds: result.seconds,
+        phase: result.rows,
+        regimes: result.regimes.map((r) => ({
+          label: r.label,
+          direction: r.direction,
+          spec: r.result.spec,
+          fits: r.result.fits,
+          points: r.result.points.map((p) => ({
+            at: p.at,
+            steps: p.steps,
+            config: p.config,
+            directions: p.directions,
+          })),
+        })),
+        plots: files,
+      };
+      writeFileAtomic(join(outDir, "demo.json"), `${JSON.stringify(doc, null, 1)}\n`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
+        return;
+      }
+      const out: string[] = [];
+      for (const r of result.regimes) out.push(r.label, formatPoints(r.result), "");
+      out.push("Phase-transition summary", formatPhaseTable(result.rows), "", demoPreview(result), "");
+      out.push(`plots: ${files.filter((f) => f.endsWith(".png")).join(", ")}`, `all outputs: ${outDir}`, "");
+      process.stdout.write(out.join("\n"));
+    });
+}

@@ -1,0 +1,279 @@
+/**
+ * `mcm sweep`: a grid over config fields (comma lists in any model flag), `--seeds` walkers per point, a
+ * step budget per point, in parallel on worker threads; medians of first-hitting times with bootstrap
+ * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
+ * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { parseSeed } from "../../config/schema.js";
+import { DEFAULT_STEPS, parseSteps } from "../../config/steps.js";
+import { fingerprint } from "../../engine/kernels.js";
+import { DIRECTIONS, type Direction } from "../../engine/layout.js";
+import { formatPhaseTable, phaseRows } from "../../experiments/phase.js";
+import { predictFromTheory } from "../../experiments/predict.js";
+import { canonicalJson, expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.js";
+import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
+import type { TaskResult } from "../../experiments/sweep-task.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { collapseSpec, overlapCurvesSpec } from "../../report/plots.js";
+import { Interrupted, UsageError } from "../errors.js";
+import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
+import { createReporter } from "../progress.js";
+import { formatPoints, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
+
+export const SWEEP_FILES = { spec: "sweep-spec.json", state: "sweep-state.json", json: "sweep.json", csv: "sweep.csv" };
+const STATE_VERSION = 1;
+
+export function registerSweep(program: Command): Command {
+  const cmd = program
+    .command("sweep")
+    .summary("measure hitting times over a grid of configs and fit the sample-complexity exponents")
+    .description(
+      "Run a grid of configs (any model flag takes a comma list, e.g. --d 32,64,128 --correlation independent,sign),\n" +
+        "--seeds walkers per point, each up to --steps; report per point and direction the median first-hitting\n" +
+        "step with a 95% bootstrap interval and the censored count, the exponent of n*(d) with its interval, and\n" +
+        "the phase-transition summary beside the theory. Bit-identical whatever --threads.",
+    );
+  addModelOptions(cmd);
+  cmd
+    .option("--seeds <n>", "walkers per grid point", "16")
+    .option("--steps <expr>", `step budget per point, a number or an expression in d (default: ${DEFAULT_STEPS})`)
+    .option("--seed <n>", "master seed (default: drawn and recorded)")
+    .option("--directions <list>", "directions whose hitting times are measured, from u, v, m", "u,v")
+    .option("--stop-after-hit <x>", "run each walker on to x times its hitting step (1: stop at the hit)", "1")
+    .option("--threads <n>", "worker threads (default: all cores)")
+    .option("--out <dir>", "output directory (default: ./mcm-output/sweep-<UTC timestamp>-<seed>)")
+    .option("--resume <dir>", "continue the sweep stored in DIR (its flags are read from DIR/sweep-spec.json)")
+    .option("--json", "print exactly one JSON document (sweep results and phase summary) on stdout")
+    .option("-q, --quiet", "no progress output on stderr")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "A walker that does not reach --threshold within the budget is censored: it counts as n* > steps in the",
+        "medians and fits, never dropped; a fit with half or more censored walkers at some d says so instead of",
+        "giving a number. Writes sweep-spec.json, sweep-state.json (finished tasks, for --resume), sweep.json,",
+        "sweep.csv, overlaps.svg/.png and collapse.svg/.png to --out.",
+        "",
+        "Examples:",
+        "  mcm sweep --d 64,128,256,512 --seeds 16 --steps '20*d*log(d)' --directions u",
+        "  mcm sweep --d 128,256,512 --correlation independent,sign --threshold 0.25 --directions v --steps 100*d",
+        "  mcm sweep --backend reduced --d 32,64,128,256 --beta-u 0 --lr-exponent 2 --directions v --steps '400*d^3'",
+        "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
+      ].join("\n"),
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      await sweepAction(opts);
+    });
+  return cmd;
+}
+
+/** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
+export function sweepFileFromFlags(opts: Record<string, unknown>): SweepFile {
+  const path = typeof opts.config === "string" ? opts.config : undefined;
+  const file = path ? readConfigFile(path) : {};
+  const base: Record<string, unknown> = {};
+  const grid: Record<string, unknown[]> = {};
+  const flagOf = new Map<string, string>();
+  for (const [key, value] of Object.entries(file)) {
+    if (key === "seed" || key === "steps" || key === "checkpointEvery") continue;
+    if (Array.isArray(value)) grid[key] = value;
+    else base[key] = value;
+  }
+  for (const f of MODEL_FLAGS) {
+    const v = opts[f.attr];
+    if (v === undefined) continue;
+    flagOf.set(f.field, f.flag);
+    delete base[f.field];
+    delete grid[f.field];
+    const values = typeof v === "string" ? v.split(",").map((x) => coerceFlagValue(f, x.trim())) : [v];
+    if (values.length > 1) grid[f.field] = values;
+    else base[f.field] = values[0];
+  }
+  const seeds = Number(opts.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 65536) {
+    throw new UsageError(`--seeds: got ${JSON.stringify(opts.seeds)}, expected an integer in [1, 65536]`);
+  }
+  const steps = typeof opts.steps === "string" ? opts.steps : String(file.steps ?? DEFAULT_STEPS);
+  try {
+    parseSteps(steps);
+  } catch (e) {
+    throw translateError(e, new Map([["steps", "--steps"]]));
+  }
+  const directions = String(opts.directions ?? "u,v")
+    .split(",")
+    .map((s) => s.trim());
+  for (const d of directions) {
+    if (!(DIRECTIONS as readonly string[]).includes(d)) {
+      throw new UsageError(`--directions: got ${JSON.stringify(d)}, expected a comma list of u, v, m`);
+    }
+  }
+  const stopAfterHit = Number(opts.stopAfterHit ?? 1);
+  if (!(stopAfterHit >= 1 && stopAfterHit <= 1000)) {
+    throw new UsageError(`--stop-after-hit: got ${JSON.stringify(opts.stopAfterHit)}, expected a number in [1, 1000]`);
+  }
+  let seed = drawSeed();
+  const seedText = opts.seed ?? file.seed;
+  if (seedText !== undefined) {
+    const parsed = parseSeed(seedText);
+    if (parsed === null)
+      throw new UsageError(`--seed: got ${JSON.stringify(seedText)}, expected an integer in [0, 2^64 - 1]`);
+    seed = parsed;
+  }
+  const sweep: SweepFile = { base, grid, seeds, steps, seed, directions: directions as Direction[], stopAfterHit };
+  // Validate every point now, so that a bad value fails before any work, naming the flag.
+  try {
+    expandGrid(toSweepSpec(sweep));
+  } catch (e) {
+    throw translateError(e, flagOf, path ? { path, values: file } : undefined);
+  }
+  return sweep;
+}
+
+interface SweepState {
+  version: number;
+  specHash: string;
+  tasks: Record<string, TaskResult>;
+}
+
+const specHash = (s: SweepFile) => fingerprint(new TextEncoder().encode(canonicalJson(s)));
+
+function readState(dir: string, sweep: SweepFile): Map<string, TaskResult> {
+  const path = join(dir, SWEEP_FILES.state);
+  if (!existsSync(path)) return new Map();
+  let state: SweepState;
+  try {
+    state = JSON.parse(readFileSync(path, "utf8")) as SweepState;
+  } catch (e) {
+    throw new Error(`${path}: not a readable sweep state (${(e as Error).message}); remove it to start over`);
+  }
+  if (state.version !== STATE_VERSION) {
+    throw new Error(`${path}: state version: expected ${STATE_VERSION}, found ${state.version}`);
+  }
+  if (state.specHash !== specHash(sweep)) {
+    throw new Error(
+      `${path}: spec hash: expected ${specHash(sweep)} (this sweep), found ${state.specHash} (another sweep)`,
+    );
+  }
+  return new Map(Object.entries(state.tasks));
+}
+
+async function sweepAction(opts: Record<string, unknown>): Promise<void> {
+  let sweep: SweepFile;
+  let outDir: string;
+  if (typeof opts.resume === "string") {
+    outDir = resolve(opts.resume);
+    const specPath = join(outDir, SWEEP_FILES.spec);
+    if (!existsSync(specPath))
+      throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
+    sweep = JSON.parse(readFileSync(specPath, "utf8")) as SweepFile;
+  } else {
+    sweep = sweepFileFromFlags(opts);
+    const stamp = new Date()
+      .toISOString()
+      .replace(/\.\d+Z$/, "Z")
+      .replace(/:/g, "-");
+    outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`));
+    if (existsSync(join(outDir, SWEEP_FILES.spec))) {
+      const stored = JSON.parse(readFileSync(join(outDir, SWEEP_FILES.spec), "utf8")) as SweepFile;
+      if (specHash(stored) !== specHash(sweep)) {
+        throw new UsageError(`--out: ${outDir} holds another sweep; choose another directory (or --resume it)`);
+      }
+    }
+  }
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomic(join(outDir, SWEEP_FILES.spec), `${JSON.stringify(sweep, null, 2)}\n`);
+  const finished = readState(outDir, sweep);
+  const reporter = createReporter({ quiet: opts.quiet === true });
+  const threads = opts.threads === undefined ? undefined : Number(opts.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
+    throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
+  }
+  if (finished.size > 0) reporter.info(`resuming: ${finished.size} finished tasks found in ${outDir}`);
+  reporter.info(`sweep seed ${sweep.seed}; outputs in ${outDir}`);
+
+  const tasks: Record<string, TaskResult> = Object.fromEntries(finished);
+  const saveState = () =>
+    writeFileAtomic(
+      join(outDir, SWEEP_FILES.state),
+      JSON.stringify({ version: STATE_VERSION, specHash: specHash(sweep), tasks }),
+    );
+  const controller = new AbortController();
+  let caught: "SIGINT" | "SIGTERM" | null = null;
+  const onSignal = (s: "SIGINT" | "SIGTERM") => {
+    caught = s;
+    controller.abort();
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  let bar: ReturnType<typeof reporter.bar> | null = null;
+  const t0 = performance.now();
+  let result: SweepResult;
+  try {
+    result = await runSweep(toSweepSpec(sweep), {
+      threads,
+      finished,
+      signal: controller.signal,
+      onTask: (key, r) => {
+        tasks[key] = r;
+        saveState();
+      },
+      onProgress: (p) => {
+        bar ??= reporter.bar("sweep", p.workTotal / 1e6, "Mwork");
+        const seconds = (performance.now() - t0) / 1000;
+        bar.update(p.work / 1e6, seconds > 0 ? p.work / 1e6 / seconds : 0);
+      },
+    });
+  } catch (e) {
+    if (caught !== null) {
+      throw new Interrupted(
+        caught,
+        `sweep interrupted by ${caught}; ${Object.keys(tasks).length} finished tasks saved in ${outDir}\ncontinue with: mcm sweep --resume ${outDir}`,
+      );
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+  (bar as ReturnType<typeof reporter.bar> | null)?.done();
+  const rows = phaseRows(result, predictFromTheory);
+  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps: sweep.steps }));
+  writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
+  const regimes = groupRegimes(result, rows);
+  const plots = await reporter.phase(
+    "drawing plots",
+    () => writePlots(outDir, { overlaps: overlapCurvesSpec(regimes), collapse: collapseSpec(regimes) }),
+    (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
+  );
+  void plots;
+  if (opts.json) {
+    process.stdout.write(sweepJson(result, rows, { steps: sweep.steps, outDir }));
+    return;
+  }
+  process.stdout.write(
+    `${formatPoints(result)}\n\nPhase-transition summary\n${formatPhaseTable(rows)}\n\noutputs: ${outDir}\n`,
+  );
+}
+
+/** One plot regime per combination of the non-d grid fields. */
+function groupRegimes(result: SweepResult, rows: ReturnType<typeof phaseRows>) {
+  const groups = new Map<string, SweepResult["points"]>();
+  for (const p of result.points) {
+    const { d: _d, ...rest } = p.at;
+    const label =
+      Object.entries(rest)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") || "all";
+    groups.set(label, [...(groups.get(label) ?? []), p]);
+  }
+  return [...groups.entries()].map(([label, points]) => ({
+    label,
+    points,
+    k: Object.fromEntries(rows.filter((r) => r.label === label).map((r) => [r.direction, r.lawK])),
+  }));
+}

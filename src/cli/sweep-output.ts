@@ -1,0 +1,84 @@
+/**
+ * Outputs shared by `mcm sweep` and `mcm demo`: per-point tables, the phase-transition summary, and the
+ * plot files (SVG and PNG).
+ */
+import { join } from "node:path";
+import type { TopLevelSpec } from "vega-lite";
+import type { PhaseRow } from "../experiments/phase.js";
+import type { SweepResult } from "../experiments/sweep.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { renderSvg } from "../report/plots.js";
+import { svgToPng } from "../report/png.js";
+
+const num = (x: number | null, digits = 0) => (x === null ? "-" : digits ? x.toFixed(digits) : String(Math.round(x)));
+
+/** One line per grid point and direction: median hitting step with its interval, censored count. */
+export function formatPoints(result: SweepResult): string {
+  const header = ["point", "dir", "median n*", "95% CI", "censored", "n*/d"];
+  const rows: string[][] = [];
+  for (const p of result.points) {
+    for (const [dir, r] of Object.entries(p.directions)) {
+      if (!r) continue;
+      const m = r.median;
+      rows.push([
+        Object.entries(p.at)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" "),
+        dir,
+        num(m.median),
+        `[${num(m.lo)}, ${m.hi === null ? `>${p.steps}` : num(m.hi)}]`,
+        `${m.censored}/${m.n}`,
+        m.median === null ? "-" : (m.median / p.config.d).toFixed(2),
+      ]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** sweep.csv: one row per point and direction. */
+export function sweepCsv(result: SweepResult): string {
+  const fields = Object.keys(result.spec.grid);
+  const lines = [[...fields, "direction", "steps", "walkers", "median", "ci_lo", "ci_hi", "censored"].join(",")];
+  for (const p of result.points) {
+    for (const [dir, r] of Object.entries(p.directions)) {
+      if (!r) continue;
+      const m = r.median;
+      lines.push(
+        [
+          ...fields.map((f) => String(p.at[f])),
+          dir,
+          p.steps,
+          m.n,
+          m.median ?? "",
+          m.lo ?? "",
+          m.hi ?? "",
+          m.censored,
+        ].join(","),
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** JSON of a sweep with its phase rows; logs are kept (they are what the plots are drawn from). */
+export function sweepJson(result: SweepResult, rows: PhaseRow[], extra: Record<string, unknown> = {}): string {
+  return `${JSON.stringify({ ...extra, ...result, phase: rows }, null, 1)}\n`;
+}
+
+/** Writes NAME.svg and NAME.png for each spec; returns the paths written. */
+export async function writePlots(dir: string, specs: Record<string, TopLevelSpec>): Promise<string[]> {
+  const written: string[] = [];
+  for (const [name, spec] of Object.entries(specs)) {
+    const svg = await renderSvg(spec);
+    writeFileAtomic(join(dir, `${name}.svg`), svg);
+    writeFileAtomic(join(dir, `${name}.png`), svgToPng(svg));
+    written.push(join(dir, `${name}.svg`), join(dir, `${name}.png`));
+  }
+  return written;
+}
