@@ -81,7 +81,12 @@ export function poolImages(raw: RawImages, p: number): RawImages {
  * A seeded split: `uniform` holds n uniforms in [0, 1) (from the split stream) driving a Fisher-Yates
  * shuffle of 0..n-1; the first nTest are the test set, the next nTrain the training set.
  */
-export function splitIndices(n: number, nTest: number, nTrain: number, uniform: Float64Array): {
+export function splitIndices(
+  n: number,
+  nTest: number,
+  nTrain: number,
+  uniform: Float64Array,
+): {
   test: Int32Array;
   train: Int32Array;
 } {

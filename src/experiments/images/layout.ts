@@ -94,31 +94,59 @@ export function netLayout(base: number, s: NetShape, nParams: number): NetLayout
   return { params, data, weights, grad, m1, m2, xt, x0, r, h, g, gp, rng, initRng, step, nParams, end: p };
 }
 
-/** A scratch region after the network's buffers, for evaluation and reference computations. */
-export class Scratch {
-  private top: number;
-  constructor(
-    readonly arena: Arena,
-    start: number,
-  ) {
-    this.top = align(start);
-  }
-  /** Reserves n doubles and returns the pointer. */
-  alloc(n: number): number {
-    const at = this.top;
-    this.top = align(this.top + n * 8);
-    this.arena.ensure(this.top);
-    return at;
-  }
-  /** Releases everything allocated after ptr. */
-  reset(ptr: number): void {
-    this.top = ptr;
-  }
-  mark(): number {
-    return this.top;
-  }
-}
-
+/** An arena over an images-kernel instance's memory. */
 export function arenaFor(k: ImagesExports): Arena {
   return new Arena(k as unknown as ConstructorParameters<typeof Arena>[0]);
+}
+
+export interface NetConfig {
+  d: number;
+  K: number;
+  tied: boolean;
+  /** Activation code (ACTIVATION_CODE of ./options.ts). */
+  act: number;
+  alpha: number;
+  sigma: number;
+  batch: number;
+  nTrain: number;
+  adam: boolean;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  trainSkip: boolean;
+}
+
+/** Writes the parameter block for a layout and config and makes the kernels read it. */
+export function configureNet(ex: ImagesExports, arena: Arena, lay: NetLayout, c: NetConfig): void {
+  arena.ensure(lay.end);
+  const block = arena.f64(lay.params, PARAM_SLOTS);
+  block.fill(0);
+  block[QSLOT.D] = c.d;
+  block[QSLOT.K] = c.K;
+  block[QSLOT.TIED] = c.tied ? 1 : 0;
+  block[QSLOT.ACT] = c.act;
+  block[QSLOT.ALPHA] = c.alpha;
+  block[QSLOT.SIGMA] = c.sigma;
+  block[QSLOT.BATCH] = c.batch;
+  block[QSLOT.N] = c.nTrain;
+  block[QSLOT.OPT] = c.adam ? 1 : 0;
+  block[QSLOT.LR] = c.lr;
+  block[QSLOT.BETA1] = c.beta1;
+  block[QSLOT.BETA2] = c.beta2;
+  block[QSLOT.EPS] = 1e-8;
+  block[QSLOT.TRAIN_SKIP] = c.trainSkip ? 1 : 0;
+  block[QSLOT.DATA] = lay.data;
+  block[QSLOT.PARAMS] = lay.weights;
+  block[QSLOT.GRAD] = lay.grad;
+  block[QSLOT.M1] = lay.m1;
+  block[QSLOT.M2] = lay.m2;
+  block[QSLOT.XT] = lay.xt;
+  block[QSLOT.X0] = lay.x0;
+  block[QSLOT.R] = lay.r;
+  block[QSLOT.H] = lay.h;
+  block[QSLOT.G] = lay.g;
+  block[QSLOT.GP] = lay.gp;
+  block[QSLOT.RNG] = lay.rng;
+  block[QSLOT.STEP] = lay.step;
+  ex.configure(lay.params);
 }

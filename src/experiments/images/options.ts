@@ -116,7 +116,10 @@ export function resolveImagesOptions(input: unknown = {}): ImagesOptions {
   const { alpha, sigma } = alphaSigma(o.process, o.t);
   if (!(o.t >= range.min && o.t <= range.max) || !(alpha > 0 && sigma > 0)) {
     const open = o.process === "linear" ? "a number in (0, 1)" : "a finite number > 0";
-    throw new ConfigError("t", `t: got ${show(o.t)}, expected ${open} for process "${o.process}" (alpha > 0 and sigma > 0)`);
+    throw new ConfigError(
+      "t",
+      `t: got ${show(o.t)}, expected ${open} for process "${o.process}" (alpha > 0 and sigma > 0)`,
+    );
   }
   return o;
 }

@@ -9,7 +9,6 @@
  * evaluations, checkpoints, resume, abort) and returns a JSON-ready result. No printing, no files.
  */
 import { alphaSigma } from "../../config/process.js";
-import { Arena } from "../../engine/arena.js";
 import { gridSteps } from "../../engine/grid.js";
 import type { KernelFlavour } from "../../engine/kernels.js";
 import { seedWords } from "../../engine/simulation.js";
@@ -24,7 +23,7 @@ import {
   wienerMseTheory,
 } from "./gaussian.js";
 import { type ImagesExports, loadImagesKernels } from "./kernels.js";
-import { netLayout, QSLOT } from "./layout.js";
+import { arenaFor, configureNet, netLayout } from "./layout.js";
 import { ACTIVATION_CODE, type ImagesOptions, type ImagesOptionsInput, resolveImagesOptions } from "./options.js";
 
 /** Named random streams of the master seed. */
@@ -210,7 +209,7 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
   const raw = poolImages(raw0, o.pool);
   const kernels = await loadImagesKernels(hooks.flavour);
   const ex: ImagesExports = await kernels.instantiate();
-  const arena = new Arena(ex as unknown as ConstructorParameters<typeof Arena>[0]);
+  const arena = arenaFor(ex);
   // The split's uniforms come from a throw-away region (the first use of memory).
   const splitDense = createDense(ex, arena, ex.heapBase());
   const uniforms = splitDense.uniforms(seed.hi, seed.lo, IMAGES_STREAM.SPLIT, raw.n);
@@ -258,37 +257,21 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
       : cloneSamples(dense, ref, dense.normals(seed.hi, seed.lo, IMAGES_STREAM.CLONE_TRAIN, nTrain * d), nTrain);
 
   // The network.
-  const P = lay.params;
-  const block = arena.f64(P, 40);
-  block.fill(0);
-  block[QSLOT.D] = d;
-  block[QSLOT.K] = o.K;
-  block[QSLOT.TIED] = o.tied ? 1 : 0;
-  block[QSLOT.ACT] = ACTIVATION_CODE[o.activation];
-  block[QSLOT.ALPHA] = alpha;
-  block[QSLOT.SIGMA] = sigma;
-  block[QSLOT.BATCH] = o.batch;
-  block[QSLOT.N] = nTrain;
-  block[QSLOT.OPT] = o.optimizer === "adam" ? 1 : 0;
-  block[QSLOT.LR] = o.lr;
-  block[QSLOT.BETA1] = o.beta1;
-  block[QSLOT.BETA2] = o.beta2;
-  block[QSLOT.EPS] = 1e-8;
-  block[QSLOT.TRAIN_SKIP] = o.trainSkip ? 1 : 0;
-  block[QSLOT.DATA] = lay.data;
-  block[QSLOT.PARAMS] = lay.weights;
-  block[QSLOT.GRAD] = lay.grad;
-  block[QSLOT.M1] = lay.m1;
-  block[QSLOT.M2] = lay.m2;
-  block[QSLOT.XT] = lay.xt;
-  block[QSLOT.X0] = lay.x0;
-  block[QSLOT.R] = lay.r;
-  block[QSLOT.H] = lay.h;
-  block[QSLOT.G] = lay.g;
-  block[QSLOT.GP] = lay.gp;
-  block[QSLOT.RNG] = lay.rng;
-  block[QSLOT.STEP] = lay.step;
-  ex.configure(P);
+  configureNet(ex, arena, lay, {
+    d,
+    K: o.K,
+    tied: o.tied,
+    act: ACTIVATION_CODE[o.activation],
+    alpha,
+    sigma,
+    batch: o.batch,
+    nTrain,
+    adam: o.optimizer === "adam",
+    lr: o.lr,
+    beta1: o.beta1,
+    beta2: o.beta2,
+    trainSkip: o.trainSkip,
+  });
   arena.writeF64(lay.data, trainSet);
   arena.writeF64(evalXtReal, xtReal);
   arena.writeF64(evalXtClone, xtClone);
@@ -303,7 +286,8 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
     if (c.format !== "mcm-images-checkpoint/1") {
       throw new Error(`resume: checkpoint format is ${c.format}, expected mcm-images-checkpoint/1`);
     }
-    if (c.key !== key) throw new Error(`resume: the checkpoint was made with other options or data (${c.key}), expected ${key}`);
+    if (c.key !== key)
+      throw new Error(`resume: the checkpoint was made with other options or data (${c.key}), expected ${key}`);
     if (c.buildHash !== kernels.buildHash) {
       throw new Error(`resume: the checkpoint was made by kernel build ${c.buildHash}, this is ${kernels.buildHash}`);
     }
