@@ -26,3 +26,23 @@ export {
   type Simulation,
   type SimulationState,
 } from "./engine/simulation.js";
+export { decodeImagesCheckpoint, encodeImagesCheckpoint } from "./experiments/images/checkpoint.js";
+export { encodeNpy, NpyError, parseNpy, readNpy } from "./experiments/images/npy.js";
+export {
+  IMAGE_ACTIVATIONS,
+  type ImagesOptions,
+  type ImagesOptionsInput,
+  imagesSchema,
+  resolveImagesOptions,
+} from "./experiments/images/options.js";
+export { type ImagesPlots, imagesPlots } from "./experiments/images/report.js";
+export {
+  type CurvePoint,
+  IMAGES_STREAM,
+  type ImagesCheckpoint,
+  type ImagesHooks,
+  type ImagesProgress,
+  type ImagesResult,
+  runImages,
+} from "./experiments/images/run.js";
+export { grayPng, imageGrid, type LinePlotSpec, linePlot, type Series } from "./report/svg.js";

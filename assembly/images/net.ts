@@ -183,6 +183,7 @@ export function initParams(rngPtr: usize, wScale: f64, vScale: f64, b0: f64): vo
   memory.fill(M1, 0, bytes);
   memory.fill(M2, 0, bytes);
   store<f64>(STEP, 0.0);
+  store<f64>(STEP, 0.0, 8);
 }
 
 /** Network outputs for nb (<= batch) inputs: rows of xtBase [nb, d] to outBase [nb, d]; leaves h, g(h),
@@ -297,10 +298,11 @@ function update(): void {
   }
 }
 
-/** Runs `steps` minibatch steps from the training stream; returns the mean training loss
- * |D(xt) - x0|^2 / d over them. */
+/** Runs `steps` minibatch steps from the training stream, adding each step's minibatch loss
+ * |D(xt) - x0|^2 / d to the running sum at STEP + 8 (state, so any chunking gives the same sum);
+ * returns that sum. */
 export function train(steps: i32): f64 {
-  let total: f64 = 0;
+  let total = load<f64>(STEP, 8);
   for (let it = 0; it < steps; it++) {
     rngLoad(RNG);
     drawBatch();
@@ -309,7 +311,8 @@ export function train(steps: i32): f64 {
     total += backward();
     update();
   }
-  return steps > 0 ? total / <f64>steps : 0.0;
+  store<f64>(STEP, total, 8);
+  return total;
 }
 
 /** Network gradient for tests: loads xt and x0 rows ([batch, d] each) already in XT and X0, fills GRAD,

@@ -26,4 +26,4 @@ export const Q_H: i32 = 28; // [batch, K] pre-activations, then back-propagated 
 export const Q_G: i32 = 29; // [batch, K] g(h)
 export const Q_GP: i32 = 30; // [batch, K] g'(h)
 export const Q_RNG: i32 = 31; // 32 bytes: the training stream (minibatch indices and noise)
-export const Q_STEP: i32 = 32; // f64: optimiser steps taken (Adam's bias correction)
+export const Q_STEP: i32 = 32; // f64 [2]: optimiser steps taken (Adam's bias correction), running loss sum

@@ -82,7 +82,7 @@ export interface GaussianReference {
 /** The reference of a given mean and covariance (for tests with a known covariance). */
 export function referenceFromMoments(mean: Float64Array, cov: Float64Array, d: number): GaussianReference {
   const eig: SymmetricEigen = symmetricEigen(cov, d);
-  const values = eig.values.map((v) => (v > 0 ? v : 0));
+  const values = eig.values.map((v) => Math.max(v, 0));
   const ut = new Float64Array(d * d);
   for (let j = 0; j < d; j++) for (let i = 0; i < d; i++) ut[i * d + j] = eig.vectors[j * d + i];
   let tr = 0;

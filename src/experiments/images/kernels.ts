@@ -12,6 +12,7 @@ export interface ImagesExports {
   configure(params: number): void;
   paramCount(d: number, K: number): number;
   initParams(rng: number, wScale: number, vScale: number, b0: number): void;
+  /** Runs minibatch steps; returns the running loss sum (state). */
   train(steps: number): number;
   predict(xt: number, out: number, n: number): void;
   gradientAt(): number;

@@ -16,7 +16,7 @@ export interface SymmetricEigen {
 function hypot(a: number, b: number): number {
   const x = Math.abs(a);
   const y = Math.abs(b);
-  const big = x > y ? x : y;
+  const big = Math.max(x, y);
   if (big === 0) return 0;
   const u = x / big;
   const v = y / big;

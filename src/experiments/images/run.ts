@@ -53,8 +53,8 @@ export interface CurvePoint {
   gapCloneSe: number;
   /** |D(xt) - Wiener(xt)| / |Wiener(xt)| summed over the real test inputs. */
   wienerDistance: number;
-  /** Mean training minibatch MSE since the previous point (NaN at step 0). */
-  trainLoss: number;
+  /** Mean training minibatch MSE since the previous point (null at step 0). */
+  trainLoss: number | null;
 }
 
 export interface ImagesProgress {
@@ -76,11 +76,11 @@ export interface ImagesCheckpoint {
   m1: Float64Array;
   m2: Float64Array;
   adamStep: number;
+  /** Running sum of training minibatch losses since the last evaluation. */
+  lossSum: number;
   /** xoshiro256** state of the training stream (32 bytes). */
   rng: Uint8Array;
   curve: CurvePoint[];
-  lossSum: number;
-  lossCount: number;
 }
 
 export interface ImagesHooks {
@@ -134,6 +134,8 @@ export interface ImagesResult {
     wienerMseTheory: number;
     /** MSE of the constant denoiser (the training mean), about the average variance, 1. */
     meanDenoiserMse: number;
+    /** tr(C) / d of the preprocessed training images: 1 by construction. */
+    averageVariance: number;
     covarianceRank: number;
     topEigenvalues: number[];
   };
@@ -152,7 +154,11 @@ export interface ImagesResult {
     finalGapCloneSe: number;
     /** The final network is no better than Wiener on the clone, within seMultiplier standard errors. */
     cloneNotBelowWiener: boolean;
-    /** closestStep comes before firstBelowWiener, and the clone check holds. */
+    /** Phase 1: the distance to the Wiener outputs falls to at most half its initial value. */
+    approachesWiener: boolean;
+    /** closestStep <= firstBelowWiener. */
+    closestBeforeBelow: boolean;
+    /** approachesWiener, then below Wiener on real images, and cloneNotBelowWiener. */
     bothPhases: boolean;
     /** A sentence for humans. */
     text: string;
@@ -279,8 +285,6 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
   const key = runKey(o, data);
   let step = 0;
   let curve: CurvePoint[] = [];
-  let lossSum = 0;
-  let lossCount = 0;
   if (hooks.resume) {
     const c = hooks.resume;
     if (c.format !== "mcm-images-checkpoint/1") {
@@ -297,12 +301,10 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
     arena.writeF64(lay.weights, c.weights);
     arena.writeF64(lay.m1, c.m1);
     arena.writeF64(lay.m2, c.m2);
-    arena.writeF64(lay.step, [c.adamStep]);
+    arena.writeF64(lay.step, [c.adamStep, c.lossSum]);
     arena.writeBytes(lay.rng, c.rng);
     step = c.step;
     curve = c.curve.map((p) => ({ ...p }));
-    lossSum = c.lossSum;
-    lossCount = c.lossCount;
   } else {
     ex.seedStream(lay.initRng, seed.hi, seed.lo, IMAGES_STREAM.INIT, 0);
     ex.initParams(lay.initRng, o.initW, o.initV, o.b0);
@@ -318,10 +320,9 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
     m1: arena.readF64(lay.m1, nParams),
     m2: arena.readF64(lay.m2, nParams),
     adamStep: arena.readF64(lay.step, 1)[0],
+    lossSum: arena.readF64(lay.step, 2)[1],
     rng: arena.readBytes(lay.rng, 32),
     curve: curve.map((p) => ({ ...p })),
-    lossSum,
-    lossCount,
   });
 
   let lastOut: Float64Array = new Float64Array(0);
@@ -358,10 +359,13 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
       gapClone: gc.mean,
       gapCloneSe: gc.se,
       wienerDistance: Math.sqrt(dist2 / wienerNorm2),
-      trainLoss: lossCount > 0 ? lossSum / lossCount : Number.NaN,
+      trainLoss: null,
     };
-    lossSum = 0;
-    lossCount = 0;
+    const prev = curve[curve.length - 1];
+    if (prev && step > prev.step) {
+      point.trainLoss = arena.readF64(lay.step, 2)[1] / (step - prev.step);
+      arena.f64(lay.step, 2)[1] = 0;
+    }
     curve.push(point);
     lastOut = out;
     hooks.onEval?.(point);
@@ -383,8 +387,7 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
         break;
       }
       const n = Math.min(g - step, chunk, nextCheckpoint - step);
-      lossSum += ex.train(n) * n;
-      lossCount += n;
+      ex.train(n);
       step += n;
       if (step === g) evaluate();
       progress("train", step, `step ${step} of ${o.steps}`);
@@ -413,7 +416,8 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
   const last = curve[curve.length - 1];
   const cloneOk = last.gapClone >= -o.seMultiplier * last.gapCloneSe;
   const firstBelow: number | "never" = below ? below.step : "never";
-  const both = below !== undefined && closest.step <= below.step && cloneOk;
+  const approaches = closest.wienerDistance <= 0.5 * curve[0].wienerDistance;
+  const both = approaches && below !== undefined && cloneOk;
   const text = [
     `closest to the Wiener denoiser at step ${closest.step} (distance ${closest.wienerDistance.toFixed(3)})`,
     below
@@ -469,6 +473,7 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
       wienerMseCloneSe: wClone.se,
       wienerMseTheory: wienerMseTheory(ref, alpha, sigma),
       meanDenoiserMse: meanMse,
+      averageVariance: ref.avgVariance,
       covarianceRank: ref.rank,
       topEigenvalues: Array.from(ref.values.slice(-10)).reverse(),
     },
@@ -484,6 +489,8 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
       finalGapClone: last.gapClone,
       finalGapCloneSe: last.gapCloneSe,
       cloneNotBelowWiener: cloneOk,
+      approachesWiener: approaches,
+      closestBeforeBelow: below !== undefined && closest.step <= below.step,
       bothPhases: both,
       text,
     },
