@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config/schema.js";
 import { gridSteps } from "../src/engine/grid.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../src/experiments/images/checkpoint.js";
+import { encodeNpy } from "../src/experiments/images/npy.js";
 import { resolveImagesOptions } from "../src/experiments/images/options.js";
 import { imagesPlots } from "../src/experiments/images/report.js";
 import { type ImagesCheckpoint, runImages } from "../src/experiments/images/run.js";
@@ -65,6 +69,24 @@ describe("images experiment", () => {
     await expect(runImages({ ...opts, lr: 2e-3 }, { resume: restored })).rejects.toThrow(
       /resume: the checkpoint was made with other options/,
     );
+  });
+
+  it("runs on a user's .npy file (non-square d = 12, values in [0, 255]): min-max to [0, 1], unit average variance, no digit panel", async () => {
+    const n = 300;
+    const d = 12;
+    const data = new Float64Array(n * d);
+    for (let s = 0; s < n; s++)
+      for (let j = 0; j < d; j++) data[s * d + j] = 127.5 + 100 * Math.sin(0.37 * s * (j + 1) + j);
+    const dir = mkdtempSync(join(tmpdir(), "images-"));
+    const path = join(dir, "data.npy");
+    writeFileSync(path, encodeNpy(data, n, d, "<f4"));
+    const r = await runImages({ dataset: path, nTest: 50, K: 8, batch: 16, steps: 30, perDecade: 2 });
+    expect(r.dataset.d).toBe(12);
+    expect(r.dataset.nTrain).toBe(250);
+    expect(r.dataset.preprocessing.pixelRange).toMatch(/^mapped to \[0, 1\] by the global minimum/);
+    expect(Math.abs(r.reference.averageVariance - 1)).toBeLessThan(1e-9);
+    expect(r.digits).toBeNull();
+    expect(r.curve.every((p) => Number.isFinite(p.mseReal) && Number.isFinite(p.wienerDistance))).toBe(true);
   });
 
   it("stops early on an aborted signal and reports complete = false", async () => {
