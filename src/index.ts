@@ -27,6 +27,8 @@ export {
   type SimulationState,
 } from "./engine/simulation.js";
 export { decodeImagesCheckpoint, encodeImagesCheckpoint } from "./experiments/images/checkpoint.js";
+export { loadDataset, type RawImages } from "./experiments/images/data.js";
+export { loadMnist } from "./experiments/images/mnist.js";
 export { encodeNpy, NpyError, parseNpy, readNpy } from "./experiments/images/npy.js";
 export {
   IMAGE_ACTIVATIONS,
