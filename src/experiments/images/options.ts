@@ -1,0 +1,125 @@
+/**
+ * Options of the images experiment (issue 9) with their defaults: the settings under which MNIST shows
+ * both phases within about ten minutes on a 2-core machine (docs/images.md has the measurements).
+ * Invalid values raise ConfigError naming the field, the value and the accepted range.
+ */
+import { z } from "zod";
+import { alphaSigma, PROCESSES, type ProcessName, T_RANGE } from "../../config/process.js";
+import { ConfigError } from "../../config/schema.js";
+
+/** Activations the images denoiser accepts (codes as in ACTIVATIONS; "sign" has no gradient). */
+export const IMAGE_ACTIVATIONS = ["tanh", "erf", "relu", "linear", "he3"] as const;
+export const ACTIVATION_CODE: Record<(typeof IMAGE_ACTIVATIONS)[number], number> = {
+  tanh: 0,
+  erf: 1,
+  relu: 2,
+  linear: 4,
+  he3: 5,
+};
+export const OPTIMIZERS = ["sgd", "adam"] as const;
+
+const num = (text: string) => z.number({ error: text }).refine(Number.isFinite, { error: text });
+const pos = (text = "a finite number > 0") => num(text).refine((x) => x > 0, { error: text });
+const int = (min: number, max: number) => {
+  const text = `an integer in [${min}, ${max}]`;
+  return z.int({ error: text }).min(min, { error: text }).max(max, { error: text });
+};
+const choice = <T extends string>(values: readonly T[]) => {
+  const text = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
+  return z.string({ error: text }).refine((s): s is T => (values as readonly string[]).includes(s), { error: text });
+};
+const DATASET_TEXT = '"mnist" or the path of a .npy file of shape [N, d] (float32 or float64)';
+
+export const imagesSchema = z
+  .object({
+    /** "mnist" or a .npy path. */
+    dataset: z
+      .string({ error: DATASET_TEXT })
+      .refine((s) => s === "mnist" || s.toLowerCase().endsWith(".npy"), { error: DATASET_TEXT })
+      .default("mnist"),
+    /** Average-pools square images by this factor per side before anything else (1: off). */
+    pool: int(1, 8).default(1),
+    /** Test images (evaluation set); the rest, up to nTrain, are the training set. */
+    nTest: int(10, 1_000_000).default(2000),
+    /** Training images; 0 takes all that remain after the test split. */
+    nTrain: int(0, 10_000_000).default(0),
+    seed: int(0, Number.MAX_SAFE_INTEGER).default(1),
+    process: choice(PROCESSES).default("vp"),
+    t: num("a finite number").default(1),
+    K: int(1, 4096).default(256),
+    tied: z.boolean({ error: "true or false" }).default(false),
+    activation: choice(IMAGE_ACTIVATIONS).default("relu"),
+    optimizer: choice(OPTIMIZERS).default("adam"),
+    lr: pos().default(1e-3),
+    batch: int(1, 4096).default(64),
+    steps: int(1, 100_000_000).default(4000),
+    /** Train the skip b (otherwise it stays at b0). */
+    trainSkip: z.boolean({ error: "true or false" }).default(true),
+    b0: num("a finite number").default(0),
+    /** Initial encoder rows N(0, initW^2 / d); decoder rows N(0, initV^2 / K). */
+    initW: num("a finite number >= 0")
+      .refine((x) => x >= 0, { error: "a finite number >= 0" })
+      .default(1),
+    initV: num("a finite number >= 0")
+      .refine((x) => x >= 0, { error: "a finite number >= 0" })
+      .default(0.1),
+    beta1: num("a number in [0, 1)")
+      .refine((x) => x >= 0 && x < 1, { error: "a number in [0, 1)" })
+      .default(0.9),
+    beta2: num("a number in [0, 1)")
+      .refine((x) => x >= 0 && x < 1, { error: "a number in [0, 1)" })
+      .default(0.999),
+    /** "real": train on the training images; "clone": on as many samples of their Gaussian clone. */
+    trainOn: choice(["real", "clone"] as const).default("real"),
+    /** Evaluation points per decade of steps. */
+    perDecade: int(1, 100).default(6),
+    /** The first step below Wiener is where the paired gap is below -seMultiplier standard errors. */
+    seMultiplier: pos().default(1),
+    /** Test digits kept for the picture (clean, noisy, Wiener, network). */
+    nDigits: int(0, 64).default(6),
+  })
+  .strict();
+
+export type ImagesOptionsInput = z.input<typeof imagesSchema>;
+export type ImagesOptions = z.output<typeof imagesSchema> & {
+  process: ProcessName;
+  activation: (typeof IMAGE_ACTIVATIONS)[number];
+  optimizer: (typeof OPTIMIZERS)[number];
+  trainOn: "real" | "clone";
+};
+
+export const IMAGES_FIELDS = Object.keys(imagesSchema.shape);
+
+function show(value: unknown): string {
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Validates options and fills the defaults. */
+export function resolveImagesOptions(input: unknown = {}): ImagesOptions {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new ConfigError("options", `options: got ${show(input)}, expected an object`);
+  }
+  const result = imagesSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    if (issue.code === "unrecognized_keys") {
+      const key = issue.keys[0];
+      throw new ConfigError(key, `${key}: unknown field (accepted fields: ${IMAGES_FIELDS.join(", ")})`);
+    }
+    const field = issue.path.join(".");
+    const value = (input as Record<string, unknown>)[field];
+    throw new ConfigError(field, `${field}: got ${show(value)}, expected ${issue.message}`);
+  }
+  const o = result.data as ImagesOptions;
+  const range = T_RANGE[o.process];
+  const { alpha, sigma } = alphaSigma(o.process, o.t);
+  if (!(o.t >= range.min && o.t <= range.max) || !(alpha > 0 && sigma > 0)) {
+    const open = o.process === "linear" ? "a number in (0, 1)" : "a finite number > 0";
+    throw new ConfigError(
+      "t",
+      `t: got ${show(o.t)}, expected ${open} for process "${o.process}" (alpha > 0 and sigma > 0)`,
+    );
+  }
+  return o;
+}

@@ -1,0 +1,26 @@
+/**
+ * mcm-diffusion's Node-only entry ("mcm-diffusion/node"): what reads files or the mnist package. The main
+ * entry (src/index.ts) stays importable in browsers.
+ */
+export { decodeImagesCheckpoint, encodeImagesCheckpoint } from "./experiments/images/checkpoint.js";
+export { loadDataset, type RawImages } from "./experiments/images/data.js";
+export { loadMnist } from "./experiments/images/mnist.js";
+export { encodeNpy, NpyError, parseNpy, readNpy } from "./experiments/images/npy.js";
+export {
+  IMAGE_ACTIVATIONS,
+  type ImagesOptions,
+  type ImagesOptionsInput,
+  imagesSchema,
+  resolveImagesOptions,
+} from "./experiments/images/options.js";
+export { type ImagesPlots, imagesPlots } from "./experiments/images/report.js";
+export {
+  type CurvePoint,
+  IMAGES_STREAM,
+  type ImagesCheckpoint,
+  type ImagesHooks,
+  type ImagesProgress,
+  type ImagesResult,
+  runImages,
+} from "./experiments/images/run.js";
+export { grayPng, imageGrid, type LinePlotSpec, linePlot, type Series } from "./report/svg.js";
