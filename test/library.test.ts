@@ -36,7 +36,7 @@ describe("library entry", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const example = readFileSync(join(root, "examples", "basic.mjs"), "utf8");
     // The README shows the example's code (from its import on) verbatim.
-    const code = example.slice(example.indexOf("import "));
+    const code = example.slice(example.search(/^import /m));
     expect(readme).toContain(code.trim());
     const out = execFileSync(process.execPath, [join(root, "examples", "basic.mjs")], { cwd: root, encoding: "utf8" });
     const lines = out.trim().split("\n");
