@@ -9,6 +9,7 @@ import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExponent } from "./commands/exponent.js";
+import { registerImages } from "./commands/images.js";
 import { registerResume } from "./commands/resume.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerResume(program);
   registerExponent(program);
   registerSweep(program);
+  registerImages(program);
   registerServe(program);
   return program;
 }
@@ -63,6 +65,12 @@ export function exitCodeFor(e: unknown): number {
   if (process.env.MCM_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   return EXIT.failure;
 }
+
+// A closed pipe on stdout (e.g. `mcm ... | head`) ends the program quietly.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -21,8 +21,8 @@ export function registerDemo(program: Command): Command {
     .command("demo")
     .summary("the main job: three sweeps that show the phase transition, with plots (a few minutes)")
     .description(
-      "Measure, over d and many walkers, the first-hitting times of (A) the covariance direction, (B) the\n" +
-        "fourth-cumulant direction with independent latents and (C) the same direction with sign-correlated\n" +
+      "Measure, over d and many walkers, the first-hitting times of (A) the covariance direction, (B) the " +
+        "fourth-cumulant direction with independent latents and (C) the same direction with sign-correlated " +
         "latents; fit the exponents of n*(d) and set them beside the diffusion information exponent.",
     )
     .option("--seed <n>", "master seed", "2026")

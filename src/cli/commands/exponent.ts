@@ -13,8 +13,8 @@ export function registerExponent(program: Command): Command {
     .command("exponent")
     .summary("predict each direction's exponent k and sample complexity (no simulation)")
     .description(
-      "Compute, by quadrature, the population loss of one unit-norm unit as a function of its overlaps, and\n" +
-        "report per direction the lowest non-zero order k, whether SGD is drawn toward the spike, the predicted\n" +
+      "Compute, by quadrature, the population loss of one unit-norm unit as a function of its overlaps, and " +
+        "report per direction the lowest non-zero order k, whether SGD is drawn toward the spike, the predicted " +
         "sample complexity (d, d log d, d^(k-1)) and the learning-rate exponent p online SGD needs.",
     );
   addModelOptions(cmd);

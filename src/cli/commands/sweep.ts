@@ -31,9 +31,9 @@ export function registerSweep(program: Command): Command {
     .command("sweep")
     .summary("measure hitting times over a grid of configs and fit the sample-complexity exponents")
     .description(
-      "Run a grid of configs (any model flag takes a comma list, e.g. --d 32,64,128 --correlation independent,sign),\n" +
-        "--seeds walkers per point, each up to --steps; report per point and direction the median first-hitting\n" +
-        "step with a 95% bootstrap interval and the censored count, the exponent of n*(d) with its interval, and\n" +
+      "Run a grid of configs (any model flag takes a comma list, e.g. --d 32,64,128 --correlation independent,sign), " +
+        "--seeds walkers per point, each up to --steps; report per point and direction the median first-hitting " +
+        "step with a 95% bootstrap interval and the censored count, the exponent of n*(d) with its interval, and " +
         "the phase-transition summary beside the theory. Bit-identical whatever --threads.",
     );
   addModelOptions(cmd);
