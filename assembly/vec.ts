@@ -163,3 +163,27 @@ export function scaleDots3(w: usize, c: f64, u: usize, v: usize, m: usize, out: 
     store<f64>(out, sm, 16);
   }
 }
+
+/** x *= c over n entries; returns x . y of the result. */
+export function scaleDot(x: usize, c: f64, y: usize, n: i32): f64 {
+  let i = 0;
+  let s: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vc = f64x2.splat(c);
+    let acc = f64x2.splat(0);
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      const v = f64x2.mul(vc, v128.load(x + o));
+      v128.store(x + o, v);
+      acc = f64x2.add(acc, f64x2.mul(v, v128.load(y + o)));
+    }
+    s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const v = c * load<f64>(x + o);
+    store<f64>(x + o, v);
+    s += v * load<f64>(y + o);
+  }
+  return s;
+}

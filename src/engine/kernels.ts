@@ -21,6 +21,8 @@ export interface KernelExports {
   gradient(walker: number, out: number): void;
   update(walker: number): number;
   run(walker: number, steps: number): number;
+  /** The unfused reference of run() (sampleX0, noise, forward, update per step); equal to rounding. */
+  runUnfused(walker: number, steps: number): number;
   evalLoss(walker: number, n: number): number;
   activationAt(code: number, h: number): number;
   lastDerivative(): number;
