@@ -9,7 +9,7 @@ import {
   A, alpha, B, betaM, d, eta, HIT, K, M, R, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target,
   trainAmp, trainSkip, U, V, whitenC, wPtr, X0, XI, XT,
 } from "./globals";
-import { axpy, dot, lincomb3Norm, scale, scaleDot } from "./vec";
+import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
 
 /** Draws walker w's initial weights (uniform on the sphere) from the stream at rngPtr; sets a_k = a0,
  * b = b0, step 0, no hits, and the initial overlaps. */
@@ -88,17 +88,18 @@ export function runUnfused(w: i32, n: f64): f64 {
 }
 
 // The fused step of run(). It computes what sampleX0, noise, forward and update compute, with the same
-// random draws in the same order, in four passes over d instead of about fifteen:
+// random draws in the same order, in 4 passes over d for K = 1 (instead of about 15):
 //   1. z and xi: gaussFill into X0 and XI;   2. v.z;
-//   3. samplePass: x0, xt and r0 = b xt - target, and for unit 0 the dots w.xt, w.r0, w.w, r0.xt;
+//   3. samplePass: xt and r0 = b xt - target, and for unit 0 the dots w.xt and w.r0 (and r0.xt);
 //   4. updatePass per unit: w <- cw w + cr r + cx xt with |w|^2 and the overlaps in the same pass.
-// The renormalisation w <- w / |w| is deferred: SCALE[k] holds the pending factor, which the next
-// step applies while it reads w_k (and run() applies before it returns), so w is read and written
-// once per pass. With K = 1 the residual r = r0 + a g w is never stored: w.r = w.r0 + a g w.w and
-// the update folds a g w into the coefficient of w. With K > 1, r is built by K axpys.
+// During run() each unit is stored unnormalised, as y_k with w_k = s_k y_k (s_k in SCALE): the
+// normalisation folds into the coefficients (h_k = s_k y_k.xt, the update's coefficient of y_k is
+// cw s_k), so no pass rescales w; run() applies s_k before it returns. With K = 1 the residual
+// r = r0 + a g w is never stored: w.r = w.r0 + a g (|w| = 1) and the update folds a g w into the
+// coefficient of w. With K > 1, r is built in R, two units per pass (dot2, axpy2).
 // Only rounding differs from runUnfused (summation order, and these algebraic regroupings).
 
-/** Pending normalisation factors of the K units during run() (K <= 1024, the schema's limit). */
+/** Normalisation factors s_k of the K units during run() (K <= 1024, the schema's limit). */
 const SCALE: usize = memory.data(8 * 1024, 16);
 
 // Results of samplePass and updatePass (module globals: AssemblyScript returns one value).
@@ -106,13 +107,13 @@ let sumA: f64 = 0;
 let sumB: f64 = 0;
 let sumC: f64 = 0;
 
-// Pass 3: x0 = z + cu u + cv v (z in X0), xt = alpha x0 + sigma xi, R = r0 = b xt - target; unit 0
-// (at wk) is scaled by s in place. Sets sumA = w.xt, sumB = w.r0 and, if withRx, sumC = r0.xt.
-// x0 itself is not stored (the step does not need it). noiseTarget and withRx are constants at
-// every call, so each call inlines to a loop without those branches or unused accumulators.
+// Pass 3: x0 = z + cu u + cv v (z in X0), xt = alpha x0 + sigma xi, R = r0 = b xt - target. Sets
+// sumA = y.xt, sumB = y.r0 for unit 0 (y at wk, read only) and, if withRx, sumC = r0.xt. x0 itself is
+// not stored (the step does not need it). noiseTarget and withRx are constants at every call, so each
+// call inlines to a loop without those branches or unused accumulators.
 // @ts-ignore: decorator
 @inline
-function samplePass(wk: usize, s: f64, cu: f64, cv: f64, b: f64, noiseTarget: bool, withRx: bool): void {
+function samplePass(wk: usize, cu: f64, cv: f64, b: f64, noiseTarget: bool, withRx: bool): void {
   // Module globals copied to locals: V8 reloads a global from memory on every use.
   const n = d;
   const pz = X0;
@@ -133,7 +134,6 @@ function samplePass(wk: usize, s: f64, cu: f64, cv: f64, b: f64, noiseTarget: bo
     const va = f64x2.splat(al);
     const vsg = f64x2.splat(sg);
     const vb = f64x2.splat(b);
-    const vs = f64x2.splat(s);
     let ah = f64x2.splat(0);
     let awr = f64x2.splat(0);
     let arx = f64x2.splat(0);
@@ -143,10 +143,9 @@ function samplePass(wk: usize, s: f64, cu: f64, cv: f64, b: f64, noiseTarget: bo
       const xi = v128.load(pxi + o);
       const y = f64x2.add(f64x2.mul(va, x), f64x2.mul(vsg, xi));
       const r = f64x2.sub(f64x2.mul(vb, y), noiseTarget ? xi : x);
-      const wi = f64x2.mul(vs, v128.load(wk + o));
+      const wi = v128.load(wk + o);
       v128.store(pxt + o, y);
       v128.store(pr + o, r);
-      v128.store(wk + o, wi);
       ah = f64x2.add(ah, f64x2.mul(wi, y));
       awr = f64x2.add(awr, f64x2.mul(wi, r));
       if (withRx) arx = f64x2.add(arx, f64x2.mul(r, y));
@@ -161,10 +160,9 @@ function samplePass(wk: usize, s: f64, cu: f64, cv: f64, b: f64, noiseTarget: bo
     const xi = load<f64>(pxi + o);
     const y = al * x + sg * xi;
     const r = b * y - (noiseTarget ? xi : x);
-    const wi = s * load<f64>(wk + o);
+    const wi = load<f64>(wk + o);
     store<f64>(pxt + o, y);
     store<f64>(pr + o, r);
-    store<f64>(wk + o, wi);
     h += wi * y;
     wr += wi * r;
     if (withRx) rx += r * y;
@@ -241,33 +239,55 @@ function fusedStep(w: i32): bool {
   const cu = sqrtBetaU * lastLambda;
   const cv = sqrtBetaV * lastNu * (1.0 - whitenC) - whitenC * dot(V, X0, d);
   if (betaM != 0) axpy(X0, betaM, M, d);
-  const w0 = wPtr(w, 0);
-  const s0 = load<f64>(SCALE);
   if (target == 0) {
-    if (trainSkip) samplePass(w0, s0, cu, cv, b, false, true);
-    else samplePass(w0, s0, cu, cv, b, false, false);
+    if (trainSkip) samplePass(wPtr(w, 0), cu, cv, b, false, true);
+    else samplePass(wPtr(w, 0), cu, cv, b, false, false);
   } else {
-    if (trainSkip) samplePass(w0, s0, cu, cv, b, true, true);
-    else samplePass(w0, s0, cu, cv, b, true, false);
+    if (trainSkip) samplePass(wPtr(w, 0), cu, cv, b, true, true);
+    else samplePass(wPtr(w, 0), cu, cv, b, true, false);
   }
-  const wr0 = sumB;
+  const s0 = load<f64>(SCALE);
+  const wr0 = s0 * sumB;
   const r0xt = sumC;
-  store<f64>(unitSlot(0, 0), sumA);
-  for (let k = 1; k < K; k++) store<f64>(unitSlot(k, 0), scaleDot(wPtr(w, k), load<f64>(SCALE + (<usize>k << 3)), XT, d));
-  // Activations, and w_k . r with r = r0 + sum_j a_j g_j w_j.
+  store<f64>(unitSlot(0, 0), s0 * sumA);
+  // h_k = s_k y_k.xt for the other units, two per pass.
+  for (let k = 1; k < K; k += 2) {
+    const sk = load<f64>(SCALE + (<usize>k << 3));
+    if (k + 1 < K) {
+      dot2(wPtr(w, k), wPtr(w, k + 1), XT, d);
+      store<f64>(unitSlot(k, 0), sk * dotA);
+      store<f64>(unitSlot(k + 1, 0), load<f64>(SCALE + (<usize>(k + 1) << 3)) * dotB);
+    } else store<f64>(unitSlot(k, 0), sk * dot(wPtr(w, k), XT, d));
+  }
   for (let k = 0; k < K; k++) {
     const g = activation(load<f64>(unitSlot(k, 0)));
     store<f64>(unitSlot(k, 1), g);
     store<f64>(unitSlot(k, 2), lastDerivative());
   }
+  // w_k . r with r = r0 + sum_j a_j g_j w_j.
   let rxt: f64;
   if (K == 1) {
     const c = load<f64>(aBase) * load<f64>(unitSlot(0, 1));
     store<f64>(unitSlot(0, 3), wr0 + c); // w.w = 1: w is unit by construction
     rxt = r0xt + c * load<f64>(unitSlot(0, 0));
   } else {
-    for (let k = 0; k < K; k++) axpy(R, load<f64>(aBase + (<usize>k << 3)) * load<f64>(unitSlot(k, 1)), wPtr(w, k), d);
-    for (let k = 0; k < K; k++) store<f64>(unitSlot(k, 3), dot(wPtr(w, k), R, d));
+    // R += (a_k g_k s_k) y_k, then w_k.r = s_k y_k.R, two units per pass.
+    for (let k = 0; k < K; k += 2) {
+      const ck = load<f64>(aBase + (<usize>k << 3)) * load<f64>(unitSlot(k, 1)) * load<f64>(SCALE + (<usize>k << 3));
+      if (k + 1 < K) {
+        const k1 = <usize>(k + 1) << 3;
+        const c1 = load<f64>(aBase + k1) * load<f64>(unitSlot(k + 1, 1)) * load<f64>(SCALE + k1);
+        axpy2(R, ck, wPtr(w, k), c1, wPtr(w, k + 1), d);
+      } else axpy(R, ck, wPtr(w, k), d);
+    }
+    for (let k = 0; k < K; k += 2) {
+      const sk = load<f64>(SCALE + (<usize>k << 3));
+      if (k + 1 < K) {
+        dot2(wPtr(w, k), wPtr(w, k + 1), R, d);
+        store<f64>(unitSlot(k, 3), sk * dotA);
+        store<f64>(unitSlot(k + 1, 3), load<f64>(SCALE + (<usize>(k + 1) << 3)) * dotB);
+      } else store<f64>(unitSlot(k, 3), sk * dot(wPtr(w, k), R, d));
+    }
     rxt = trainSkip ? dot(R, XT, d) : 0.0;
   }
   let ok = true;
@@ -281,10 +301,11 @@ function fusedStep(w: i32): bool {
     const cr = -eta * ak * g;
     let cw = 1.0 + eta * ak * wr * (g + gpk * h);
     if (K == 1) cw += cr * ak * g; // R holds r0; r = r0 + ak g w
-    const n2 = updatePass(wPtr(w, k), cw, cr, -eta * ak * gpk * wr);
+    const sPtr = SCALE + (<usize>k << 3);
+    const n2 = updatePass(wPtr(w, k), cw * load<f64>(sPtr), cr, -eta * ak * gpk * wr);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const s = 1.0 / Math.sqrt(n2);
-    store<f64>(SCALE + (<usize>k << 3), s);
+    store<f64>(sPtr, s);
     const o = ovlPtr(w, k);
     store<f64>(o, s * sumA);
     store<f64>(o, s * sumB, 8);
