@@ -40,7 +40,12 @@ export class Xoshiro256 {
     key = mix64(key ^ mix64(0x53545245414d0000n + BigInt(stream)));
     key = mix64(key ^ mix64(0x57414c4b45520000n + BigInt(walker)));
     const g = 0x9e3779b97f4a7c15n;
-    const words = [mix64(key), mix64((key + g) & MASK64), mix64((key + 2n * g) & MASK64), mix64((key + 3n * g) & MASK64)];
+    const words = [
+      mix64(key),
+      mix64((key + g) & MASK64),
+      mix64((key + 2n * g) & MASK64),
+      mix64((key + 3n * g) & MASK64),
+    ];
     if (!words.some((w) => w !== 0n)) words[0] = 1n;
     [this.s0h, this.s0l] = [Number(words[0] >> 32n), Number(words[0] & 0xffffffffn)];
     [this.s1h, this.s1l] = [Number(words[1] >> 32n), Number(words[1] & 0xffffffffn)];
