@@ -56,7 +56,7 @@ export class Xoshiro256 {
   /** Advances the stream; the 64-bit output is left in (hi, lo). */
   next(): void {
     // result = rotl(s1 * 5, 7) * 9
-    let lo = this.s1l * 5;
+    let lo = (this.s1l >>> 0) * 5; // the XORs below leave signed 32-bit values
     let hi = (Math.imul(this.s1h, 5) + Math.floor(lo / TWO32)) >>> 0;
     lo >>>= 0;
     const rh = ((hi << 7) | (lo >>> 25)) >>> 0;
@@ -168,6 +168,8 @@ export class PlainStep {
   private readonly xi: Float64Array;
   private readonly xt: Float64Array;
   private readonly r: Float64Array;
+  private readonly h: Float64Array;
+  private readonly g: Float64Array;
   private readonly rng: Xoshiro256;
   private readonly alpha = Math.exp(-0.5);
   private readonly sigma = Math.sqrt(-Math.expm1(-1));
@@ -190,6 +192,8 @@ export class PlainStep {
     this.xi = new Float64Array(d);
     this.xt = new Float64Array(d);
     this.r = new Float64Array(d);
+    this.h = new Float64Array(K);
+    this.g = new Float64Array(K);
     const spikes = new Xoshiro256(seed, 0, 0);
     this.orthonormalRandom(spikes, this.u, []);
     this.orthonormalRandom(spikes, this.v, [this.u]);
@@ -232,8 +236,7 @@ export class PlainStep {
     for (let i = 0; i < d; i++) xt[i] = this.alpha * x0[i] + this.sigma * xi[i];
     // Forward: r = D(xt) - x0 = b xt + sum_k a_k g(h_k) w_k - x0.
     for (let i = 0; i < d; i++) r[i] = this.b * xt[i] - x0[i];
-    const h = new Float64Array(K);
-    const g = new Float64Array(K);
+    const { h, g } = this;
     for (let k = 0; k < K; k++) {
       h[k] = dot(w[k], xt);
       g[k] = Math.tanh(h[k]);
