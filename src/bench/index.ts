@@ -79,8 +79,9 @@ export interface BenchResult {
   /** Why an implementation is missing, if one is. */
   skipped: Partial<Record<Impl, string>>;
   rows: BenchRow[];
-  /** Where the time of a step goes: the share of the (2d + 1) normals per step, from the gauss row. */
-  breakdown: { impl: Impl; d: number; rngShare: number; nsPerStep: number; rngNsPerStep: number }[];
+  /** Where the time of a step goes: the share of the (2d + 1) normals per step, from the gauss row;
+   * the rest is the vector passes (and per-step scalar work). */
+  breakdown: { impl: Impl; d: number; K: number; rngShare: number; nsPerStep: number; rngNsPerStep: number }[];
   /** Overlaps after 200 steps from seed 1, max |difference| to the SIMD build (same algorithm check). */
   crossCheck: { impl: Impl; K: number; maxDiff: number }[];
   targets: TargetCheck[];
@@ -330,15 +331,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const breakdown: BenchResult["breakdown"] = [];
     const gaussMedian = (impl: Impl) => gaussRow.throughput[impl]?.median;
     for (const row of rows) {
-      if (row.kind !== "step" || row.K !== 1 || (row.d ?? 0) < 1000) continue;
+      if (row.kind !== "step" || (row.d ?? 0) < 1000) continue;
       const d = row.d as number;
+      const K = row.K as number;
       for (const impl of IMPLS) {
         const thr = row.throughput[impl];
         const g = gaussMedian(impl);
         if (!thr || !g) continue;
         const nsPerStep = 1e9 / thr.median;
         const rngNsPerStep = ((2 * d + 1) * 1e3) / g;
-        breakdown.push({ impl, d, rngShare: rngNsPerStep / nsPerStep, nsPerStep, rngNsPerStep });
+        breakdown.push({ impl, d, K, rngShare: rngNsPerStep / nsPerStep, nsPerStep, rngNsPerStep });
       }
     }
 
@@ -408,7 +410,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
 function fmt(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return "-";
   const a = Math.abs(x);
-  if (a >= 1e6) return x.toExponential(2);
+  if (a >= 1e6) return `${(x / 1e6).toFixed(a >= 1e7 ? 1 : 2)}M`;
+  if (a >= 1e4) return `${(x / 1e3).toFixed(a >= 1e5 ? 0 : 1)}k`;
   if (a >= 100) return x.toFixed(0);
   if (a >= 10) return x.toFixed(1);
   if (a >= 1) return x.toFixed(2);
@@ -432,10 +435,10 @@ export function formatBench(result: BenchResult): string {
   );
   for (const [impl, why] of Object.entries(result.skipped)) lines.push(`skipped ${IMPL_NAMES[impl as Impl]}: ${why}`);
   lines.push("");
-  const widths = [26, 20, 20, 20, 20, 8, 8, 8];
+  const widths = [31, 19, 19, 19, 19, 8, 11, 7];
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" ");
-  lines.push(line(["", ...IMPLS.map((i) => IMPL_NAMES[i]), "SIMD/TS", "SIMD/sc", "SIMD/C"]));
+  lines.push(line(["", ...IMPLS.map((i) => IMPL_NAMES[i]), "SIMD/TS", "SIMD/scalar", "SIMD/C"]));
   for (const row of result.rows) {
     const r = row.ratios;
     lines.push(
@@ -453,10 +456,12 @@ export function formatBench(result: BenchResult): string {
   }
   if (result.breakdown.length) {
     lines.push("");
-    lines.push("Where a step's time goes (K = 1): the 2d + 1 normals per step at the Gaussian-generation rate");
+    lines.push(
+      "Where a step's time goes: its 2d + 1 normals at the Gaussian-generation rate, and the rest (vector passes)",
+    );
     for (const b of result.breakdown) {
       lines.push(
-        `  ${IMPL_NAMES[b.impl].padEnd(12)} d=${String(b.d).padEnd(6)} step ${fmt(b.nsPerStep / 1e3)} us, normals ${fmt(b.rngNsPerStep / 1e3)} us (${(100 * b.rngShare).toFixed(0)}%), rest ${fmt((b.nsPerStep - b.rngNsPerStep) / 1e3)} us`,
+        `  ${`d=${b.d} K=${b.K}`.padEnd(12)} ${IMPL_NAMES[b.impl].padEnd(12)} step ${fmt(b.nsPerStep / 1e3).padStart(5)} us = normals ${fmt(b.rngNsPerStep / 1e3).padStart(5)} us (${(100 * b.rngShare).toFixed(0).padStart(2)}%) + rest ${fmt((b.nsPerStep - b.rngNsPerStep) / 1e3).padStart(5)} us`,
       );
     }
   }
