@@ -99,8 +99,9 @@ export function runUnfused(w: i32, n: f64): f64 {
 // coefficient of w. With K > 1, r is built in R, two units per pass (dot2, axpy2).
 // Only rounding differs from runUnfused (summation order, and these algebraic regroupings).
 
-/** Normalisation factors s_k of the K units during run() (K <= 1024, the schema's limit). */
-const SCALE: usize = memory.data(8 * 1024, 16);
+/** Normalisation factors s_k of the K units during run(); larger K (beyond the schema's limit) runs unfused. */
+const MAX_FUSED_K = 1024;
+const SCALE: usize = memory.data(8 * MAX_FUSED_K, 16);
 
 // Results of samplePass and updatePass (module globals: AssemblyScript returns one value).
 let sumA: f64 = 0;
@@ -326,8 +327,10 @@ function fusedStep(w: i32): bool {
 
 /** Runs n online SGD steps of walker w on fresh samples from its training stream (fused; matches
  * runUnfused to rounding). Returns n, or -s when a non-finite value appeared at step s (the walker
- * then stops at step s). */
+ * then stops at step s). Afterwards the scratch buffers hold intermediate values (X0 holds z, not x0),
+ * not those of forward(). */
 export function run(w: i32, n: f64): f64 {
+  if (K > MAX_FUSED_K) return runUnfused(w, n);
   const rng = RNG_TRAIN + (<usize>w << 5);
   const stepPtr = STEP + (<usize>w << 3);
   let step = load<f64>(stepPtr);
