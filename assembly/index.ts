@@ -10,6 +10,8 @@ export { seedStream, fillGauss, fillUniform } from "./rng";
 export { sampleBatch, initSpikes } from "./mcm";
 export { forward, gradient, activationAt, lastDerivative } from "./denoiser";
 export { initWalker, update, run, evalLoss } from "./sgd";
+export { runUnfused } from "./sgd";
+export { dot, axpy } from "./vec";
 export { erf, normCdf, normQuantile } from "./special";
 
 /** First byte free for the host's arena (16-byte aligned). */

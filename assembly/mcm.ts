@@ -1,7 +1,7 @@
 // The mixed cumulant model (SCIENCE.md section 2):
 //   x0 = betaM m + sqrt(betaU) lambda u + S (sqrt(betaV) nu v + z),  S = I - c v v^T,
 // applied as the rank-one correction S(sqrt(betaV) nu v + z) = z + (sqrt(betaV) nu (1 - c) - c v.z) v.
-import { gauss, rngLoad, rngStore, uniform } from "./rng";
+import { gauss, gaussFill, rngLoad, rngStore, uniform } from "./rng";
 import { normCdf } from "./special";
 import { axpy, dot } from "./vec";
 import {
@@ -54,7 +54,7 @@ export function drawLatents(): void {
 /** Writes one MCM sample x0 [d] to out, drawing from the current stream (latents, then z). */
 export function sampleX0(out: usize): void {
   drawLatents();
-  for (let i = 0; i < d; i++) store<f64>(out + (<usize>i << 3), gauss());
+  gaussFill(out, d);
   const cu = sqrtBetaU * lastLambda;
   const cv = sqrtBetaV * lastNu * (1.0 - whitenC) - whitenC * dot(V, out, d);
   axpy(out, cu, U, d);
@@ -95,7 +95,7 @@ export function initSpikes(rngPtr: usize, basis: bool): void {
 
 // A Gaussian vector, made orthogonal to the unit vectors p and q (0 for none) and normalised.
 function orthonormalRandom(out: usize, p: usize, q: usize): void {
-  for (let i = 0; i < d; i++) store<f64>(out + (<usize>i << 3), gauss());
+  gaussFill(out, d);
   // Gram-Schmidt twice for orthogonality to rounding.
   for (let pass = 0; pass < 2; pass++) {
     if (p != 0) subtractProjection(out, p);

@@ -1,11 +1,11 @@
 // The forward (noising) process: xt = alpha(t) x0 + sigma(t) xi (SCIENCE.md section 3).
 // alpha and sigma are computed by the host from the process and t and passed in the parameter block.
-import { gauss } from "./rng";
+import { gaussFill } from "./rng";
 import { alpha, d, sigma } from "./globals";
 import { lincomb2 } from "./vec";
 
 /** Draws xi [d] from the current stream and writes xt = alpha x0 + sigma xi. */
 export function noise(x0: usize, xi: usize, xt: usize): void {
-  for (let i = 0; i < d; i++) store<f64>(xi + (<usize>i << 3), gauss());
+  gaussFill(xi, d);
   lincomb2(xt, alpha, x0, sigma, xi, d);
 }

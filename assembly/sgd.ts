@@ -1,12 +1,15 @@
 // Online spherical SGD of the full backend (SCIENCE.md section 4): one fresh (x0, xi) per step,
 // gradient projected on the tangent space of the unit sphere, step, renormalise.
-import { rngLoad, rngStore, gauss } from "./rng";
-import { sampleX0 } from "./mcm";
+import { rngLoad, rngStore, gauss, gaussFill } from "./rng";
+import { drawLatents, lastLambda, lastNu, sampleX0 } from "./mcm";
 import { noise } from "./noise";
-import { forward, unitSlot } from "./denoiser";
-import { recordHits, scaleAndMeasure } from "./overlaps";
-import { A, B, d, eta, HIT, K, R, RNG_EVAL, RNG_TRAIN, STEP, trainAmp, trainSkip, wPtr, X0, XI, XT } from "./globals";
-import { dot, lincomb3Norm } from "./vec";
+import { activation, forward, lastDerivative, unitSlot } from "./denoiser";
+import { ovlPtr, recordHits, scaleAndMeasure } from "./overlaps";
+import {
+  A, alpha, B, betaM, d, eta, HIT, K, M, R, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target,
+  trainAmp, trainSkip, U, V, whitenC, wPtr, X0, XI, XT,
+} from "./globals";
+import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
 
 /** Draws walker w's initial weights (uniform on the sphere) from the stream at rngPtr; sets a_k = a0,
  * b = b0, step 0, no hits, and the initial overlaps. */
@@ -14,7 +17,7 @@ export function initWalker(w: i32, rngPtr: usize, a0: f64, b0: f64): void {
   rngLoad(rngPtr);
   for (let k = 0; k < K; k++) {
     const wk = wPtr(w, k);
-    for (let i = 0; i < d; i++) store<f64>(wk + (<usize>i << 3), gauss());
+    gaussFill(wk, d);
     store<f64>(A + (<usize>(w * K + k) << 3), a0);
   }
   rngStore(rngPtr);
@@ -60,9 +63,9 @@ export function update(w: i32): bool {
   return ok;
 }
 
-/** Runs n online SGD steps of walker w on fresh samples from its training stream.
- * Returns n, or -s when a non-finite value appeared at step s (the walker then stops at step s). */
-export function run(w: i32, n: f64): f64 {
+/** Runs n online SGD steps of walker w on fresh samples from its training stream, unfused (sampleX0,
+ * noise, forward, update): the readable reference that run() must match to rounding. Returns as run(). */
+export function runUnfused(w: i32, n: f64): f64 {
   const rng = RNG_TRAIN + (<usize>w << 5);
   const stepPtr = STEP + (<usize>w << 3);
   let step = load<f64>(stepPtr);
@@ -84,6 +87,270 @@ export function run(w: i32, n: f64): f64 {
   return ok ? done : -step;
 }
 
+// The fused step of run(). It computes what sampleX0, noise, forward and update compute, with the same
+// random draws in the same order, in 4 passes over d for K = 1 (instead of about 15):
+//   1. z and xi: gaussFill into X0 and XI;   2. v.z;
+//   3. samplePass: xt and r0 = b xt - target, and for unit 0 the dots w.xt and w.r0 (and r0.xt);
+//   4. updatePass per unit: w <- cw w + cr r + cx xt with |w|^2 and the overlaps in the same pass.
+// During run() each unit is stored unnormalised, as y_k with w_k = s_k y_k (s_k in SCALE): the
+// normalisation folds into the coefficients (h_k = s_k y_k.xt, the update's coefficient of y_k is
+// cw s_k), so no pass rescales w; run() applies s_k before it returns. With K = 1 the residual
+// r = r0 + a g w is never stored: w.r = w.r0 + a g (|w| = 1) and the update folds a g w into the
+// coefficient of w. With K > 1, r is built in R, two units per pass (dot2, axpy2).
+// Only rounding differs from runUnfused (summation order, and these algebraic regroupings).
+
+/** Normalisation factors s_k of the K units during run(); larger K (beyond the schema's limit) runs unfused. */
+const MAX_FUSED_K = 1024;
+const SCALE: usize = memory.data(8 * MAX_FUSED_K, 16);
+
+// Results of samplePass and updatePass (module globals: AssemblyScript returns one value).
+let sumA: f64 = 0;
+let sumB: f64 = 0;
+let sumC: f64 = 0;
+
+// Pass 3: x0 = z + cu u + cv v (z in X0), xt = alpha x0 + sigma xi, R = r0 = b xt - target. Sets
+// sumA = y.xt, sumB = y.r0 for unit 0 (y at wk, read only) and, if withRx, sumC = r0.xt. x0 itself is
+// not stored (the step does not need it). noiseTarget and withRx are constants at every call, so each
+// call inlines to a loop without those branches or unused accumulators.
+// @ts-ignore: decorator
+@inline
+function samplePass(wk: usize, cu: f64, cv: f64, b: f64, noiseTarget: bool, withRx: bool): void {
+  // Module globals copied to locals: V8 reloads a global from memory on every use.
+  const n = d;
+  const pz = X0;
+  const pu = U;
+  const pv = V;
+  const pxi = XI;
+  const pxt = XT;
+  const pr = R;
+  const al = alpha;
+  const sg = sigma;
+  let i = 0;
+  let h: f64 = 0;
+  let wr: f64 = 0;
+  let rx: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vcu = f64x2.splat(cu);
+    const vcv = f64x2.splat(cv);
+    const va = f64x2.splat(al);
+    const vsg = f64x2.splat(sg);
+    const vb = f64x2.splat(b);
+    let ah = f64x2.splat(0);
+    let awr = f64x2.splat(0);
+    let arx = f64x2.splat(0);
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      const x = f64x2.add(f64x2.add(v128.load(pz + o), f64x2.mul(vcu, v128.load(pu + o))), f64x2.mul(vcv, v128.load(pv + o)));
+      const xi = v128.load(pxi + o);
+      const y = f64x2.add(f64x2.mul(va, x), f64x2.mul(vsg, xi));
+      const r = f64x2.sub(f64x2.mul(vb, y), noiseTarget ? xi : x);
+      const wi = v128.load(wk + o);
+      v128.store(pxt + o, y);
+      v128.store(pr + o, r);
+      ah = f64x2.add(ah, f64x2.mul(wi, y));
+      awr = f64x2.add(awr, f64x2.mul(wi, r));
+      if (withRx) arx = f64x2.add(arx, f64x2.mul(r, y));
+    }
+    h = f64x2.extract_lane(ah, 0) + f64x2.extract_lane(ah, 1);
+    wr = f64x2.extract_lane(awr, 0) + f64x2.extract_lane(awr, 1);
+    if (withRx) rx = f64x2.extract_lane(arx, 0) + f64x2.extract_lane(arx, 1);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const x = load<f64>(pz + o) + cu * load<f64>(pu + o) + cv * load<f64>(pv + o);
+    const xi = load<f64>(pxi + o);
+    const y = al * x + sg * xi;
+    const r = b * y - (noiseTarget ? xi : x);
+    const wi = load<f64>(wk + o);
+    store<f64>(pxt + o, y);
+    store<f64>(pr + o, r);
+    h += wi * y;
+    wr += wi * r;
+    if (withRx) rx += r * y;
+  }
+  sumA = h;
+  sumB = wr;
+  sumC = rx;
+}
+
+// Pass 4: w = cw w + cr R + cx xt at wk. Returns |w|^2 and sets sumA, sumB, sumC = w.u, w.v, w.m.
+// @ts-ignore: decorator
+@inline
+function updatePass(wk: usize, cw: f64, cr: f64, cx: f64): f64 {
+  const n = d;
+  const pr = R;
+  const pxt = XT;
+  const pu = U;
+  const pv = V;
+  const pm = M;
+  let i = 0;
+  let n2: f64 = 0;
+  let ou: f64 = 0;
+  let ov: f64 = 0;
+  let om: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vw = f64x2.splat(cw);
+    const vr = f64x2.splat(cr);
+    const vx = f64x2.splat(cx);
+    let an = f64x2.splat(0);
+    let au = f64x2.splat(0);
+    let av = f64x2.splat(0);
+    let am = f64x2.splat(0);
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      const y = f64x2.add(
+        f64x2.add(f64x2.mul(vw, v128.load(wk + o)), f64x2.mul(vr, v128.load(pr + o))),
+        f64x2.mul(vx, v128.load(pxt + o)),
+      );
+      v128.store(wk + o, y);
+      an = f64x2.add(an, f64x2.mul(y, y));
+      au = f64x2.add(au, f64x2.mul(y, v128.load(pu + o)));
+      av = f64x2.add(av, f64x2.mul(y, v128.load(pv + o)));
+      am = f64x2.add(am, f64x2.mul(y, v128.load(pm + o)));
+    }
+    n2 = f64x2.extract_lane(an, 0) + f64x2.extract_lane(an, 1);
+    ou = f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1);
+    ov = f64x2.extract_lane(av, 0) + f64x2.extract_lane(av, 1);
+    om = f64x2.extract_lane(am, 0) + f64x2.extract_lane(am, 1);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const y = cw * load<f64>(wk + o) + cr * load<f64>(pr + o) + cx * load<f64>(pxt + o);
+    store<f64>(wk + o, y);
+    n2 += y * y;
+    ou += y * load<f64>(pu + o);
+    ov += y * load<f64>(pv + o);
+    om += y * load<f64>(pm + o);
+  }
+  sumA = ou;
+  sumB = ov;
+  sumC = om;
+  return n2;
+}
+
+// One fused SGD step of walker w (see above). Returns false if a weight, a_k or b became non-finite.
+function fusedStep(w: i32): bool {
+  const aBase = A + (<usize>(w * K) << 3);
+  const bPtr = B + (<usize>w << 3);
+  const b = load<f64>(bPtr);
+  drawLatents();
+  gaussFill(X0, d);
+  gaussFill(XI, d);
+  // x0 = S(sqrt(betaV) nu v + z) + sqrt(betaU) lambda u + betaM m, as sampleX0.
+  const cu = sqrtBetaU * lastLambda;
+  const cv = sqrtBetaV * lastNu * (1.0 - whitenC) - whitenC * dot(V, X0, d);
+  if (betaM != 0) axpy(X0, betaM, M, d);
+  if (target == 0) {
+    if (trainSkip) samplePass(wPtr(w, 0), cu, cv, b, false, true);
+    else samplePass(wPtr(w, 0), cu, cv, b, false, false);
+  } else {
+    if (trainSkip) samplePass(wPtr(w, 0), cu, cv, b, true, true);
+    else samplePass(wPtr(w, 0), cu, cv, b, true, false);
+  }
+  const s0 = load<f64>(SCALE);
+  const wr0 = s0 * sumB;
+  const r0xt = sumC;
+  store<f64>(unitSlot(0, 0), s0 * sumA);
+  // h_k = s_k y_k.xt for the other units, two per pass.
+  for (let k = 1; k < K; k += 2) {
+    const sk = load<f64>(SCALE + (<usize>k << 3));
+    if (k + 1 < K) {
+      dot2(wPtr(w, k), wPtr(w, k + 1), XT, d);
+      store<f64>(unitSlot(k, 0), sk * dotA);
+      store<f64>(unitSlot(k + 1, 0), load<f64>(SCALE + (<usize>(k + 1) << 3)) * dotB);
+    } else store<f64>(unitSlot(k, 0), sk * dot(wPtr(w, k), XT, d));
+  }
+  for (let k = 0; k < K; k++) {
+    const g = activation(load<f64>(unitSlot(k, 0)));
+    store<f64>(unitSlot(k, 1), g);
+    store<f64>(unitSlot(k, 2), lastDerivative());
+  }
+  // w_k . r with r = r0 + sum_j a_j g_j w_j.
+  let rxt: f64;
+  if (K == 1) {
+    const c = load<f64>(aBase) * load<f64>(unitSlot(0, 1));
+    store<f64>(unitSlot(0, 3), wr0 + c); // w.w = 1: w is unit by construction
+    rxt = r0xt + c * load<f64>(unitSlot(0, 0));
+  } else {
+    // R += (a_k g_k s_k) y_k, then w_k.r = s_k y_k.R, two units per pass.
+    for (let k = 0; k < K; k += 2) {
+      const ck = load<f64>(aBase + (<usize>k << 3)) * load<f64>(unitSlot(k, 1)) * load<f64>(SCALE + (<usize>k << 3));
+      if (k + 1 < K) {
+        const k1 = <usize>(k + 1) << 3;
+        const c1 = load<f64>(aBase + k1) * load<f64>(unitSlot(k + 1, 1)) * load<f64>(SCALE + k1);
+        axpy2(R, ck, wPtr(w, k), c1, wPtr(w, k + 1), d);
+      } else axpy(R, ck, wPtr(w, k), d);
+    }
+    for (let k = 0; k < K; k += 2) {
+      const sk = load<f64>(SCALE + (<usize>k << 3));
+      if (k + 1 < K) {
+        dot2(wPtr(w, k), wPtr(w, k + 1), R, d);
+        store<f64>(unitSlot(k, 3), sk * dotA);
+        store<f64>(unitSlot(k + 1, 3), load<f64>(SCALE + (<usize>(k + 1) << 3)) * dotB);
+      } else store<f64>(unitSlot(k, 3), sk * dot(wPtr(w, k), R, d));
+    }
+    rxt = trainSkip ? dot(R, XT, d) : 0.0;
+  }
+  let ok = true;
+  for (let k = 0; k < K; k++) {
+    const ak = load<f64>(aBase + (<usize>k << 3));
+    const h = load<f64>(unitSlot(k, 0));
+    const g = load<f64>(unitSlot(k, 1));
+    const gpk = load<f64>(unitSlot(k, 2));
+    const wr = load<f64>(unitSlot(k, 3));
+    // As update(): grad = ak (g r + g' wr xt), radial part ak wr (g + g' h).
+    const cr = -eta * ak * g;
+    let cw = 1.0 + eta * ak * wr * (g + gpk * h);
+    if (K == 1) cw += cr * ak * g; // R holds r0; r = r0 + ak g w
+    const sPtr = SCALE + (<usize>k << 3);
+    const n2 = updatePass(wPtr(w, k), cw * load<f64>(sPtr), cr, -eta * ak * gpk * wr);
+    if (!(n2 > 0 && n2 < Infinity)) ok = false;
+    const s = 1.0 / Math.sqrt(n2);
+    store<f64>(sPtr, s);
+    const o = ovlPtr(w, k);
+    store<f64>(o, s * sumA);
+    store<f64>(o, s * sumB, 8);
+    store<f64>(o, s * sumC, 16);
+    if (trainAmp) {
+      const an = ak - eta * g * wr;
+      if (!isFinite(an)) ok = false;
+      store<f64>(aBase + (<usize>k << 3), an);
+    }
+  }
+  if (trainSkip) {
+    const bn = b - eta * rxt;
+    if (!isFinite(bn)) ok = false;
+    store<f64>(bPtr, bn);
+  }
+  return ok;
+}
+
+/** Runs n online SGD steps of walker w on fresh samples from its training stream (fused; matches
+ * runUnfused to rounding). Returns n, or -s when a non-finite value appeared at step s (the walker
+ * then stops at step s). Afterwards the scratch buffers hold intermediate values (X0 holds z, not x0),
+ * not those of forward(). */
+export function run(w: i32, n: f64): f64 {
+  if (K > MAX_FUSED_K) return runUnfused(w, n);
+  const rng = RNG_TRAIN + (<usize>w << 5);
+  const stepPtr = STEP + (<usize>w << 3);
+  let step = load<f64>(stepPtr);
+  for (let k = 0; k < K; k++) store<f64>(SCALE + (<usize>k << 3), 1.0);
+  rngLoad(rng);
+  let done: f64 = 0;
+  let ok: bool = true;
+  while (done < n) {
+    ok = fusedStep(w);
+    step += 1;
+    done += 1;
+    if (!ok) break;
+    recordHits(w, step);
+  }
+  rngStore(rng);
+  for (let k = 0; k < K; k++) scale(wPtr(w, k), load<f64>(SCALE + (<usize>k << 3)), d);
+  store<f64>(stepPtr, step);
+  return ok ? done : -step;
+}
+
 /** Mean loss of walker w over n fresh samples from its evaluation stream (weights unchanged). */
 export function evalLoss(w: i32, n: i32): f64 {
   const rng = RNG_EVAL + (<usize>w << 5);
@@ -97,3 +364,4 @@ export function evalLoss(w: i32, n: i32): f64 {
   rngStore(rng);
   return sum / <f64>n;
 }
+

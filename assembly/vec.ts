@@ -163,3 +163,51 @@ export function scaleDots3(w: usize, c: f64, u: usize, v: usize, m: usize, out: 
     store<f64>(out, sm, 16);
   }
 }
+
+/** Results of dot2. */
+export let dotA: f64 = 0;
+export let dotB: f64 = 0;
+
+/** Sets dotA = a . x and dotB = b . x over n entries (one pass over x). */
+export function dot2(a: usize, b: usize, x: usize, n: i32): void {
+  let i = 0;
+  let sa: f64 = 0;
+  let sb: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let accA = f64x2.splat(0);
+    let accB = f64x2.splat(0);
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      const v = v128.load(x + o);
+      accA = f64x2.add(accA, f64x2.mul(v128.load(a + o), v));
+      accB = f64x2.add(accB, f64x2.mul(v128.load(b + o), v));
+    }
+    sa = f64x2.extract_lane(accA, 0) + f64x2.extract_lane(accA, 1);
+    sb = f64x2.extract_lane(accB, 0) + f64x2.extract_lane(accB, 1);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const v = load<f64>(x + o);
+    sa += load<f64>(a + o) * v;
+    sb += load<f64>(b + o) * v;
+  }
+  dotA = sa;
+  dotB = sb;
+}
+
+/** y += ca * a + cb * b over n entries. */
+export function axpy2(y: usize, ca: f64, a: usize, cb: f64, b: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f64x2.splat(ca);
+    const vb = f64x2.splat(cb);
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.add(f64x2.mul(va, v128.load(a + o)), f64x2.mul(vb, v128.load(b + o)))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    store<f64>(y + o, load<f64>(y + o) + (ca * load<f64>(a + o) + cb * load<f64>(b + o)));
+  }
+}

@@ -21,6 +21,12 @@ export interface KernelExports {
   gradient(walker: number, out: number): void;
   update(walker: number): number;
   run(walker: number, steps: number): number;
+  /** The unfused reference of run() (sampleX0, noise, forward, update per step); equal to rounding. */
+  runUnfused(walker: number, steps: number): number;
+  /** a . b over n doubles (the benchmark's kernel). */
+  dot(a: number, b: number, n: number): number;
+  /** y += alpha x over n doubles (the benchmark's kernel). */
+  axpy(y: number, alpha: number, x: number, n: number): void;
   evalLoss(walker: number, n: number): number;
   activationAt(code: number, h: number): number;
   lastDerivative(): number;
