@@ -190,7 +190,8 @@ if (!redisBin) {
       url = `redis://127.0.0.1:${server.port}/0`;
       redis = await openRedis(url);
       queue = new Queue(QUEUE_NAME, { connection: redis });
-      workers.push(...(await Promise.all([spawnWorker(url), spawnWorker(url)])));
+      // The second worker runs two tasks at once on its thread pool.
+      workers.push(...(await Promise.all([spawnWorker(url), spawnWorker(url, { MCM_WORKER_CONCURRENCY: "2" })])));
       local = await runSweep(spec, { threads: 0 });
     });
 
@@ -258,7 +259,7 @@ if (!redisBin) {
       const r = await running;
       expect(points(r.result)).toBe(points(local));
       // The killed worker never finished its task; the survivor did, after the lock expired.
-      expect(victim.log.some((l) => l.includes(`task ${key}: done`))).toBe(false);
+      expect(victim.log.some((l) => l.includes(`sweep ${sweepId} task ${key}: done`))).toBe(false);
       expect(workers[0].log.some((l) => l.includes(`sweep ${sweepId} task ${key}: done`))).toBe(true);
       expect(await db().hlen(resultsKey(sweepId))).toBe(TASKS);
       workers.push(await spawnWorker(url));
@@ -402,8 +403,9 @@ if (!redisBin) {
         const err2 = await queueStatus(`redis://:${secret}@127.0.0.1:${closed}`).catch((e: Error) => e);
         expect(String(err2)).toContain(`redis://***@127.0.0.1:${closed}/0`);
         expect(String(err2)).not.toContain(secret);
-        await stop(worker.proc);
+        await stop(worker.proc); // SIGTERM: a graceful close
         const logs = worker.log.join("\n");
+        expect(logs).toContain("worker closed");
         expect(logs).toContain("secret-sweep");
         expect(logs).not.toContain(secret);
       } finally {
