@@ -19,6 +19,7 @@ import {
   redact,
   resumeSweep,
   SweepDetachedError,
+  SweepFailedError,
   submitSweep,
 } from "../src/queue/index.js";
 import { jobId, QUEUE_NAME, resultsKey, storeResult } from "../src/queue/store.js";
@@ -338,6 +339,25 @@ if (!redisBin) {
       expect(points(r.result)).toBe(points(local));
       expect(JSON.parse((await db().hget(resultsKey(sweepId), key)) ?? "null").result).toEqual(stored.result);
       for (const [id] of cases.slice(1)) await q.remove(id);
+    });
+
+    it("a task that fails for good ends the wait with its reason; the other results are kept", async () => {
+      const sweepId = "diverging";
+      const diverging = {
+        base: { d: 16, activation: "linear", trainAmplitude: true, trainSkip: true, lrExponent: 0 },
+        grid: { delta: [0.01, 100] },
+        seeds: 2,
+        steps: 200,
+        seed: 5,
+      };
+      const err = await submitSweep(diverging, { url, sweepId, pollMs: 100 }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(SweepFailedError);
+      expect((err as SweepFailedError).failures).toHaveLength(1);
+      expect(String(err)).toMatch(/1 of 2 tasks failed .*SGD diverged.*--resume diverging/);
+      const s = (await queueStatus(url)).sweeps.find((x) => x.id === sweepId);
+      expect(s).toMatchObject({ done: 1, total: 2, failed: 1 });
+      const job = await (queue as Queue).getJob(jobId(sweepId, (err as SweepFailedError).failures[0].key));
+      expect(job?.attemptsMade).toBe(1); // a pure task that diverged would diverge again: no retries
     });
 
     it("a duplicate completion is not counted twice", async () => {

@@ -161,12 +161,14 @@ function plan(record: SweepRecord): { task: SweepTask; key: string }[] {
 
 const work = (t: SweepTask) => t.steps * t.config.walkers * t.config.d * t.config.K;
 
-/** Enqueues the tasks of a sweep that have no result yet; failed jobs are replaced (retried). */
+/** Enqueues the tasks of a sweep that have neither a result nor a live job; with retryFailed, failed
+ * jobs are replaced too (retried). */
 async function enqueueMissing(
   redis: Redis,
   queue: Queue,
   record: SweepRecord,
   attempts: number,
+  retryFailed: boolean,
 ): Promise<{ enqueued: number; done: number }> {
   const tasks = plan(record);
   const have = new Set(await redis.hkeys(resultsKey(record.id)));
@@ -175,8 +177,8 @@ async function enqueueMissing(
   for (const t of tasks) {
     if (have.has(t.key)) continue;
     const state = states.get(t.key);
-    if (state === "failed") await queue.remove(jobId(record.id, t.key));
-    else if (state !== undefined) continue; // waiting, active or delayed: already on its way
+    if (state === "failed" && retryFailed) await queue.remove(jobId(record.id, t.key));
+    else if (state !== undefined) continue; // waiting, active, delayed, or failed and kept
     jobs.push({
       name: "task",
       data: { sweepId: record.id, key: t.key, task: t.task },
@@ -234,7 +236,7 @@ async function waitAndCollect(
         }),
       );
       // A task with neither result nor job (e.g. the queue was emptied by hand) is enqueued again.
-      if (missing.some((t) => !states.has(t.key))) await enqueueMissing(redis, queue, record, 3);
+      if (missing.some((t) => !states.has(t.key))) await enqueueMissing(redis, queue, record, 3, false);
     }
     if (missing.length === 0) failures = [];
     const done = tasks.length - missing.length;
@@ -308,7 +310,7 @@ export async function submitSweep(spec: QueueSweepSpec, options: SubmitOptions):
       Object.assign(record, { createdAt: old.createdAt });
     }
     await redis.sadd(SWEEPS_KEY, id);
-    const { enqueued, done } = await enqueueMissing(redis, queue, record, attempts);
+    const { enqueued, done } = await enqueueMissing(redis, queue, record, attempts, true);
     options.onSubmitted?.({ sweepId: id, total: record.tasks, enqueued, done });
     if (options.wait === false) return { sweepId: id, result: null, builds: {} };
     return waitAndCollect(redis, queue, record, options);
@@ -332,7 +334,7 @@ export async function resumeSweep(
   return withQueue(options.url, async (redis, queue, target) => {
     const record = await loadRecord(redis, sweepId);
     if (!record) throw new Error(`sweep ${sweepId}: not found at ${target.display} (see the queue status for ids)`);
-    const { enqueued, done } = await enqueueMissing(redis, queue, record, options.attempts ?? 3);
+    const { enqueued, done } = await enqueueMissing(redis, queue, record, options.attempts ?? 3, true);
     options.onSubmitted?.({ sweepId, total: record.tasks, enqueued, done });
     return waitAndCollect(redis, queue, record, options);
   });
