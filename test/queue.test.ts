@@ -162,6 +162,30 @@ const CHUNK = 2;
 const TASKS = 8;
 const points = (r: SweepResult | null) => JSON.stringify(r?.points);
 
+describe("queue URLs (no server needed)", () => {
+  it("parses redis:// and rediss:// URLs, takes the password from MCM_REDIS_PASSWORD, and redacts", () => {
+    const t = parseRedisUrl("rediss://alice:s%40cret@example.org:6380/2", {});
+    expect(t).toMatchObject({ tls: true, host: "example.org", port: 6380, db: 2, username: "alice" });
+    expect(t.password).toBe("s@cret");
+    expect(t.display).toBe("rediss://***@example.org:6380/2");
+    const e = parseRedisUrl("redis://10.0.0.5", { MCM_REDIS_PASSWORD: "envpw" });
+    expect(e).toMatchObject({ tls: false, port: 6379, db: 0, password: "envpw" });
+    expect(e.display).not.toContain("envpw");
+    expect(redact("redis://:hunter2@h:1/0")).toBe("redis://***@h:1/0");
+    for (const bad of ["http://u:hunter2@h:1", "redis://:hunter2@h:99999", "redis://:hunter2@h/x", "nonsense", ""]) {
+      let err: unknown;
+      try {
+        parseRedisUrl(bad, {});
+      } catch (x) {
+        err = x;
+      }
+      expect(err).toBeInstanceOf(QueueUrlError);
+      expect((err as Error).message).toContain("redis://[[user]:password@]host[:port][/db]");
+      expect((err as Error).message).not.toContain("hunter2");
+    }
+  });
+});
+
 if (!redisBin) {
   describe("queue (BullMQ on a real Redis)", () => {
     if (process.env.CI === "true") {
@@ -201,28 +225,6 @@ if (!redisBin) {
       await queue?.close();
       redis?.disconnect();
       await stop(server?.proc);
-    });
-
-    it("parses redis:// and rediss:// URLs, takes the password from MCM_REDIS_PASSWORD, and redacts", () => {
-      const t = parseRedisUrl("rediss://alice:s%40cret@example.org:6380/2", {});
-      expect(t).toMatchObject({ tls: true, host: "example.org", port: 6380, db: 2, username: "alice" });
-      expect(t.password).toBe("s@cret");
-      expect(t.display).toBe("rediss://***@example.org:6380/2");
-      const e = parseRedisUrl("redis://10.0.0.5", { MCM_REDIS_PASSWORD: "envpw" });
-      expect(e).toMatchObject({ tls: false, port: 6379, db: 0, password: "envpw" });
-      expect(e.display).not.toContain("envpw");
-      expect(redact("redis://:hunter2@h:1/0")).toBe("redis://***@h:1/0");
-      for (const bad of ["http://u:hunter2@h:1", "redis://:hunter2@h:99999", "redis://:hunter2@h/x", "nonsense", ""]) {
-        let err: unknown;
-        try {
-          parseRedisUrl(bad, {});
-        } catch (x) {
-          err = x;
-        }
-        expect(err).toBeInstanceOf(QueueUrlError);
-        expect((err as Error).message).toContain("redis://[[user]:password@]host[:port][/db]");
-        expect((err as Error).message).not.toContain("hunter2");
-      }
     });
 
     it("a sweep through the queue on two worker processes equals the local sweep", async () => {
