@@ -230,6 +230,7 @@ if (!redisBin) {
     it("a sweep through the queue on two worker processes equals the local sweep", async () => {
       let submitted: { sweepId: string; total: number } | undefined;
       const seen: number[] = [];
+      const workersSeen: number[] = [];
       const r = await submitSweep(queueSpec, {
         url,
         chunk: CHUNK,
@@ -238,13 +239,17 @@ if (!redisBin) {
         onSubmitted: (i) => {
           submitted = i;
         },
-        onProgress: (p) => seen.push(p.done),
+        onProgress: (p) => {
+          seen.push(p.done);
+          workersSeen.push(p.workers);
+        },
       });
       expect(submitted?.total).toBe(TASKS);
       expect(r.sweepId).toBe(submitted?.sweepId);
       expect(points(r.result)).toBe(points(local));
       expect(JSON.stringify(r.result?.fits)).toBe(JSON.stringify(local.fits));
       expect(seen.at(-1)).toBe(TASKS);
+      expect(workersSeen[0]).toBe(2);
       // Both processes took tasks of this sweep.
       for (const w of workers) expect(w.log.some((l) => l.includes(`sweep ${r.sweepId} task`))).toBe(true);
       const status = await queueStatus(url);

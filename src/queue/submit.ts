@@ -37,6 +37,8 @@ export interface QueueProgress {
   workTotal: number;
   /** Tasks whose jobs failed for good (kept in the queue with their error). */
   failed: number;
+  /** Workers connected to the queue (checked every few polls): 0 means nothing will progress. */
+  workers: number;
 }
 
 export interface WaitOptions {
@@ -220,6 +222,8 @@ async function waitAndCollect(
   let lastDone = -1;
   let lastFailed = -1;
   let failures: { key: string; reason: string }[] = [];
+  let workers = -1;
+  let lastWorkers = -1;
   for (let poll = 0; ; poll++) {
     if (options.signal?.aborted) throw new SweepDetachedError(record.id);
     const have = new Set(await redis.hkeys(resultsKey(record.id)));
@@ -229,18 +233,21 @@ async function waitAndCollect(
     if (checked) {
       const states = await sweepJobStates(queue, record.id);
       const failedKeys = missing.filter((t) => states.get(t.key) === "failed").map((t) => t.key);
+      // Reasons of the first few only: a sweep with thousands of failures needs no thousand look-ups.
       failures = await Promise.all(
-        failedKeys.map(async (key) => {
+        failedKeys.map(async (key, i) => {
+          if (i >= 5) return { key, reason: "see the queue status" };
           const job = await queue.getJob(jobId(record.id, key));
           return { key, reason: job?.failedReason ?? "unknown reason" };
         }),
       );
+      workers = await queue.getWorkersCount();
       // A task with neither result nor job (e.g. the queue was emptied by hand) is enqueued again.
       if (missing.some((t) => !states.has(t.key))) await enqueueMissing(redis, queue, record, 3, false);
     }
     if (missing.length === 0) failures = [];
     const done = tasks.length - missing.length;
-    if (done !== lastDone || failures.length !== lastFailed) {
+    if (done !== lastDone || failures.length !== lastFailed || workers !== lastWorkers) {
       const workDone = [...have].reduce((s, k) => s + (workOf.get(k) ?? 0), 0);
       options.onProgress?.({
         sweepId: record.id,
@@ -249,9 +256,11 @@ async function waitAndCollect(
         work: workDone,
         workTotal,
         failed: failures.length,
+        workers: Math.max(workers, 0),
       });
       lastDone = done;
       lastFailed = failures.length;
+      lastWorkers = workers;
     }
     if (missing.length === 0) break;
     if (checked && failures.length === missing.length) throw new SweepFailedError(record.id, failures, tasks.length);
