@@ -122,6 +122,7 @@ function spawnWorker(url: string, env: Record<string, string> = {}): Promise<Wor
         () => reject(new Error(`worker never logged ${re}; log:\n${log.join("\n")}`)),
         timeoutMs,
       );
+      timer.unref();
       waiters.push({
         re,
         resolve: (l) => {
