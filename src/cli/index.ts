@@ -7,13 +7,16 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
+import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExponent } from "./commands/exponent.js";
 import { registerImages } from "./commands/images.js";
+import { registerQueue } from "./commands/queue.js";
 import { registerResume } from "./commands/resume.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSweep } from "./commands/sweep.js";
+import { registerWorker } from "./commands/worker.js";
 import { EXIT, Interrupted, UsageError } from "./errors.js";
 import { packageVersion } from "./session.js";
 
@@ -41,6 +44,9 @@ export function buildProgram(): Command {
   registerExponent(program);
   registerSweep(program);
   registerImages(program);
+  registerWorker(program);
+  registerQueue(program);
+  registerBench(program);
   registerServe(program);
   return program;
 }

@@ -45,7 +45,17 @@ export function registerSweep(program: Command): Command {
     .option("--stop-after-hit <x>", "run each walker on to x times its hitting step (1: stop at the hit)", "1")
     .option("--threads <n>", "worker threads (default: all cores)")
     .option("--out <dir>", "output directory (default: ./mcm-output/sweep-<UTC timestamp>-<seed>)")
-    .option("--resume <dir>", "continue the sweep stored in DIR (its flags are read from DIR/sweep-spec.json)")
+    .option(
+      "--resume <dir|id>",
+      "continue the sweep stored in DIR (its flags are read from DIR/sweep-spec.json); with --queue, the sweep with this id",
+    )
+    .option(
+      "--queue <url>",
+      "run on a Redis job queue (redis://[[user]:password@]host[:port][/db]; password also from MCM_REDIS_PASSWORD) with `mcm worker` processes anywhere",
+    )
+    .option("--sweep-id <id>", "with --queue: the sweep's id (default: generated and printed)")
+    .option("--chunk <n>", "with --queue: walkers per job (default: a grid point per job); results do not depend on it")
+    .option("--no-wait", "with --queue: enqueue and exit; collect later with --resume ID")
     .option("--json", "print exactly one JSON document (sweep results and phase summary) on stdout")
     .option("-q, --quiet", "no progress output on stderr")
     .addHelpText(
@@ -161,6 +171,7 @@ function readState(dir: string, sweep: SweepFile): Map<string, TaskResult> {
 }
 
 async function sweepAction(opts: Record<string, unknown>): Promise<void> {
+  if (typeof opts.queue === "string") return queueSweepAction(opts, opts.queue);
   let sweep: SweepFile;
   let outDir: string;
   if (typeof opts.resume === "string") {
@@ -241,23 +252,120 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
     process.off("SIGTERM", onTerm);
   }
   (bar as ReturnType<typeof reporter.bar> | null)?.done();
+  await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
+}
+
+/** sweep.json, sweep.csv, plots, and the printed summary: the same for local and queued sweeps. */
+async function writeSweepOutputs(
+  outDir: string,
+  result: SweepResult,
+  steps: string | number,
+  opts: Record<string, unknown>,
+  reporter: ReturnType<typeof createReporter>,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
   const rows = phaseRows(result, predictFromTheory);
-  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps: sweep.steps }));
+  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
-  const plots = await reporter.phase(
+  await reporter.phase(
     "drawing plots",
     () => writePlots(outDir, { overlaps: overlapCurvesSpec(regimes), collapse: collapseSpec(regimes) }),
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
-  void plots;
   if (opts.json) {
-    process.stdout.write(sweepJson(result, rows, { steps: sweep.steps, outDir }));
+    process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }));
     return;
   }
   process.stdout.write(
     `${formatPoints(result)}\n\nPhase-transition summary\n${formatPhaseTable(rows)}\n\noutputs: ${outDir}\n`,
   );
+}
+
+/** `mcm sweep --queue URL`: submit (or --resume ID) and wait for workers; outputs as for a local sweep. */
+async function queueSweepAction(opts: Record<string, unknown>, url: string): Promise<void> {
+  const q = await import("../../queue/index.js");
+  const reporter = createReporter({ quiet: opts.quiet === true });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let bar: ReturnType<typeof reporter.bar> | null = null;
+  const t0 = performance.now();
+  let warnedNoWorkers = false;
+  const waitOptions = {
+    url,
+    signal: controller.signal,
+    onSubmitted: (info: { sweepId: string; total: number; enqueued: number; done: number }) =>
+      reporter.info(
+        `sweep id ${info.sweepId}: ${info.total} jobs (${info.enqueued} enqueued, ${info.done} already done) at ${q.redact(url)}\ncollect later with: mcm sweep --queue URL --resume ${info.sweepId}`,
+      ),
+    onProgress: (p: {
+      done: number;
+      total: number;
+      work: number;
+      workTotal: number;
+      failed: number;
+      workers: number;
+    }) => {
+      if (p.workers === 0 && !warnedNoWorkers) {
+        reporter.info("no worker is connected to the queue yet: start `mcm worker --queue URL` somewhere");
+        warnedNoWorkers = true;
+      }
+      bar ??= reporter.bar("sweep", p.workTotal / 1e6, "Mwork");
+      const seconds = (performance.now() - t0) / 1000;
+      bar.update(p.work / 1e6, seconds > 0 ? p.work / 1e6 / seconds : 0);
+    },
+  };
+  let res: Awaited<ReturnType<typeof q.submitSweep>>;
+  let stepsText: string | number;
+  try {
+    if (typeof opts.resume === "string") {
+      res = await q.resumeSweep(opts.resume, waitOptions);
+      stepsText = "stored";
+    } else {
+      const sweep = sweepFileFromFlags(opts);
+      stepsText = sweep.steps;
+      const chunk = opts.chunk === undefined ? undefined : Number(opts.chunk);
+      if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1)) {
+        throw new UsageError(`--chunk: got ${JSON.stringify(opts.chunk)}, expected an integer >= 1`);
+      }
+      const { steps, ...rest } = toSweepSpec(sweep);
+      void steps;
+      res = await q.submitSweep(
+        { ...rest, steps: sweep.steps },
+        {
+          ...waitOptions,
+          sweepId: typeof opts.sweepId === "string" ? opts.sweepId : undefined,
+          chunk,
+          wait: opts.wait !== false,
+          stepsFor: (expression, config) => parseSteps(expression).at(config.d),
+        },
+      );
+    }
+  } catch (e) {
+    if (e instanceof q.SweepDetachedError) {
+      throw new Interrupted("SIGINT", e.message);
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  (bar as ReturnType<typeof reporter.bar> | null)?.done();
+  if (res.result === null) {
+    reporter.info(`sweep ${res.sweepId} enqueued; collect it with: mcm sweep --queue URL --resume ${res.sweepId}`);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ sweepId: res.sweepId })}\n`);
+    return;
+  }
+  if (Object.keys(res.builds).length > 1) {
+    reporter.info(
+      `warning: results came from ${Object.keys(res.builds).length} different kernel builds: ${JSON.stringify(res.builds)}`,
+    );
+  }
+  const outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${res.sweepId}`));
+  await writeSweepOutputs(outDir, res.result, stepsText, opts, reporter, { sweepId: res.sweepId, builds: res.builds });
 }
 
 /** One plot regime per combination of the non-d grid fields. */

@@ -1,0 +1,19 @@
+/** `mcm queue status`: waiting, active, done and failed jobs per sweep in a Redis queue. */
+import type { Command } from "commander";
+
+export function registerQueue(program: Command): Command {
+  const queue = program.command("queue").summary("inspect the Redis job queue of distributed sweeps");
+  queue
+    .command("status")
+    .description(
+      "Per sweep: done, total, waiting, active, retrying and failed jobs (with the first failure reasons), and the connected workers.",
+    )
+    .requiredOption("--queue <url>", "redis://[[user]:password@]host[:port][/db] or rediss://...")
+    .option("--json", "print exactly one JSON document on stdout")
+    .action(async (opts: { queue: string; json?: boolean }) => {
+      const { formatStatus, queueStatus } = await import("../../queue/status.js");
+      const status = await queueStatus(opts.queue);
+      process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+    });
+  return queue;
+}
