@@ -35,3 +35,7 @@ export function sampleNoised(rngPtr: usize, outX0: usize, outXt: usize, n: i32):
 export function isSimd(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
+export {
+  configureReduced, reducedScratchDoubles, initReducedWalker, runReduced, runReducedGeneral, evalLossReduced,
+  reducedNorms, fillChiSquare,
+} from "./reduced";
