@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { alphaSigma, optimalSkip } from "../src/config/process.js";
 import { ConfigError } from "../src/config/schema.js";
 import type { ReducedLayout, ReducedState } from "../src/engine/reduced.js";
-import { createSimulation, type Simulation } from "../src/engine/simulation.js";
+import { createSimulation, DivergenceError, type Simulation } from "../src/engine/simulation.js";
 import { chiSquareSumCumulants, meanDifferenceZ, meanSe, sampleCumulants } from "./reduced-stats.js";
 
 /** Smallest eigenvalue of a symmetric K x K matrix by Jacobi rotations (K is small here). */
@@ -253,6 +253,23 @@ describe("reduced backend refusals", () => {
     expect(() => reduced.restore(full.state())).toThrow(/full-backend checkpoint/);
     expect(() => full.restore(reduced.state())).toThrow(/reduced-backend checkpoint/);
   });
+
+  for (const K of [1, 2]) {
+    it(`a diverging chain throws DivergenceError like the full backend (K = ${K})`, async () => {
+      const sim = await createSimulation({
+        backend: "reduced",
+        d: 20,
+        K,
+        walkers: 2,
+        trainSkip: true,
+        trainAmplitude: true,
+        delta: 50,
+        lrExponent: 0,
+      });
+      sim.init(1);
+      await expect(sim.run(10_000)).rejects.toThrow(DivergenceError);
+    });
+  }
 
   it("the full backend's gram() is the reduced coordinates of its weights (G_kk = 1 - |M_k|^2)", async () => {
     const full = await createSimulation({ backend: "full", d: 20, K: 2, walkers: 3, betaM: 1 });
