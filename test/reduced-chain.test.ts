@@ -180,7 +180,16 @@ describe("reduced chain paths and checkpoints", () => {
   const configs = [
     { d: 40 },
     { d: 40, betaM: 1, trainSkip: true, trainAmplitude: true, target: "noise" as const, activation: "erf" as const },
-    { d: 12, correlation: "sign", activation: "relu" as const, latent: "skewed:0.3", lrExponent: 2, delta: 2 },
+    {
+      d: 12,
+      process: "ve" as const,
+      t: 0.8,
+      correlation: "sign",
+      activation: "relu" as const,
+      latent: "skewed:0.3",
+      lrExponent: 2,
+      delta: 2,
+    },
     { d: 5, correlation: "uncorrelated", activation: "he3" as const, threshold: 0.3 },
   ];
   for (const c of configs) {

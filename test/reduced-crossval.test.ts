@@ -67,9 +67,11 @@ const CASES: Case[] = [
   },
   {
     // Predicting the noise, the amplitudes collapse and no direction is reached: curves only.
-    name: "K = 2 with the mean spike, noise target, trained b and a_k, relu, uniform nu, d = 32",
+    name: "K = 2 with the mean spike, noise target, trained b and a_k, relu, uniform nu, linear process, d = 32",
     config: {
       d: 32,
+      process: "linear",
+      t: 0.7,
       K: 2,
       walkers: 200,
       betaM: 1,
