@@ -7,7 +7,7 @@ import { alphaSigma, optimalSkip } from "../src/config/process.js";
 import { ConfigError } from "../src/config/schema.js";
 import type { ReducedLayout, ReducedState } from "../src/engine/reduced.js";
 import { createSimulation, DivergenceError, type Simulation } from "../src/engine/simulation.js";
-import { chiSquareSumCumulants, meanDifferenceZ, meanSe, sampleCumulants } from "./reduced-stats.js";
+import { chiSquareSumCumulants, ksTwoSample, meanDifferenceZ, meanSe, sampleCumulants } from "./reduced-stats.js";
 
 /** Smallest eigenvalue of a symmetric K x K matrix by Jacobi rotations (K is small here). */
 function minEigenvalue(m: Float64Array, K: number): number {
@@ -91,6 +91,28 @@ describe("reduced chain invariants", () => {
 });
 
 describe("reduced chain sampler", () => {
+  it("the initial M and G (Bartlett) have the law of the full backend's random initial weights (K = 3, d = 12)", async () => {
+    const config = { d: 12, K: 3, walkers: 3000, betaM: 1 };
+    const full = await createSimulation({ ...config, backend: "full" });
+    const reduced = await createSimulation({ ...config, backend: "reduced" });
+    full.init(12);
+    reduced.init(34);
+    const K = 3;
+    const pick = (x: Float64Array, stride: number, offset: number) =>
+      Array.from({ length: config.walkers }, (_, w) => x[w * stride + offset]);
+    const [Mf, Mr, Gf, Gr] = [full.overlaps(), reduced.overlaps(), full.gram(), reduced.gram()];
+    const pairs: [string, number[], number[]][] = [
+      ["M_0u", pick(Mf, 3 * K, 0), pick(Mr, 3 * K, 0)],
+      ["M_1m", pick(Mf, 3 * K, 5), pick(Mr, 3 * K, 5)],
+      ["G_00", pick(Gf, K * K, 0), pick(Gr, K * K, 0)],
+      ["G_01", pick(Gf, K * K, 1), pick(Gr, K * K, 1)],
+      ["G_12", pick(Gf, K * K, 5), pick(Gr, K * K, 5)],
+      ["G_22", pick(Gf, K * K, 8), pick(Gr, K * K, 8)],
+      ["M_2v", pick(Mf, 3 * K, 7), pick(Mr, 3 * K, 7)],
+    ];
+    for (const [name, x, y] of pairs) expect(ksTwoSample(x, y).p, name).toBeGreaterThan(0.01);
+  });
+
   it("chi-square draws have the mean, variance and third cumulant of chi2(n) for n = 1, 2.5, 7, 250", async () => {
     const sim = await createSimulation({ backend: "reduced", d: 8, walkers: 1 });
     const { exports, arena, layout } = sim;
