@@ -39,3 +39,7 @@ export function sampleNoised(rngPtr: usize, outX0: usize, outXt: usize, outLat: 
 export function isSimd(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
+export {
+  configureReduced, reducedScratchDoubles, initReducedWalker, runReduced, runReducedGeneral, evalLossReduced,
+  reducedNorms, fillChiSquare,
+} from "./reduced";

@@ -39,7 +39,9 @@ function nuUncorrelated(lambda: f64): f64 {
   return Math.abs(lambda) > lambdaAbsThr ? nuHi : nuLo;
 }
 
-/** Draws (lambda, nu) from the current stream into lastLambda, lastNu. */
+/** Draws (lambda, nu) from the current stream into lastLambda, lastNu (inlined into both backends' loops). */
+// @ts-ignore: decorator
+@inline
 export function drawLatents(): void {
   const lambda = gauss();
   let nu: f64;

@@ -72,7 +72,8 @@ export function nextU64(): u64 {
   return result;
 }
 
-/** Uniform on [0, 1) with 53 random bits. */
+/** Uniform on [0, 1) with 53 random bits. (Integers below 2^53 convert exactly either way; the signed
+ * conversion is one instruction on x86-64, the unsigned one a branchy sequence.) */
 // @ts-ignore: decorator
 @inline
 export function uniform(): f64 {

@@ -92,16 +92,15 @@ export function runUnfused(w: i32, n: f64): f64 {
 //   1. z and xi: gaussFill into X0 and XI;   2. v.z;
 //   3. samplePass: xt and r0 = b xt - target, and for unit 0 the dots w.xt and w.r0 (and r0.xt);
 //   4. updatePass per unit: w <- cw w + cr r + cx xt with |w|^2 and the overlaps in the same pass.
-// During run() each unit is stored unnormalised, as y_k with w_k = s_k y_k (s_k in SCALE): the
-// normalisation folds into the coefficients (h_k = s_k y_k.xt, the update's coefficient of y_k is
-// cw s_k), so no pass rescales w; run() applies s_k before it returns. With K = 1 the residual
+//   5. the unit is rescaled to norm 1 (its overlaps come from pass 4 times the same factor).
+// Each step starts from unit vectors, so a run split into several calls gives the same bits as one
+// call (chunks, checkpoints and resumes must not change results). With K = 1 the residual
 // r = r0 + a g w is never stored: w.r = w.r0 + a g (|w| = 1) and the update folds a g w into the
 // coefficient of w. With K > 1, r is built in R, two units per pass (dot2, axpy2).
 // Only rounding differs from runUnfused (summation order, and these algebraic regroupings).
 
-/** Normalisation factors s_k of the K units during run(); larger K (beyond the schema's limit) runs unfused. */
+/** Larger K (beyond the schema's limit) runs unfused. */
 const MAX_FUSED_K = 1024;
-const SCALE: usize = memory.data(8 * MAX_FUSED_K, 16);
 
 // Results of samplePass and updatePass (module globals: AssemblyScript returns one value).
 let sumA: f64 = 0;
@@ -247,18 +246,16 @@ function fusedStep(w: i32): bool {
     if (trainSkip) samplePass(wPtr(w, 0), cu, cv, b, true, true);
     else samplePass(wPtr(w, 0), cu, cv, b, true, false);
   }
-  const s0 = load<f64>(SCALE);
-  const wr0 = s0 * sumB;
+  const wr0 = sumB;
   const r0xt = sumC;
-  store<f64>(unitSlot(0, 0), s0 * sumA);
+  store<f64>(unitSlot(0, 0), sumA);
   // h_k = s_k y_k.xt for the other units, two per pass.
   for (let k = 1; k < K; k += 2) {
-    const sk = load<f64>(SCALE + (<usize>k << 3));
     if (k + 1 < K) {
       dot2(wPtr(w, k), wPtr(w, k + 1), XT, d);
-      store<f64>(unitSlot(k, 0), sk * dotA);
-      store<f64>(unitSlot(k + 1, 0), load<f64>(SCALE + (<usize>(k + 1) << 3)) * dotB);
-    } else store<f64>(unitSlot(k, 0), sk * dot(wPtr(w, k), XT, d));
+      store<f64>(unitSlot(k, 0), dotA);
+      store<f64>(unitSlot(k + 1, 0), dotB);
+    } else store<f64>(unitSlot(k, 0), dot(wPtr(w, k), XT, d));
   }
   for (let k = 0; k < K; k++) {
     const g = activation(load<f64>(unitSlot(k, 0)));
@@ -272,22 +269,21 @@ function fusedStep(w: i32): bool {
     store<f64>(unitSlot(0, 3), wr0 + c); // w.w = 1: w is unit by construction
     rxt = r0xt + c * load<f64>(unitSlot(0, 0));
   } else {
-    // R += (a_k g_k s_k) y_k, then w_k.r = s_k y_k.R, two units per pass.
+    // R += (a_k g_k) w_k, then w_k.r, two units per pass.
     for (let k = 0; k < K; k += 2) {
-      const ck = load<f64>(aBase + (<usize>k << 3)) * load<f64>(unitSlot(k, 1)) * load<f64>(SCALE + (<usize>k << 3));
+      const ck = load<f64>(aBase + (<usize>k << 3)) * load<f64>(unitSlot(k, 1));
       if (k + 1 < K) {
         const k1 = <usize>(k + 1) << 3;
-        const c1 = load<f64>(aBase + k1) * load<f64>(unitSlot(k + 1, 1)) * load<f64>(SCALE + k1);
+        const c1 = load<f64>(aBase + k1) * load<f64>(unitSlot(k + 1, 1));
         axpy2(R, ck, wPtr(w, k), c1, wPtr(w, k + 1), d);
       } else axpy(R, ck, wPtr(w, k), d);
     }
     for (let k = 0; k < K; k += 2) {
-      const sk = load<f64>(SCALE + (<usize>k << 3));
       if (k + 1 < K) {
         dot2(wPtr(w, k), wPtr(w, k + 1), R, d);
-        store<f64>(unitSlot(k, 3), sk * dotA);
-        store<f64>(unitSlot(k + 1, 3), load<f64>(SCALE + (<usize>(k + 1) << 3)) * dotB);
-      } else store<f64>(unitSlot(k, 3), sk * dot(wPtr(w, k), R, d));
+        store<f64>(unitSlot(k, 3), dotA);
+        store<f64>(unitSlot(k + 1, 3), dotB);
+      } else store<f64>(unitSlot(k, 3), dot(wPtr(w, k), R, d));
     }
     rxt = trainSkip ? dot(R, XT, d) : 0.0;
   }
@@ -302,15 +298,17 @@ function fusedStep(w: i32): bool {
     const cr = -eta * ak * g;
     let cw = 1.0 + eta * ak * wr * (g + gpk * h);
     if (K == 1) cw += cr * ak * g; // R holds r0; r = r0 + ak g w
-    const sPtr = SCALE + (<usize>k << 3);
-    const n2 = updatePass(wPtr(w, k), cw * load<f64>(sPtr), cr, -eta * ak * gpk * wr);
+    const n2 = updatePass(wPtr(w, k), cw, cr, -eta * ak * gpk * wr);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const s = 1.0 / Math.sqrt(n2);
-    store<f64>(sPtr, s);
     const o = ovlPtr(w, k);
     store<f64>(o, s * sumA);
     store<f64>(o, s * sumB, 8);
     store<f64>(o, s * sumC, 16);
+    // Normalise now rather than carrying the scale into the next step: every step then starts from the
+    // stored unit vectors, so a run split into several calls (chunks, checkpoints, resumes) gives the same
+    // bits as one call. This costs one pass over d per unit.
+    scale(wPtr(w, k), s, d);
     if (trainAmp) {
       const an = ak - eta * g * wr;
       if (!isFinite(an)) ok = false;
@@ -334,7 +332,6 @@ export function run(w: i32, n: f64): f64 {
   const rng = RNG_TRAIN + (<usize>w << 5);
   const stepPtr = STEP + (<usize>w << 3);
   let step = load<f64>(stepPtr);
-  for (let k = 0; k < K; k++) store<f64>(SCALE + (<usize>k << 3), 1.0);
   rngLoad(rng);
   let done: f64 = 0;
   let ok: bool = true;
@@ -346,7 +343,6 @@ export function run(w: i32, n: f64): f64 {
     recordHits(w, step);
   }
   rngStore(rng);
-  for (let k = 0; k < K; k++) scale(wPtr(w, k), load<f64>(SCALE + (<usize>k << 3)), d);
   store<f64>(stepPtr, step);
   return ok ? done : -step;
 }

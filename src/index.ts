@@ -32,6 +32,8 @@ export { gridSteps, nextGridStep } from "./engine/grid.js";
 export { type KernelExports, type KernelSource, type Kernels, loadKernels, simdSupported } from "./engine/kernels.js";
 export { DIRECTIONS, type Direction, STREAM } from "./engine/layout.js";
 export { decodeNpz, encodeNpz, type NpyArray, NpzError } from "./engine/npz.js";
+export { offSpikeGram, type ReducedLayout, type ReducedState, spikeCount } from "./engine/reduced.js";
+export type { FullState } from "./engine/simulation.js";
 export {
   createSimulation,
   DivergenceError,

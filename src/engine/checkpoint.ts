@@ -94,13 +94,19 @@ export function checkpointArrays(state: SimulationState, meta: CheckpointMeta): 
     steps_total: i8(meta.stepsTotal),
     steps_expression: str(meta.stepsExpression),
     step: i8(state.step),
-    w: f8([walkers, K, d], state.w),
+    // The full backend's state is the weights and spikes; the reduced backend's is (M, G) (SCIENCE.md
+    // section 8): the overlaps are M, and gram holds G.
+    ...(state.backend === "reduced"
+      ? { overlaps: f8([walkers, K, 3], state.M), gram: f8([walkers, K, K], state.G) }
+      : {
+          w: f8([walkers, K, d], state.w),
+          u: f8([d], state.u),
+          v: f8([d], state.v),
+          m: f8([d], state.m),
+          overlaps: f8([walkers, K, 3], state.overlaps),
+        }),
     a: f8([walkers, K], state.a),
     b: f8([walkers], state.b),
-    u: f8([d], state.u),
-    v: f8([d], state.v),
-    m: f8([d], state.m),
-    overlaps: f8([walkers, K, 3], state.overlaps),
     hits: f8([walkers, K, 3], state.hits),
     walker_steps: f8([walkers], state.walkerSteps),
     rng: { dtype: "<u8", shape: [walkers, 2, 4], data: state.rng },
@@ -211,21 +217,33 @@ export function checkpointFromArrays(
       );
     }
   }
-  const state: SimulationState = {
+  const common = {
     seed: get("seed", "<u8", []).data[0].toString(),
     step: scalar("step"),
-    w: get("w", "<f8", [walkers, K, d]).data,
     a: get("a", "<f8", [walkers, K]).data,
     b: get("b", "<f8", [walkers]).data,
-    u: get("u", "<f8", [d]).data,
-    v: get("v", "<f8", [d]).data,
-    m: get("m", "<f8", [d]).data,
-    overlaps: get("overlaps", "<f8", [walkers, K, 3]).data,
     hits: get("hits", "<f8", [walkers, K, 3]).data,
     walkerSteps: get("walker_steps", "<f8", [walkers]).data,
     rng,
     log,
   };
+  const state: SimulationState =
+    config.backend === "reduced"
+      ? {
+          ...common,
+          backend: "reduced",
+          M: get("overlaps", "<f8", [walkers, K, 3]).data,
+          G: get("gram", "<f8", [walkers, K, K]).data,
+        }
+      : {
+          ...common,
+          backend: "full",
+          w: get("w", "<f8", [walkers, K, d]).data,
+          u: get("u", "<f8", [d]).data,
+          v: get("v", "<f8", [d]).data,
+          m: get("m", "<f8", [d]).data,
+          overlaps: get("overlaps", "<f8", [walkers, K, 3]).data,
+        };
   const meta: CheckpointMeta = {
     config,
     buildHash,

@@ -34,6 +34,15 @@ export interface KernelExports {
   normCdf(x: number): number;
   normQuantile(p: number): number;
   isSimd(): number;
+  // The reduced backend (assembly/reduced.ts).
+  reducedScratchDoubles(K: number, q: number): number;
+  configureReduced(q: number, gram: number, scratch: number): void;
+  initReducedWalker(walker: number, rng: number, a0: number, b0: number): void;
+  runReduced(walker: number, steps: number): number;
+  runReducedGeneral(walker: number, steps: number): number;
+  evalLossReduced(walker: number, n: number): number;
+  reducedNorms(rng: number, out: number, n: number): void;
+  fillChiSquare(rng: number, out: number, n: number, dof: number): void;
 }
 
 export type KernelFlavour = "simd" | "scalar";

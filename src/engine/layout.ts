@@ -43,7 +43,17 @@ export const PARAM = {
 } as const;
 
 /** Random stream ids, combined with the master seed and the walker index by the kernel's seedStream(). */
-export const STREAM = { spikes: 0, init: 1, train: 2, eval: 3, test: 4 } as const;
+export const STREAM = {
+  spikes: 0,
+  init: 1,
+  train: 2,
+  eval: 3,
+  test: 4,
+  // The reduced backend's own streams (its initial overlaps, its chain, its evaluation samples).
+  reducedInit: 5,
+  reducedTrain: 6,
+  reducedEval: 7,
+} as const;
 
 /** Names of the directions, in the order of the overlap arrays' last axis. */
 export const DIRECTIONS = ["u", "v", "m"] as const;

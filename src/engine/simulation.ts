@@ -2,6 +2,8 @@
  * createSimulation: the full backend as `init(seed)` and `run(steps)` over plain state held in WASM
  * memory (SCIENCE.md sections 2 to 5). Walkers advance in lockstep, chunk by chunk, so that all of them
  * are at the same step whenever the host looks: at log points, progress reports and checkpoints.
+ * config.backend = "reduced" gives the exact reduced chain of section 8 instead (src/engine/reduced.ts),
+ * behind the same interface.
  *
  * Shapes: w [walkers, K, d]; a [walkers, K]; b [walkers]; overlaps and hits [walkers, K, 3] with the last
  * axis (u, v, m) as in DIRECTIONS.
@@ -17,9 +19,10 @@ import {
   resolveConfig,
 } from "../config/schema.js";
 import { Arena } from "./arena.js";
-import { nextGridStep } from "./grid.js";
 import { type KernelExports, type Kernels, loadKernels } from "./kernels.js";
-import { computeLayout, DIRECTIONS, type Direction, type Layout, MAX_ARENA_BYTES, PARAM, STREAM } from "./layout.js";
+import { computeLayout, type Direction, type Layout, MAX_ARENA_BYTES, PARAM, STREAM } from "./layout.js";
+import { runLockstep } from "./lockstep.js";
+import { createReducedSimulation, offSpikeGram, type ReducedState } from "./reduced.js";
 
 /** One row of the overlap log. */
 export interface LogEntry {
@@ -32,8 +35,9 @@ export interface LogEntry {
   b: Float64Array;
 }
 
-/** Everything needed to continue a run exactly: a checkpoint is this object. */
-export interface SimulationState {
+/** Everything needed to continue a full-backend run exactly: a checkpoint is this object. */
+export interface FullState {
+  backend?: "full";
   seed: string;
   step: number;
   /** Steps of each walker: all equal to `step` unless walkers were frozen by stopWhenHit. */
@@ -50,6 +54,9 @@ export interface SimulationState {
   rng: BigUint64Array;
   log: LogEntry[];
 }
+
+/** A checkpoint of either backend; `backend` tells them apart (absent means full). */
+export type SimulationState = FullState | ReducedState;
 
 export interface Progress {
   step: number;
@@ -114,9 +121,14 @@ export interface Simulation {
   hits(): Float64Array;
   /** Steps taken by each walker [walkers] (all equal to step unless stopWhenHit froze some). */
   walkerSteps(): Float64Array;
+  /** The weights [walkers, K, d]. Full backend only: the reduced one has none and throws (use gram()). */
   weights(): Float64Array;
+  /** G = (P W)(P W)^T [walkers, K, K], the Gram matrix of the weights' parts off the spikes (u, v, and m
+   * when betaM > 0): with overlaps() it is the reduced backend's state (SCIENCE.md section 8). */
+  gram(): Float64Array;
   amplitudes(): Float64Array;
   skips(): Float64Array;
+  /** The spike vectors [d] each. Full backend only: the reduced one has none and throws. */
   spikes(): { u: Float64Array; v: Float64Array; m: Float64Array };
   /** Mean loss of each walker over n fresh samples of its evaluation stream. */
   evalLoss(n: number): Float64Array;
@@ -212,19 +224,17 @@ export function learningRate(config: Config): number {
   return config.delta * config.d ** -config.lrExponent;
 }
 
-function copyLogEntry(e: LogEntry): LogEntry {
+export function copyLogEntry(e: LogEntry): LogEntry {
   return { step: e.step, overlaps: e.overlaps.slice(), a: e.a.slice(), b: e.b.slice() };
 }
 
-/** Creates a full-backend simulation; call init(seed) before run(). */
+/** Creates a simulation of config.backend ("full" or "reduced"); call init(seed) before run(). */
 export async function createSimulation(
   input: ConfigInput | Config,
   options: SimulationOptions = {},
 ): Promise<Simulation> {
   const config = resolveConfig(input);
-  if (config.backend !== "full") {
-    throw new Error(`createSimulation: backend "${config.backend}" is not available in this build`);
-  }
+  if (config.backend === "reduced") return createReducedSimulation(config, options);
   const kernels = options.kernels ?? (await loadKernels());
   const exports = await kernels.instantiate();
   const arena = new Arena(exports);
@@ -255,8 +265,8 @@ export async function createSimulation(
     b: arena.readF64(layout.b, walkers),
   });
 
-  // Walkers frozen by stopWhenHit in the current run() call.
-  let frozen = new Uint8Array(walkers);
+  // Walkers frozen by stopWhenHit in the current run() call (see lockstep.ts).
+  const frozen = new Uint8Array(walkers);
   const advanceAll = (n: number) => {
     for (let w = 0; w < walkers; w++) {
       if (frozen[w]) continue;
@@ -264,30 +274,6 @@ export async function createSimulation(
       if (r < 0) throw new DivergenceError(-r, w, eta);
     }
     step += n;
-  };
-  /** Freezes walkers whose listed directions are all hit; returns true when every walker is frozen. */
-  const freezeHit = (dirs: readonly Direction[], factor: number) => {
-    const hits = arena.f64(layout.hit, nOvl);
-    const steps = arena.f64(layout.step, walkers);
-    let all = true;
-    for (let w = 0; w < walkers; w++) {
-      if (!frozen[w]) {
-        // The step by which every listed direction has been hit by some unit (-1 if one is not yet).
-        let last = 0;
-        for (const dir of dirs) {
-          const j = DIRECTIONS.indexOf(dir);
-          let first = -1;
-          for (let k = 0; k < K; k++) {
-            const h = hits[(w * K + k) * 3 + j];
-            if (h >= 0 && (first < 0 || h < first)) first = h;
-          }
-          last = first < 0 || last < 0 ? -1 : Math.max(last, first);
-        }
-        frozen[w] = last >= 0 && steps[w] >= factor * last ? 1 : 0;
-      }
-      if (!frozen[w]) all = false;
-    }
-    return all;
   };
 
   const sim: Simulation = {
@@ -333,32 +319,20 @@ export async function createSimulation(
     },
     async run(total, opts = {}) {
       requireInit("run");
-      if (!Number.isSafeInteger(total) || total < 0) {
-        throw new RangeError(`steps: got ${total}, expected a whole number in [0, 2^53 - 1]`);
-      }
-      if (total < step) throw new RangeError(`steps: got ${total}, but the simulation is already at step ${step}`);
-      const chunk = Math.max(1, Math.floor((opts.chunkWork ?? 2e6) / (d * K)));
-      const started = performance.now();
-      const startStep = step;
-      let lastYield = started;
-      frozen = new Uint8Array(walkers);
-      const stopDirs = opts.stopWhenHit ?? [];
-      while (step < total) {
-        if (opts.signal?.aborted) return;
-        if (stopDirs.length > 0 && freezeHit(stopDirs, opts.stopAfterHit ?? 1)) return;
-        const gridNext = nextGridStep(step, config.logPerDecade);
-        const next = Math.min(total, gridNext, step + chunk);
-        advanceAll(next - step);
-        if (step === gridNext || step === total) log.push(snapshot());
-        const now = performance.now();
-        opts.onProgress?.({ step, total, stepsPerSecond: ((step - startStep) * 1000) / Math.max(now - started, 1e-3) });
-        if (opts.onChunk) await opts.onChunk(sim);
-        if (now - lastYield > 50) {
-          // Let timers and signal handlers run between chunks.
-          await new Promise<void>((resolve) => setTimeout(resolve, 0));
-          lastYield = performance.now();
-        }
-      }
+      await runLockstep(
+        sim,
+        {
+          step: () => step,
+          advance: advanceAll,
+          record: () => log.push(snapshot()),
+          chunkSteps: (work) => work / (d * K),
+          frozen,
+          hitsView: () => arena.f64(layout.hit, nOvl),
+          stepsView: () => arena.f64(layout.step, walkers),
+        },
+        total,
+        opts,
+      );
     },
     overlaps() {
       return arena.readF64(layout.ovl, nOvl);
@@ -371,6 +345,10 @@ export async function createSimulation(
     },
     weights() {
       return arena.readF64(layout.w, walkers * K * d);
+    },
+    gram() {
+      const { u, v, m } = sim.spikes();
+      return offSpikeGram(sim.weights(), config.betaM > 0 ? [u, v, m] : [u, v], walkers, K, d);
     },
     amplitudes() {
       return arena.readF64(layout.a, walkers * K);
@@ -418,6 +396,7 @@ export async function createSimulation(
         rng.set(evalState.subarray(4 * w, 4 * w + 4), 8 * w + 4);
       }
       return {
+        backend: "full",
         seed: seedText as string,
         step,
         walkerSteps: arena.readF64(layout.step, walkers),
@@ -432,6 +411,11 @@ export async function createSimulation(
       };
     },
     restore(s) {
+      if (s.backend === "reduced") {
+        throw new Error(
+          "restore: the state is a reduced-backend checkpoint, but this simulation uses the full backend",
+        );
+      }
       const expect = (name: string, got: number, want: number) => {
         if (got !== want) throw new Error(`restore: ${name} has ${got} values, expected ${want}`);
       };

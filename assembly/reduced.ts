@@ -1,0 +1,520 @@
+// The exact reduced backend (SCIENCE.md section 8): online spherical SGD of the tied denoiser tracked
+// through the overlaps M = W S^T [K, q] with the spikes s_1..s_q (u, v, and m when betaM > 0) and the Gram
+// matrix G = (P W)(P W)^T [K, K] of the weights' parts off the spikes. Off the spikes z and xi are isotropic,
+// so given (M, G) one step only needs the sample inside span(s_j, P w_k, P z, P xi), of dimension
+// D = q + K + 2 at most. Each step works in orthonormal coordinates of that span:
+//   0 .. q-1        the spikes;
+//   q .. q+K-1      e_1..e_K with P w_k = sum_l L_kl e_l, G = L L^T (Cholesky);
+//   q+K, q+K+1      f_1, f_2: the parts of P z and P xi orthogonal to the e_l, whose 2 x 2 Gram matrix is
+//                   Wishart(d - q - K, I_2) (Bartlett: P z = c1 f_1, P xi = n21 f_1 + c2 f_2 there).
+// In these coordinates w_k = (M_k, L_k, 0, 0), z = (z_s, n1, c1, 0), xi = (xi_s, n2, n21, c2) with n1, n2 ~
+// N(0, I_K), and the step below is assembly/sgd.ts update() verbatim: same residual, same tangent step, same
+// renormalisation. The new M is the spike coordinates of the new w, the new G the Gram of the others.
+// Cost per step: O(K D) for the step, O(K^2 D) for the Gram, O(K^3 / 6) for the Cholesky; no dependence on d.
+//
+// State per walker: M in OVL [walkers, K, 3] (column m is 0 when q = 2), G in GR [walkers, K, K] (full,
+// symmetric), a, b, step, hits and the training stream, all at the pointers of the parameter block.
+import { gauss, rngLoad, rngStore, uniform, uniformPos } from "./rng";
+import { drawLatents, lastLambda, lastNu } from "./mcm";
+import { activation, lastDerivative, unitSlot } from "./denoiser";
+import { ovlPtr, recordHits } from "./overlaps";
+import {
+  A, alpha, B, betaM, d, eta, HIT, K, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target, threshold,
+  trainAmp, trainSkip, whitenC,
+} from "./globals";
+
+let q: i32 = 2;
+let Dim: i32 = 0; // q + K + 2
+let GR: usize = 0; // G [walkers, K, K]
+let X0C: usize = 0; // scratch [Dim]: x0 in the step's coordinates
+let XIC: usize = 0; // [Dim]: xi
+let XTC: usize = 0; // [Dim]: xt
+let RC: usize = 0; // [Dim]: the residual D(xt) - target
+let WC: usize = 0; // [K, Dim]: the weights
+let LC: usize = 0; // [K, K]: Cholesky factor of G
+let oneMinusC: f64 = 1; // 1 - c: x0 . v = (1 - c)(z . v + sqrt(betaV) nu)
+// Marsaglia-Tsang constants for the chi-square draws: c1^2 ~ chi2(n), c2^2 ~ chi2(n - 1), n = d - q - K.
+let mt1d: f64 = 0;
+let mt1c: f64 = 0;
+let mt2d: f64 = 0;
+let mt2c: f64 = 0;
+let boost2: f64 = 0; // 1 / shape of c2^2 / 2 when that shape is < 1 (boosted), else 0
+
+/** Doubles of scratch that configureReduced needs for K units and q spikes. */
+export function reducedScratchDoubles(k: i32, nq: i32): i32 {
+  const dim = nq + k + 2;
+  return 4 * dim + k * dim + k * k;
+}
+
+/** Sets up the reduced chain after configure(): q spikes (2, or 3 with the mean spike), G at gram
+ * [walkers, K, K], scratch of reducedScratchDoubles(K, q) doubles. Requires d - q - K >= 2. */
+export function configureReduced(nq: i32, gram: usize, scratch: usize): void {
+  q = nq;
+  Dim = q + K + 2;
+  GR = gram;
+  X0C = scratch;
+  XIC = X0C + (<usize>Dim << 3);
+  XTC = XIC + (<usize>Dim << 3);
+  RC = XTC + (<usize>Dim << 3);
+  WC = RC + (<usize>Dim << 3);
+  LC = WC + (<usize>(K * Dim) << 3);
+  oneMinusC = 1.0 - whitenC;
+  const n = <f64>(d - q - K);
+  mt1d = 0.5 * n - 1.0 / 3.0;
+  mt1c = 1.0 / Math.sqrt(9.0 * mt1d);
+  const shape2 = 0.5 * (n - 1.0);
+  const s2 = shape2 < 1.0 ? shape2 + 1.0 : shape2;
+  boost2 = shape2 < 1.0 ? 1.0 / shape2 : 0.0;
+  mt2d = s2 - 1.0 / 3.0;
+  mt2c = 1.0 / Math.sqrt(9.0 * mt2d);
+}
+
+// Gamma(shape, 1) for shape >= 1 by Marsaglia & Tsang (2000), with dd = shape - 1/3, cc = 1 / sqrt(9 dd):
+// exact (rejection), about 1.02 normal and 1.02 uniform draws per call for the shapes used here.
+// @ts-ignore: decorator
+@inline
+function gammaMT(dd: f64, cc: f64): f64 {
+  while (true) {
+    const x = gauss();
+    let v = 1.0 + cc * x;
+    if (v <= 0) continue;
+    v = v * v * v;
+    const u = uniform();
+    const x2 = x * x;
+    if (u < 1.0 - 0.0331 * x2 * x2) return dd * v;
+    if (Math.log(u) < 0.5 * x2 + dd * (1.0 - v + Math.log(v))) return dd * v;
+  }
+  return 0;
+}
+
+/** chi2(n) from the current stream: 2 Gamma(n / 2), boosted by U^(2/n) when n < 2 (exact for any n > 0). */
+export function chiSquare(n: f64): f64 {
+  const shape = 0.5 * n;
+  const s = shape < 1.0 ? shape + 1.0 : shape;
+  const dd = s - 1.0 / 3.0;
+  const g = gammaMT(dd, 1.0 / Math.sqrt(9.0 * dd));
+  if (shape >= 1.0) return 2.0 * g;
+  return 2.0 * g * Math.exp(Math.log(uniformPos()) / shape);
+}
+
+/** Fills n chi2(dof) draws from the stream at rngPtr into out (for tests of the sampler). */
+export function fillChiSquare(rngPtr: usize, out: usize, n: i32, dof: f64): void {
+  rngLoad(rngPtr);
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), chiSquare(dof));
+  rngStore(rngPtr);
+}
+
+// c2^2 ~ chi2(d - q - K - 1) with the precomputed constants.
+// @ts-ignore: decorator
+@inline
+function chi2Second(): f64 {
+  const g = gammaMT(mt2d, mt2c);
+  if (boost2 == 0) return 2.0 * g;
+  return 2.0 * g * Math.exp(Math.log(uniformPos()) * boost2);
+}
+
+// @ts-ignore: decorator
+@inline
+function gPtr(w: i32): usize {
+  return GR + ((<usize>(w * K * K)) << 3);
+}
+
+// @ts-ignore: decorator
+@inline
+function at(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline
+function put(base: usize, i: i32, x: f64): void {
+  store<f64>(base + (<usize>i << 3), x);
+}
+
+/** Draws walker w's initial state from the stream at rngPtr: w_k uniform on the sphere, as (M, G) by
+ * Bartlett's decomposition of the off-spike Gram Wishart(d - q, I_K); sets a_k = a0, b = b0, step 0, no hits. */
+export function initReducedWalker(w: i32, rngPtr: usize, a0: f64, b0: f64): void {
+  rngLoad(rngPtr);
+  // Unit k, unnormalised: spike coordinates ~ N(0, 1) (q draws), then row k of the Bartlett factor T:
+  // T_kl ~ N(0, 1) for l < k, T_kk^2 ~ chi2(d - q - k).
+  for (let k = 0; k < K; k++) {
+    const row = WC + (<usize>(k * Dim) << 3);
+    for (let j = 0; j < Dim; j++) put(row, j, 0.0);
+    for (let j = 0; j < q; j++) put(row, j, gauss());
+    for (let l = 0; l < k; l++) put(row, q + l, gauss());
+    put(row, q + k, Math.sqrt(chiSquare(<f64>(d - q - k))));
+    let n2: f64 = 0;
+    for (let j = 0; j < Dim; j++) n2 += at(row, j) * at(row, j);
+    const inv = 1.0 / Math.sqrt(n2);
+    for (let j = 0; j < Dim; j++) put(row, j, inv * at(row, j));
+    store<f64>(A + (<usize>(w * K + k) << 3), a0);
+  }
+  rngStore(rngPtr);
+  store<f64>(B + (<usize>w << 3), b0);
+  store<f64>(STEP + (<usize>w << 3), 0);
+  storeState(w);
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < 3; j++) store<f64>(HIT + (<usize>((w * K + k) * 3 + j) << 3), -1.0);
+  }
+  recordHits(w, 0);
+}
+
+// Writes M (spike coordinates of WC) to OVL and G (Gram of the other coordinates) to GR.
+function storeState(w: i32): void {
+  const g = gPtr(w);
+  for (let k = 0; k < K; k++) {
+    const row = WC + (<usize>(k * Dim) << 3);
+    const o = ovlPtr(w, k);
+    put(o, 0, at(row, 0));
+    put(o, 1, at(row, 1));
+    put(o, 2, q == 3 ? at(row, 2) : 0.0);
+    for (let l = 0; l <= k; l++) {
+      const other = WC + (<usize>(l * Dim) << 3);
+      let s: f64 = 0;
+      for (let j = q; j < Dim; j++) s += at(row, j) * at(other, j);
+      put(g, k * K + l, s);
+      put(g, l * K + k, s);
+    }
+  }
+}
+
+// Loads walker w's weights into WC: w_k = (M_k, L_k, 0, 0) with G = L L^T. A pivot that is not positive
+// (P w_k in the span of the previous ones, or rounding) gives a zero column: the basis vector it would
+// define is then any unit vector of the complement, which leaves every inner product exact.
+function loadWalker(w: i32): void {
+  const g = gPtr(w);
+  for (let j = 0; j < K; j++) {
+    let s = at(g, j * K + j);
+    for (let l = 0; l < j; l++) s -= at(LC, j * K + l) * at(LC, j * K + l);
+    const ljj = s > 0 ? Math.sqrt(s) : 0.0;
+    put(LC, j * K + j, ljj);
+    for (let i = j + 1; i < K; i++) {
+      let t = at(g, i * K + j);
+      for (let l = 0; l < j; l++) t -= at(LC, i * K + l) * at(LC, j * K + l);
+      put(LC, i * K + j, ljj > 0 ? t / ljj : 0.0);
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    const row = WC + (<usize>(k * Dim) << 3);
+    const o = ovlPtr(w, k);
+    for (let j = 0; j < q; j++) put(row, j, at(o, j));
+    for (let l = 0; l < K; l++) put(row, q + l, l <= k ? at(LC, k * K + l) : 0.0);
+    put(row, q + K, 0.0);
+    put(row, q + K + 1, 0.0);
+  }
+}
+
+// Draws one sample into X0C, XIC, XTC from the current stream, in the order: latents (drawLatents), the
+// spike coordinates of z (q), of xi (q), n1 (K), n2 (K), c1^2, n21, c2^2.
+function drawSample(): void {
+  drawLatents();
+  const zu = gauss();
+  const zv = gauss();
+  const zm = q == 3 ? gauss() : 0.0;
+  put(XIC, 0, gauss());
+  put(XIC, 1, gauss());
+  if (q == 3) put(XIC, 2, gauss());
+  put(X0C, 0, sqrtBetaU * lastLambda + zu);
+  put(X0C, 1, oneMinusC * (zv + sqrtBetaV * lastNu));
+  if (q == 3) put(X0C, 2, betaM + zm);
+  for (let l = 0; l < K; l++) put(X0C, q + l, gauss());
+  for (let l = 0; l < K; l++) put(XIC, q + l, gauss());
+  const c1 = Math.sqrt(2.0 * gammaMT(mt1d, mt1c));
+  const n21 = gauss();
+  const c2 = Math.sqrt(chi2Second());
+  put(X0C, q + K, c1);
+  put(X0C, q + K + 1, 0.0);
+  put(XIC, q + K, n21);
+  put(XIC, q + K + 1, c2);
+  for (let j = 0; j < Dim; j++) put(XTC, j, alpha * at(X0C, j) + sigma * at(XIC, j));
+}
+
+// Forward pass of walker w on the sample (after loadWalker and drawSample): fills UNIT (h, g, g', w.r)
+// and RC. Returns 0.5 |r|^2.
+function forwardReduced(w: i32): f64 {
+  const a = A + (<usize>(w * K) << 3);
+  const b = load<f64>(B + (<usize>w << 3));
+  const tau = target == 0 ? X0C : XIC;
+  for (let j = 0; j < Dim; j++) put(RC, j, b * at(XTC, j) - at(tau, j));
+  for (let k = 0; k < K; k++) {
+    const row = WC + (<usize>(k * Dim) << 3);
+    let h: f64 = 0;
+    for (let j = 0; j < q + K; j++) h += at(row, j) * at(XTC, j);
+    const g = activation(h);
+    store<f64>(unitSlot(k, 0), h);
+    store<f64>(unitSlot(k, 1), g);
+    store<f64>(unitSlot(k, 2), lastDerivative());
+    const c = load<f64>(a + (<usize>k << 3)) * g;
+    for (let j = 0; j < q + K; j++) put(RC, j, at(RC, j) + c * at(row, j));
+  }
+  for (let k = 0; k < K; k++) {
+    const row = WC + (<usize>(k * Dim) << 3);
+    let s: f64 = 0;
+    for (let j = 0; j < q + K; j++) s += at(row, j) * at(RC, j);
+    store<f64>(unitSlot(k, 3), s);
+  }
+  let r2: f64 = 0;
+  for (let j = 0; j < Dim; j++) r2 += at(RC, j) * at(RC, j);
+  return 0.5 * r2;
+}
+
+// The spherical SGD update of assembly/sgd.ts update() on the coordinates, then the new M and G.
+// Returns false if a weight, a_k or b became non-finite.
+function updateReduced(w: i32): bool {
+  const aBase = A + (<usize>(w * K) << 3);
+  const bPtr = B + (<usize>w << 3);
+  let rxt: f64 = 0;
+  if (trainSkip) for (let j = 0; j < Dim; j++) rxt += at(RC, j) * at(XTC, j);
+  let ok = true;
+  for (let k = 0; k < K; k++) {
+    const ak = load<f64>(aBase + (<usize>k << 3));
+    const h = load<f64>(unitSlot(k, 0));
+    const g = load<f64>(unitSlot(k, 1));
+    const gpk = load<f64>(unitSlot(k, 2));
+    const wr = load<f64>(unitSlot(k, 3));
+    const cw = 1.0 + eta * ak * wr * (g + gpk * h);
+    const cr = -eta * ak * g;
+    const cx = -eta * ak * gpk * wr;
+    const row = WC + (<usize>(k * Dim) << 3);
+    let n2: f64 = 0;
+    for (let j = 0; j < Dim; j++) {
+      const y = cw * at(row, j) + cr * at(RC, j) + cx * at(XTC, j);
+      put(row, j, y);
+      n2 += y * y;
+    }
+    if (!(n2 > 0 && n2 < Infinity)) ok = false;
+    const inv = 1.0 / Math.sqrt(n2);
+    for (let j = 0; j < Dim; j++) put(row, j, inv * at(row, j));
+    if (trainAmp) {
+      const an = ak - eta * g * wr;
+      if (!isFinite(an)) ok = false;
+      store<f64>(aBase + (<usize>k << 3), an);
+    }
+  }
+  if (trainSkip) {
+    const bn = load<f64>(bPtr) - eta * rxt;
+    if (!isFinite(bn)) ok = false;
+    store<f64>(bPtr, bn);
+  }
+  storeState(w);
+  return ok;
+}
+
+/** Runs n steps of walker w's reduced chain on its training stream, recording hits after each step.
+ * Returns n, or -s when a non-finite value appeared at step s (the walker then stops at step s). */
+export function runReduced(w: i32, n: f64): f64 {
+  if (K == 1) return runReduced1(w, n);
+  const rng = RNG_TRAIN + (<usize>w << 5);
+  const stepPtr = STEP + (<usize>w << 3);
+  let step = load<f64>(stepPtr);
+  rngLoad(rng);
+  let done: f64 = 0;
+  let ok: bool = true;
+  while (done < n) {
+    loadWalker(w);
+    drawSample();
+    forwardReduced(w);
+    ok = updateReduced(w);
+    step += 1;
+    done += 1;
+    if (!ok) break;
+    recordHits(w, step);
+  }
+  rngStore(rng);
+  store<f64>(stepPtr, step);
+  return ok ? done : -step;
+}
+
+/** The same chain through the general path for any K (tests compare it with the K = 1 fast path). */
+export function runReducedGeneral(w: i32, n: f64): f64 {
+  const rng = RNG_TRAIN + (<usize>w << 5);
+  const stepPtr = STEP + (<usize>w << 3);
+  let step = load<f64>(stepPtr);
+  rngLoad(rng);
+  let done: f64 = 0;
+  let ok: bool = true;
+  while (done < n) {
+    loadWalker(w);
+    drawSample();
+    forwardReduced(w);
+    ok = updateReduced(w);
+    step += 1;
+    done += 1;
+    if (!ok) break;
+    recordHits(w, step);
+  }
+  rngStore(rng);
+  store<f64>(stepPtr, step);
+  return ok ? done : -step;
+}
+
+// K = 1 in scalars: the same draws in the same order and the same update as the general path, with the
+// state in locals (w = (mu, mv, mm, l, 0, 0), l = sqrt(G)) and hits checked inline.
+function runReduced1(w: i32, n: f64): f64 {
+  const rng = RNG_TRAIN + (<usize>w << 5);
+  const stepPtr = STEP + (<usize>w << 3);
+  const o = ovlPtr(w, 0);
+  const hit = HIT + (<usize>w * 24);
+  const aPtr = A + (<usize>w << 3);
+  const bPtr = B + (<usize>w << 3);
+  const gp = gPtr(w);
+  const q3 = q == 3;
+  const thr = threshold;
+  // Module globals in locals: the engine may then keep them in registers.
+  const al = alpha;
+  const si = sigma;
+  const et = eta;
+  const su = sqrtBetaU;
+  const sv = sqrtBetaV;
+  const omc = oneMinusC;
+  const bm = betaM;
+  const tx0 = target == 0;
+  const tSkip = trainSkip;
+  const tAmp = trainAmp;
+  const d1 = mt1d;
+  const c1c = mt1c;
+  let step = load<f64>(stepPtr);
+  let mu = at(o, 0);
+  let mv = at(o, 1);
+  let mm = at(o, 2);
+  let gg = load<f64>(gp);
+  let a = load<f64>(aPtr);
+  let b = load<f64>(bPtr);
+  let hu = at(hit, 0);
+  let hv = at(hit, 1);
+  let hm = at(hit, 2);
+  rngLoad(rng);
+  let done: f64 = 0;
+  let ok: bool = true;
+  while (done < n) {
+    const l = gg > 0 ? Math.sqrt(gg) : 0.0;
+    // The sample (drawSample's order).
+    drawLatents();
+    const zu = gauss();
+    const zv = gauss();
+    const zm = q3 ? gauss() : 0.0;
+    const xiu = gauss();
+    const xiv = gauss();
+    const xim = q3 ? gauss() : 0.0;
+    const x0u = su * lastLambda + zu;
+    const x0v = omc * (zv + sv * lastNu);
+    const x0m = q3 ? bm + zm : 0.0;
+    const x0e = gauss();
+    const xie = gauss();
+    const x0f = Math.sqrt(2.0 * gammaMT(d1, c1c));
+    const xif = gauss();
+    const xig = Math.sqrt(chi2Second());
+    const xtu = al * x0u + si * xiu;
+    const xtv = al * x0v + si * xiv;
+    const xtm = al * x0m + si * xim;
+    const xte = al * x0e + si * xie;
+    const xtf = al * x0f + si * xif;
+    const xtg = si * xig; // al * 0 + si * xig
+    // Forward.
+    const tu = tx0 ? x0u : xiu;
+    const tv = tx0 ? x0v : xiv;
+    const tm = tx0 ? x0m : xim;
+    const te = tx0 ? x0e : xie;
+    const tf = tx0 ? x0f : xif;
+    const tg = tx0 ? 0.0 : xig;
+    const h = q3 ? mu * xtu + mv * xtv + mm * xtm + l * xte : mu * xtu + mv * xtv + l * xte;
+    const g = activation(h);
+    const gpk = lastDerivative();
+    const c = a * g;
+    const ru = b * xtu - tu + c * mu;
+    const rv = b * xtv - tv + c * mv;
+    const rm = q3 ? b * xtm - tm + c * mm : 0.0;
+    const re = b * xte - te + c * l;
+    const rf = b * xtf - tf;
+    const rg = b * xtg - tg;
+    const wr = q3 ? mu * ru + mv * rv + mm * rm + l * re : mu * ru + mv * rv + l * re;
+    // Update.
+    const cw = 1.0 + et * a * wr * (g + gpk * h);
+    const cr = -et * a * g;
+    const cx = -et * a * gpk * wr;
+    let yu = cw * mu + cr * ru + cx * xtu;
+    let yv = cw * mv + cr * rv + cx * xtv;
+    let ym = q3 ? cw * mm + cr * rm + cx * xtm : 0.0;
+    let ye = cw * l + cr * re + cx * xte;
+    let yf = cr * rf + cx * xtf; // cw * 0 + ...
+    let yg = cr * rg + cx * xtg;
+    const n2 = yu * yu + yv * yv + ym * ym + ye * ye + yf * yf + yg * yg;
+    if (!(n2 > 0 && n2 < Infinity)) ok = false;
+    const inv = 1.0 / Math.sqrt(n2);
+    yu *= inv;
+    yv *= inv;
+    ym *= inv;
+    ye *= inv;
+    yf *= inv;
+    yg *= inv;
+    mu = yu;
+    mv = yv;
+    mm = ym;
+    gg = ye * ye + yf * yf + yg * yg;
+    if (tSkip) {
+      const rxt = ru * xtu + rv * xtv + rm * xtm + re * xte + rf * xtf + rg * xtg;
+      const bn = b - et * rxt;
+      if (!isFinite(bn)) ok = false;
+      b = bn;
+    }
+    if (tAmp) {
+      const an = a - et * g * wr;
+      if (!isFinite(an)) ok = false;
+      a = an;
+    }
+    step += 1;
+    done += 1;
+    if (!ok) break;
+    if (hu < 0 && Math.abs(mu) >= thr) hu = step;
+    if (hv < 0 && Math.abs(mv) >= thr) hv = step;
+    if (hm < 0 && Math.abs(mm) >= thr) hm = step;
+  }
+  rngStore(rng);
+  put(o, 0, mu);
+  put(o, 1, mv);
+  put(o, 2, mm);
+  store<f64>(gp, gg);
+  store<f64>(aPtr, a);
+  store<f64>(bPtr, b);
+  put(hit, 0, hu);
+  put(hit, 1, hv);
+  put(hit, 2, hm);
+  store<f64>(stepPtr, step);
+  return ok ? done : -step;
+}
+
+/** Mean loss 0.5 |D(xt) - target|^2 of walker w over n fresh samples of its evaluation stream. */
+export function evalLossReduced(w: i32, n: i32): f64 {
+  const rng = RNG_EVAL + (<usize>w << 5);
+  loadWalker(w);
+  rngLoad(rng);
+  let sum: f64 = 0;
+  for (let s = 0; s < n; s++) {
+    drawSample();
+    sum += forwardReduced(w);
+  }
+  rngStore(rng);
+  return sum / <f64>n;
+}
+
+/** Draws n samples of the chain's law from the stream at rngPtr and writes |x0|^2, |xi|^2, |xt|^2 for
+ * each to out [n, 3] (for tests of the Wishart and chi-square parts). */
+export function reducedNorms(rngPtr: usize, out: usize, n: i32): void {
+  rngLoad(rngPtr);
+  for (let s = 0; s < n; s++) {
+    drawSample();
+    let x0: f64 = 0;
+    let xi: f64 = 0;
+    let xt: f64 = 0;
+    for (let j = 0; j < Dim; j++) {
+      x0 += at(X0C, j) * at(X0C, j);
+      xi += at(XIC, j) * at(XIC, j);
+      xt += at(XTC, j) * at(XTC, j);
+    }
+    const o = out + (<usize>(s * 3) << 3);
+    put(o, 0, x0);
+    put(o, 1, xi);
+    put(o, 2, xt);
+  }
+  rngStore(rngPtr);
+}

@@ -1,0 +1,317 @@
+/**
+ * The reduced backend (SCIENCE.md section 8): the exact Markov chain of the overlaps M = W S^T [K, q] and
+ * the off-spike Gram matrix G = (P W)(P W)^T [K, K], stepped by assembly/reduced.ts at a cost that does not
+ * depend on d. It has the law of the full backend's overlaps, hitting times, a_k and b for any d; it has no
+ * weight vectors and no spikes, so weights() and spikes() throw and gram() gives G instead.
+ *
+ * Shapes: overlaps and hits [walkers, K, 3] with the last axis (u, v, m) (m = 0 when betaM = 0, where
+ * q = 2); G [walkers, K, K]; a [walkers, K]; b [walkers]. A checkpoint (ReducedState) is M, G, a, b, the
+ * hits, the RNG states and the log: O(walkers K^2) numbers whatever d is.
+ */
+import { alphaSigma, optimalSkip } from "../config/process.js";
+import type { Config } from "../config/schema.js";
+import { Arena } from "./arena.js";
+import { loadKernels } from "./kernels.js";
+import { computeLayout, type Layout, STREAM } from "./layout.js";
+import { runLockstep } from "./lockstep.js";
+import {
+  copyLogEntry,
+  DivergenceError,
+  type LogEntry,
+  learningRate,
+  type Simulation,
+  type SimulationOptions,
+  seedWords,
+  writeParams,
+} from "./simulation.js";
+
+/** A reduced-backend checkpoint: everything needed to continue the chain exactly. */
+export interface ReducedState {
+  backend: "reduced";
+  seed: string;
+  step: number;
+  /** [walkers, K, 3]: the overlaps with u, v, m (the chain's M; column m is 0 when q = 2). */
+  M: Float64Array;
+  /** [walkers, K, K] */
+  G: Float64Array;
+  a: Float64Array;
+  b: Float64Array;
+  hits: Float64Array;
+  /** Steps of each walker: all equal to `step` unless walkers were frozen by stopWhenHit. */
+  walkerSteps: Float64Array;
+  /** [walkers, 2, 4] xoshiro256** states (train, eval) as u64 words. */
+  rng: BigUint64Array;
+  log: LogEntry[];
+}
+
+/** The arena of the reduced backend: the full layout at d = 0 (no vectors of length d), plus G and the
+ * chain's scratch. */
+export interface ReducedLayout extends Layout {
+  /** Number of spikes tracked: 2 (u, v), or 3 with the mean spike. */
+  q: number;
+  gram: number;
+  scratch: number;
+}
+
+/** q = 3 when the mean spike is present, else 2. */
+export function spikeCount(config: Config): number {
+  return config.betaM > 0 ? 3 : 2;
+}
+
+export function computeReducedLayout(
+  base: number,
+  K: number,
+  walkers: number,
+  q: number,
+  scratchDoubles: number,
+): ReducedLayout {
+  const core = computeLayout(base, 0, K, walkers);
+  let at = core.end;
+  const take = (doubles: number) => {
+    const ptr = at;
+    at += Math.ceil((doubles * 8) / 16) * 16;
+    return ptr;
+  };
+  const gram = take(walkers * K * K);
+  const scratch = take(scratchDoubles);
+  return { ...core, q, gram, scratch, end: at };
+}
+
+/**
+ * G = (P W)(P W)^T [walkers, K, K] of weights [walkers, K, d], P the projection off the given orthonormal
+ * spikes: the reduced coordinates of a full-backend state.
+ */
+export function offSpikeGram(
+  weights: Float64Array,
+  spikes: readonly Float64Array[],
+  walkers: number,
+  K: number,
+  d: number,
+): Float64Array {
+  const G = new Float64Array(walkers * K * K);
+  const p = new Float64Array(K * d);
+  for (let w = 0; w < walkers; w++) {
+    for (let k = 0; k < K; k++) {
+      const row = p.subarray(k * d, (k + 1) * d);
+      row.set(weights.subarray((w * K + k) * d, (w * K + k + 1) * d));
+      for (const s of spikes) {
+        let c = 0;
+        for (let i = 0; i < d; i++) c += row[i] * s[i];
+        for (let i = 0; i < d; i++) row[i] -= c * s[i];
+      }
+    }
+    for (let k = 0; k < K; k++) {
+      for (let l = 0; l <= k; l++) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += p[k * d + i] * p[l * d + i];
+        G[(w * K + k) * K + l] = s;
+        G[(w * K + l) * K + k] = s;
+      }
+    }
+  }
+  return G;
+}
+
+/** Creates a reduced-backend simulation for a validated config (use createSimulation, which dispatches
+ * on config.backend). */
+export async function createReducedSimulation(config: Config, options: SimulationOptions = {}): Promise<Simulation> {
+  const { d, K, walkers } = config;
+  const q = spikeCount(config);
+  if (d - q - K < 2) {
+    throw new RangeError(`d: got ${d} with K = ${K} and ${q} spikes, the reduced backend needs d - ${q} - K >= 2`);
+  }
+  const kernels = options.kernels ?? (await loadKernels());
+  const exports = await kernels.instantiate();
+  const arena = new Arena(exports);
+  const layout = computeReducedLayout(exports.heapBase(), K, walkers, q, exports.reducedScratchDoubles(K, q));
+  arena.ensure(layout.end);
+  const eta = learningRate(config);
+  const { alpha, sigma } = alphaSigma(config.process, config.t);
+  const skip0 = config.skip === "optimal" ? optimalSkip(config.process, config.t, config.target) : config.skip;
+  writeParams(arena, layout, config, walkers, eta);
+  exports.configureReduced(q, layout.gram, layout.scratch);
+
+  const nOvl = walkers * K * 3;
+  let seedText: string | null = null;
+  let step = 0;
+  let log: LogEntry[] = [];
+
+  const requireInit = (what: string) => {
+    if (seedText === null) throw new Error(`${what}() called before init()`);
+  };
+  const snapshot = (): LogEntry => ({
+    step,
+    overlaps: arena.readF64(layout.ovl, nOvl),
+    a: arena.readF64(layout.a, walkers * K),
+    b: arena.readF64(layout.b, walkers),
+  });
+  const walkerOffset = options.walkerOffset ?? 0;
+  if (!Number.isSafeInteger(walkerOffset) || walkerOffset < 0 || walkerOffset + walkers > 2 ** 32) {
+    throw new RangeError(`walkerOffset: got ${walkerOffset}, expected an integer in [0, 2^32 - walkers]`);
+  }
+  // Walkers frozen by stopWhenHit in the current run() call (see lockstep.ts).
+  const frozen = new Uint8Array(walkers);
+  const advanceAll = (n: number) => {
+    for (let w = 0; w < walkers; w++) {
+      if (frozen[w]) continue;
+      const r = exports.runReduced(w, n);
+      if (r < 0) throw new DivergenceError(-r, w, eta);
+    }
+    step += n;
+  };
+  const unavailable = (what: string, instead: string): never => {
+    throw new Error(`${what}() is not available for the reduced backend: it tracks overlaps only (${instead})`);
+  };
+
+  const sim: Simulation = {
+    config,
+    kernels,
+    layout,
+    eta,
+    alpha,
+    sigma,
+    skip0,
+    exports,
+    arena,
+    get seed() {
+      requireInit("seed");
+      return seedText as string;
+    },
+    get step() {
+      return step;
+    },
+    get log() {
+      return log;
+    },
+    init(seed) {
+      const { hi, lo, text } = seedWords(seed);
+      for (let w = 0; w < walkers; w++) {
+        const id = walkerOffset + w;
+        exports.seedStream(layout.rngInit, hi, lo, STREAM.reducedInit, id);
+        exports.initReducedWalker(w, layout.rngInit, config.amplitude, skip0);
+        exports.seedStream(layout.rngTrain + 32 * w, hi, lo, STREAM.reducedTrain, id);
+        exports.seedStream(layout.rngEval + 32 * w, hi, lo, STREAM.reducedEval, id);
+      }
+      seedText = text;
+      step = 0;
+      log = [snapshot()];
+    },
+    advance(n) {
+      requireInit("advance");
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new RangeError(`advance: got ${n}, expected a whole number of steps >= 0`);
+      if (n > 0) advanceAll(n);
+    },
+    async run(total, opts = {}) {
+      requireInit("run");
+      await runLockstep(
+        sim,
+        {
+          step: () => step,
+          advance: advanceAll,
+          record: () => log.push(snapshot()),
+          // A K = 1 chain step (~130 ns) costs about as much as 25 coordinate-steps of the full backend
+          // (~5 ns each), and the step grows like K^2.
+          chunkSteps: (work) => work / (25 * K * K),
+          frozen,
+          hitsView: () => arena.f64(layout.hit, nOvl),
+          stepsView: () => arena.f64(layout.step, walkers),
+        },
+        total,
+        opts,
+      );
+    },
+    overlaps() {
+      return arena.readF64(layout.ovl, nOvl);
+    },
+    hits() {
+      return arena.readF64(layout.hit, nOvl);
+    },
+    walkerSteps() {
+      return arena.readF64(layout.step, walkers);
+    },
+    sample() {
+      return unavailable("sample", "the chain draws inner products, not vectors; use the full backend");
+    },
+    weights() {
+      return unavailable("weights", "use overlaps() and gram()");
+    },
+    gram() {
+      return arena.readF64(layout.gram, walkers * K * K);
+    },
+    amplitudes() {
+      return arena.readF64(layout.a, walkers * K);
+    },
+    skips() {
+      return arena.readF64(layout.b, walkers);
+    },
+    spikes() {
+      return unavailable("spikes", "the chain is the same for every choice of spikes");
+    },
+    evalLoss(n) {
+      requireInit("evalLoss");
+      if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`evalLoss: got ${n}, expected a whole number >= 1`);
+      const out = new Float64Array(walkers);
+      for (let w = 0; w < walkers; w++) out[w] = exports.evalLossReduced(w, n);
+      return out;
+    },
+    state(): ReducedState {
+      requireInit("state");
+      const train = new BigUint64Array(arena.readBytes(layout.rngTrain, walkers * 32).buffer);
+      const evalState = new BigUint64Array(arena.readBytes(layout.rngEval, walkers * 32).buffer);
+      const rng = new BigUint64Array(walkers * 8);
+      for (let w = 0; w < walkers; w++) {
+        rng.set(train.subarray(4 * w, 4 * w + 4), 8 * w);
+        rng.set(evalState.subarray(4 * w, 4 * w + 4), 8 * w + 4);
+      }
+      return {
+        backend: "reduced",
+        seed: seedText as string,
+        step,
+        M: sim.overlaps(),
+        G: sim.gram(),
+        a: sim.amplitudes(),
+        b: sim.skips(),
+        hits: sim.hits(),
+        walkerSteps: sim.walkerSteps(),
+        rng,
+        log: log.map(copyLogEntry),
+      };
+    },
+    restore(s) {
+      if (s.backend !== "reduced") {
+        throw new Error(
+          "restore: the state is a full-backend checkpoint, but this simulation uses the reduced backend",
+        );
+      }
+      const expect = (name: string, got: number, want: number) => {
+        if (got !== want) throw new Error(`restore: ${name} has ${got} values, expected ${want}`);
+      };
+      expect("M", s.M.length, nOvl);
+      expect("G", s.G.length, walkers * K * K);
+      expect("a", s.a.length, walkers * K);
+      expect("b", s.b.length, walkers);
+      expect("hits", s.hits.length, nOvl);
+      expect("rng", s.rng.length, walkers * 8);
+      expect("walkerSteps", s.walkerSteps.length, walkers);
+      arena.writeF64(layout.ovl, s.M);
+      arena.writeF64(layout.gram, s.G);
+      arena.writeF64(layout.a, s.a);
+      arena.writeF64(layout.b, s.b);
+      arena.writeF64(layout.hit, s.hits);
+      arena.writeF64(layout.step, s.walkerSteps);
+      const train = new BigUint64Array(walkers * 4);
+      const evalState = new BigUint64Array(walkers * 4);
+      for (let w = 0; w < walkers; w++) {
+        train.set(s.rng.subarray(8 * w, 8 * w + 4), 4 * w);
+        evalState.set(s.rng.subarray(8 * w + 4, 8 * w + 8), 4 * w);
+      }
+      arena.writeBytes(layout.rngTrain, new Uint8Array(train.buffer));
+      arena.writeBytes(layout.rngEval, new Uint8Array(evalState.buffer));
+      seedText = s.seed;
+      step = s.step;
+      log = s.log.map(copyLogEntry);
+    },
+  };
+  return sim;
+}
