@@ -1,0 +1,32 @@
+// `mcm demo --quick` (the smoke version of the main job): three regimes, the phase-transition summary with
+// the theory's exponents, the plots. The full demo's measured exponents are in the README and docs/demo.md.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const CLI = join(import.meta.dirname, "..", "dist", "cli", "index.js");
+const tmp = mkdtempSync(join(tmpdir(), "mcm-demo-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("mcm demo --quick", () => {
+  it("prints one JSON document with a phase row per regime (k = 2, 4, 1) and measured exponents, and writes the plots", () => {
+    const r = spawnSync(process.execPath, [CLI, "demo", "--quick", "--json", "--quiet", "--out", tmp], {
+      encoding: "utf8",
+      timeout: 300_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.phase.map((p: { direction: string; k: number }) => [p.direction, p.k])).toEqual([
+      ["u", 2],
+      ["v", 4],
+      ["v", 1],
+    ]);
+    // The predicted exponent of d in each law (d log d compared through n*/log d): 1, 3, 1.
+    expect(doc.phase.map((p: { predictedExponent: number }) => p.predictedExponent)).toEqual([1, 3, 1]);
+    for (const p of doc.phase) expect(Number.isFinite(p.measured), p.label).toBe(true);
+    for (const f of ["overlaps.png", "collapse.png", "overlaps.svg", "demo.json"])
+      expect(existsSync(join(tmp, f)), f).toBe(true);
+  });
+});
