@@ -131,3 +131,24 @@ describe("float64Hex", () => {
     expect(float64HexList(new Float64Array([-2, 0.5]))).toBe("c000000000000000,3fe0000000000000");
   });
 });
+
+describe("page predictor (the exponent calculator)", () => {
+  it("states k_u = 2 and k_v = 4 at the defaults, and its u marker is within a factor 3 of the measured median hitting time", async () => {
+    const { predict } = await import("../src/web/prediction.js");
+    const { resolveConfig } = await import("../src/config/schema.js");
+    const { createSimulation } = await import("../src/engine/simulation.js");
+    const config = resolveConfig({});
+    const p = predict?.(config);
+    expect(p?.text).toMatch(/k_u = 2 \(n ~ d log d, p = 1\); k_v = 4 \(n ~ d\^3, p = 2\)/);
+    const marker = p?.markers?.find((m) => m.direction === "u");
+    expect(marker).toBeDefined();
+    const sim = await createSimulation(config);
+    sim.init(7);
+    await sim.run(50 * config.d);
+    const hits = [...sim.hits()].filter((_, i) => i % 3 === 0).sort((a, b) => a - b);
+    const median = (hits[3] + hits[4]) / 2 / config.d;
+    const ratio = median / (marker?.nOverD ?? Number.NaN);
+    expect(ratio).toBeGreaterThan(1 / 3);
+    expect(ratio).toBeLessThan(3);
+  });
+});

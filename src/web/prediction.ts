@@ -5,6 +5,8 @@
  * here (e.g. an adapter over src/theory/exponent.ts).
  */
 import type { Config } from "../config/schema.js";
+import { learningRate } from "../engine/simulation.js";
+import { computeExponents, type DirectionExponent } from "../theory/exponent.js";
 import type { DirectionName } from "./stats.js";
 
 export interface PredictionMarker {
@@ -22,8 +24,41 @@ export interface Prediction {
 
 export type Predictor = (config: Config) => Prediction | null;
 
-/** No predictor yet: the integrator plugs one in here. */
-export const predict: Predictor | null = null;
+/**
+ * Gradient-flow estimate of the escape time from alpha0 = d^-1/2 to the threshold, for the direction's
+ * own law L = c_k alpha^k (SCIENCE.md section 6): k = 2 gives n = ln(thr / alpha0) / (2 |c2| eta); k >= 3
+ * gives n = (alpha0^(2-k) - thr^(2-k)) / (k (k - 2) |c_k| eta). SGD noise makes the real times longer
+ * (by a factor of about 2 at the defaults); the marker shows the order of magnitude.
+ */
+export function escapeEstimate(e: DirectionExponent, d: number, eta: number, threshold: number): number | null {
+  if (e.k === null || !e.attracting || e.k < 2) return null;
+  const c = Math.abs(e.coefficients[e.k - 1]);
+  const a0 = 1 / Math.sqrt(d);
+  if (!(c > 0) || threshold <= a0) return null;
+  if (e.k === 2) return Math.log(threshold / a0) / (2 * c * eta);
+  return (a0 ** (2 - e.k) - threshold ** (2 - e.k)) / (e.k * (e.k - 2) * c * eta);
+}
+
+/** The theory's prediction: the exponent calculator (src/theory) for this config. */
+export const predict: Predictor | null = (config) => {
+  const r = computeExponents(config, { optimum: false });
+  const eta = learningRate(config);
+  const parts: string[] = [];
+  const markers: PredictionMarker[] = [];
+  for (const dir of ["u", "v", "m"] as const) {
+    const e = r.directions[dir];
+    if (!e || (dir === "m" && config.betaM === 0)) continue;
+    parts.push(
+      `k_${dir} = ${e.k ?? "none"} (${e.attracting ? `n ~ ${e.predictedScaling}, p = ${e.lrExponent}` : "not attracting"})`,
+    );
+    const n = escapeEstimate(e, config.d, eta, config.threshold);
+    if (n !== null) markers.push({ direction: dir, nOverD: n / config.d, label: `${dir}: flow estimate` });
+  }
+  if (config.correlation !== "independent" && r.effectiveV.k !== null) {
+    parts.push(`v once u is learned: k = ${r.effectiveV.k} (n ~ ${r.effectiveV.predictedScaling})`);
+  }
+  return { text: parts.join("; "), markers };
+};
 
 /** The text the page shows for a config. Errors of a predictor are shown, not thrown. */
 export function predictionText(
