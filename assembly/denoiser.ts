@@ -1,52 +1,15 @@
 // The tied denoiser D(xt) = b xt + sum_k a_k w_k g(w_k . xt) and its loss 0.5 |D(xt) - target|^2,
 // where target is x0 (default) or the noise xi (SCIENCE.md section 4).
 // forward() leaves per-unit h, g(h), g'(h), w.r in UNIT [K, 4] and the residual r in R [d].
-import { erf } from "./special";
+import { activationOf, lastDerivative } from "./activation";
 import { A, act, B, d, K, R, target, UNIT, wPtr, X0, XI, XT } from "./globals";
 import { axpy, dot, lincomb2 } from "./vec";
 
-const SQRT1_2: f64 = 0.7071067811865476;
-const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
-
-let gp: f64 = 0; // g'(h) of the last activation() call
-
-/** g(h) for the configured activation; sets gp = g'(h). erf means erf(h / sqrt 2); he3 is He3(h) / 6. */
+/** g(h) for the configured activation; lastDerivative() then gives g'(h). */
 // @ts-ignore: decorator
 @inline
 export function activation(h: f64): f64 {
   return activationOf(act, h);
-}
-
-// @ts-ignore: decorator
-@inline
-function activationOf(code: i32, h: f64): f64 {
-  switch (code) {
-    case 0: {
-      const g = Math.tanh(h);
-      gp = 1.0 - g * g;
-      return g;
-    }
-    case 1: {
-      gp = SQRT_2_OVER_PI * Math.exp(-0.5 * h * h);
-      return erf(h * SQRT1_2);
-    }
-    case 2: {
-      gp = h > 0 ? 1.0 : 0.0;
-      return h > 0 ? h : 0.0;
-    }
-    case 3: {
-      gp = 0.0;
-      return h > 0 ? 1.0 : h < 0 ? -1.0 : 0.0;
-    }
-    case 4: {
-      gp = 1.0;
-      return h;
-    }
-    default: {
-      gp = 0.5 * (h * h - 1.0);
-      return (h * h * h - 3.0 * h) / 6.0;
-    }
-  }
 }
 
 /** Exported activation for tests: g(h), with g'(h) readable by lastDerivative(). */
@@ -54,9 +17,7 @@ export function activationAt(code: i32, h: f64): f64 {
   return activationOf(code, h);
 }
 
-export function lastDerivative(): f64 {
-  return gp;
-}
+export { lastDerivative };
 
 // @ts-ignore: decorator
 @inline
@@ -82,7 +43,7 @@ export function forward(w: i32): f64 {
     const g = activation(h);
     store<f64>(unitSlot(k, 0), h);
     store<f64>(unitSlot(k, 1), g);
-    store<f64>(unitSlot(k, 2), gp);
+    store<f64>(unitSlot(k, 2), lastDerivative());
     axpy(R, load<f64>(a + (<usize>k << 3)) * g, wk, d);
   }
   for (let k = 0; k < K; k++) store<f64>(unitSlot(k, 3), dot(wPtr(w, k), R, d));

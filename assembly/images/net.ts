@@ -5,7 +5,7 @@
 // every step. Every pass loops over units outside and samples inside, so a weight row stays in cache
 // while the minibatch streams past it: per sample the cost is O(K d).
 import { gauss, nextU64, rngLoad, rngStore } from "../rng";
-import { erf } from "../special";
+import { activationOf, lastDerivative } from "../activation";
 import { axpy, dot, lincomb2, scale } from "../vec";
 import {
   Q_ACT, Q_ALPHA, Q_BATCH, Q_BETA1, Q_BETA2, Q_D, Q_DATA, Q_EPS, Q_G, Q_GP, Q_GRAD, Q_H, Q_K, Q_LR, Q_M1,
@@ -40,8 +40,6 @@ let GP: usize = 0;
 let RNG: usize = 0;
 let STEP: usize = 0;
 
-const SQRT1_2: f64 = 0.7071067811865476;
-const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
 
 // @ts-ignore: decorator
 @inline
@@ -128,40 +126,6 @@ function cell(base: usize, s: i32, k: i32): usize {
   return base + (<usize>(s * K + k) << 3);
 }
 
-let gp: f64 = 0;
-
-/** g(h) for activation code `code` (tanh, erf(h / sqrt 2), relu, sign, linear, He3 / 6); sets gp = g'(h). */
-// @ts-ignore: decorator
-@inline
-function activate(code: i32, h: f64): f64 {
-  switch (code) {
-    case 0: {
-      const g = Math.tanh(h);
-      gp = 1.0 - g * g;
-      return g;
-    }
-    case 1: {
-      gp = SQRT_2_OVER_PI * Math.exp(-0.5 * h * h);
-      return erf(h * SQRT1_2);
-    }
-    case 2: {
-      gp = h > 0 ? 1.0 : 0.0;
-      return h > 0 ? h : 0.0;
-    }
-    case 3: {
-      gp = 0.0;
-      return h > 0 ? 1.0 : h < 0 ? -1.0 : 0.0;
-    }
-    case 4: {
-      gp = 1.0;
-      return h;
-    }
-    default: {
-      gp = 0.5 * (h * h - 1.0);
-      return (h * h * h - 3.0 * h) / 6.0;
-    }
-  }
-}
 
 /** Draws the initial parameters from the stream at rngPtr: W rows N(0, wScale^2 / d), V rows
  * N(0, vScale^2 / K), a_k = vScale / sqrt(K), c = 0, e = 0, b = b0. Clears the optimiser state. */
@@ -199,10 +163,10 @@ function forwardBatch(xtBase: usize, outBase: usize, nb: i32): void {
     const ak = tied ? load<f64>(offA(PARAMS) + (<usize>k << 3)) : 1.0;
     for (let s = 0; s < nb; s++) {
       const h = dot(wk, row(xtBase, s), d) + ck;
-      const g = activate(act, h);
+      const g = activationOf(act, h);
       store<f64>(cell(H, s, k), h);
       store<f64>(cell(G, s, k), g);
-      store<f64>(cell(GP, s, k), gp);
+      store<f64>(cell(GP, s, k), lastDerivative());
       if (g != 0.0) axpy(row(outBase, s), ak * g, vk, d);
     }
   }

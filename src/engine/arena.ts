@@ -54,4 +54,28 @@ export class Arena {
     this.refresh();
     this.u8view.set(bytes, ptr);
   }
+  /** The (train, eval) xoshiro256** states of `walkers` walkers, as [walkers, 2, 4] u64 words (the
+   * checkpoint layout), from the per-stream arrays at trainPtr and evalPtr. */
+  readStreams(trainPtr: number, evalPtr: number, walkers: number): BigUint64Array {
+    const train = new BigUint64Array(this.readBytes(trainPtr, walkers * 32).buffer);
+    const evalState = new BigUint64Array(this.readBytes(evalPtr, walkers * 32).buffer);
+    const rng = new BigUint64Array(walkers * 8);
+    for (let w = 0; w < walkers; w++) {
+      rng.set(train.subarray(4 * w, 4 * w + 4), 8 * w);
+      rng.set(evalState.subarray(4 * w, 4 * w + 4), 8 * w + 4);
+    }
+    return rng;
+  }
+
+  /** The inverse of readStreams. */
+  writeStreams(trainPtr: number, evalPtr: number, walkers: number, rng: BigUint64Array): void {
+    const train = new BigUint64Array(walkers * 4);
+    const evalState = new BigUint64Array(walkers * 4);
+    for (let w = 0; w < walkers; w++) {
+      train.set(rng.subarray(8 * w, 8 * w + 4), 4 * w);
+      evalState.set(rng.subarray(8 * w + 4, 8 * w + 8), 4 * w);
+    }
+    this.writeBytes(trainPtr, new Uint8Array(train.buffer));
+    this.writeBytes(evalPtr, new Uint8Array(evalState.buffer));
+  }
 }

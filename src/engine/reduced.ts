@@ -257,13 +257,7 @@ export async function createReducedSimulation(config: Config, options: Simulatio
     },
     state(): ReducedState {
       requireInit("state");
-      const train = new BigUint64Array(arena.readBytes(layout.rngTrain, walkers * 32).buffer);
-      const evalState = new BigUint64Array(arena.readBytes(layout.rngEval, walkers * 32).buffer);
-      const rng = new BigUint64Array(walkers * 8);
-      for (let w = 0; w < walkers; w++) {
-        rng.set(train.subarray(4 * w, 4 * w + 4), 8 * w);
-        rng.set(evalState.subarray(4 * w, 4 * w + 4), 8 * w + 4);
-      }
+      const rng = arena.readStreams(layout.rngTrain, layout.rngEval, walkers);
       return {
         backend: "reduced",
         seed: seedText as string,
@@ -300,14 +294,7 @@ export async function createReducedSimulation(config: Config, options: Simulatio
       arena.writeF64(layout.b, s.b);
       arena.writeF64(layout.hit, s.hits);
       arena.writeF64(layout.step, s.walkerSteps);
-      const train = new BigUint64Array(walkers * 4);
-      const evalState = new BigUint64Array(walkers * 4);
-      for (let w = 0; w < walkers; w++) {
-        train.set(s.rng.subarray(8 * w, 8 * w + 4), 4 * w);
-        evalState.set(s.rng.subarray(8 * w + 4, 8 * w + 8), 4 * w);
-      }
-      arena.writeBytes(layout.rngTrain, new Uint8Array(train.buffer));
-      arena.writeBytes(layout.rngEval, new Uint8Array(evalState.buffer));
+      arena.writeStreams(layout.rngTrain, layout.rngEval, walkers, s.rng);
       seedText = s.seed;
       step = s.step;
       log = s.log.map(copyLogEntry);
