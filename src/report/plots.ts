@@ -179,3 +179,87 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   view.finalize();
   return svg;
 }
+
+/** Median first-hitting time against d for every regime in one log-log panel, each with a dashed guide
+ * of its predicted law through its smallest-d point, drawn over the whole d range: the phase transition
+ * at a glance (how far the cubic law would have to go at the d where the linear ones are measured). */
+export function hittingTimesSpec(regimes: Regime[], title = "Median first-hitting time n* against d"): TopLevelSpec {
+  const points: Record<string, unknown>[] = [];
+  const guides: Record<string, unknown>[] = [];
+  const allD = regimes.flatMap((r) => r.points.map((p) => p.config.d));
+  const [dMin, dMax] = [Math.min(...allD), Math.max(...allD)];
+  for (const regime of regimes) {
+    for (const p of regime.points) {
+      for (const [dir, r] of Object.entries(p.directions)) {
+        if (!r || r.median.median === null) continue;
+        points.push({
+          regime: `${regime.label}: w·${dir}`,
+          d: p.config.d,
+          median: r.median.median,
+          lo: r.median.lo,
+          hi: r.median.hi,
+        });
+      }
+    }
+    for (const [dir, k] of Object.entries(regime.k)) {
+      const e = predictedExponent(k ?? null);
+      const first = points.find((x) => x.regime === `${regime.label}: w·${dir}`) as
+        | { d: number; median: number }
+        | undefined;
+      if (e === null || !first) continue;
+      const law = (d: number) => d ** e * (k === 2 ? Math.log(d) : 1);
+      const name = `${regime.label}: ${k === 2 ? "∝ d log d" : e === 1 ? "∝ d" : `∝ d^${e}`}`;
+      for (const d of [dMin, dMax]) guides.push({ guide: name, d, n: (first.median * law(d)) / law(first.d) });
+    }
+  }
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: 520,
+    height: 320,
+    layer: [
+      {
+        data: { values: guides },
+        mark: { type: "line", strokeDash: [4, 4], color: "#999" },
+        encoding: {
+          x: { field: "d", type: "quantitative", scale: { type: "log" } },
+          y: { field: "n", type: "quantitative", scale: { type: "log" } },
+          detail: { field: "guide" },
+        },
+      },
+      {
+        data: { values: guides.filter((_, i) => i % 2 === 1) },
+        mark: { type: "text", align: "right", dy: -6, color: "#666", fontSize: 10, font: "sans-serif" },
+        encoding: {
+          x: { field: "d", type: "quantitative", scale: { type: "log" } },
+          y: { field: "n", type: "quantitative", scale: { type: "log" } },
+          text: { field: "guide" },
+        },
+      },
+      {
+        data: { values: points },
+        mark: { type: "rule" },
+        encoding: {
+          x: { field: "d", type: "quantitative", scale: { type: "log" } },
+          y: { field: "lo", type: "quantitative" },
+          y2: { field: "hi" },
+          color: { field: "regime", type: "nominal" },
+        },
+      },
+      {
+        data: { values: points },
+        mark: { type: "line", point: true },
+        encoding: {
+          x: { field: "d", type: "quantitative", scale: { type: "log" }, title: "d" },
+          y: { field: "median", type: "quantitative", scale: { type: "log" }, title: "median n* (samples)" },
+          color: {
+            field: "regime",
+            type: "nominal",
+            title: null,
+            legend: { orient: "bottom", columns: 1, labelLimit: 500 },
+          },
+        },
+      },
+    ],
+  };
+}

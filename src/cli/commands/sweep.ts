@@ -17,7 +17,7 @@ import { canonicalJson, expandGrid, runSweep, type SweepResult } from "../../exp
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { collapseSpec, overlapCurvesSpec } from "../../report/plots.js";
+import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
 import { createReporter } from "../progress.js";
@@ -65,7 +65,7 @@ export function registerSweep(program: Command): Command {
         "A walker that does not reach --threshold within the budget is censored: it counts as n* > steps in the",
         "medians and fits, never dropped; a fit with half or more censored walkers at some d says so instead of",
         "giving a number. Writes sweep-spec.json, sweep-state.json (finished tasks, for --resume), sweep.json,",
-        "sweep.csv, overlaps.svg/.png and collapse.svg/.png to --out.",
+        "sweep.csv, overlaps.svg/.png, collapse.svg/.png and hitting-times.svg/.png to --out.",
         "",
         "Examples:",
         "  mcm sweep --d 64,128,256,512 --seeds 16 --steps '20*d*log(d)' --directions u",
@@ -271,7 +271,12 @@ async function writeSweepOutputs(
   const regimes = groupRegimes(result, rows);
   await reporter.phase(
     "drawing plots",
-    () => writePlots(outDir, { overlaps: overlapCurvesSpec(regimes), collapse: collapseSpec(regimes) }),
+    () =>
+      writePlots(outDir, {
+        overlaps: overlapCurvesSpec(regimes),
+        collapse: collapseSpec(regimes),
+        "hitting-times": hittingTimesSpec(regimes),
+      }),
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
   if (opts.json) {
