@@ -69,8 +69,8 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
       "v",
       { betaU: 0, betaV: 5, delta: 0.5, lrExponent: 2, backend: reduced ? "reduced" : "full" },
       [32, 40, 50, 64],
-      24,
-      budget(150, (d) => d ** 3),
+      32,
+      budget(300, (d) => d ** 3),
       1.2,
     ),
     regime(
