@@ -2,7 +2,7 @@
 // worker processes give the local sweep's results bit for bit; a worker SIGKILLed mid-task loses nothing;
 // an interrupted submitter resumes; malformed jobs fail for good with their reason; a duplicate completion
 // counts once; credentials never appear in what is printed.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";

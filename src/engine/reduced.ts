@@ -11,17 +11,15 @@
 import { alphaSigma, optimalSkip } from "../config/process.js";
 import type { Config } from "../config/schema.js";
 import { Arena } from "./arena.js";
+import { Ensemble } from "./ensemble.js";
 import { loadKernels } from "./kernels.js";
 import { computeLayout, type Layout, STREAM } from "./layout.js";
-import { runLockstep } from "./lockstep.js";
 import {
   copyLogEntry,
-  DivergenceError,
   type LogEntry,
   learningRate,
   type Simulation,
   type SimulationOptions,
-  seedWords,
   writeParams,
 } from "./simulation.js";
 
@@ -132,33 +130,18 @@ export async function createReducedSimulation(config: Config, options: Simulatio
   exports.configureReduced(q, layout.gram, layout.scratch);
 
   const nOvl = walkers * K * 3;
-  let seedText: string | null = null;
-  let step = 0;
-  let log: LogEntry[] = [];
-
-  const requireInit = (what: string) => {
-    if (seedText === null) throw new Error(`${what}() called before init()`);
-  };
-  const snapshot = (): LogEntry => ({
-    step,
-    overlaps: arena.readF64(layout.ovl, nOvl),
-    a: arena.readF64(layout.a, walkers * K),
-    b: arena.readF64(layout.b, walkers),
+  const e = new Ensemble({
+    arena,
+    layout,
+    walkers,
+    K,
+    eta,
+    walkerOffset: options.walkerOffset,
+    runWalker: (w, n) => exports.runReduced(w, n),
+    // A K = 1 chain step (~130 ns) costs about as much as 25 coordinate-steps of the full backend
+    // (~5 ns each), and the step grows like K^2.
+    chunkSteps: (work) => work / (25 * K * K),
   });
-  const walkerOffset = options.walkerOffset ?? 0;
-  if (!Number.isSafeInteger(walkerOffset) || walkerOffset < 0 || walkerOffset + walkers > 2 ** 32) {
-    throw new RangeError(`walkerOffset: got ${walkerOffset}, expected an integer in [0, 2^32 - walkers]`);
-  }
-  // Walkers frozen by stopWhenHit in the current run() call (see lockstep.ts).
-  const frozen = new Uint8Array(walkers);
-  const advanceAll = (n: number) => {
-    for (let w = 0; w < walkers; w++) {
-      if (frozen[w]) continue;
-      const r = exports.runReduced(w, n);
-      if (r < 0) throw new DivergenceError(-r, w, eta);
-    }
-    step += n;
-  };
   const unavailable = (what: string, instead: string): never => {
     throw new Error(`${what}() is not available for the reduced backend: it tracks overlaps only (${instead})`);
   };
@@ -174,52 +157,28 @@ export async function createReducedSimulation(config: Config, options: Simulatio
     exports,
     arena,
     get seed() {
-      requireInit("seed");
-      return seedText as string;
+      e.requireInit("seed");
+      return e.seedText as string;
     },
     get step() {
-      return step;
+      return e.step;
     },
     get log() {
-      return log;
+      return e.log;
     },
     init(seed) {
-      const { hi, lo, text } = seedWords(seed);
-      for (let w = 0; w < walkers; w++) {
-        const id = walkerOffset + w;
+      e.start(seed, (w, id, hi, lo) => {
         exports.seedStream(layout.rngInit, hi, lo, STREAM.reducedInit, id);
         exports.initReducedWalker(w, layout.rngInit, config.amplitude, skip0);
         exports.seedStream(layout.rngTrain + 32 * w, hi, lo, STREAM.reducedTrain, id);
         exports.seedStream(layout.rngEval + 32 * w, hi, lo, STREAM.reducedEval, id);
-      }
-      seedText = text;
-      step = 0;
-      log = [snapshot()];
+      });
     },
     advance(n) {
-      requireInit("advance");
-      if (!Number.isSafeInteger(n) || n < 0)
-        throw new RangeError(`advance: got ${n}, expected a whole number of steps >= 0`);
-      if (n > 0) advanceAll(n);
+      e.advance(n);
     },
-    async run(total, opts = {}) {
-      requireInit("run");
-      await runLockstep(
-        sim,
-        {
-          step: () => step,
-          advance: advanceAll,
-          record: () => log.push(snapshot()),
-          // A K = 1 chain step (~130 ns) costs about as much as 25 coordinate-steps of the full backend
-          // (~5 ns each), and the step grows like K^2.
-          chunkSteps: (work) => work / (25 * K * K),
-          frozen,
-          hitsView: () => arena.f64(layout.hit, nOvl),
-          stepsView: () => arena.f64(layout.step, walkers),
-        },
-        total,
-        opts,
-      );
+    run(total, opts = {}) {
+      return e.run(sim, total, opts);
     },
     overlaps() {
       return arena.readF64(layout.ovl, nOvl);
@@ -249,19 +208,19 @@ export async function createReducedSimulation(config: Config, options: Simulatio
       return unavailable("spikes", "the chain is the same for every choice of spikes");
     },
     evalLoss(n) {
-      requireInit("evalLoss");
+      e.requireInit("evalLoss");
       if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`evalLoss: got ${n}, expected a whole number >= 1`);
       const out = new Float64Array(walkers);
       for (let w = 0; w < walkers; w++) out[w] = exports.evalLossReduced(w, n);
       return out;
     },
     state(): ReducedState {
-      requireInit("state");
+      e.requireInit("state");
       const rng = arena.readStreams(layout.rngTrain, layout.rngEval, walkers);
       return {
         backend: "reduced",
-        seed: seedText as string,
-        step,
+        seed: e.seedText as string,
+        step: e.step,
         M: sim.overlaps(),
         G: sim.gram(),
         a: sim.amplitudes(),
@@ -269,7 +228,7 @@ export async function createReducedSimulation(config: Config, options: Simulatio
         hits: sim.hits(),
         walkerSteps: sim.walkerSteps(),
         rng,
-        log: log.map(copyLogEntry),
+        log: e.log.map(copyLogEntry),
       };
     },
     restore(s) {
@@ -295,9 +254,7 @@ export async function createReducedSimulation(config: Config, options: Simulatio
       arena.writeF64(layout.hit, s.hits);
       arena.writeF64(layout.step, s.walkerSteps);
       arena.writeStreams(layout.rngTrain, layout.rngEval, walkers, s.rng);
-      seedText = s.seed;
-      step = s.step;
-      log = s.log.map(copyLogEntry);
+      e.restore(s);
     },
   };
   return sim;

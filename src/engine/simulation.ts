@@ -19,9 +19,9 @@ import {
   resolveConfig,
 } from "../config/schema.js";
 import { Arena } from "./arena.js";
+import { Ensemble } from "./ensemble.js";
 import { type KernelExports, type Kernels, loadKernels } from "./kernels.js";
 import { computeLayout, type Direction, type Layout, MAX_ARENA_BYTES, PARAM, STREAM } from "./layout.js";
-import { runLockstep } from "./lockstep.js";
 import { createReducedSimulation, offSpikeGram, type ReducedState } from "./reduced.js";
 
 /** One row of the overlap log. */
@@ -241,40 +241,22 @@ export async function createSimulation(
   const { d, K, walkers } = config;
   const layout = computeLayout(exports.heapBase(), d, K, walkers);
   arena.ensure(layout.end);
-  const walkerOffset = options.walkerOffset ?? 0;
-  if (!Number.isSafeInteger(walkerOffset) || walkerOffset < 0 || walkerOffset + walkers > 2 ** 32) {
-    throw new RangeError(`walkerOffset: got ${walkerOffset}, expected an integer in [0, 2^32 - walkers]`);
-  }
   const eta = learningRate(config);
   const { alpha, sigma } = alphaSigma(config.process, config.t);
   const skip0 = config.skip === "optimal" ? optimalSkip(config.process, config.t, config.target) : config.skip;
   writeParams(arena, layout, config, walkers, eta);
 
   const nOvl = walkers * K * 3;
-  let seedText: string | null = null;
-  let step = 0;
-  let log: LogEntry[] = [];
-
-  const requireInit = (what: string) => {
-    if (seedText === null) throw new Error(`${what}() called before init()`);
-  };
-  const snapshot = (): LogEntry => ({
-    step,
-    overlaps: arena.readF64(layout.ovl, nOvl),
-    a: arena.readF64(layout.a, walkers * K),
-    b: arena.readF64(layout.b, walkers),
+  const e = new Ensemble({
+    arena,
+    layout,
+    walkers,
+    K,
+    eta,
+    walkerOffset: options.walkerOffset,
+    runWalker: (w, n) => exports.run(w, n),
+    chunkSteps: (work) => work / (d * K),
   });
-
-  // Walkers frozen by stopWhenHit in the current run() call (see lockstep.ts).
-  const frozen = new Uint8Array(walkers);
-  const advanceAll = (n: number) => {
-    for (let w = 0; w < walkers; w++) {
-      if (frozen[w]) continue;
-      const r = exports.run(w, n);
-      if (r < 0) throw new DivergenceError(-r, w, eta);
-    }
-    step += n;
-  };
 
   const sim: Simulation = {
     config,
@@ -287,52 +269,31 @@ export async function createSimulation(
     exports,
     arena,
     get seed() {
-      requireInit("seed");
-      return seedText as string;
+      e.requireInit("seed");
+      return e.seedText as string;
     },
     get step() {
-      return step;
+      return e.step;
     },
     get log() {
-      return log;
+      return e.log;
     },
     init(seed) {
-      const { hi, lo, text } = seedWords(seed);
+      const { hi, lo } = seedWords(seed);
       exports.seedStream(layout.rngSpikes, hi, lo, STREAM.spikes, 0);
       exports.initSpikes(layout.rngSpikes, config.spikes === "basis" ? 1 : 0);
-      for (let w = 0; w < walkers; w++) {
-        const id = walkerOffset + w;
+      e.start(seed, (w, id) => {
         exports.seedStream(layout.rngInit, hi, lo, STREAM.init, id);
         exports.initWalker(w, layout.rngInit, config.amplitude, skip0);
         exports.seedStream(layout.rngTrain + 32 * w, hi, lo, STREAM.train, id);
         exports.seedStream(layout.rngEval + 32 * w, hi, lo, STREAM.eval, id);
-      }
-      seedText = text;
-      step = 0;
-      log = [snapshot()];
+      });
     },
     advance(n) {
-      requireInit("advance");
-      if (!Number.isSafeInteger(n) || n < 0)
-        throw new RangeError(`advance: got ${n}, expected a whole number of steps >= 0`);
-      if (n > 0) advanceAll(n);
+      e.advance(n);
     },
-    async run(total, opts = {}) {
-      requireInit("run");
-      await runLockstep(
-        sim,
-        {
-          step: () => step,
-          advance: advanceAll,
-          record: () => log.push(snapshot()),
-          chunkSteps: (work) => work / (d * K),
-          frozen,
-          hitsView: () => arena.f64(layout.hit, nOvl),
-          stepsView: () => arena.f64(layout.step, walkers),
-        },
-        total,
-        opts,
-      );
+    run(total, opts = {}) {
+      return e.run(sim, total, opts);
     },
     overlaps() {
       return arena.readF64(layout.ovl, nOvl);
@@ -360,15 +321,15 @@ export async function createSimulation(
       return { u: arena.readF64(layout.u, d), v: arena.readF64(layout.v, d), m: arena.readF64(layout.m, d) };
     },
     evalLoss(n) {
-      requireInit("evalLoss");
+      e.requireInit("evalLoss");
       const out = new Float64Array(walkers);
       for (let w = 0; w < walkers; w++) out[w] = exports.evalLoss(w, n);
       return out;
     },
     sample(n, stream = 0) {
-      requireInit("sample");
+      e.requireInit("sample");
       if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`sample: got n = ${n}, expected a whole number >= 1`);
-      const { hi, lo } = seedWords(seedText as string);
+      const { hi, lo } = seedWords(e.seedText as string);
       const rngPtr = layout.end;
       const x0Ptr = rngPtr + 32;
       const xtPtr = x0Ptr + n * d * 8;
@@ -387,12 +348,12 @@ export async function createSimulation(
       return { x0: arena.readF64(x0Ptr, n * d), xt: arena.readF64(xtPtr, n * d), lambda, nu };
     },
     state() {
-      requireInit("state");
+      e.requireInit("state");
       const rng = arena.readStreams(layout.rngTrain, layout.rngEval, walkers);
       return {
         backend: "full",
-        seed: seedText as string,
-        step,
+        seed: e.seedText as string,
+        step: e.step,
         walkerSteps: arena.readF64(layout.step, walkers),
         w: sim.weights(),
         a: sim.amplitudes(),
@@ -401,7 +362,7 @@ export async function createSimulation(
         hits: sim.hits(),
         overlaps: sim.overlaps(),
         rng,
-        log: log.map(copyLogEntry),
+        log: e.log.map(copyLogEntry),
       };
     },
     restore(s) {
@@ -433,9 +394,7 @@ export async function createSimulation(
       arena.writeF64(layout.ovl, s.overlaps);
       arena.writeF64(layout.step, s.walkerSteps);
       arena.writeStreams(layout.rngTrain, layout.rngEval, walkers, s.rng);
-      seedText = s.seed;
-      step = s.step;
-      log = s.log.map(copyLogEntry);
+      e.restore(s);
     },
   };
   return sim;

@@ -229,7 +229,7 @@ function mergeChunks(parts: TaskResult[]): TaskResult {
   const logOverlaps = steps.map((s) =>
     parts.flatMap((p) => {
       // A chunk whose walkers all froze early stops logging: its later rows repeat its last one.
-      let j = p.logSteps.findIndex((x) => x === s);
+      let j = p.logSteps.indexOf(s);
       if (j < 0) j = p.logSteps.length - 1;
       return p.logOverlaps[j];
     }),
