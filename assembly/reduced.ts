@@ -303,26 +303,7 @@ function updateReduced(w: i32): bool {
 /** Runs n steps of walker w's reduced chain on its training stream, recording hits after each step.
  * Returns n, or -s when a non-finite value appeared at step s (the walker then stops at step s). */
 export function runReduced(w: i32, n: f64): f64 {
-  if (K == 1) return runReduced1(w, n);
-  const rng = RNG_TRAIN + (<usize>w << 5);
-  const stepPtr = STEP + (<usize>w << 3);
-  let step = load<f64>(stepPtr);
-  rngLoad(rng);
-  let done: f64 = 0;
-  let ok: bool = true;
-  while (done < n) {
-    loadWalker(w);
-    drawSample();
-    forwardReduced(w);
-    ok = updateReduced(w);
-    step += 1;
-    done += 1;
-    if (!ok) break;
-    recordHits(w, step);
-  }
-  rngStore(rng);
-  store<f64>(stepPtr, step);
-  return ok ? done : -step;
+  return K == 1 ? runReduced1(w, n) : runReducedGeneral(w, n);
 }
 
 /** The same chain through the general path for any K (tests compare it with the K = 1 fast path). */
