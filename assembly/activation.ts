@@ -1,5 +1,5 @@
 // The activations g of SCIENCE.md section 4 and their derivatives, shared by every denoiser kernel.
-import { erf } from "./special";
+import { erf, tanh } from "./special";
 
 const SQRT1_2: f64 = 0.7071067811865476;
 const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
@@ -13,7 +13,7 @@ let gp: f64 = 0; // g'(h) of the last activationOf() call
 export function activationOf(code: i32, h: f64): f64 {
   switch (code) {
     case 0: {
-      const g = Math.tanh(h);
+      const g = tanh(h);
       gp = 1.0 - g * g;
       return g;
     }

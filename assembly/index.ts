@@ -12,7 +12,7 @@ export { forward, gradient, activationAt, lastDerivative } from "./denoiser";
 export { initWalker, update, run, evalLoss } from "./sgd";
 export { runUnfused } from "./sgd";
 export { dot, axpy } from "./vec";
-export { erf, normCdf, normQuantile } from "./special";
+export { erf, normCdf, normQuantile, tanhOf } from "./special";
 
 /** First byte free for the host's arena (16-byte aligned). */
 export function heapBase(): usize {
@@ -40,6 +40,7 @@ export function isSimd(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
 export {
-  configureReduced, reducedScratchDoubles, initReducedWalker, runReduced, runReducedGeneral, evalLossReduced,
+  configureReduced, reducedScratchDoubles, initReducedWalker, runReduced, runReducedGeneral, runReducedPair,
+  evalLossReduced,
   reducedNorms, fillChiSquare,
 } from "./reduced";

@@ -39,18 +39,24 @@ function nuUncorrelated(lambda: f64): f64 {
   return Math.abs(lambda) > lambdaAbsThr ? nuHi : nuLo;
 }
 
+/** Draws nu given lambda from the current stream (no draw, one uniform, or, for the mixed coupling, one
+ * or two). */
+// @ts-ignore: decorator
+@inline
+export function drawNu(lambda: f64): f64 {
+  if (corr == 0) return nuQuantile(uniform());
+  if (corr == 1) return nuComonotone(lambda);
+  if (corr == 2) return uniform() < mixP ? nuComonotone(lambda) : nuQuantile(uniform());
+  return nuUncorrelated(lambda);
+}
+
 /** Draws (lambda, nu) from the current stream into lastLambda, lastNu (inlined into both backends' loops). */
 // @ts-ignore: decorator
 @inline
 export function drawLatents(): void {
   const lambda = gauss();
-  let nu: f64;
-  if (corr == 0) nu = nuQuantile(uniform());
-  else if (corr == 1) nu = nuComonotone(lambda);
-  else if (corr == 2) nu = uniform() < mixP ? nuComonotone(lambda) : nuQuantile(uniform());
-  else nu = nuUncorrelated(lambda);
+  lastNu = drawNu(lambda);
   lastLambda = lambda;
-  lastNu = nu;
 }
 
 /** Writes one MCM sample x0 [d] to out, drawing from the current stream (latents, then z). */

@@ -14,12 +14,12 @@
 //
 // State per walker: M in OVL [walkers, K, 3] (column m is 0 when q = 2), G in GR [walkers, K, K] (full,
 // symmetric), a, b, step, hits and the training stream, all at the pointers of the parameter block.
-import { gauss, rngLoad, rngStore, uniform, uniformPos } from "./rng";
-import { drawLatents, lastLambda, lastNu } from "./mcm";
+import { gauss, gaussFill, rngLoad, rngStore, uniform, uniformPos } from "./rng";
+import { drawNu } from "./mcm";
 import { activation, lastDerivative, unitSlot } from "./denoiser";
 import { ovlPtr, recordHits } from "./overlaps";
 import {
-  A, alpha, B, betaM, d, eta, HIT, K, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target, threshold,
+  A, alpha, B, betaM, corr, d, eta, HIT, K, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target, threshold,
   trainAmp, trainSkip, whitenC,
 } from "./globals";
 
@@ -32,18 +32,22 @@ let XTC: usize = 0; // [Dim]: xt
 let RC: usize = 0; // [Dim]: the residual D(xt) - target
 let WC: usize = 0; // [K, Dim]: the weights
 let LC: usize = 0; // [K, K]: Cholesky factor of G
+let PD: usize = 0; // [2, 16]: runReducedPair's draws, a row per lane
 let oneMinusC: f64 = 1; // 1 - c: x0 . v = (1 - c)(z . v + sqrt(betaV) nu)
 // Marsaglia-Tsang constants for the chi-square draws: c1^2 ~ chi2(n), c2^2 ~ chi2(n - 1), n = d - q - K.
 let mt1d: f64 = 0;
 let mt1c: f64 = 0;
 let mt2d: f64 = 0;
 let mt2c: f64 = 0;
+// Whether the chain needs lambda: not when betaU = 0 with independent latents (the cubic regime), where
+// it would only be drawn to be multiplied by 0, so it is not drawn at all.
+let lambdaUsed: bool = true;
 let boost2: f64 = 0; // 1 / shape of c2^2 / 2 when that shape is < 1 (boosted), else 0
 
 /** Doubles of scratch that configureReduced needs for K units and q spikes. */
 export function reducedScratchDoubles(k: i32, nq: i32): i32 {
   const dim = nq + k + 2;
-  return 4 * dim + k * dim + k * k;
+  return 4 * dim + k * dim + k * k + 32;
 }
 
 /** Sets up the reduced chain after configure(): q spikes (2, or 3 with the mean spike), G at gram
@@ -58,7 +62,9 @@ export function configureReduced(nq: i32, gram: usize, scratch: usize): void {
   RC = XTC + (<usize>Dim << 3);
   WC = RC + (<usize>Dim << 3);
   LC = WC + (<usize>(K * Dim) << 3);
+  PD = LC + (<usize>(K * K) << 3);
   oneMinusC = 1.0 - whitenC;
+  lambdaUsed = sqrtBetaU != 0 || corr != 0;
   const n = <f64>(d - q - K);
   mt1d = 0.5 * n - 1.0 / 3.0;
   mt1c = 1.0 / Math.sqrt(9.0 * mt1d);
@@ -204,21 +210,23 @@ function loadWalker(w: i32): void {
   }
 }
 
-// Draws one sample into X0C, XIC, XTC from the current stream, in the order: latents (drawLatents), the
-// spike coordinates of z (q), of xi (q), n1 (K), n2 (K), c1^2, n21, c2^2.
+// Draws one sample into X0C, XIC, XTC from the current stream, in the order: the normals lambda, the spike
+// coordinates of z (q) and of xi (q), n1 (K), n2 (K); nu given lambda (drawNu); c1^2, n21, c2^2. (The K = 1
+// path draws its normals in one gaussFill: the same draws, faster.)
 function drawSample(): void {
-  drawLatents();
+  const lambda = lambdaUsed ? gauss() : 0.0;
   const zu = gauss();
   const zv = gauss();
   const zm = q == 3 ? gauss() : 0.0;
   put(XIC, 0, gauss());
   put(XIC, 1, gauss());
   if (q == 3) put(XIC, 2, gauss());
-  put(X0C, 0, sqrtBetaU * lastLambda + zu);
-  put(X0C, 1, oneMinusC * (zv + sqrtBetaV * lastNu));
-  if (q == 3) put(X0C, 2, betaM + zm);
   for (let l = 0; l < K; l++) put(X0C, q + l, gauss());
   for (let l = 0; l < K; l++) put(XIC, q + l, gauss());
+  const nu = drawNu(lambda);
+  put(X0C, 0, sqrtBetaU * lambda + zu);
+  put(X0C, 1, oneMinusC * (zv + sqrtBetaV * nu));
+  if (q == 3) put(X0C, 2, betaM + zm);
   const c1 = Math.sqrt(2.0 * gammaMT(mt1d, mt1c));
   const n21 = gauss();
   const c2 = Math.sqrt(chi2Second());
@@ -329,8 +337,16 @@ export function runReducedGeneral(w: i32, n: f64): f64 {
   return ok ? done : -step;
 }
 
-// K = 1 in scalars: the same draws in the same order and the same update as the general path, with the
-// state in locals (w = (mu, mv, mm, l, 0, 0), l = sqrt(G)) and hits checked inline.
+// K = 1 in scalars, with the state in locals (w = (mu, mv, mm, l, 0, 0), l = sqrt(G)) and hits checked
+// inline. The same draws and update as the general path up to the part of the sample orthogonal to the
+// spikes and to P w, of dimension n = d - q - 1. There the step only needs the new weight's component
+// y_perp = cr r_perp + cx xt_perp = A xt_perp - cr tau_perp (A = cr b + cx), a combination
+// p z_perp + s xi_perp of two independent N(0, I_n) vectors with coefficients that do not depend on them,
+// so |y_perp|^2 ~ (p^2 + s^2) chi2(n) exactly: one chi-square draw instead of the Wishart's three. The
+// trained skip needs r_perp . xt_perp as well, a second quadratic form, and then draws the Wishart as the
+// general path does. The new G is the off-spike norm over the whole norm, computed beside 1 / |y| rather
+// than after it: the step's chain of dependent operations, which bounds its speed, is shorter by a square
+// and a sum. (The general path's G matches it to rounding; tests check the transition law.)
 function runReduced1(w: i32, n: f64): f64 {
   const rng = RNG_TRAIN + (<usize>w << 5);
   const stepPtr = STEP + (<usize>w << 3);
@@ -354,6 +370,9 @@ function runReduced1(w: i32, n: f64): f64 {
   const tAmp = trainAmp;
   const d1 = mt1d;
   const c1c = mt1c;
+  const buf = X0C; // the step's normals (X0C's scratch is unused on this path)
+  const nNormals = 2 * q + 3;
+  put(buf, 0, 0.0);
   let step = load<f64>(stepPtr);
   let mu = at(o, 0);
   let mv = at(o, 1);
@@ -369,35 +388,43 @@ function runReduced1(w: i32, n: f64): f64 {
   let ok: bool = true;
   while (done < n) {
     const l = gg > 0 ? Math.sqrt(gg) : 0.0;
-    // The sample (drawSample's order).
-    drawLatents();
-    const zu = gauss();
-    const zv = gauss();
-    const zm = q3 ? gauss() : 0.0;
-    const xiu = gauss();
-    const xiv = gauss();
-    const xim = q3 ? gauss() : 0.0;
-    const x0u = su * lastLambda + zu;
-    const x0v = omc * (zv + sv * lastNu);
+    // The sample, in drawSample's order: the normals (lambda, z and xi on the spikes, then along P w),
+    // nu, then the orthogonal part (chi2(n), or the Wishart's c1^2, n21, c2^2 when the skip is trained).
+    if (lambdaUsed) gaussFill(buf, nNormals);
+    else gaussFill(buf + 8, nNormals - 1); // buf[0] = lambda = 0
+    const lambda = at(buf, 0);
+    const zu = at(buf, 1);
+    const zv = at(buf, 2);
+    const zm = q3 ? at(buf, 3) : 0.0;
+    const xiu = at(buf, q + 1);
+    const xiv = at(buf, q + 2);
+    const xim = q3 ? at(buf, 6) : 0.0;
+    const x0e = at(buf, 2 * q + 1);
+    const xie = at(buf, 2 * q + 2);
+    const nu = drawNu(lambda);
+    const x0u = su * lambda + zu;
+    const x0v = omc * (zv + sv * nu);
     const x0m = q3 ? bm + zm : 0.0;
-    const x0e = gauss();
-    const xie = gauss();
-    const x0f = Math.sqrt(2.0 * gammaMT(d1, c1c));
-    const xif = gauss();
-    const xig = Math.sqrt(chi2Second());
+    let chi: f64 = 0;
+    let x0f: f64 = 0;
+    let xif: f64 = 0;
+    let xig: f64 = 0;
+    if (tSkip) {
+      x0f = Math.sqrt(2.0 * gammaMT(d1, c1c));
+      xif = gauss();
+      xig = Math.sqrt(chi2Second());
+    } else {
+      chi = 2.0 * gammaMT(d1, c1c);
+    }
     const xtu = al * x0u + si * xiu;
     const xtv = al * x0v + si * xiv;
     const xtm = al * x0m + si * xim;
     const xte = al * x0e + si * xie;
-    const xtf = al * x0f + si * xif;
-    const xtg = si * xig; // al * 0 + si * xig
     // Forward.
     const tu = tx0 ? x0u : xiu;
     const tv = tx0 ? x0v : xiv;
     const tm = tx0 ? x0m : xim;
     const te = tx0 ? x0e : xie;
-    const tf = tx0 ? x0f : xif;
-    const tg = tx0 ? 0.0 : xig;
     const h = q3 ? mu * xtu + mv * xtv + mm * xtm + l * xte : mu * xtu + mv * xtv + l * xte;
     const g = activation(h);
     const gpk = lastDerivative();
@@ -406,34 +433,42 @@ function runReduced1(w: i32, n: f64): f64 {
     const rv = b * xtv - tv + c * mv;
     const rm = q3 ? b * xtm - tm + c * mm : 0.0;
     const re = b * xte - te + c * l;
-    const rf = b * xtf - tf;
-    const rg = b * xtg - tg;
     const wr = q3 ? mu * ru + mv * rv + mm * rm + l * re : mu * ru + mv * rv + l * re;
     // Update.
     const cw = 1.0 + et * a * wr * (g + gpk * h);
     const cr = -et * a * g;
     const cx = -et * a * gpk * wr;
-    let yu = cw * mu + cr * ru + cx * xtu;
-    let yv = cw * mv + cr * rv + cx * xtv;
-    let ym = q3 ? cw * mm + cr * rm + cx * xtm : 0.0;
-    let ye = cw * l + cr * re + cx * xte;
-    let yf = cr * rf + cx * xtf; // cw * 0 + ...
-    let yg = cr * rg + cx * xtg;
-    const n2 = yu * yu + yv * yv + ym * ym + ye * ye + yf * yf + yg * yg;
+    const yu = cw * mu + cr * ru + cx * xtu;
+    const yv = cw * mv + cr * rv + cx * xtv;
+    const ym = q3 ? cw * mm + cr * rm + cx * xtm : 0.0;
+    const ye = cw * l + cr * re + cx * xte;
+    let perp: f64;
+    let rxt: f64 = 0;
+    if (tSkip) {
+      const xtf = al * x0f + si * xif;
+      const xtg = si * xig; // al * 0 + si * xig
+      const rf = b * xtf - (tx0 ? x0f : xif);
+      const rg = b * xtg - (tx0 ? 0.0 : xig);
+      const yf = cr * rf + cx * xtf; // cw * 0 + ...
+      const yg = cr * rg + cx * xtg;
+      perp = yf * yf + yg * yg;
+      rxt = ru * xtu + rv * xtv + rm * xtm + re * xte + rf * xtf + rg * xtg;
+    } else {
+      // y_perp = A (al z_perp + si xi_perp) - cr tau_perp.
+      const aa = cr * b + cx;
+      const pz = tx0 ? aa * al - cr : aa * al;
+      const ps = tx0 ? aa * si : aa * si - cr;
+      perp = (pz * pz + ps * ps) * chi;
+    }
+    const off2 = ye * ye + perp;
+    const n2 = yu * yu + yv * yv + ym * ym + off2;
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const inv = 1.0 / Math.sqrt(n2);
-    yu *= inv;
-    yv *= inv;
-    ym *= inv;
-    ye *= inv;
-    yf *= inv;
-    yg *= inv;
-    mu = yu;
-    mv = yv;
-    mm = ym;
-    gg = ye * ye + yf * yf + yg * yg;
+    mu = yu * inv;
+    mv = yv * inv;
+    mm = ym * inv;
+    gg = off2 / n2;
     if (tSkip) {
-      const rxt = ru * xtu + rv * xtv + rm * xtm + re * xte + rf * xtf + rg * xtg;
       const bn = b - et * rxt;
       if (!isFinite(bn)) ok = false;
       b = bn;
@@ -462,6 +497,249 @@ function runReduced1(w: i32, n: f64): f64 {
   put(hit, 2, hm);
   store<f64>(stepPtr, step);
   return ok ? done : -step;
+}
+
+// f64x2 helpers for runReducedPair.
+// @ts-ignore: decorator
+@inline
+function vs(x: f64): v128 {
+  return f64x2.splat(x);
+}
+// @ts-ignore: decorator
+@inline
+function vp(x0: f64, x1: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(x0), 1, x1);
+}
+// @ts-ignore: decorator
+@inline
+function vadd(a: v128, b: v128): v128 {
+  return f64x2.add(a, b);
+}
+// @ts-ignore: decorator
+@inline
+function vsub(a: v128, b: v128): v128 {
+  return f64x2.sub(a, b);
+}
+// @ts-ignore: decorator
+@inline
+function vmul(a: v128, b: v128): v128 {
+  return f64x2.mul(a, b);
+}
+// @ts-ignore: decorator
+@inline
+function vsel(ifTrue: v128, ifFalse: v128, mask: v128): v128 {
+  return v128.bitselect(ifTrue, ifFalse, mask);
+}
+// @ts-ignore: decorator
+@inline
+function vfinite(x: v128): v128 {
+  return f64x2.eq(f64x2.sub(x, x), f64x2.splat(0)); // x - x is NaN for +-inf and NaN
+}
+// @ts-ignore: decorator
+@inline
+function vat(p0: usize, p1: usize, i: i32): v128 {
+  return vp(at(p0, i), at(p1, i));
+}
+
+// One step's draws of walker w for the K = 1 paths, from its stream, in runReduced1's order: the normals
+// to out[0 .. 2q+3), then nu, then chi2(n) (or c1, n21, c2 when the skip is trained) to out[9 .. 13).
+function drawPairLane(w: i32, out: usize): void {
+  const rng = RNG_TRAIN + (<usize>w << 5);
+  rngLoad(rng);
+  if (lambdaUsed) gaussFill(out, 2 * q + 3);
+  else gaussFill(out + 8, 2 * q + 2); // out[0] = lambda = 0
+  put(out, 9, drawNu(at(out, 0)));
+  if (trainSkip) {
+    put(out, 10, Math.sqrt(2.0 * gammaMT(mt1d, mt1c)));
+    put(out, 11, gauss());
+    put(out, 12, Math.sqrt(chi2Second()));
+  } else {
+    put(out, 10, 2.0 * gammaMT(mt1d, mt1c));
+  }
+  rngStore(rng);
+}
+
+/** Runs walkers w0 and w1 (K = 1) in lockstep for up to n steps, one in each lane of f64x2 (SIMD build):
+ * each walker gets exactly the draws and the arithmetic of runReduced1 (every lane operation is the IEEE
+ * operation of the scalar code, in the same order), so the results are bit-identical to two runReduced1
+ * calls; the point is speed: the two walkers' chains of dependent operations overlap. Stops before a
+ * step that would give either walker a non-finite value, with that step undone (streams included), so
+ * that runReduced1 can redo it and report the step. Returns the steps done (0 in the scalar build, or
+ * when K > 1: the caller then uses runReduced). */
+export function runReducedPair(w0: i32, w1: i32, n: f64): f64 {
+  if (!ASC_FEATURE_SIMD || K != 1) return 0;
+  const r0 = RNG_TRAIN + (<usize>w0 << 5);
+  const r1 = RNG_TRAIN + (<usize>w1 << 5);
+  const o0 = ovlPtr(w0, 0);
+  const o1 = ovlPtr(w1, 0);
+  const h0 = HIT + (<usize>w0 * 24);
+  const h1 = HIT + (<usize>w1 * 24);
+  const g0 = gPtr(w0);
+  const g1 = gPtr(w1);
+  const b0 = PD; // lane 0's draws
+  const b1 = PD + 128; // lane 1's
+  put(b0, 0, 0.0);
+  put(b1, 0, 0.0);
+  const q3 = q == 3;
+  const tx0 = target == 0;
+  const tSkip = trainSkip;
+  const tAmp = trainAmp;
+  const zero = vs(0.0);
+  const one = vs(1.0);
+  const thr = vs(threshold);
+  const al = vs(alpha);
+  const si = vs(sigma);
+  const et = vs(eta);
+  const su = vs(sqrtBetaU);
+  const sv = vs(sqrtBetaV);
+  const omc = vs(oneMinusC);
+  const bm = vs(betaM);
+  const two = vs(2.0);
+  let step = vp(load<f64>(STEP + (<usize>w0 << 3)), load<f64>(STEP + (<usize>w1 << 3)));
+  let mu = vp(at(o0, 0), at(o1, 0));
+  let mv = vp(at(o0, 1), at(o1, 1));
+  let mm = vp(at(o0, 2), at(o1, 2));
+  let gg = vp(load<f64>(g0), load<f64>(g1));
+  let a = vp(load<f64>(A + (<usize>w0 << 3)), load<f64>(A + (<usize>w1 << 3)));
+  let b = vp(load<f64>(B + (<usize>w0 << 3)), load<f64>(B + (<usize>w1 << 3)));
+  let hu = vp(at(h0, 0), at(h1, 0));
+  let hv = vp(at(h0, 1), at(h1, 1));
+  let hm = vp(at(h0, 2), at(h1, 2));
+  let done: f64 = 0;
+  while (done < n) {
+    // Both streams as they were before the step, to undo it.
+    const s0a = v128.load(r0);
+    const s0b = v128.load(r0, 16);
+    const s1a = v128.load(r1);
+    const s1b = v128.load(r1, 16);
+    const l = vsel(f64x2.sqrt(gg), zero, f64x2.gt(gg, zero));
+    drawPairLane(w0, b0);
+    drawPairLane(w1, b1);
+    const lambda = vat(b0, b1, 0);
+    const zu = vat(b0, b1, 1);
+    const zv = vat(b0, b1, 2);
+    const zm = q3 ? vat(b0, b1, 3) : zero;
+    const xiu = vat(b0, b1, q + 1);
+    const xiv = vat(b0, b1, q + 2);
+    const xim = q3 ? vat(b0, b1, 6) : zero;
+    const x0e = vat(b0, b1, 2 * q + 1);
+    const xie = vat(b0, b1, 2 * q + 2);
+    const nu = vat(b0, b1, 9);
+    const x0u = vadd(vmul(su, lambda), zu);
+    const x0v = vmul(omc, vadd(zv, vmul(sv, nu)));
+    const x0m = q3 ? vadd(bm, zm) : zero;
+    const xtu = vadd(vmul(al, x0u), vmul(si, xiu));
+    const xtv = vadd(vmul(al, x0v), vmul(si, xiv));
+    const xtm = vadd(vmul(al, x0m), vmul(si, xim));
+    const xte = vadd(vmul(al, x0e), vmul(si, xie));
+    const tu = tx0 ? x0u : xiu;
+    const tv = tx0 ? x0v : xiv;
+    const tm = tx0 ? x0m : xim;
+    const te = tx0 ? x0e : xie;
+    const h = q3
+      ? vadd(vadd(vadd(vmul(mu, xtu), vmul(mv, xtv)), vmul(mm, xtm)), vmul(l, xte))
+      : vadd(vadd(vmul(mu, xtu), vmul(mv, xtv)), vmul(l, xte));
+    const ga = activation(f64x2.extract_lane(h, 0));
+    const gpa = lastDerivative();
+    const gb = activation(f64x2.extract_lane(h, 1));
+    const gpb = lastDerivative();
+    const g = vp(ga, gb);
+    const gpk = vp(gpa, gpb);
+    const c = vmul(a, g);
+    const ru = vadd(vsub(vmul(b, xtu), tu), vmul(c, mu));
+    const rv = vadd(vsub(vmul(b, xtv), tv), vmul(c, mv));
+    const rm = q3 ? vadd(vsub(vmul(b, xtm), tm), vmul(c, mm)) : zero;
+    const re = vadd(vsub(vmul(b, xte), te), vmul(c, l));
+    const wr = q3
+      ? vadd(vadd(vadd(vmul(mu, ru), vmul(mv, rv)), vmul(mm, rm)), vmul(l, re))
+      : vadd(vadd(vmul(mu, ru), vmul(mv, rv)), vmul(l, re));
+    // Update (runReduced1's expressions, left to right).
+    const eta_a = vmul(et, a);
+    const cw = vadd(one, vmul(vmul(eta_a, wr), vadd(g, vmul(gpk, h))));
+    const cr = vmul(vmul(f64x2.neg(et), a), g);
+    const cx = vmul(vmul(vmul(f64x2.neg(et), a), gpk), wr);
+    const yu = vadd(vadd(vmul(cw, mu), vmul(cr, ru)), vmul(cx, xtu));
+    const yv = vadd(vadd(vmul(cw, mv), vmul(cr, rv)), vmul(cx, xtv));
+    const ym = q3 ? vadd(vadd(vmul(cw, mm), vmul(cr, rm)), vmul(cx, xtm)) : zero;
+    const ye = vadd(vadd(vmul(cw, l), vmul(cr, re)), vmul(cx, xte));
+    let perp: v128;
+    let rxt = zero;
+    if (tSkip) {
+      const x0f = vat(b0, b1, 10);
+      const xif = vat(b0, b1, 11);
+      const xig = vat(b0, b1, 12);
+      const xtf = vadd(vmul(al, x0f), vmul(si, xif));
+      const xtg = vmul(si, xig);
+      const rf = vsub(vmul(b, xtf), tx0 ? x0f : xif);
+      const rg = vsub(vmul(b, xtg), tx0 ? zero : xig);
+      const yf = vadd(vmul(cr, rf), vmul(cx, xtf));
+      const yg = vadd(vmul(cr, rg), vmul(cx, xtg));
+      perp = vadd(vmul(yf, yf), vmul(yg, yg));
+      rxt = vadd(
+        vadd(vadd(vadd(vadd(vmul(ru, xtu), vmul(rv, xtv)), vmul(rm, xtm)), vmul(re, xte)), vmul(rf, xtf)),
+        vmul(rg, xtg),
+      );
+    } else {
+      const chi = vat(b0, b1, 10);
+      const aa = vadd(vmul(cr, b), cx);
+      const pz = tx0 ? vsub(vmul(aa, al), cr) : vmul(aa, al);
+      const ps = tx0 ? vmul(aa, si) : vsub(vmul(aa, si), cr);
+      perp = vmul(vadd(vmul(pz, pz), vmul(ps, ps)), chi);
+    }
+    const off2 = vadd(vmul(ye, ye), perp);
+    const n2 = vadd(vadd(vadd(vmul(yu, yu), vmul(yv, yv)), vmul(ym, ym)), off2);
+    let ok = v128.and(f64x2.gt(n2, zero), f64x2.lt(n2, vs(Infinity)));
+    const inv = f64x2.div(one, f64x2.sqrt(n2));
+    let bn = b;
+    let an = a;
+    if (tSkip) {
+      bn = vsub(b, vmul(et, rxt));
+      ok = v128.and(ok, vfinite(bn));
+    }
+    if (tAmp) {
+      an = vsub(a, vmul(vmul(et, g), wr));
+      ok = v128.and(ok, vfinite(an));
+    }
+    if (!i64x2.all_true(ok)) {
+      v128.store(r0, s0a);
+      v128.store(r0, s0b, 16);
+      v128.store(r1, s1a);
+      v128.store(r1, s1b, 16);
+      break;
+    }
+    mu = vmul(yu, inv);
+    mv = vmul(yv, inv);
+    mm = vmul(ym, inv);
+    gg = f64x2.div(off2, n2);
+    b = bn;
+    a = an;
+    step = vadd(step, one);
+    done += 1;
+    hu = vsel(step, hu, v128.and(f64x2.lt(hu, zero), f64x2.ge(f64x2.abs(mu), thr)));
+    hv = vsel(step, hv, v128.and(f64x2.lt(hv, zero), f64x2.ge(f64x2.abs(mv), thr)));
+    hm = vsel(step, hm, v128.and(f64x2.lt(hm, zero), f64x2.ge(f64x2.abs(mm), thr)));
+  }
+  put(o0, 0, f64x2.extract_lane(mu, 0));
+  put(o1, 0, f64x2.extract_lane(mu, 1));
+  put(o0, 1, f64x2.extract_lane(mv, 0));
+  put(o1, 1, f64x2.extract_lane(mv, 1));
+  put(o0, 2, f64x2.extract_lane(mm, 0));
+  put(o1, 2, f64x2.extract_lane(mm, 1));
+  store<f64>(g0, f64x2.extract_lane(gg, 0));
+  store<f64>(g1, f64x2.extract_lane(gg, 1));
+  store<f64>(A + (<usize>w0 << 3), f64x2.extract_lane(a, 0));
+  store<f64>(A + (<usize>w1 << 3), f64x2.extract_lane(a, 1));
+  store<f64>(B + (<usize>w0 << 3), f64x2.extract_lane(b, 0));
+  store<f64>(B + (<usize>w1 << 3), f64x2.extract_lane(b, 1));
+  put(h0, 0, f64x2.extract_lane(hu, 0));
+  put(h1, 0, f64x2.extract_lane(hu, 1));
+  put(h0, 1, f64x2.extract_lane(hv, 0));
+  put(h1, 1, f64x2.extract_lane(hv, 1));
+  put(h0, 2, f64x2.extract_lane(hm, 0));
+  put(h1, 2, f64x2.extract_lane(hm, 1));
+  store<f64>(STEP + (<usize>w0 << 3), f64x2.extract_lane(step, 0));
+  store<f64>(STEP + (<usize>w1 << 3), f64x2.extract_lane(step, 1));
+  return done;
 }
 
 /** Mean loss 0.5 |D(xt) - target|^2 of walker w over n fresh samples of its evaluation stream. */

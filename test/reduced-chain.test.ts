@@ -199,8 +199,9 @@ describe("reduced chain sampler", () => {
 });
 
 describe("reduced chain paths and checkpoints", () => {
-  const configs = [
-    { d: 40 },
+  // The K = 1 fast path draws the same normals and nu as the general path; with the skip trained it also
+  // draws the same Wishart, so the two agree to rounding (G is computed by a different formula).
+  const trainedSkip = [
     { d: 40, betaM: 1, trainSkip: true, trainAmplitude: true, target: "noise" as const, activation: "erf" as const },
     {
       d: 12,
@@ -211,25 +212,122 @@ describe("reduced chain paths and checkpoints", () => {
       latent: "skewed:0.3",
       lrExponent: 2,
       delta: 2,
+      trainSkip: true,
     },
-    { d: 5, correlation: "uncorrelated", activation: "he3" as const, threshold: 0.3 },
+    { d: 5, correlation: "uncorrelated", activation: "he3" as const, threshold: 0.3, trainSkip: true },
   ];
-  for (const c of configs) {
-    it(`the K = 1 fast path is bit-identical to the general path (${JSON.stringify(c)})`, async () => {
+  for (const c of trainedSkip) {
+    it(`with the skip trained, the K = 1 fast path equals the general path to rounding (${JSON.stringify(c)})`, async () => {
       const config = { ...c, backend: "reduced" as const, walkers: 3 };
       const fast = await createSimulation(config);
       const general = await createSimulation(config);
       fast.init(8);
       general.init(8);
-      fast.advance(4000);
-      for (let w = 0; w < 3; w++) expect(general.exports.runReducedGeneral(w, 4000)).toBe(4000);
-      expect(fast.overlaps()).toEqual(general.overlaps());
-      expect(fast.gram()).toEqual(general.gram());
-      expect(fast.amplitudes()).toEqual(general.amplitudes());
-      expect(fast.skips()).toEqual(general.skips());
+      fast.advance(2000);
+      for (let w = 0; w < 3; w++) expect(general.exports.runReducedGeneral(w, 2000)).toBe(2000);
+      const close = (x: Float64Array, y: Float64Array) => {
+        for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThan(1e-9);
+      };
+      close(fast.overlaps(), general.overlaps());
+      close(fast.gram(), general.gram());
+      close(fast.amplitudes(), general.amplitudes());
+      close(fast.skips(), general.skips());
       expect(fast.hits()).toEqual(general.hits());
+      expect((fast.state() as ReducedState).rng).toEqual((general.state() as ReducedState).rng);
     });
   }
+
+  // With the skip fixed, the fast path draws |y_perp|^2 as (p^2 + s^2) chi2(n) where the general path
+  // draws the Wishart: a different draw with the same law. Put every walker in one state, take one step
+  // with eta = 0.4 (so the part orthogonal to the spikes and to P w weighs in G), and compare the laws
+  // of the new G and of the new overlaps: a KS test at the 1% level and a 5-SE test of the means.
+  for (const c of [{}, { target: "noise" as const, betaM: 1 }]) {
+    it(`with the skip fixed, one step of the fast path has the general path's law of G and M (${JSON.stringify(c)})`, async () => {
+      const walkers = 4000;
+      const config = { d: 40, lrExponent: 0, delta: 0.4, ...c, backend: "reduced" as const, walkers };
+      const fast = await createSimulation(config);
+      const general = await createSimulation(config);
+      for (const [sim, seed] of [
+        [fast, 11],
+        [general, 12],
+      ] as const) {
+        sim.init(seed);
+        const st = sim.state() as ReducedState;
+        for (let w = 0; w < walkers; w++) {
+          st.M.set([0.3, 0.2, c.betaM ? 0.1 : 0], 3 * w);
+          st.G[w] = 1 - 0.09 - 0.04 - (c.betaM ? 0.01 : 0);
+        }
+        sim.restore(st);
+      }
+      fast.advance(1);
+      for (let w = 0; w < walkers; w++) expect(general.exports.runReducedGeneral(w, 1)).toBe(1);
+      const column = (x: Float64Array, j: number, stride: number) =>
+        Array.from({ length: walkers }, (_, w) => x[w * stride + j]);
+      const pairs: [string, number[], number[]][] = [
+        ["G", column(fast.gram(), 0, 1), column(general.gram(), 0, 1)],
+        ["M_u", column(fast.overlaps(), 0, 3), column(general.overlaps(), 0, 3)],
+        ["M_v", column(fast.overlaps(), 1, 3), column(general.overlaps(), 1, 3)],
+      ];
+      for (const [name, x, y] of pairs) {
+        expect(ksTwoSample(x, y).p, name).toBeGreaterThan(0.01);
+        expect(Math.abs(meanDifferenceZ(x, y)), name).toBeLessThan(5);
+      }
+      // The step moved G by much more than rounding: the test has something to compare.
+      const g = pairs[0][1];
+      expect(Math.max(...g) - Math.min(...g)).toBeGreaterThan(0.01);
+    });
+  }
+
+  // The SIMD build runs K = 1 walkers two at a time, one per lane of f64x2, with runReducedPair.
+  const pairConfigs = [
+    { d: 40 },
+    { d: 256, betaU: 0, lrExponent: 2 },
+    { d: 40, betaM: 1, trainSkip: true, trainAmplitude: true, target: "noise" as const, activation: "erf" as const },
+    { d: 12, process: "ve" as const, t: 0.8, correlation: "sign", activation: "relu" as const, latent: "skewed:0.3" },
+    { d: 9, correlation: "mixed:0.4", latent: "uniform", activation: "he3" as const, threshold: 0.3 },
+  ];
+  for (const c of pairConfigs) {
+    it(`two walkers in the lanes of f64x2 are bit-identical to each walker alone (${JSON.stringify(c)})`, async () => {
+      const config = { ...c, backend: "reduced" as const, walkers: 5 };
+      const paired = await createSimulation(config);
+      const alone = await createSimulation(config);
+      paired.init(21);
+      alone.init(21);
+      const probe = await createSimulation(config);
+      probe.init(21);
+      expect(probe.exports.isSimd()).toBe(1);
+      expect(probe.exports.runReducedPair(0, 1, 3)).toBe(3); // the SIMD build takes the pair path
+      await paired.run(3000); // pairs (0, 1), (2, 3), then 4 alone, between log points
+      for (let w = 0; w < 5; w++) expect(alone.exports.runReduced(w, 3000)).toBe(3000);
+      const a = paired.state() as ReducedState;
+      const b = alone.state() as ReducedState;
+      expect(a.M).toEqual(b.M);
+      expect(a.G).toEqual(b.G);
+      expect(a.a).toEqual(b.a);
+      expect(a.b).toEqual(b.b);
+      expect(a.hits).toEqual(b.hits);
+      expect(a.rng).toEqual(b.rng);
+    });
+  }
+
+  it("a pair with a diverging walker reports the step the walker alone reports", async () => {
+    const config = { d: 40, lrExponent: 0, delta: 1e6, trainAmplitude: true, backend: "reduced" as const, walkers: 2 };
+    const alone = await createSimulation(config);
+    alone.init(4);
+    const r0 = alone.exports.runReduced(0, 1000);
+    expect(r0).toBeLessThan(0);
+    const paired = await createSimulation(config);
+    paired.init(4);
+    let error: unknown;
+    try {
+      paired.advance(1000);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DivergenceError);
+    expect((error as DivergenceError).step).toBe(-r0);
+    expect((error as DivergenceError).walker).toBe(0);
+  });
 
   for (const K of [1, 3]) {
     it(`a run resumed from state() is bit-identical to an uninterrupted one, and the checkpoint is tiny (K = ${K})`, async () => {

@@ -24,6 +24,29 @@ const QUANTILES: [number, number][] = [
   [0.999, 3.090232306167813],
 ];
 
+// x, tanh(x) rounded to double from 50-digit mpmath (both sides of the switch at |x| = 0.55).
+const TANH: [number, number][] = [
+  [1e-300, 1e-300],
+  [1e-8, 1e-8],
+  [0.1, 0.09966799462495582],
+  [0.3, 0.2913126124515909],
+  [0.5499999999999999, 0.5005202111902352],
+  [0.55, 0.5005202111902353],
+  [0.7, 0.6043677771171635],
+  [1, 0.7615941559557649],
+  [2.5, 0.9866142981514303],
+  [10, 0.9999999958776927],
+  [19, 0.9999999999999999],
+  [20, 1],
+];
+
+/** Distance in units in the last place of the reference. */
+const ulps = (x: number, ref: number) => {
+  if (x === ref) return 0;
+  const e = Math.max(Math.floor(Math.log2(Math.abs(ref))), -1022);
+  return Math.abs(x - ref) / 2 ** (e - 52);
+};
+
 describe("special functions", async () => {
   const k = await (await loadKernels(undefined, { flavour: "scalar" })).instantiate();
 
@@ -39,6 +62,27 @@ describe("special functions", async () => {
       const upper = k.normCdf(-x * Math.SQRT2);
       expect(Math.abs(upper - 0.5 * c) / (0.5 * c)).toBeLessThan(1e-12);
     }
+  });
+
+  it("tanh is within 2 ulp of 50-digit references, odd, and exact at 0 and +-inf", () => {
+    for (const [x, t] of TANH) {
+      expect(ulps(k.tanhOf(x), t)).toBeLessThanOrEqual(2);
+      expect(k.tanhOf(-x)).toBe(-k.tanhOf(x));
+    }
+    expect(Object.is(k.tanhOf(0), 0)).toBe(true);
+    expect(Object.is(k.tanhOf(-0), -0)).toBe(true);
+    expect(k.tanhOf(Infinity)).toBe(1);
+    expect(k.tanhOf(-Infinity)).toBe(-1);
+    expect(k.tanhOf(Number.NaN)).toBeNaN();
+  });
+
+  it("tanh is within 3 ulp of V8's Math.tanh (fdlibm, under 1 ulp) on a dense grid of [-25, 25]", () => {
+    let worst = 0;
+    for (let i = -250000; i <= 250000; i++) {
+      const x = i * 1e-4 + 1.234e-6; // off the grid's round numbers
+      worst = Math.max(worst, ulps(k.tanhOf(x), Math.tanh(x)));
+    }
+    expect(worst).toBeLessThanOrEqual(3);
   });
 
   it("the normal quantile inverts Phi to 1e-12", () => {

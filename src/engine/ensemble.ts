@@ -25,6 +25,9 @@ export interface EnsembleSpec {
   walkerOffset?: number;
   /** Runs n steps of walker w in the kernel: n, or -s when a non-finite value appeared at step s. */
   runWalker(w: number, n: number): number;
+  /** Optionally runs walkers w0 and w1 together for up to n steps, with the same results as runWalker
+   * on each; returns the steps done (runWalker finishes the rest, e.g. a step that diverges). */
+  runPair?(w0: number, w1: number, n: number): number;
   /** Steps per walker in a chunk of `work` coordinate-steps of the full backend. */
   chunkSteps(work: number): number;
 }
@@ -77,12 +80,28 @@ export class Ensemble {
 
   /** Advances every walker not frozen by n steps. */
   advanceAll(n: number): void {
-    for (let w = 0; w < this.spec.walkers; w++) {
+    const { runPair, walkers } = this.spec;
+    let pending = -1; // a walker waiting for a partner
+    for (let w = 0; w < walkers; w++) {
       if (this.frozen[w]) continue;
-      const r = this.spec.runWalker(w, n);
-      if (r < 0) throw new DivergenceError(-r, w, this.spec.eta);
+      if (!runPair) this.runOne(w, n);
+      else if (pending < 0) pending = w;
+      else {
+        const done = runPair(pending, w, n);
+        if (done < n) {
+          this.runOne(pending, n - done);
+          this.runOne(w, n - done);
+        }
+        pending = -1;
+      }
     }
+    if (pending >= 0) this.runOne(pending, n);
     this.step += n;
+  }
+
+  private runOne(w: number, n: number): void {
+    const r = this.spec.runWalker(w, n);
+    if (r < 0) throw new DivergenceError(-r, w, this.spec.eta);
   }
 
   advance(n: number): void {

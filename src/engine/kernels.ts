@@ -33,6 +33,8 @@ export interface KernelExports {
   erf(x: number): number;
   normCdf(x: number): number;
   normQuantile(p: number): number;
+  /** tanh to 2 ulp (the activation code 0 uses it). */
+  tanhOf(x: number): number;
   isSimd(): number;
   // The reduced backend (assembly/reduced.ts).
   reducedScratchDoubles(K: number, q: number): number;
@@ -40,6 +42,8 @@ export interface KernelExports {
   initReducedWalker(walker: number, rng: number, a0: number, b0: number): void;
   runReduced(walker: number, steps: number): number;
   runReducedGeneral(walker: number, steps: number): number;
+  /** Two K = 1 walkers in the lanes of f64x2 (SIMD build): the steps done, bit-identical to runReduced. */
+  runReducedPair(w0: number, w1: number, steps: number): number;
   evalLossReduced(walker: number, n: number): number;
   reducedNorms(rng: number, out: number, n: number): void;
   fillChiSquare(rng: number, out: number, n: number, dof: number): void;
