@@ -2,7 +2,7 @@
 //   x0 = betaM m + sqrt(betaU) lambda u + S (sqrt(betaV) nu v + z),  S = I - c v v^T,
 // applied as the rank-one correction S(sqrt(betaV) nu v + z) = z + (sqrt(betaV) nu (1 - c) - c v.z) v.
 import { gauss, gaussFill, rngLoad, rngStore, uniform } from "./rng";
-import { normCdf } from "./special";
+import { normCdf, pick } from "./special";
 import { axpy, dot } from "./vec";
 import {
   betaM, corr, d, lambdaAbsThr, lambdaSignThr, latent, M, mixP, nuHi, nuLo, nuP, sqrtBetaU, sqrtBetaV,
@@ -20,7 +20,7 @@ const SQRT3: f64 = 1.7320508075688772;
 @inline
 function nuQuantile(q: f64): f64 {
   if (latent == 1) return SQRT3 * (2.0 * q - 1.0);
-  return q >= 1.0 - nuP ? nuHi : nuLo;
+  return pick(q >= 1.0 - nuP, nuHi, nuLo);
 }
 
 // nu coupled to lambda: comonotone (nu = F^-1(Phi(lambda)); sign(lambda) for Rademacher).
@@ -28,7 +28,7 @@ function nuQuantile(q: f64): f64 {
 @inline
 function nuComonotone(lambda: f64): f64 {
   if (latent == 1) return nuQuantile(normCdf(lambda));
-  return lambda > lambdaSignThr ? nuHi : nuLo;
+  return pick(lambda > lambdaSignThr, nuHi, nuLo);
 }
 
 // nu coupled to |lambda| (nu = F^-1(2 Phi(|lambda|) - 1)): dependent on lambda but E[lambda nu] = 0.
@@ -36,7 +36,7 @@ function nuComonotone(lambda: f64): f64 {
 @inline
 function nuUncorrelated(lambda: f64): f64 {
   if (latent == 1) return nuQuantile(2.0 * normCdf(Math.abs(lambda)) - 1.0);
-  return Math.abs(lambda) > lambdaAbsThr ? nuHi : nuLo;
+  return pick(Math.abs(lambda) > lambdaAbsThr, nuHi, nuLo);
 }
 
 /** Draws nu given lambda from the current stream (no draw, one uniform, or, for the mixed coupling, one

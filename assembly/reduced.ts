@@ -543,6 +543,8 @@ function vat(p0: usize, p1: usize, i: i32): v128 {
 
 // One step's draws of walker w for the K = 1 paths, from its stream, in runReduced1's order: the normals
 // to out[0 .. 2q+3), then nu, then chi2(n) (or c1, n21, c2 when the skip is trained) to out[9 .. 13).
+// @ts-ignore: decorator
+@inline
 function drawPairLane(w: i32, out: usize): void {
   const rng = RNG_TRAIN + (<usize>w << 5);
   rngLoad(rng);
@@ -557,6 +559,12 @@ function drawPairLane(w: i32, out: usize): void {
     put(out, 10, 2.0 * gammaMT(mt1d, mt1c));
   }
   rngStore(rng);
+}
+
+// Both lanes' draws in one call (each call makes V8 save every live register of the caller).
+function drawPair(w0: i32, out0: usize, w1: i32, out1: usize): void {
+  drawPairLane(w0, out0);
+  drawPairLane(w1, out1);
 }
 
 /** Runs walkers w0 and w1 (K = 1) in lockstep for up to n steps, one in each lane of f64x2 (SIMD build):
@@ -613,8 +621,7 @@ export function runReducedPair(w0: i32, w1: i32, n: f64): f64 {
     const s1a = v128.load(r1);
     const s1b = v128.load(r1, 16);
     const l = vsel(f64x2.sqrt(gg), zero, f64x2.gt(gg, zero));
-    drawPairLane(w0, b0);
-    drawPairLane(w1, b1);
+    drawPair(w0, b0, w1, b1);
     const lambda = vat(b0, b1, 0);
     const zu = vat(b0, b1, 1);
     const zv = vat(b0, b1, 2);
