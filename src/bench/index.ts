@@ -49,7 +49,7 @@ export interface Stats {
 }
 
 export interface BenchRow {
-  kind: "gauss" | "dot" | "axpy" | "step" | "step-unfused";
+  kind: "gauss" | "dot" | "axpy" | "step" | "step-unfused" | "reduced" | "reduced-single";
   label: string;
   d?: number;
   K?: number;
@@ -87,6 +87,10 @@ export interface BenchResult {
   targets: TargetCheck[];
   /** The sweep target (2 worker threads vs 1) belongs to the sweep; see bench/RESULTS.md. */
   todo: string[];
+  /** The reduced backend's K = 1 step beside the full backend's at the same d (SIMD builds, steps per
+   * CPU-second of one core, medians): `reduced` with two walkers per f64x2 (how the engine runs two or
+   * more walkers), `reducedSingle` one walker alone. */
+  reducedVsFull: { d: number; full: number; reduced: number; reducedSingle?: number; speedup: number }[];
   /** Wall seconds of one sweep on 1 and on 2 worker threads (medians), and their ratio. */
   sweepScaling: { seconds1: number; seconds2: number; speedup: number };
 }
@@ -285,6 +289,35 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     }
     await stepCase(newRow("step-unfused", "unfused step d=1000 K=1", "steps/s", 1000, 1), 1000, 1, true);
 
+    // The reduced backend's K = 1 step at the default model: its cost does not depend on d, the full
+    // backend's grows like d. SIMD: two walkers, one per lane of f64x2, throughput per walker-step;
+    // scalar build: one walker. The single-walker SIMD path is measured at d = 1000.
+    const reducedCase = async (row: BenchRow, d: number, flavour: "simd" | "scalar", walkers: 1 | 2) => {
+      const w = wasm[flavour];
+      if (!w) return;
+      const sim = await createSimulation({ d, K: 1, walkers, backend: "reduced" }, { kernels: w.kernels });
+      sim.init(1);
+      const ex = sim.exports;
+      addCase(row, flavour, 1, (count) =>
+        timeJs(() => {
+          const n = Math.max(1, Math.round(count / walkers));
+          const r = walkers === 2 ? ex.runReducedPair(0, 1, n) : ex.runReduced(0, n);
+          if (r !== n) throw new Error(`bench: the reduced pair path ran ${r} of ${n} steps (d = ${d})`);
+        }),
+      );
+    };
+    for (const d of STEP_SIZES) {
+      const row = newRow("reduced", `reduced step d=${d} K=1`, "steps/s", d, 1);
+      await reducedCase(row, d, "simd", 2);
+      await reducedCase(row, d, "scalar", 1);
+    }
+    await reducedCase(
+      newRow("reduced-single", "reduced step d=1000 K=1, 1 walker", "steps/s", 1000, 1),
+      1000,
+      "simd",
+      1,
+    );
+
     // Calibration: grow the count until a measurement takes about `seconds` of CPU time.
     progress(`calibrating ${cases.length} cases`);
     for (const c of cases) {
@@ -384,6 +417,23 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       }
     }
 
+    const reducedVsFull: BenchResult["reducedVsFull"] = [];
+    for (const d of STEP_SIZES) {
+      const full = rows.find((r) => r.kind === "step" && r.d === d && r.K === 1)?.throughput.simd?.median;
+      const reduced = rows.find((r) => r.kind === "reduced" && r.d === d)?.throughput.simd?.median;
+      const single = rows.find((r) => r.kind === "reduced-single" && r.d === d)?.throughput.simd?.median;
+      if (full && reduced) reducedVsFull.push({ d, full, reduced, reducedSingle: single, speedup: reduced / full });
+    }
+    const reducedRate = Math.min(...reducedVsFull.map((r) => r.reduced));
+    if (reducedVsFull.length) {
+      targets.push({
+        name: "reduced backend, K = 1, SIMD, two walkers per f64x2: steps/s per core (slowest d)",
+        value: reducedRate,
+        target: 2e7,
+        met: reducedRate >= 2e7,
+      });
+    }
+
     // A sweep on 1 and on 2 worker threads, wall time, interleaved: equal tasks (no early stopping), so
     // the ideal speedup is the number of threads.
     options.onProgress?.("sweep on 1 and 2 worker threads");
@@ -432,6 +482,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       breakdown,
       crossCheck,
       targets,
+      reducedVsFull,
       sweepScaling,
       todo: [],
     };
@@ -506,6 +557,16 @@ export function formatBench(result: BenchResult): string {
         .join(", ")}`,
     );
   }
+  if (result.reducedVsFull.length) {
+    lines.push("");
+    lines.push("Reduced backend (the exact chain on the overlaps) beside the full backend, K = 1, SIMD, steps/s:");
+    for (const r of result.reducedVsFull) {
+      const single = r.reducedSingle ? `; one walker alone ${fmt(r.reducedSingle)}` : "";
+      lines.push(
+        `  d=${String(r.d).padEnd(6)} full ${fmt(r.full).padStart(6)}   reduced ${fmt(r.reduced).padStart(6)} (${fmt(1e9 / r.reduced)} ns per step${single})   reduced/full ${fmt(r.speedup)}`,
+      );
+    }
+  }
   lines.push("");
   const sc = result.sweepScaling;
   lines.push(
@@ -514,7 +575,9 @@ export function formatBench(result: BenchResult): string {
   lines.push("");
   lines.push("Targets");
   for (const t of result.targets) {
-    lines.push(`  ${t.met ? "met    " : "NOT met"}  ${t.name}: ${fmt(t.value)} (target ${t.target})`);
+    lines.push(
+      `  ${t.met ? "met    " : "NOT met"}  ${t.name}: ${fmt(t.value)} (target ${t.target >= 1e4 ? fmt(t.target) : t.target})`,
+    );
   }
   for (const t of result.todo) lines.push(`  todo     ${t}`);
   return lines.join("\n");
