@@ -307,16 +307,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       );
     };
     for (const d of STEP_SIZES) {
-      const row = newRow("reduced", `reduced step d=${d} K=1`, "steps/s", d, 1);
+      const row = newRow("reduced", `reduced d=${d} K=1`, "steps/s", d, 1);
       await reducedCase(row, d, "simd", 2);
       await reducedCase(row, d, "scalar", 1);
     }
-    await reducedCase(
-      newRow("reduced-single", "reduced step d=1000 K=1, 1 walker", "steps/s", 1000, 1),
-      1000,
-      "simd",
-      1,
-    );
+    await reducedCase(newRow("reduced-single", "reduced d=1000 K=1 alone", "steps/s", 1000, 1), 1000, "simd", 1);
 
     // Calibration: grow the count until a measurement takes about `seconds` of CPU time.
     progress(`calibrating ${cases.length} cases`);
@@ -519,7 +514,7 @@ export function formatBench(result: BenchResult): string {
   );
   for (const [impl, why] of Object.entries(result.skipped)) lines.push(`skipped ${IMPL_NAMES[impl as Impl]}: ${why}`);
   lines.push("");
-  const widths = [31, 19, 19, 19, 19, 8, 11, 7];
+  const widths = [37, 19, 19, 19, 19, 8, 11, 7];
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" ");
   lines.push(line(["", ...IMPLS.map((i) => IMPL_NAMES[i]), "SIMD/TS", "SIMD/scalar", "SIMD/C"]));
