@@ -337,6 +337,28 @@ export function runReducedGeneral(w: i32, n: f64): f64 {
   return ok ? done : -step;
 }
 
+// One step's draws of walker w for the K = 1 paths (runReduced1, runReducedPair), from its stream, in
+// drawSample's order: the normals to out[0 .. 2q+3) (out[0] = lambda is left as it is, 0, when lambda is
+// not used), then nu to out[9], then chi2(n) to out[10], or c1, n21, c2 to out[10 .. 13) when the skip is
+// trained (runReduced1 says why one chi-square suffices otherwise).
+// @ts-ignore: decorator
+@inline
+function drawStep1(w: i32, out: usize): void {
+  const rng = RNG_TRAIN + (<usize>w << 5);
+  rngLoad(rng);
+  if (lambdaUsed) gaussFill(out, 2 * q + 3);
+  else gaussFill(out + 8, 2 * q + 2); // out[0] = lambda = 0
+  put(out, 9, drawNu(at(out, 0)));
+  if (trainSkip) {
+    put(out, 10, Math.sqrt(2.0 * gammaMT(mt1d, mt1c)));
+    put(out, 11, gauss());
+    put(out, 12, Math.sqrt(chi2Second()));
+  } else {
+    put(out, 10, 2.0 * gammaMT(mt1d, mt1c));
+  }
+  rngStore(rng);
+}
+
 // K = 1 in scalars, with the state in locals (w = (mu, mv, mm, l, 0, 0), l = sqrt(G)) and hits checked
 // inline. The same draws and update as the general path up to the part of the sample orthogonal to the
 // spikes and to P w, of dimension n = d - q - 1. There the step only needs the new weight's component
@@ -348,7 +370,6 @@ export function runReducedGeneral(w: i32, n: f64): f64 {
 // than after it: the step's chain of dependent operations, which bounds its speed, is shorter by a square
 // and a sum. (The general path's G matches it to rounding; tests check the transition law.)
 function runReduced1(w: i32, n: f64): f64 {
-  const rng = RNG_TRAIN + (<usize>w << 5);
   const stepPtr = STEP + (<usize>w << 3);
   const o = ovlPtr(w, 0);
   const hit = HIT + (<usize>w * 24);
@@ -368,10 +389,7 @@ function runReduced1(w: i32, n: f64): f64 {
   const tx0 = target == 0;
   const tSkip = trainSkip;
   const tAmp = trainAmp;
-  const d1 = mt1d;
-  const c1c = mt1c;
-  const buf = X0C; // the step's normals (X0C's scratch is unused on this path)
-  const nNormals = 2 * q + 3;
+  const buf = PD; // the step's draws (drawStep1)
   put(buf, 0, 0.0);
   let step = load<f64>(stepPtr);
   let mu = at(o, 0);
@@ -383,15 +401,11 @@ function runReduced1(w: i32, n: f64): f64 {
   let hu = at(hit, 0);
   let hv = at(hit, 1);
   let hm = at(hit, 2);
-  rngLoad(rng);
   let done: f64 = 0;
   let ok: bool = true;
   while (done < n) {
     const l = gg > 0 ? Math.sqrt(gg) : 0.0;
-    // The sample, in drawSample's order: the normals (lambda, z and xi on the spikes, then along P w),
-    // nu, then the orthogonal part (chi2(n), or the Wishart's c1^2, n21, c2^2 when the skip is trained).
-    if (lambdaUsed) gaussFill(buf, nNormals);
-    else gaussFill(buf + 8, nNormals - 1); // buf[0] = lambda = 0
+    drawStep1(w, buf);
     const lambda = at(buf, 0);
     const zu = at(buf, 1);
     const zv = at(buf, 2);
@@ -401,21 +415,14 @@ function runReduced1(w: i32, n: f64): f64 {
     const xim = q3 ? at(buf, 6) : 0.0;
     const x0e = at(buf, 2 * q + 1);
     const xie = at(buf, 2 * q + 2);
-    const nu = drawNu(lambda);
+    const nu = at(buf, 9);
     const x0u = su * lambda + zu;
     const x0v = omc * (zv + sv * nu);
     const x0m = q3 ? bm + zm : 0.0;
-    let chi: f64 = 0;
-    let x0f: f64 = 0;
-    let xif: f64 = 0;
-    let xig: f64 = 0;
-    if (tSkip) {
-      x0f = Math.sqrt(2.0 * gammaMT(d1, c1c));
-      xif = gauss();
-      xig = Math.sqrt(chi2Second());
-    } else {
-      chi = 2.0 * gammaMT(d1, c1c);
-    }
+    const chi = at(buf, 10);
+    const x0f = at(buf, 10);
+    const xif = at(buf, 11);
+    const xig = at(buf, 12);
     const xtu = al * x0u + si * xiu;
     const xtv = al * x0v + si * xiv;
     const xtm = al * x0m + si * xim;
@@ -485,7 +492,6 @@ function runReduced1(w: i32, n: f64): f64 {
     if (hv < 0 && Math.abs(mv) >= thr) hv = step;
     if (hm < 0 && Math.abs(mm) >= thr) hm = step;
   }
-  rngStore(rng);
   put(o, 0, mu);
   put(o, 1, mv);
   put(o, 2, mm);
@@ -541,30 +547,10 @@ function vat(p0: usize, p1: usize, i: i32): v128 {
   return vp(at(p0, i), at(p1, i));
 }
 
-// One step's draws of walker w for the K = 1 paths, from its stream, in runReduced1's order: the normals
-// to out[0 .. 2q+3), then nu, then chi2(n) (or c1, n21, c2 when the skip is trained) to out[9 .. 13).
-// @ts-ignore: decorator
-@inline
-function drawPairLane(w: i32, out: usize): void {
-  const rng = RNG_TRAIN + (<usize>w << 5);
-  rngLoad(rng);
-  if (lambdaUsed) gaussFill(out, 2 * q + 3);
-  else gaussFill(out + 8, 2 * q + 2); // out[0] = lambda = 0
-  put(out, 9, drawNu(at(out, 0)));
-  if (trainSkip) {
-    put(out, 10, Math.sqrt(2.0 * gammaMT(mt1d, mt1c)));
-    put(out, 11, gauss());
-    put(out, 12, Math.sqrt(chi2Second()));
-  } else {
-    put(out, 10, 2.0 * gammaMT(mt1d, mt1c));
-  }
-  rngStore(rng);
-}
-
 // Both lanes' draws in one call (each call makes V8 save every live register of the caller).
 function drawPair(w0: i32, out0: usize, w1: i32, out1: usize): void {
-  drawPairLane(w0, out0);
-  drawPairLane(w1, out1);
+  drawStep1(w0, out0);
+  drawStep1(w1, out1);
 }
 
 /** Runs walkers w0 and w1 (K = 1) in lockstep for up to n steps, one in each lane of f64x2 (SIMD build):
