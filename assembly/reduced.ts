@@ -32,7 +32,7 @@ let XTC: usize = 0; // [Dim]: xt
 let RC: usize = 0; // [Dim]: the residual D(xt) - target
 let WC: usize = 0; // [K, Dim]: the weights
 let LC: usize = 0; // [K, K]: Cholesky factor of G
-let PD: usize = 0; // [2, 16]: runReducedPair's draws, a row per lane
+let PD: usize = 0; // [2, 16]: drawStep1's draws, a row per lane of runReducedPair (runReduced1: row 0)
 let oneMinusC: f64 = 1; // 1 - c: x0 . v = (1 - c)(z . v + sqrt(betaV) nu)
 // Marsaglia-Tsang constants for the chi-square draws: c1^2 ~ chi2(n), c2^2 ~ chi2(n - 1), n = d - q - K.
 let mt1d: f64 = 0;
@@ -212,7 +212,7 @@ function loadWalker(w: i32): void {
 
 // Draws one sample into X0C, XIC, XTC from the current stream, in the order: the normals lambda, the spike
 // coordinates of z (q) and of xi (q), n1 (K), n2 (K); nu given lambda (drawNu); c1^2, n21, c2^2. (The K = 1
-// path draws its normals in one gaussFill: the same draws, faster.)
+// paths draw the same normals with one gaussFill, in drawStep1.)
 function drawSample(): void {
   const lambda = lambdaUsed ? gauss() : 0.0;
   const zu = gauss();
