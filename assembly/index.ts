@@ -42,5 +42,5 @@ export function isSimd(): i32 {
 export {
   configureReduced, reducedScratchDoubles, initReducedWalker, runReduced, runReducedGeneral, runReducedPair,
   evalLossReduced,
-  reducedNorms, fillChiSquare,
+  reducedNorms, fillChiSquare, runReducedGroup, groupList, groupPairs,
 } from "./reduced";

@@ -12,15 +12,23 @@
 // renormalisation. The new M is the spike coordinates of the new w, the new G the Gram of the others.
 // Cost per step: O(K D) for the step, O(K^2 D) for the Gram, O(K^3 / 6) for the Cholesky; no dependence on d.
 //
+// K = 1 has fast paths: runReduced1 (one walker in scalars), runReducedPair (two in the lanes of f64x2) and
+// runReducedGroup (up to four pairs, their draws made a block of steps ahead), all bit-identical to one
+// another; the general path serves K > 1 and is the reference the fast paths are tested against in law.
+// Draws: with independent latents lambda is not drawn on its own (x0 . u is one N(0, 1 + betaU) normal);
+// a Rademacher nu independent of lambda is a spare bit of the chi-square's first draw; the chi-square's
+// Marsaglia-Tsang squeeze is tightened for large shapes and its uniform drawn coarse first (gammaMT).
+//
 // State per walker: M in OVL [walkers, K, 3] (column m is 0 when q = 2), G in GR [walkers, K, K] (full,
 // symmetric), a, b, step, hits and the training stream, all at the pointers of the parameter block.
-import { gauss, gaussFill, rngLoad, rngStore, uniform, uniformPos } from "./rng";
+import { gauss, gaussFill, gaussFromBits, nextU64, rngLoad, rngStore, uniformPos } from "./rng";
 import { drawNu } from "./mcm";
+import { pick, tanhLanes } from "./special";
 import { activation, lastDerivative, unitSlot } from "./denoiser";
 import { ovlPtr, recordHits } from "./overlaps";
 import {
-  A, alpha, B, betaM, corr, d, eta, HIT, K, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target, threshold,
-  trainAmp, trainSkip, whitenC,
+  A, act, alpha, B, betaM, corr, d, eta, HIT, K, latent, nuHi, nuLo, nuP, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV,
+  STEP, target, threshold, trainAmp, trainSkip, whitenC,
 } from "./globals";
 
 let q: i32 = 2;
@@ -33,21 +41,35 @@ let RC: usize = 0; // [Dim]: the residual D(xt) - target
 let WC: usize = 0; // [K, Dim]: the weights
 let LC: usize = 0; // [K, K]: Cholesky factor of G
 let PD: usize = 0; // [2, 16]: drawStep1's draws, a row per lane of runReducedPair (runReduced1: row 0)
+let NB: usize = 0; // [2K + 8]: drawSample's normals
 let oneMinusC: f64 = 1; // 1 - c: x0 . v = (1 - c)(z . v + sqrt(betaV) nu)
 // Marsaglia-Tsang constants for the chi-square draws: c1^2 ~ chi2(n), c2^2 ~ chi2(n - 1), n = d - q - K.
 let mt1d: f64 = 0;
 let mt1c: f64 = 0;
 let mt2d: f64 = 0;
 let mt2c: f64 = 0;
-// Whether the chain needs lambda: not when betaU = 0 with independent latents (the cubic regime), where
-// it would only be drawn to be multiplied by 0, so it is not drawn at all.
+let mt1q: f64 = 0; // 1 / (54 dd): gammaMT's squeeze
+let mt2q: f64 = 0;
+// Whether the chain draws lambda on its own: only when nu depends on it (a correlation other than
+// independent). With independent latents lambda enters only through x0 . u = sqrt(betaU) lambda + z . u,
+// a N(0, 1 + betaU) variable, drawn as one normal times x0uScale = sqrt(1 + betaU).
 let lambdaUsed: bool = true;
+let x0uScale: f64 = 1; // the factor of z . u in x0 . u: 1, or sqrt(1 + betaU) when lambda is not drawn
+let lambdaScale: f64 = 0; // the factor of lambda: sqrt(betaU), or 0 when lambda is not drawn
+// Whether nu is a fair sign (Rademacher) independent of lambda: it is then one random bit, taken from the
+// spare bits of the chi-square's first normal draw (gammaMT), instead of a uniform of its own.
+let nuFromBit: bool = false;
 let boost2: f64 = 0; // 1 / shape of c2^2 / 2 when that shape is < 1 (boosted), else 0
+
+function setPair(i: i32, x: f64): void {
+  store<f64>(PCT + (<usize>i << 4), x);
+  store<f64>(PCT + (<usize>i << 4), x, 8);
+}
 
 /** Doubles of scratch that configureReduced needs for K units and q spikes. */
 export function reducedScratchDoubles(k: i32, nq: i32): i32 {
   const dim = nq + k + 2;
-  return 4 * dim + k * dim + k * k + 32;
+  return 4 * dim + k * dim + k * k + 32 + 2 * k + 8;
 }
 
 /** Sets up the reduced chain after configure(): q spikes (2, or 3 with the mean spike), G at gram
@@ -63,32 +85,77 @@ export function configureReduced(nq: i32, gram: usize, scratch: usize): void {
   WC = RC + (<usize>Dim << 3);
   LC = WC + (<usize>(K * Dim) << 3);
   PD = LC + (<usize>(K * K) << 3);
+  NB = PD + (32 << 3);
   oneMinusC = 1.0 - whitenC;
-  lambdaUsed = sqrtBetaU != 0 || corr != 0;
+  lambdaUsed = corr != 0;
+  x0uScale = lambdaUsed ? 1.0 : Math.sqrt(1.0 + sqrtBetaU * sqrtBetaU);
+  lambdaScale = lambdaUsed ? sqrtBetaU : 0.0;
+  nuFromBit = corr == 0 && latent != 1 && nuP == 0.5;
   const n = <f64>(d - q - K);
   mt1d = 0.5 * n - 1.0 / 3.0;
   mt1c = 1.0 / Math.sqrt(9.0 * mt1d);
+  mt1q = 1.0 / (54.0 * mt1d);
   const shape2 = 0.5 * (n - 1.0);
   const s2 = shape2 < 1.0 ? shape2 + 1.0 : shape2;
   boost2 = shape2 < 1.0 ? 1.0 / shape2 : 0.0;
   mt2d = s2 - 1.0 / 3.0;
   mt2c = 1.0 / Math.sqrt(9.0 * mt2d);
+  mt2q = 1.0 / (54.0 * mt2d);
+  setPair(0, alpha);
+  setPair(1, sigma);
+  setPair(2, eta);
+  setPair(3, lambdaScale);
+  setPair(4, x0uScale);
+  setPair(5, sqrtBetaV);
+  setPair(6, oneMinusC);
+  setPair(7, betaM);
+  setPair(8, threshold);
+  setPair(9, 1.0);
+  setPair(10, 0.0);
 }
 
-// Gamma(shape, 1) for shape >= 1 by Marsaglia & Tsang (2000), with dd = shape - 1/3, cc = 1 / sqrt(9 dd):
-// exact (rejection), about 1.02 normal and 1.02 uniform draws per call for the shapes used here.
+// The spare bit of gammaMT's first normal draw (0 or 1): fair and independent of the gamma's value.
+let gammaBit: u32 = 0;
+
+// Gamma(shape, 1) for shape >= 1 by Marsaglia & Tsang (2000), with dd = shape - 1/3, cc = 1 / sqrt(9 dd),
+// qq = 1 / (54 dd): exact (rejection). With t = cc x, x ~ N(0, 1), and v = (1 + t)^3, the exact test is
+// log u < 3 dd psi(t), psi(t) = log(1 + t) - t + t^2/2 - t^3/3 = -int_0^t s^3 / (1 + s) ds, so for |t| <= 1/2
+// psi(t) >= -t^4 / (4 (1 - |t|)) >= -t^4 / 2 and the test passes whenever u < 1 - x^4 / (54 dd) (1 + y <=
+// e^y; cc^4 = 1 / (81 dd^2)). That squeeze fails with probability E[x^4] / (54 dd) = 1 / (18 dd), 1e-4 for
+// the chi-squares of a chain at d = 1000 (Marsaglia-Tsang's own squeeze, 1 - 0.0331 x^4, fails 10% of
+// the time whatever the shape, and then costs two logs). The uniform is drawn coarse first: its top three
+// bits are bits 9..11 of the normal's first 64-bit draw (spare4: the ziggurat does not read them), and its
+// other 50 bits are drawn only when the three cannot settle the squeeze (about 1 time in 8), so that
+// u = (c + f) / 8 is uniform on the 2^-53 grid. Bit 8 goes to gammaBit. About 1.1 draws per call.
+// gammaMTFrom(bits0, ...) is gammaMT with bits0 as the first 64-bit draw (the K = 1 paths draw it with
+// the step's normals).
 // @ts-ignore: decorator
 @inline
-function gammaMT(dd: f64, cc: f64): f64 {
+function gammaMT(dd: f64, cc: f64, qq: f64): f64 {
+  return gammaMTFrom(nextU64(), dd, cc, qq);
+}
+
+// @ts-ignore: decorator
+@inline
+function gammaMTFrom(bits0: u64, dd: f64, cc: f64, qq: f64): f64 {
+  let bits = bits0;
+  gammaBit = <u32>(bits >> 8) & 1;
   while (true) {
-    const x = gauss();
-    let v = 1.0 + cc * x;
-    if (v <= 0) continue;
-    v = v * v * v;
-    const u = uniform();
-    const x2 = x * x;
-    if (u < 1.0 - 0.0331 * x2 * x2) return dd * v;
-    if (Math.log(u) < 0.5 * x2 + dd * (1.0 - v + Math.log(v))) return dd * v;
+    const x = gaussFromBits(bits);
+    const t = cc * x;
+    if (t > -1.0) {
+      let v = 1.0 + t;
+      v = v * v * v;
+      const x2 = x * x;
+      const inner = Math.abs(t) <= 0.5;
+      const sq = 1.0 - x2 * x2 * qq;
+      const c = (bits >> 9) & 7;
+      if (inner && <f64>(c + 1) * 0.125 <= sq) return dd * v;
+      const u = <f64>(<i64>((c << 50) | (nextU64() >> 14))) * 1.1102230246251565e-16;
+      if (inner && u < sq) return dd * v;
+      if (Math.log(u) < 0.5 * x2 + dd * (1.0 - v + Math.log(v))) return dd * v;
+    }
+    bits = nextU64();
   }
   return 0;
 }
@@ -98,7 +165,7 @@ export function chiSquare(n: f64): f64 {
   const shape = 0.5 * n;
   const s = shape < 1.0 ? shape + 1.0 : shape;
   const dd = s - 1.0 / 3.0;
-  const g = gammaMT(dd, 1.0 / Math.sqrt(9.0 * dd));
+  const g = gammaMT(dd, 1.0 / Math.sqrt(9.0 * dd), 1.0 / (54.0 * dd));
   if (shape >= 1.0) return 2.0 * g;
   return 2.0 * g * Math.exp(Math.log(uniformPos()) / shape);
 }
@@ -114,7 +181,7 @@ export function fillChiSquare(rngPtr: usize, out: usize, n: i32, dof: f64): void
 // @ts-ignore: decorator
 @inline
 function chi2Second(): f64 {
-  const g = gammaMT(mt2d, mt2c);
+  const g = gammaMT(mt2d, mt2c, mt2q);
   if (boost2 == 0) return 2.0 * g;
   return 2.0 * g * Math.exp(Math.log(uniformPos()) * boost2);
 }
@@ -210,24 +277,21 @@ function loadWalker(w: i32): void {
   }
 }
 
-// Draws one sample into X0C, XIC, XTC from the current stream, in the order: the normals lambda, the spike
-// coordinates of z (q) and of xi (q), n1 (K), n2 (K); nu given lambda (drawNu); c1^2, n21, c2^2. (The K = 1
-// paths draw the same normals with one gaussFill, in drawStep1.)
+// Draws one sample into X0C, XIC, XTC from the current stream, in the order: the normals lambda (only
+// when lambdaUsed), the spike coordinates of z (q) and of xi (q), n1 (K), n2 (K); nu given lambda (drawNu;
+// not when nuFromBit); c1^2 (its spare bit is nu when nuFromBit), n21, c2^2. (The K = 1 paths draw the same
+// normals with one gaussFill, in drawStep1.)
 function drawSample(): void {
-  const lambda = lambdaUsed ? gauss() : 0.0;
-  const zu = gauss();
-  const zv = gauss();
-  const zm = q == 3 ? gauss() : 0.0;
-  put(XIC, 0, gauss());
-  put(XIC, 1, gauss());
-  if (q == 3) put(XIC, 2, gauss());
-  for (let l = 0; l < K; l++) put(X0C, q + l, gauss());
-  for (let l = 0; l < K; l++) put(XIC, q + l, gauss());
-  const nu = drawNu(lambda);
-  put(X0C, 0, sqrtBetaU * lambda + zu);
-  put(X0C, 1, oneMinusC * (zv + sqrtBetaV * nu));
-  if (q == 3) put(X0C, 2, betaM + zm);
-  const c1 = Math.sqrt(2.0 * gammaMT(mt1d, mt1c));
+  const lam: i32 = lambdaUsed ? 1 : 0;
+  const c1 = Math.sqrt(2.0 * drawNormalsChi(NB, lam + 2 * q + 2 * K));
+  const lambda = lambdaUsed ? at(NB, 0) : 0.0;
+  const z = NB + (<usize>lam << 3); // z_s (q), xi_s (q), n1 (K), n2 (K)
+  for (let j = 0; j < q; j++) put(XIC, j, at(z, q + j));
+  for (let l = 0; l < K; l++) put(X0C, q + l, at(z, 2 * q + l));
+  for (let l = 0; l < K; l++) put(XIC, q + l, at(z, 2 * q + K + l));
+  put(X0C, 0, lambdaScale * lambda + x0uScale * at(z, 0));
+  put(X0C, 1, oneMinusC * (at(z, 1) + sqrtBetaV * drawnNu));
+  if (q == 3) put(X0C, 2, betaM + at(z, 2));
   const n21 = gauss();
   const c2 = Math.sqrt(chi2Second());
   put(X0C, q + K, c1);
@@ -235,6 +299,22 @@ function drawSample(): void {
   put(XIC, q + K, n21);
   put(XIC, q + K + 1, c2);
   for (let j = 0; j < Dim; j++) put(XTC, j, alpha * at(X0C, j) + sigma * at(XIC, j));
+}
+
+let drawnNu: f64 = 0; // nu of the last drawNormalsChi()
+
+// A step's normals and its first chi-square from the current stream (rngLoad): the nNorm normals to out
+// [nNorm] (gaussFill), nu given lambda = out[0] (when lambdaUsed; drawNu's draws, if any), then the
+// chi-square. Sets drawnNu (from the chi-square's spare bit when nuFromBit) and returns chi2(n) / 2. Every
+// path of the chain draws its sample through here, so that all of them read a stream alike.
+// @ts-ignore: decorator
+@inline
+function drawNormalsChi(out: usize, nNorm: i32): f64 {
+  gaussFill(out, nNorm);
+  if (!nuFromBit) drawnNu = drawNu(lambdaUsed ? at(out, 0) : 0.0);
+  const g = gammaMT(mt1d, mt1c, mt1q);
+  if (nuFromBit) drawnNu = pick(gammaBit != 0, nuHi, nuLo);
+  return g;
 }
 
 // Forward pass of walker w on the sample (after loadWalker and drawSample): fills UNIT (h, g, g', w.r)
@@ -346,19 +426,17 @@ export function runReducedGeneral(w: i32, n: f64): f64 {
 function drawStep1(w: i32, out: usize): void {
   const rng = RNG_TRAIN + (<usize>w << 5);
   rngLoad(rng);
-  if (lambdaUsed) gaussFill(out, 2 * q + 3);
-  else gaussFill(out + 8, 2 * q + 2); // out[0] = lambda = 0
-  put(out, 9, drawNu(at(out, 0)));
+  const g = lambdaUsed ? drawNormalsChi(out, 2 * q + 3) : drawNormalsChi(out + 8, 2 * q + 2);
+  put(out, 9, drawnNu);
   if (trainSkip) {
-    put(out, 10, Math.sqrt(2.0 * gammaMT(mt1d, mt1c)));
+    put(out, 10, Math.sqrt(2.0 * g));
     put(out, 11, gauss());
     put(out, 12, Math.sqrt(chi2Second()));
   } else {
-    put(out, 10, 2.0 * gammaMT(mt1d, mt1c));
+    put(out, 10, 2.0 * g);
   }
   rngStore(rng);
 }
-
 // K = 1 in scalars, with the state in locals (w = (mu, mv, mm, l, 0, 0), l = sqrt(G)) and hits checked
 // inline. The same draws and update as the general path up to the part of the sample orthogonal to the
 // spikes and to P w, of dimension n = d - q - 1. There the step only needs the new weight's component
@@ -382,7 +460,8 @@ function runReduced1(w: i32, n: f64): f64 {
   const al = alpha;
   const si = sigma;
   const et = eta;
-  const su = sqrtBetaU;
+  const su = lambdaScale;
+  const xs = x0uScale;
   const sv = sqrtBetaV;
   const omc = oneMinusC;
   const bm = betaM;
@@ -416,7 +495,7 @@ function runReduced1(w: i32, n: f64): f64 {
     const x0e = at(buf, 2 * q + 1);
     const xie = at(buf, 2 * q + 2);
     const nu = at(buf, 9);
-    const x0u = su * lambda + zu;
+    const x0u = su * lambda + xs * zu;
     const x0v = omc * (zv + sv * nu);
     const x0m = q3 ? bm + zm : 0.0;
     const chi = at(buf, 10);
@@ -505,7 +584,7 @@ function runReduced1(w: i32, n: f64): f64 {
   return ok ? done : -step;
 }
 
-// f64x2 helpers for runReducedPair.
+// f64x2 helpers for the pair steps.
 // @ts-ignore: decorator
 @inline
 function vs(x: f64): v128 {
@@ -544,70 +623,99 @@ function vfinite(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 function vat(p0: usize, p1: usize, i: i32): v128 {
-  return vp(at(p0, i), at(p1, i));
-}
-
-// Both lanes' draws in one call (each call makes V8 save every live register of the caller).
-function drawPair(w0: i32, out0: usize, w1: i32, out1: usize): void {
-  drawStep1(w0, out0);
-  drawStep1(w1, out1);
+  return v128.load64_lane(p1 + (<usize>i << 3), v128.load64_zero(p0 + (<usize>i << 3)), 1);
 }
 
 /** Runs walkers w0 and w1 (K = 1) in lockstep for up to n steps, one in each lane of f64x2 (SIMD build):
- * each walker gets exactly the draws and the arithmetic of runReduced1 (every lane operation is the IEEE
- * operation of the scalar code, in the same order), so the results are bit-identical to two runReduced1
- * calls; the point is speed: the two walkers' chains of dependent operations overlap. Stops before a
- * step that would give either walker a non-finite value, with that step undone (streams included), so
- * that runReduced1 can redo it and report the step. Returns the steps done (0 in the scalar build, or
- * when K > 1: the caller then uses runReduced). */
+ * runReducedGroup with one pair. Returns the steps done (0 in the scalar build, or when K > 1: the caller
+ * then uses runReduced). */
 export function runReducedPair(w0: i32, w1: i32, n: f64): f64 {
-  if (!ASC_FEATURE_SIMD || K != 1) return 0;
-  const r0 = RNG_TRAIN + (<usize>w0 << 5);
-  const r1 = RNG_TRAIN + (<usize>w1 << 5);
-  const o0 = ovlPtr(w0, 0);
-  const o1 = ovlPtr(w1, 0);
-  const h0 = HIT + (<usize>w0 * 24);
-  const h1 = HIT + (<usize>w1 * 24);
-  const g0 = gPtr(w0);
-  const g1 = gPtr(w1);
-  const b0 = PD; // lane 0's draws
-  const b1 = PD + 128; // lane 1's
-  put(b0, 0, 0.0);
-  put(b1, 0, 0.0);
+  store<i32>(GLIST, w0);
+  store<i32>(GLIST, w1, 4);
+  return runReducedGroup(1, n);
+}
+
+// ---- Groups: up to GROUP_PAIRS pairs of K = 1 walkers, their draws made a block of steps ahead ----
+// A step's draws do not depend on the walker's state, so they can be made ahead of the arithmetic: the
+// group draws a block of up to BLOCK steps for every walker (each walker's stream read in the same order as
+// runReduced1 reads it), then runs the pairs' chains over the block in lockstep with no call in between,
+// so that the out-of-order core overlaps the pairs' chains of dependent operations (a step is one long
+// chain: sqrt, the activation's exp and division, the update, the norm's sqrt and division). The state of the pairs lives in GST, in two copies that
+// swap at every step, so that a step that would give some walker a non-finite value is not committed: the
+// group then stops before it, with every stream put back as it was before that step (GRNG holds each
+// walker's stream before each step's draws), and the caller finishes the walkers one by one.
+const GROUP_PAIRS: i32 = 4;
+// pairStep's constants as f64x2 in memory (V8 splats a module global with four instructions, and reads a
+// v128 from memory with one): alpha, sigma, eta, lambdaScale, x0uScale, sqrt(betaV), 1 - c, betaM,
+// threshold, 1, 0, set by configureReduced.
+const PCT: usize = memory.data(16 * 11, 16);
+const BLOCK: i32 = 32;
+const PAIR_BYTES: usize = 160; // 10 v128: mu, mv, mm, G, a, b, step, hit u, hit v, hit m
+const GLIST: usize = memory.data(4 * 2 * GROUP_PAIRS, 16); // the group's walkers (i32)
+const GST: usize = memory.data(2 * GROUP_PAIRS * 160, 16);
+const GDRAW: usize = memory.data(BLOCK * 2 * GROUP_PAIRS * 128, 16); // [BLOCK, walkers, 16]
+const GRNG: usize = memory.data(BLOCK * 2 * GROUP_PAIRS * 32, 16); // [BLOCK, walkers, 32 bytes]
+
+/** Where the host writes the walkers of a runReducedGroup call (i32 each, up to 2 * groupPairs()). */
+export function groupList(): usize {
+  return GLIST;
+}
+
+/** The most pairs runReducedGroup takes. */
+export function groupPairs(): i32 {
+  return GROUP_PAIRS;
+}
+
+// @ts-ignore: decorator
+@inline
+function gsv(p: usize, i: i32): v128 {
+  return v128.load(p + (<usize>i << 4));
+}
+// @ts-ignore: decorator
+@inline
+function gss(p: usize, i: i32, x: v128): void {
+  v128.store(p + (<usize>i << 4), x);
+}
+// @ts-ignore: decorator
+@inline
+function laneSet(p: usize, i: i32, j: i32, x: f64): void {
+  store<f64>(p + (<usize>i << 4) + (<usize>j << 3), x);
+}
+// @ts-ignore: decorator
+@inline
+function laneGet(p: usize, i: i32, j: i32): f64 {
+  return load<f64>(p + (<usize>i << 4) + (<usize>j << 3));
+}
+
+// One step of a pair whose state is at src, on the draws at b0 and b1: runReduced1's step in each lane of
+// f64x2 (every lane operation is the IEEE operation of the scalar code, in the same order; tanh through
+// tanhLanes, other activations lane by lane), the new state written to dst. Returns whether both walkers
+// stay finite.
+// @ts-ignore: decorator
+@inline
+function pairStep(src: usize, dst: usize, b0: usize, b1: usize): bool {
   const q3 = q == 3;
   const tx0 = target == 0;
   const tSkip = trainSkip;
   const tAmp = trainAmp;
-  const zero = vs(0.0);
-  const one = vs(1.0);
-  const thr = vs(threshold);
-  const al = vs(alpha);
-  const si = vs(sigma);
-  const et = vs(eta);
-  const su = vs(sqrtBetaU);
-  const sv = vs(sqrtBetaV);
-  const omc = vs(oneMinusC);
-  const bm = vs(betaM);
-  const two = vs(2.0);
-  let step = vp(load<f64>(STEP + (<usize>w0 << 3)), load<f64>(STEP + (<usize>w1 << 3)));
-  let mu = vp(at(o0, 0), at(o1, 0));
-  let mv = vp(at(o0, 1), at(o1, 1));
-  let mm = vp(at(o0, 2), at(o1, 2));
-  let gg = vp(load<f64>(g0), load<f64>(g1));
-  let a = vp(load<f64>(A + (<usize>w0 << 3)), load<f64>(A + (<usize>w1 << 3)));
-  let b = vp(load<f64>(B + (<usize>w0 << 3)), load<f64>(B + (<usize>w1 << 3)));
-  let hu = vp(at(h0, 0), at(h1, 0));
-  let hv = vp(at(h0, 1), at(h1, 1));
-  let hm = vp(at(h0, 2), at(h1, 2));
-  let done: f64 = 0;
-  while (done < n) {
-    // Both streams as they were before the step, to undo it.
-    const s0a = v128.load(r0);
-    const s0b = v128.load(r0, 16);
-    const s1a = v128.load(r1);
-    const s1b = v128.load(r1, 16);
+  const al = gsv(PCT, 0);
+  const si = gsv(PCT, 1);
+  const et = gsv(PCT, 2);
+  const su = gsv(PCT, 3);
+  const xs = gsv(PCT, 4);
+  const sv = gsv(PCT, 5);
+  const omc = gsv(PCT, 6);
+  const bm = gsv(PCT, 7);
+  const thr = gsv(PCT, 8);
+  const one = gsv(PCT, 9);
+  const zero = gsv(PCT, 10);
+  const mu = gsv(src, 0);
+  const mv = gsv(src, 1);
+  const mm = gsv(src, 2);
+  const gg = gsv(src, 3);
+  const a = gsv(src, 4);
+  const b = gsv(src, 5);
     const l = vsel(f64x2.sqrt(gg), zero, f64x2.gt(gg, zero));
-    drawPair(w0, b0, w1, b1);
     const lambda = vat(b0, b1, 0);
     const zu = vat(b0, b1, 1);
     const zv = vat(b0, b1, 2);
@@ -618,7 +726,7 @@ export function runReducedPair(w0: i32, w1: i32, n: f64): f64 {
     const x0e = vat(b0, b1, 2 * q + 1);
     const xie = vat(b0, b1, 2 * q + 2);
     const nu = vat(b0, b1, 9);
-    const x0u = vadd(vmul(su, lambda), zu);
+    const x0u = vadd(vmul(su, lambda), vmul(xs, zu));
     const x0v = vmul(omc, vadd(zv, vmul(sv, nu)));
     const x0m = q3 ? vadd(bm, zm) : zero;
     const xtu = vadd(vmul(al, x0u), vmul(si, xiu));
@@ -632,12 +740,19 @@ export function runReducedPair(w0: i32, w1: i32, n: f64): f64 {
     const h = q3
       ? vadd(vadd(vadd(vmul(mu, xtu), vmul(mv, xtv)), vmul(mm, xtm)), vmul(l, xte))
       : vadd(vadd(vmul(mu, xtu), vmul(mv, xtv)), vmul(l, xte));
-    const ga = activation(f64x2.extract_lane(h, 0));
-    const gpa = lastDerivative();
-    const gb = activation(f64x2.extract_lane(h, 1));
-    const gpb = lastDerivative();
-    const g = vp(ga, gb);
-    const gpk = vp(gpa, gpb);
+    let g: v128;
+    let gpk: v128;
+    if (act == 0) {
+      g = tanhLanes(h); // the scalar tanh's operations in each lane
+      gpk = vsub(one, vmul(g, g));
+    } else {
+      const ga = activation(f64x2.extract_lane(h, 0));
+      const gpa = lastDerivative();
+      const gb = activation(f64x2.extract_lane(h, 1));
+      const gpb = lastDerivative();
+      g = vp(ga, gb);
+      gpk = vp(gpa, gpb);
+    }
     const c = vmul(a, g);
     const ru = vadd(vsub(vmul(b, xtu), tu), vmul(c, mu));
     const rv = vadd(vsub(vmul(b, xtv), tv), vmul(c, mv));
@@ -693,45 +808,119 @@ export function runReducedPair(w0: i32, w1: i32, n: f64): f64 {
       an = vsub(a, vmul(vmul(et, g), wr));
       ok = v128.and(ok, vfinite(an));
     }
-    if (!i64x2.all_true(ok)) {
-      v128.store(r0, s0a);
-      v128.store(r0, s0b, 16);
-      v128.store(r1, s1a);
-      v128.store(r1, s1b, 16);
-      break;
-    }
-    mu = vmul(yu, inv);
-    mv = vmul(yv, inv);
-    mm = vmul(ym, inv);
-    gg = f64x2.div(off2, n2);
-    b = bn;
-    a = an;
-    step = vadd(step, one);
-    done += 1;
-    hu = vsel(step, hu, v128.and(f64x2.lt(hu, zero), f64x2.ge(f64x2.abs(mu), thr)));
-    hv = vsel(step, hv, v128.and(f64x2.lt(hv, zero), f64x2.ge(f64x2.abs(mv), thr)));
-    hm = vsel(step, hm, v128.and(f64x2.lt(hm, zero), f64x2.ge(f64x2.abs(mm), thr)));
+  const nmu = vmul(yu, inv);
+  const nmv = vmul(yv, inv);
+  const nmm = vmul(ym, inv);
+  gss(dst, 0, nmu);
+  gss(dst, 1, nmv);
+  gss(dst, 2, nmm);
+  gss(dst, 3, f64x2.div(off2, n2));
+  gss(dst, 4, an);
+  gss(dst, 5, bn);
+  const step = vadd(gsv(src, 6), one);
+  gss(dst, 6, step);
+  const hu = gsv(src, 7);
+  const hv = gsv(src, 8);
+  const hm = gsv(src, 9);
+  gss(dst, 7, vsel(step, hu, v128.and(f64x2.lt(hu, zero), f64x2.ge(f64x2.abs(nmu), thr))));
+  gss(dst, 8, vsel(step, hv, v128.and(f64x2.lt(hv, zero), f64x2.ge(f64x2.abs(nmv), thr))));
+  gss(dst, 9, vsel(step, hm, v128.and(f64x2.lt(hm, zero), f64x2.ge(f64x2.abs(nmm), thr))));
+  return i64x2.all_true(ok);
+}
+
+/** Runs the 2 P walkers listed at groupList() (K = 1, P <= groupPairs(), lanes of f64x2 pair by pair) in
+ * lockstep for up to n steps, each bit-identical to runReduced1 on its own. Stops before a step that would
+ * give some walker a non-finite value, with that step undone for all (streams included), so that
+ * runReduced can redo it walker by walker. Returns the steps done (0 in the scalar build, or when K > 1). */
+export function runReducedGroup(pairs: i32, n: f64): f64 {
+  if (!ASC_FEATURE_SIMD || K != 1 || pairs < 1 || pairs > GROUP_PAIRS) return 0;
+  const nw = 2 * pairs;
+  for (let i = 0; i < nw; i++) {
+    const w = load<i32>(GLIST + (<usize>i << 2));
+    const st = GST + <usize>(i >> 1) * PAIR_BYTES;
+    const j = i & 1;
+    const o = ovlPtr(w, 0);
+    const hh = HIT + (<usize>w * 24);
+    laneSet(st, 0, j, at(o, 0));
+    laneSet(st, 1, j, at(o, 1));
+    laneSet(st, 2, j, at(o, 2));
+    laneSet(st, 3, j, load<f64>(gPtr(w)));
+    laneSet(st, 4, j, load<f64>(A + (<usize>w << 3)));
+    laneSet(st, 5, j, load<f64>(B + (<usize>w << 3)));
+    laneSet(st, 6, j, load<f64>(STEP + (<usize>w << 3)));
+    laneSet(st, 7, j, at(hh, 0));
+    laneSet(st, 8, j, at(hh, 1));
+    laneSet(st, 9, j, at(hh, 2));
   }
-  put(o0, 0, f64x2.extract_lane(mu, 0));
-  put(o1, 0, f64x2.extract_lane(mu, 1));
-  put(o0, 1, f64x2.extract_lane(mv, 0));
-  put(o1, 1, f64x2.extract_lane(mv, 1));
-  put(o0, 2, f64x2.extract_lane(mm, 0));
-  put(o1, 2, f64x2.extract_lane(mm, 1));
-  store<f64>(g0, f64x2.extract_lane(gg, 0));
-  store<f64>(g1, f64x2.extract_lane(gg, 1));
-  store<f64>(A + (<usize>w0 << 3), f64x2.extract_lane(a, 0));
-  store<f64>(A + (<usize>w1 << 3), f64x2.extract_lane(a, 1));
-  store<f64>(B + (<usize>w0 << 3), f64x2.extract_lane(b, 0));
-  store<f64>(B + (<usize>w1 << 3), f64x2.extract_lane(b, 1));
-  put(h0, 0, f64x2.extract_lane(hu, 0));
-  put(h1, 0, f64x2.extract_lane(hu, 1));
-  put(h0, 1, f64x2.extract_lane(hv, 0));
-  put(h1, 1, f64x2.extract_lane(hv, 1));
-  put(h0, 2, f64x2.extract_lane(hm, 0));
-  put(h1, 2, f64x2.extract_lane(hm, 1));
-  store<f64>(STEP + (<usize>w0 << 3), f64x2.extract_lane(step, 0));
-  store<f64>(STEP + (<usize>w1 << 3), f64x2.extract_lane(step, 1));
+  const stride = <usize>nw << 7; // bytes of one step's draws
+  for (let s = 0; s < BLOCK; s++) {
+    for (let i = 0; i < nw; i++) put(GDRAW + <usize>s * stride + (<usize>i << 7), 0, 0.0); // lambda = 0
+  }
+  let cur = GST;
+  let nxt = GST + <usize>GROUP_PAIRS * PAIR_BYTES;
+  let done: f64 = 0;
+  let failed = false;
+  while (done < n && !failed) {
+    const left = n - done;
+    const blk: i32 = left < <f64>BLOCK ? <i32>left : BLOCK;
+    // The block's draws, walker by walker.
+    for (let i = 0; i < nw; i++) {
+      const w = load<i32>(GLIST + (<usize>i << 2));
+      const r = RNG_TRAIN + (<usize>w << 5);
+      for (let s = 0; s < blk; s++) {
+        const saved = GRNG + ((<usize>(s * nw + i)) << 5);
+        v128.store(saved, v128.load(r));
+        v128.store(saved, v128.load(r, 16), 16);
+        drawStep1(w, GDRAW + <usize>s * stride + (<usize>i << 7));
+      }
+    }
+    // The chains over the block.
+    let s = 0;
+    for (; s < blk; s++) {
+      const row = GDRAW + <usize>s * stride;
+      let ok = true;
+      for (let p = 0; p < pairs; p++) {
+        const o = <usize>p * PAIR_BYTES;
+        const b0 = row + (<usize>(2 * p) << 7);
+        ok = pairStep(cur + o, nxt + o, b0, b0 + 128) && ok;
+      }
+      if (!ok) {
+        failed = true;
+        break;
+      }
+      const t = cur;
+      cur = nxt;
+      nxt = t;
+    }
+    done += <f64>s;
+    if (failed) {
+      // Every stream back to its state before step s of the block.
+      for (let i = 0; i < nw; i++) {
+        const w = load<i32>(GLIST + (<usize>i << 2));
+        const r = RNG_TRAIN + (<usize>w << 5);
+        const saved = GRNG + ((<usize>(s * nw + i)) << 5);
+        v128.store(r, v128.load(saved));
+        v128.store(r, v128.load(saved, 16), 16);
+      }
+    }
+  }
+  for (let i = 0; i < nw; i++) {
+    const w = load<i32>(GLIST + (<usize>i << 2));
+    const st = cur + <usize>(i >> 1) * PAIR_BYTES;
+    const j = i & 1;
+    const o = ovlPtr(w, 0);
+    const hh = HIT + (<usize>w * 24);
+    put(o, 0, laneGet(st, 0, j));
+    put(o, 1, laneGet(st, 1, j));
+    put(o, 2, laneGet(st, 2, j));
+    store<f64>(gPtr(w), laneGet(st, 3, j));
+    store<f64>(A + (<usize>w << 3), laneGet(st, 4, j));
+    store<f64>(B + (<usize>w << 3), laneGet(st, 5, j));
+    store<f64>(STEP + (<usize>w << 3), laneGet(st, 6, j));
+    put(hh, 0, laneGet(st, 7, j));
+    put(hh, 1, laneGet(st, 8, j));
+    put(hh, 2, laneGet(st, 9, j));
+  }
   return done;
 }
 

@@ -278,7 +278,8 @@ describe("reduced chain paths and checkpoints", () => {
     });
   }
 
-  // The SIMD build runs K = 1 walkers two at a time, one per lane of f64x2, with runReducedPair.
+  // The SIMD build runs K = 1 walkers in groups of up to 8 with runReducedGroup (pairs in the lanes of
+  // f64x2, their draws made a block of steps ahead), and can run a single pair with runReducedPair.
   const pairConfigs = [
     { d: 40 },
     { d: 256, betaU: 0, lrExponent: 2 },
@@ -287,47 +288,64 @@ describe("reduced chain paths and checkpoints", () => {
     { d: 9, correlation: "mixed:0.4", latent: "uniform", activation: "he3" as const, threshold: 0.3 },
   ];
   for (const c of pairConfigs) {
-    it(`two walkers in the lanes of f64x2 are bit-identical to each walker alone (${JSON.stringify(c)})`, async () => {
-      const config = { ...c, backend: "reduced" as const, walkers: 5 };
+    it(`walkers in groups (lanes of f64x2, draws a block ahead) and in a pair are bit-identical to each walker alone (${JSON.stringify(c)})`, async () => {
+      const config = { ...c, backend: "reduced" as const, walkers: 11 };
+      const grouped = await createSimulation(config);
       const paired = await createSimulation(config);
       const alone = await createSimulation(config);
+      grouped.init(21);
       paired.init(21);
       alone.init(21);
       const probe = await createSimulation(config);
       probe.init(21);
       expect(probe.exports.isSimd()).toBe(1);
-      expect(probe.exports.runReducedPair(0, 1, 3)).toBe(3); // the SIMD build takes the pair path
-      await paired.run(3000); // pairs (0, 1), (2, 3), then 4 alone, between log points
-      for (let w = 0; w < 5; w++) expect(alone.exports.runReduced(w, 3000)).toBe(3000);
-      const a = paired.state() as ReducedState;
+      expect(probe.exports.groupPairs()).toBe(4);
+      new Int32Array(probe.exports.memory.buffer, probe.exports.groupList(), 2).set([0, 1]);
+      expect(probe.exports.runReducedGroup(1, 3)).toBe(3); // the SIMD build takes the group path
+      // A group of 8 walkers and one of 2, with 10 alone, between log points; 3001 steps: not a
+      // multiple of the draw block.
+      await grouped.run(3001);
+      for (let w = 0; w + 1 < 11; w += 2) expect(paired.exports.runReducedPair(w, w + 1, 3001)).toBe(3001);
+      expect(paired.exports.runReduced(10, 3001)).toBe(3001);
+      for (let w = 0; w < 11; w++) expect(alone.exports.runReduced(w, 3001)).toBe(3001);
       const b = alone.state() as ReducedState;
-      expect(a.M).toEqual(b.M);
-      expect(a.G).toEqual(b.G);
-      expect(a.a).toEqual(b.a);
-      expect(a.b).toEqual(b.b);
-      expect(a.hits).toEqual(b.hits);
-      expect(a.rng).toEqual(b.rng);
+      for (const a of [grouped.state() as ReducedState, paired.state() as ReducedState]) {
+        expect(a.M).toEqual(b.M);
+        expect(a.G).toEqual(b.G);
+        expect(a.a).toEqual(b.a);
+        expect(a.b).toEqual(b.b);
+        expect(a.hits).toEqual(b.hits);
+        expect(a.rng).toEqual(b.rng);
+      }
     });
   }
 
-  it("a pair with a diverging walker reports the step the walker alone reports", async () => {
-    const config = { d: 40, lrExponent: 0, delta: 1e6, trainAmplitude: true, backend: "reduced" as const, walkers: 2 };
-    const alone = await createSimulation(config);
-    alone.init(4);
-    const r0 = alone.exports.runReduced(0, 1000);
-    expect(r0).toBeLessThan(0);
-    const paired = await createSimulation(config);
-    paired.init(4);
-    let error: unknown;
-    try {
-      paired.advance(1000);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(DivergenceError);
-    expect((error as DivergenceError).step).toBe(-r0);
-    expect((error as DivergenceError).walker).toBe(0);
-  });
+  for (const walkers of [2, 7]) {
+    it(`a group or pair with a diverging walker reports the step the walker alone reports (${walkers} walkers)`, async () => {
+      const config = { d: 40, lrExponent: 0, delta: 1e6, trainAmplitude: true, backend: "reduced" as const, walkers };
+      const alone = await createSimulation(config);
+      alone.init(4);
+      const r0 = alone.exports.runReduced(0, 1000);
+      expect(r0).toBeLessThan(0);
+      const grouped = await createSimulation(config);
+      grouped.init(4);
+      let error: unknown;
+      try {
+        grouped.advance(1000);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DivergenceError);
+      expect((error as DivergenceError).step).toBe(-r0);
+      expect((error as DivergenceError).walker).toBe(0);
+      // The pair path stops before the same step, with both streams as they were before it.
+      const paired = await createSimulation(config);
+      paired.init(4);
+      const done = paired.exports.runReducedPair(0, 1, 1000);
+      expect(done).toBeLessThan(-r0);
+      expect(paired.exports.runReduced(0, 1000 - done)).toBe(r0);
+    });
+  }
 
   for (const K of [1, 3]) {
     it(`a run resumed from state() is bit-identical to an uninterrupted one, and the checkpoint is tiny (K = ${K})`, async () => {

@@ -49,7 +49,7 @@ export interface Stats {
 }
 
 export interface BenchRow {
-  kind: "gauss" | "dot" | "axpy" | "step" | "step-unfused" | "reduced" | "reduced-single";
+  kind: "gauss" | "dot" | "axpy" | "step" | "step-unfused" | "reduced" | "reduced-pair" | "reduced-single";
   label: string;
   d?: number;
   K?: number;
@@ -88,9 +88,16 @@ export interface BenchResult {
   /** The sweep target (2 worker threads vs 1) belongs to the sweep; see bench/RESULTS.md. */
   todo: string[];
   /** The reduced backend's K = 1 step beside the full backend's at the same d (SIMD builds, steps per
-   * CPU-second of one core, medians): `reduced` with two walkers per f64x2 (how the engine runs two or
-   * more walkers), `reducedSingle` one walker alone. */
-  reducedVsFull: { d: number; full: number; reduced: number; reducedSingle?: number; speedup: number }[];
+   * CPU-second of one core, medians): `reduced` a group of 8 walkers (how the engine runs 8 or more),
+   * `reducedPair` one pair in the lanes of f64x2, `reducedSingle` one walker alone. */
+  reducedVsFull: {
+    d: number;
+    full: number;
+    reduced: number;
+    reducedPair?: number;
+    reducedSingle?: number;
+    speedup: number;
+  }[];
   /** Wall seconds of one sweep on 1 and on 2 worker threads (medians), and their ratio. */
   sweepScaling: { seconds1: number; seconds2: number; speedup: number };
 }
@@ -290,27 +297,32 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     await stepCase(newRow("step-unfused", "unfused step d=1000 K=1", "steps/s", 1000, 1), 1000, 1, true);
 
     // The reduced backend's K = 1 step at the default model: its cost does not depend on d, the full
-    // backend's grows like d. SIMD: two walkers, one per lane of f64x2, throughput per walker-step;
-    // scalar build: one walker. The single-walker SIMD path is measured at d = 1000.
-    const reducedCase = async (row: BenchRow, d: number, flavour: "simd" | "scalar", walkers: 1 | 2) => {
+    // backend's grows like d. SIMD: a group of 8 walkers (runReducedGroup: four pairs in the lanes of
+    // f64x2, draws a block ahead; how the engine runs 8 or more walkers), throughput per walker-step;
+    // scalar build: one walker. A single pair and a single walker of the SIMD build at d = 1000.
+    const reducedCase = async (row: BenchRow, d: number, flavour: "simd" | "scalar", walkers: 1 | 2 | 8) => {
       const w = wasm[flavour];
       if (!w) return;
       const sim = await createSimulation({ d, K: 1, walkers, backend: "reduced" }, { kernels: w.kernels });
       sim.init(1);
       const ex = sim.exports;
+      if (walkers === 8) new Int32Array(ex.memory.buffer, ex.groupList(), 8).set([0, 1, 2, 3, 4, 5, 6, 7]);
       addCase(row, flavour, 1, (count) =>
         timeJs(() => {
           const n = Math.max(1, Math.round(count / walkers));
-          const r = walkers === 2 ? ex.runReducedPair(0, 1, n) : ex.runReduced(0, n);
-          if (r !== n) throw new Error(`bench: the reduced pair path ran ${r} of ${n} steps (d = ${d})`);
+          const r =
+            walkers === 8 ? ex.runReducedGroup(4, n) : walkers === 2 ? ex.runReducedPair(0, 1, n) : ex.runReduced(0, n);
+          if (r !== n)
+            throw new Error(`bench: the reduced path (${walkers} walkers) ran ${r} of ${n} steps (d = ${d})`);
         }),
       );
     };
     for (const d of STEP_SIZES) {
       const row = newRow("reduced", `reduced d=${d} K=1`, "steps/s", d, 1);
-      await reducedCase(row, d, "simd", 2);
+      await reducedCase(row, d, "simd", 8);
       await reducedCase(row, d, "scalar", 1);
     }
+    await reducedCase(newRow("reduced-pair", "reduced d=1000 K=1 one pair", "steps/s", 1000, 1), 1000, "simd", 2);
     await reducedCase(newRow("reduced-single", "reduced d=1000 K=1 alone", "steps/s", 1000, 1), 1000, "simd", 1);
 
     // Calibration: grow the count until a measurement takes about `seconds` of CPU time.
@@ -416,13 +428,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     for (const d of STEP_SIZES) {
       const full = rows.find((r) => r.kind === "step" && r.d === d && r.K === 1)?.throughput.simd?.median;
       const reduced = rows.find((r) => r.kind === "reduced" && r.d === d)?.throughput.simd?.median;
+      const pair = rows.find((r) => r.kind === "reduced-pair" && r.d === d)?.throughput.simd?.median;
       const single = rows.find((r) => r.kind === "reduced-single" && r.d === d)?.throughput.simd?.median;
-      if (full && reduced) reducedVsFull.push({ d, full, reduced, reducedSingle: single, speedup: reduced / full });
+      if (full && reduced) {
+        reducedVsFull.push({ d, full, reduced, reducedPair: pair, reducedSingle: single, speedup: reduced / full });
+      }
     }
     const reducedRate = Math.min(...reducedVsFull.map((r) => r.reduced));
     if (reducedVsFull.length) {
       targets.push({
-        name: "reduced backend, K = 1, SIMD, two walkers per f64x2: steps/s per core (slowest d)",
+        name: "reduced backend, K = 1, SIMD, groups of 8 walkers: steps/s per core (slowest d)",
         value: reducedRate,
         target: 2e7,
         met: reducedRate >= 2e7,
@@ -556,9 +571,10 @@ export function formatBench(result: BenchResult): string {
     lines.push("");
     lines.push("Reduced backend (the exact chain on the overlaps) beside the full backend, K = 1, SIMD, steps/s:");
     for (const r of result.reducedVsFull) {
+      const pair = r.reducedPair ? `; one pair ${fmt(r.reducedPair)}` : "";
       const single = r.reducedSingle ? `; one walker alone ${fmt(r.reducedSingle)}` : "";
       lines.push(
-        `  d=${String(r.d).padEnd(6)} full ${fmt(r.full).padStart(6)}   reduced ${fmt(r.reduced).padStart(6)} (${fmt(1e9 / r.reduced)} ns per step${single})   reduced/full ${fmt(r.speedup)}`,
+        `  d=${String(r.d).padEnd(6)} full ${fmt(r.full).padStart(6)}   reduced ${fmt(r.reduced).padStart(6)} (${fmt(1e9 / r.reduced)} ns per step${pair}${single})   reduced/full ${fmt(r.speedup)}`,
       );
     }
   }

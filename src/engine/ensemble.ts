@@ -28,6 +28,11 @@ export interface EnsembleSpec {
   /** Optionally runs walkers w0 and w1 together for up to n steps, with the same results as runWalker
    * on each; returns the steps done (runWalker finishes the rest, e.g. a step that diverges). */
   runPair?(w0: number, w1: number, n: number): number;
+  /** Optionally runs the listed walkers (an even number, at most groupSize) together for up to n steps,
+   * with the same results as runWalker on each; returns the steps done (runWalker finishes the rest). */
+  runGroup?(ws: readonly number[], n: number): number;
+  /** The most walkers runGroup takes. */
+  groupSize?: number;
   /** Steps per walker in a chunk of `work` coordinate-steps of the full backend. */
   chunkSteps(work: number): number;
 }
@@ -80,6 +85,10 @@ export class Ensemble {
 
   /** Advances every walker not frozen by n steps. */
   advanceAll(n: number): void {
+    if (this.spec.runGroup) {
+      this.advanceGroups(n);
+      return;
+    }
     const { runPair, walkers } = this.spec;
     let pending = -1; // a walker waiting for a partner
     for (let w = 0; w < walkers; w++) {
@@ -96,6 +105,24 @@ export class Ensemble {
       }
     }
     if (pending >= 0) this.runOne(pending, n);
+    this.step += n;
+  }
+
+  // Walkers not frozen, in groups of up to groupSize (an even number each; an odd one out runs alone).
+  private advanceGroups(n: number): void {
+    const { runGroup, walkers } = this.spec;
+    const size = this.spec.groupSize ?? 2;
+    const live: number[] = [];
+    for (let w = 0; w < walkers; w++) if (!this.frozen[w]) live.push(w);
+    for (let i = 0; i < live.length; i += size) {
+      const ws = live.slice(i, i + size);
+      const odd = ws.length % 2 === 1 ? (ws.pop() as number) : -1;
+      if (ws.length > 0) {
+        const done = runGroup?.(ws, n) ?? 0;
+        if (done < n) for (const w of ws) this.runOne(w, n - done);
+      }
+      if (odd >= 0) this.runOne(odd, n);
+    }
     this.step += n;
   }
 

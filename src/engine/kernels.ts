@@ -44,6 +44,11 @@ export interface KernelExports {
   runReducedGeneral(walker: number, steps: number): number;
   /** Two K = 1 walkers in the lanes of f64x2 (SIMD build): the steps done, bit-identical to runReduced. */
   runReducedPair(w0: number, w1: number, steps: number): number;
+  /** Up to groupPairs() pairs of K = 1 walkers, listed as i32 at groupList(), their draws made a block of
+   * steps ahead (SIMD build): the steps done, each walker bit-identical to runReduced. */
+  runReducedGroup(pairs: number, steps: number): number;
+  groupList(): number;
+  groupPairs(): number;
   evalLossReduced(walker: number, n: number): number;
   reducedNorms(rng: number, out: number, n: number): void;
   fillChiSquare(rng: number, out: number, n: number, dof: number): void;
