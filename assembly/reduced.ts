@@ -882,7 +882,7 @@ export function runReducedGroup(pairs: i32, n: f64): f64 {
       for (let p = 0; p < pairs; p++) {
         const o = <usize>p * PAIR_BYTES;
         const b0 = row + (<usize>(2 * p) << 7);
-        ok = pairStep(cur + o, nxt + o, b0, b0 + 128) && ok;
+        if (!pairStep(cur + o, nxt + o, b0, b0 + 128)) ok = false;
       }
       if (!ok) {
         failed = true;
