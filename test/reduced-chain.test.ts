@@ -41,6 +41,16 @@ function minEigenvalue(m: Float64Array, K: number): number {
   return min;
 }
 
+/** The two states' chains (M, G, a, b, hits and streams) are bit-identical. */
+function expectSameChain(a: ReducedState, b: ReducedState): void {
+  expect(a.M).toEqual(b.M);
+  expect(a.G).toEqual(b.G);
+  expect(a.a).toEqual(b.a);
+  expect(a.b).toEqual(b.b);
+  expect(a.hits).toEqual(b.hits);
+  expect(a.rng).toEqual(b.rng);
+}
+
 function checkInvariants(sim: Simulation): void {
   const { walkers, K } = sim.config;
   const M = sim.overlaps();
@@ -309,14 +319,7 @@ describe("reduced chain paths and checkpoints", () => {
       expect(paired.exports.runReduced(10, 3001)).toBe(3001);
       for (let w = 0; w < 11; w++) expect(alone.exports.runReduced(w, 3001)).toBe(3001);
       const b = alone.state() as ReducedState;
-      for (const a of [grouped.state() as ReducedState, paired.state() as ReducedState]) {
-        expect(a.M).toEqual(b.M);
-        expect(a.G).toEqual(b.G);
-        expect(a.a).toEqual(b.a);
-        expect(a.b).toEqual(b.b);
-        expect(a.hits).toEqual(b.hits);
-        expect(a.rng).toEqual(b.rng);
-      }
+      for (const a of [grouped.state() as ReducedState, paired.state() as ReducedState]) expectSameChain(a, b);
     });
   }
 
@@ -365,12 +368,7 @@ describe("reduced chain paths and checkpoints", () => {
       const a = straight.state() as ReducedState;
       const b = resumed.state() as ReducedState;
       expect(b.step).toBe(5000);
-      expect(b.M).toEqual(a.M);
-      expect(b.G).toEqual(a.G);
-      expect(b.a).toEqual(a.a);
-      expect(b.b).toEqual(a.b);
-      expect(b.hits).toEqual(a.hits);
-      expect(b.rng).toEqual(a.rng);
+      expectSameChain(b, a);
       // The split run also logged its own final step, 1234 (not a grid step); otherwise the logs agree.
       const resumedLog = b.log.filter((e) => e.step !== 1234);
       expect(resumedLog.length).toBe(b.log.length - 1);
