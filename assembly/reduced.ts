@@ -27,8 +27,8 @@ import { pick, tanhLanes } from "./special";
 import { activation, lastDerivative, unitSlot } from "./denoiser";
 import { ovlPtr, recordHits } from "./overlaps";
 import {
-  A, act, alpha, B, betaM, corr, d, eta, HIT, K, latent, nuHi, nuLo, nuP, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV,
-  STEP, target, threshold, trainAmp, trainSkip, whitenC,
+  A, act, alpha, B, betaM, corr, d, eta, HIT, K, latent, nuHi, nuLo, nuP, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU,
+  sqrtBetaV, STEP, target, threshold, trainAmp, trainSkip, whitenC,
 } from "./globals";
 
 let q: i32 = 2;
@@ -40,7 +40,7 @@ let XTC: usize = 0; // [Dim]: xt
 let RC: usize = 0; // [Dim]: the residual D(xt) - target
 let WC: usize = 0; // [K, Dim]: the weights
 let LC: usize = 0; // [K, K]: Cholesky factor of G
-let PD: usize = 0; // [2, 16]: runReduced1's draws (drawStep1), row 0
+let PD: usize = 0; // [16]: runReduced1's draws (drawStep1)
 let NB: usize = 0; // [2K + 8]: drawSample's normals
 let oneMinusC: f64 = 1; // 1 - c: x0 . v = (1 - c)(z . v + sqrt(betaV) nu)
 // Marsaglia-Tsang constants for the chi-square draws: c1^2 ~ chi2(n), c2^2 ~ chi2(n - 1), n = d - q - K.
@@ -74,7 +74,7 @@ function setPair(i: i32, x: f64): void {
 /** Doubles of scratch that configureReduced needs for K units and q spikes. */
 export function reducedScratchDoubles(k: i32, nq: i32): i32 {
   const dim = nq + k + 2;
-  return 4 * dim + k * dim + k * k + 32 + 2 * k + 8;
+  return 4 * dim + k * dim + k * k + 16 + 2 * k + 8;
 }
 
 /** Sets up the reduced chain after configure(): q spikes (2, or 3 with the mean spike), G at gram
@@ -90,7 +90,7 @@ export function configureReduced(nq: i32, gram: usize, scratch: usize): void {
   WC = RC + (<usize>Dim << 3);
   LC = WC + (<usize>(K * Dim) << 3);
   PD = LC + (<usize>(K * K) << 3);
-  NB = PD + (32 << 3);
+  NB = PD + (16 << 3);
   oneMinusC = 1.0 - whitenC;
   lambdaUsed = corr != 0;
   x0uScale = lambdaUsed ? 1.0 : Math.sqrt(1.0 + sqrtBetaU * sqrtBetaU);
@@ -129,21 +129,13 @@ let gammaBit: u32 = 0;
 // e^y; cc^4 = 1 / (81 dd^2)). That squeeze fails with probability E[x^4] / (54 dd) = 1 / (18 dd), 1e-4 for
 // the chi-squares of a chain at d = 1000 (Marsaglia-Tsang's own squeeze, 1 - 0.0331 x^4, fails 10% of
 // the time whatever the shape, and then costs two logs). The uniform is drawn coarse first: its top three
-// bits are bits 9..11 of the normal's first 64-bit draw (spare4: the ziggurat does not read them), and its
+// bits are bits 9..11 of the normal's first 64-bit draw (gaussFromBits does not read them), and its
 // other 50 bits are drawn only when the three cannot settle the squeeze (about 1 time in 8), so that
 // u = (c + f) / 8 is uniform on the 2^-53 grid. Bit 8 goes to gammaBit. About 1.1 draws per call.
-// gammaMTFrom(bits0, ...) is gammaMT with bits0 as the first 64-bit draw (the K = 1 paths draw it with
-// the step's normals).
 // @ts-ignore: decorator
 @inline
 function gammaMT(dd: f64, cc: f64, qq: f64): f64 {
-  return gammaMTFrom(nextU64(), dd, cc, qq);
-}
-
-// @ts-ignore: decorator
-@inline
-function gammaMTFrom(bits0: u64, dd: f64, cc: f64, qq: f64): f64 {
-  let bits = bits0;
+  let bits = nextU64();
   gammaBit = <u32>(bits >> 8) & 1;
   while (true) {
     const x = gaussFromBits(bits);
@@ -285,7 +277,7 @@ function loadWalker(w: i32): void {
 // Draws one sample into X0C, XIC, XTC from the current stream, in the order: the normals lambda (only
 // when lambdaUsed), the spike coordinates of z (q) and of xi (q), n1 (K), n2 (K); nu given lambda (drawNu;
 // not when nuFromBit); c1^2 (its spare bit is nu when nuFromBit), n21, c2^2. (The K = 1 paths draw the same
-// normals with one gaussFill, in drawStep1.)
+// normals through the same drawNormalsChi, in drawStep1.)
 function drawSample(): void {
   const lam: i32 = lambdaUsed ? 1 : 0;
   const c1 = Math.sqrt(2.0 * drawNormalsChi(NB, lam + 2 * q + 2 * K));
@@ -422,7 +414,7 @@ export function runReducedGeneral(w: i32, n: f64): f64 {
   return ok ? done : -step;
 }
 
-// One step's draws of walker w for the K = 1 paths (runReduced1, runReducedPair), from its stream, in
+// One step's draws of walker w for the K = 1 paths (runReduced1, runReducedGroup), from its stream, in
 // drawSample's order: the normals to out[0 .. 2q+3) (out[0] = lambda is left as it is, 0, when lambda is
 // not used), then nu to out[9], then chi2(n) to out[10], or c1, n21, c2 to out[10 .. 13) when the skip is
 // trained (runReduced1 says why one chi-square suffices otherwise).
@@ -442,6 +434,7 @@ function drawStep1(w: i32, out: usize): void {
   }
   rngStore(rng);
 }
+
 // K = 1 in scalars, with the state in locals (w = (mu, mv, mm, l, 0, 0), l = sqrt(G)) and hits checked
 // inline. The same draws and update as the general path up to the part of the sample orthogonal to the
 // spikes and to P w, of dimension n = d - q - 1. There the step only needs the new weight's component
@@ -653,10 +646,11 @@ export function runReducedPair(w0: i32, w1: i32, n: f64): f64 {
 // one, against 55 for session 2's pair path on the same machine.
 const GROUP_PAIRS: i32 = 4;
 const BLOCK: i32 = 32;
-const PAIR_BYTES: usize = 160; // 10 v128: mu, mv, mm, G, a, b, step, hit u, hit v, hit m
+const PAIR_BYTES: i32 = 160; // 10 v128: the PAIR_FIELDS below
+const ROW_BYTES: i32 = 128; // one walker's draws of one step (drawStep1): 16 doubles
 const GLIST: usize = memory.data(4 * 2 * GROUP_PAIRS, 16); // the group's walkers (i32)
-const GST: usize = memory.data(2 * GROUP_PAIRS * 160, 16);
-const GDRAW: usize = memory.data(BLOCK * 2 * GROUP_PAIRS * 128, 16); // [BLOCK, walkers, 16]
+const GST: usize = memory.data(2 * GROUP_PAIRS * PAIR_BYTES, 16); // [2 copies, GROUP_PAIRS, 10 v128]
+const GDRAW: usize = memory.data(BLOCK * 2 * GROUP_PAIRS * ROW_BYTES, 16); // [BLOCK, walkers, 16 doubles]
 const GRNG: usize = memory.data(BLOCK * 2 * GROUP_PAIRS * 32, 16); // [BLOCK, walkers, 32 bytes]
 
 /** Where the host writes the walkers of a runReducedGroup call (i32 each, up to 2 * groupPairs()). */
@@ -679,15 +673,32 @@ function gsv(p: usize, i: i32): v128 {
 function gss(p: usize, i: i32, x: v128): void {
   v128.store(p + (<usize>i << 4), x);
 }
-// @ts-ignore: decorator
-@inline
-function laneSet(p: usize, i: i32, j: i32, x: f64): void {
-  store<f64>(p + (<usize>i << 4) + (<usize>j << 3), x);
+
+// The pair state's fields, a v128 each: mu, mv, mm, G, a, b, step, hit u, hit v, hit m.
+const PAIR_FIELDS: i32 = 10;
+
+// Where field f of walker w lives in the engine's state (K = 1).
+function walkerField(w: i32, f: i32): usize {
+  if (f < 3) return ovlPtr(w, 0) + (<usize>f << 3);
+  if (f == 3) return gPtr(w);
+  if (f == 4) return A + (<usize>w << 3);
+  if (f == 5) return B + (<usize>w << 3);
+  if (f == 6) return STEP + (<usize>w << 3);
+  return HIT + <usize>w * 24 + (<usize>(f - 7) << 3);
 }
-// @ts-ignore: decorator
-@inline
-function laneGet(p: usize, i: i32, j: i32): f64 {
-  return load<f64>(p + (<usize>i << 4) + (<usize>j << 3));
+
+// Copies the group's walkers into the pair state at st (toPairs) or back.
+function copyGroup(st: usize, nw: i32, toPairs: bool): void {
+  for (let i = 0; i < nw; i++) {
+    const w = load<i32>(GLIST + (<usize>i << 2));
+    const lane = st + <usize>(i >> 1) * PAIR_BYTES + (<usize>(i & 1) << 3);
+    for (let f = 0; f < PAIR_FIELDS; f++) {
+      const addr = walkerField(w, f);
+      const ln = lane + (<usize>f << 4);
+      if (toPairs) store<f64>(ln, load<f64>(addr));
+      else store<f64>(addr, load<f64>(ln));
+    }
+  }
 }
 
 // One step of a pair whose state is at src, on the draws at b0 and b1: runReduced1's step in each lane of
@@ -718,99 +729,99 @@ function pairStep(src: usize, dst: usize, b0: usize, b1: usize): bool {
   const gg = gsv(src, 3);
   const a = gsv(src, 4);
   const b = gsv(src, 5);
-    const l = vsel(f64x2.sqrt(gg), zero, f64x2.gt(gg, zero));
-    const lambda = vat(b0, b1, 0);
-    const zu = vat(b0, b1, 1);
-    const zv = vat(b0, b1, 2);
-    const zm = q3 ? vat(b0, b1, 3) : zero;
-    const xiu = vat(b0, b1, q + 1);
-    const xiv = vat(b0, b1, q + 2);
-    const xim = q3 ? vat(b0, b1, 6) : zero;
-    const x0e = vat(b0, b1, 2 * q + 1);
-    const xie = vat(b0, b1, 2 * q + 2);
-    const nu = vat(b0, b1, 9);
-    const x0u = vadd(vmul(su, lambda), vmul(xs, zu));
-    const x0v = vmul(omc, vadd(zv, vmul(sv, nu)));
-    const x0m = q3 ? vadd(bm, zm) : zero;
-    const xtu = vadd(vmul(al, x0u), vmul(si, xiu));
-    const xtv = vadd(vmul(al, x0v), vmul(si, xiv));
-    const xtm = vadd(vmul(al, x0m), vmul(si, xim));
-    const xte = vadd(vmul(al, x0e), vmul(si, xie));
-    const tu = tx0 ? x0u : xiu;
-    const tv = tx0 ? x0v : xiv;
-    const tm = tx0 ? x0m : xim;
-    const te = tx0 ? x0e : xie;
-    const h = q3
-      ? vadd(vadd(vadd(vmul(mu, xtu), vmul(mv, xtv)), vmul(mm, xtm)), vmul(l, xte))
-      : vadd(vadd(vmul(mu, xtu), vmul(mv, xtv)), vmul(l, xte));
-    let g: v128;
-    let gpk: v128;
-    if (act == 0) {
-      g = tanhLanes(h); // the scalar tanh's operations in each lane
-      gpk = vsub(one, vmul(g, g));
-    } else {
-      const ga = activation(f64x2.extract_lane(h, 0));
-      const gpa = lastDerivative();
-      const gb = activation(f64x2.extract_lane(h, 1));
-      const gpb = lastDerivative();
-      g = vp(ga, gb);
-      gpk = vp(gpa, gpb);
-    }
-    const c = vmul(a, g);
-    const ru = vadd(vsub(vmul(b, xtu), tu), vmul(c, mu));
-    const rv = vadd(vsub(vmul(b, xtv), tv), vmul(c, mv));
-    const rm = q3 ? vadd(vsub(vmul(b, xtm), tm), vmul(c, mm)) : zero;
-    const re = vadd(vsub(vmul(b, xte), te), vmul(c, l));
-    const wr = q3
-      ? vadd(vadd(vadd(vmul(mu, ru), vmul(mv, rv)), vmul(mm, rm)), vmul(l, re))
-      : vadd(vadd(vmul(mu, ru), vmul(mv, rv)), vmul(l, re));
-    // Update (runReduced1's expressions, left to right).
-    const eta_a = vmul(et, a);
-    const cw = vadd(one, vmul(vmul(eta_a, wr), vadd(g, vmul(gpk, h))));
-    const cr = vmul(vmul(f64x2.neg(et), a), g);
-    const cx = vmul(vmul(vmul(f64x2.neg(et), a), gpk), wr);
-    const yu = vadd(vadd(vmul(cw, mu), vmul(cr, ru)), vmul(cx, xtu));
-    const yv = vadd(vadd(vmul(cw, mv), vmul(cr, rv)), vmul(cx, xtv));
-    const ym = q3 ? vadd(vadd(vmul(cw, mm), vmul(cr, rm)), vmul(cx, xtm)) : zero;
-    const ye = vadd(vadd(vmul(cw, l), vmul(cr, re)), vmul(cx, xte));
-    let perp: v128;
-    let rxt = zero;
-    if (tSkip) {
-      const x0f = vat(b0, b1, 10);
-      const xif = vat(b0, b1, 11);
-      const xig = vat(b0, b1, 12);
-      const xtf = vadd(vmul(al, x0f), vmul(si, xif));
-      const xtg = vmul(si, xig);
-      const rf = vsub(vmul(b, xtf), tx0 ? x0f : xif);
-      const rg = vsub(vmul(b, xtg), tx0 ? zero : xig);
-      const yf = vadd(vmul(cr, rf), vmul(cx, xtf));
-      const yg = vadd(vmul(cr, rg), vmul(cx, xtg));
-      perp = vadd(vmul(yf, yf), vmul(yg, yg));
-      rxt = vadd(
-        vadd(vadd(vadd(vadd(vmul(ru, xtu), vmul(rv, xtv)), vmul(rm, xtm)), vmul(re, xte)), vmul(rf, xtf)),
-        vmul(rg, xtg),
-      );
-    } else {
-      const chi = vat(b0, b1, 10);
-      const aa = vadd(vmul(cr, b), cx);
-      const pz = tx0 ? vsub(vmul(aa, al), cr) : vmul(aa, al);
-      const ps = tx0 ? vmul(aa, si) : vsub(vmul(aa, si), cr);
-      perp = vmul(vadd(vmul(pz, pz), vmul(ps, ps)), chi);
-    }
-    const off2 = vadd(vmul(ye, ye), perp);
-    const n2 = vadd(vadd(vadd(vmul(yu, yu), vmul(yv, yv)), vmul(ym, ym)), off2);
-    let ok = v128.and(f64x2.gt(n2, zero), f64x2.lt(n2, vs(Infinity)));
-    const inv = f64x2.div(one, f64x2.sqrt(n2));
-    let bn = b;
-    let an = a;
-    if (tSkip) {
-      bn = vsub(b, vmul(et, rxt));
-      ok = v128.and(ok, vfinite(bn));
-    }
-    if (tAmp) {
-      an = vsub(a, vmul(vmul(et, g), wr));
-      ok = v128.and(ok, vfinite(an));
-    }
+  const l = vsel(f64x2.sqrt(gg), zero, f64x2.gt(gg, zero));
+  const lambda = vat(b0, b1, 0);
+  const zu = vat(b0, b1, 1);
+  const zv = vat(b0, b1, 2);
+  const zm = q3 ? vat(b0, b1, 3) : zero;
+  const xiu = vat(b0, b1, q + 1);
+  const xiv = vat(b0, b1, q + 2);
+  const xim = q3 ? vat(b0, b1, 6) : zero;
+  const x0e = vat(b0, b1, 2 * q + 1);
+  const xie = vat(b0, b1, 2 * q + 2);
+  const nu = vat(b0, b1, 9);
+  const x0u = vadd(vmul(su, lambda), vmul(xs, zu));
+  const x0v = vmul(omc, vadd(zv, vmul(sv, nu)));
+  const x0m = q3 ? vadd(bm, zm) : zero;
+  const xtu = vadd(vmul(al, x0u), vmul(si, xiu));
+  const xtv = vadd(vmul(al, x0v), vmul(si, xiv));
+  const xtm = vadd(vmul(al, x0m), vmul(si, xim));
+  const xte = vadd(vmul(al, x0e), vmul(si, xie));
+  const tu = tx0 ? x0u : xiu;
+  const tv = tx0 ? x0v : xiv;
+  const tm = tx0 ? x0m : xim;
+  const te = tx0 ? x0e : xie;
+  const h = q3
+    ? vadd(vadd(vadd(vmul(mu, xtu), vmul(mv, xtv)), vmul(mm, xtm)), vmul(l, xte))
+    : vadd(vadd(vmul(mu, xtu), vmul(mv, xtv)), vmul(l, xte));
+  let g: v128;
+  let gpk: v128;
+  if (act == 0) {
+    g = tanhLanes(h); // the scalar tanh's operations in each lane
+    gpk = vsub(one, vmul(g, g));
+  } else {
+    const ga = activation(f64x2.extract_lane(h, 0));
+    const gpa = lastDerivative();
+    const gb = activation(f64x2.extract_lane(h, 1));
+    const gpb = lastDerivative();
+    g = vp(ga, gb);
+    gpk = vp(gpa, gpb);
+  }
+  const c = vmul(a, g);
+  const ru = vadd(vsub(vmul(b, xtu), tu), vmul(c, mu));
+  const rv = vadd(vsub(vmul(b, xtv), tv), vmul(c, mv));
+  const rm = q3 ? vadd(vsub(vmul(b, xtm), tm), vmul(c, mm)) : zero;
+  const re = vadd(vsub(vmul(b, xte), te), vmul(c, l));
+  const wr = q3
+    ? vadd(vadd(vadd(vmul(mu, ru), vmul(mv, rv)), vmul(mm, rm)), vmul(l, re))
+    : vadd(vadd(vmul(mu, ru), vmul(mv, rv)), vmul(l, re));
+  // Update (runReduced1's expressions, left to right).
+  const eta_a = vmul(et, a);
+  const cw = vadd(one, vmul(vmul(eta_a, wr), vadd(g, vmul(gpk, h))));
+  const cr = vmul(vmul(f64x2.neg(et), a), g);
+  const cx = vmul(vmul(vmul(f64x2.neg(et), a), gpk), wr);
+  const yu = vadd(vadd(vmul(cw, mu), vmul(cr, ru)), vmul(cx, xtu));
+  const yv = vadd(vadd(vmul(cw, mv), vmul(cr, rv)), vmul(cx, xtv));
+  const ym = q3 ? vadd(vadd(vmul(cw, mm), vmul(cr, rm)), vmul(cx, xtm)) : zero;
+  const ye = vadd(vadd(vmul(cw, l), vmul(cr, re)), vmul(cx, xte));
+  let perp: v128;
+  let rxt = zero;
+  if (tSkip) {
+    const x0f = vat(b0, b1, 10);
+    const xif = vat(b0, b1, 11);
+    const xig = vat(b0, b1, 12);
+    const xtf = vadd(vmul(al, x0f), vmul(si, xif));
+    const xtg = vmul(si, xig);
+    const rf = vsub(vmul(b, xtf), tx0 ? x0f : xif);
+    const rg = vsub(vmul(b, xtg), tx0 ? zero : xig);
+    const yf = vadd(vmul(cr, rf), vmul(cx, xtf));
+    const yg = vadd(vmul(cr, rg), vmul(cx, xtg));
+    perp = vadd(vmul(yf, yf), vmul(yg, yg));
+    rxt = vadd(
+      vadd(vadd(vadd(vadd(vmul(ru, xtu), vmul(rv, xtv)), vmul(rm, xtm)), vmul(re, xte)), vmul(rf, xtf)),
+      vmul(rg, xtg),
+    );
+  } else {
+    const chi = vat(b0, b1, 10);
+    const aa = vadd(vmul(cr, b), cx);
+    const pz = tx0 ? vsub(vmul(aa, al), cr) : vmul(aa, al);
+    const ps = tx0 ? vmul(aa, si) : vsub(vmul(aa, si), cr);
+    perp = vmul(vadd(vmul(pz, pz), vmul(ps, ps)), chi);
+  }
+  const off2 = vadd(vmul(ye, ye), perp);
+  const n2 = vadd(vadd(vadd(vmul(yu, yu), vmul(yv, yv)), vmul(ym, ym)), off2);
+  let ok = v128.and(f64x2.gt(n2, zero), f64x2.lt(n2, vs(Infinity)));
+  const inv = f64x2.div(one, f64x2.sqrt(n2));
+  let bn = b;
+  let an = a;
+  if (tSkip) {
+    bn = vsub(b, vmul(et, rxt));
+    ok = v128.and(ok, vfinite(bn));
+  }
+  if (tAmp) {
+    an = vsub(a, vmul(vmul(et, g), wr));
+    ok = v128.and(ok, vfinite(an));
+  }
   const nmu = vmul(yu, inv);
   const nmv = vmul(yv, inv);
   const nmm = vmul(ym, inv);
@@ -838,29 +849,13 @@ function pairStep(src: usize, dst: usize, b0: usize, b1: usize): bool {
 export function runReducedGroup(pairs: i32, n: f64): f64 {
   if (!ASC_FEATURE_SIMD || K != 1 || pairs < 1 || pairs > GROUP_PAIRS) return 0;
   const nw = 2 * pairs;
-  for (let i = 0; i < nw; i++) {
-    const w = load<i32>(GLIST + (<usize>i << 2));
-    const st = GST + <usize>(i >> 1) * PAIR_BYTES;
-    const j = i & 1;
-    const o = ovlPtr(w, 0);
-    const hh = HIT + (<usize>w * 24);
-    laneSet(st, 0, j, at(o, 0));
-    laneSet(st, 1, j, at(o, 1));
-    laneSet(st, 2, j, at(o, 2));
-    laneSet(st, 3, j, load<f64>(gPtr(w)));
-    laneSet(st, 4, j, load<f64>(A + (<usize>w << 3)));
-    laneSet(st, 5, j, load<f64>(B + (<usize>w << 3)));
-    laneSet(st, 6, j, load<f64>(STEP + (<usize>w << 3)));
-    laneSet(st, 7, j, at(hh, 0));
-    laneSet(st, 8, j, at(hh, 1));
-    laneSet(st, 9, j, at(hh, 2));
-  }
-  const stride = <usize>nw << 7; // bytes of one step's draws
+  copyGroup(GST, nw, true);
+  const stride = <usize>(nw * ROW_BYTES); // bytes of one step's draws
   for (let s = 0; s < BLOCK; s++) {
-    for (let i = 0; i < nw; i++) put(GDRAW + <usize>s * stride + (<usize>i << 7), 0, 0.0); // lambda = 0
+    for (let i = 0; i < nw; i++) put(GDRAW + <usize>s * stride + <usize>(i * ROW_BYTES), 0, 0.0); // lambda = 0
   }
   let cur = GST;
-  let nxt = GST + <usize>GROUP_PAIRS * PAIR_BYTES;
+  let nxt = GST + <usize>(GROUP_PAIRS * PAIR_BYTES);
   let done: f64 = 0;
   let failed = false;
   while (done < n && !failed) {
@@ -874,7 +869,7 @@ export function runReducedGroup(pairs: i32, n: f64): f64 {
         const saved = GRNG + ((<usize>(s * nw + i)) << 5);
         v128.store(saved, v128.load(r));
         v128.store(saved, v128.load(r, 16), 16);
-        drawStep1(w, GDRAW + <usize>s * stride + (<usize>i << 7));
+        drawStep1(w, GDRAW + <usize>s * stride + <usize>(i * ROW_BYTES));
       }
     }
     // The chains over the block.
@@ -883,9 +878,9 @@ export function runReducedGroup(pairs: i32, n: f64): f64 {
       const row = GDRAW + <usize>s * stride;
       let ok = true;
       for (let p = 0; p < pairs; p++) {
-        const o = <usize>p * PAIR_BYTES;
-        const b0 = row + (<usize>(2 * p) << 7);
-        if (!pairStep(cur + o, nxt + o, b0, b0 + 128)) ok = false;
+        const o = <usize>(p * PAIR_BYTES);
+        const b0 = row + <usize>(2 * p * ROW_BYTES);
+        if (!pairStep(cur + o, nxt + o, b0, b0 + <usize>ROW_BYTES)) ok = false;
       }
       if (!ok) {
         failed = true;
@@ -907,23 +902,7 @@ export function runReducedGroup(pairs: i32, n: f64): f64 {
       }
     }
   }
-  for (let i = 0; i < nw; i++) {
-    const w = load<i32>(GLIST + (<usize>i << 2));
-    const st = cur + <usize>(i >> 1) * PAIR_BYTES;
-    const j = i & 1;
-    const o = ovlPtr(w, 0);
-    const hh = HIT + (<usize>w * 24);
-    put(o, 0, laneGet(st, 0, j));
-    put(o, 1, laneGet(st, 1, j));
-    put(o, 2, laneGet(st, 2, j));
-    store<f64>(gPtr(w), laneGet(st, 3, j));
-    store<f64>(A + (<usize>w << 3), laneGet(st, 4, j));
-    store<f64>(B + (<usize>w << 3), laneGet(st, 5, j));
-    store<f64>(STEP + (<usize>w << 3), laneGet(st, 6, j));
-    put(hh, 0, laneGet(st, 7, j));
-    put(hh, 1, laneGet(st, 8, j));
-    put(hh, 2, laneGet(st, 9, j));
-  }
+  copyGroup(cur, nw, false);
   return done;
 }
 

@@ -121,22 +121,18 @@ buildZiggurat();
 // @ts-ignore: decorator
 @inline
 export function gauss(): f64 {
-  const bits = nextU64();
-  const i = <usize>(bits & 0xff);
-  // Bits 12..63 give a uniform on [-1, 1), independent of the layer index in bits 0..7. The shifted
-  // value fits in 52 bits, so the signed conversion (one machine instruction) is exact.
-  const f = <f64>(<i64>(bits >> 12)) * 4.440892098500626e-16 - 1.0;
-  if (Math.abs(f) < load<f64>(ZR + (i << 3))) return f * load<f64>(ZX + (i << 3));
-  return gaussSlow(i, f);
+  return gaussFromBits(nextU64());
 }
 
-/** The normal of the ziggurat whose first 64-bit draw is `bits` (gauss() is gaussFromBits(nextU64())); a
- * rejection (about 1.2% of draws) continues on the current stream. Bits 8..11 of `bits` are not read: they
- * are fair bits independent of the normal, which callers may use. */
+/** The normal of the ziggurat whose first 64-bit draw is `bits`; a rejection (about 1.2% of draws)
+ * continues on the current stream. Bits 8..11 of `bits` are not read: they are fair bits independent of
+ * the normal, which callers may use. */
 // @ts-ignore: decorator
 @inline
 export function gaussFromBits(bits: u64): f64 {
   const i = <usize>(bits & 0xff);
+  // Bits 12..63 give a uniform on [-1, 1), independent of the layer index in bits 0..7. The shifted
+  // value fits in 52 bits, so the signed conversion (one machine instruction) is exact.
   const f = <f64>(<i64>(bits >> 12)) * 4.440892098500626e-16 - 1.0;
   if (Math.abs(f) < load<f64>(ZR + (i << 3))) return f * load<f64>(ZX + (i << 3));
   return gaussSlow(i, f);

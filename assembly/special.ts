@@ -107,37 +107,37 @@ export function tanh(x: f64): f64 {
   return copysign<f64>(base - p / r, x);
 }
 
-// The constants of expLanes and tanhLanes as f64x2 pairs in memory: V8 builds a splat of an immediate
-// with three instructions, and reads a v128 from memory with one.
+// The constants of expLanes and tanhLanes as f64x2 pairs in memory, each at the byte offset its comment
+// gives: V8 builds a splat of an immediate with three instructions, and reads a v128 from memory with one.
 const TL: usize = memory.data<f64>([
-  INV_LN2, INV_LN2,
-  EXP_SHIFT, EXP_SHIFT,
-  LN2_HI, LN2_HI,
-  LN2_LO, LN2_LO,
-  Q0, Q0,
-  Q1, Q1,
-  Q2, Q2,
-  Q3, Q3,
-  Q4, Q4,
-  Q5, Q5,
-  Q6, Q6,
-  Q7, Q7,
-  Q8, Q8,
-  Q9, Q9,
-  Q10, Q10,
-  Q11, Q11,
-  1.0, 1.0,
-  -2.0, -2.0,
-  -50.0, -50.0,
-  0.55, 0.55,
-  2.0, 2.0,
-  675675.0, 675675.0,
-  45045.0, 45045.0,
-  594.0, 594.0,
-  2027025.0, 2027025.0,
-  945945.0, 945945.0,
-  51975.0, 51975.0,
-  630.0, 630.0,
+  INV_LN2, INV_LN2, // 0
+  EXP_SHIFT, EXP_SHIFT, // 16
+  LN2_HI, LN2_HI, // 32
+  LN2_LO, LN2_LO, // 48
+  Q0, Q0, // 64
+  Q1, Q1, // 80
+  Q2, Q2, // 96
+  Q3, Q3, // 112
+  Q4, Q4, // 128
+  Q5, Q5, // 144
+  Q6, Q6, // 160
+  Q7, Q7, // 176
+  Q8, Q8, // 192
+  Q9, Q9, // 208
+  Q10, Q10, // 224
+  Q11, Q11, // 240
+  1.0, 1.0, // 256
+  -2.0, -2.0, // 272
+  -50.0, -50.0, // 288
+  0.55, 0.55, // 304
+  2.0, 2.0, // 320
+  675675.0, 675675.0, // 336
+  45045.0, 45045.0, // 352
+  594.0, 594.0, // 368
+  2027025.0, 2027025.0, // 384
+  945945.0, 945945.0, // 400
+  51975.0, 51975.0, // 416
+  630.0, 630.0, // 432
 ], 16);
 
 // expSmall in each lane of f64x2.
@@ -150,9 +150,18 @@ function expLanes(t: v128): v128 {
   const r2 = f64x2.mul(r, r);
   const r4 = f64x2.mul(r2, r2);
   const r8 = f64x2.mul(r4, r4);
-  const a = f64x2.add(f64x2.add(v128.load(TL, 64), f64x2.mul(v128.load(TL, 80), r)), f64x2.mul(r2, f64x2.add(v128.load(TL, 96), f64x2.mul(v128.load(TL, 112), r))));
-  const b = f64x2.add(f64x2.add(v128.load(TL, 128), f64x2.mul(v128.load(TL, 144), r)), f64x2.mul(r2, f64x2.add(v128.load(TL, 160), f64x2.mul(v128.load(TL, 176), r))));
-  const c = f64x2.add(f64x2.add(v128.load(TL, 192), f64x2.mul(v128.load(TL, 208), r)), f64x2.mul(r2, f64x2.add(v128.load(TL, 224), f64x2.mul(v128.load(TL, 240), r))));
+  const a = f64x2.add(
+    f64x2.add(v128.load(TL, 64), f64x2.mul(v128.load(TL, 80), r)),
+    f64x2.mul(r2, f64x2.add(v128.load(TL, 96), f64x2.mul(v128.load(TL, 112), r))),
+  );
+  const b = f64x2.add(
+    f64x2.add(v128.load(TL, 128), f64x2.mul(v128.load(TL, 144), r)),
+    f64x2.mul(r2, f64x2.add(v128.load(TL, 160), f64x2.mul(v128.load(TL, 176), r))),
+  );
+  const c = f64x2.add(
+    f64x2.add(v128.load(TL, 192), f64x2.mul(v128.load(TL, 208), r)),
+    f64x2.mul(r2, f64x2.add(v128.load(TL, 224), f64x2.mul(v128.load(TL, 240), r))),
+  );
   const q = f64x2.add(f64x2.add(a, f64x2.mul(r4, b)), f64x2.mul(r8, c));
   const bits = i64x2.shl(i64x2.add(i64x2.sub(ks, v128.load(TL, 16)), i64x2.splat(1023)), 52);
   return f64x2.mul(f64x2.add(v128.load(TL, 256), f64x2.add(r, f64x2.mul(r2, q))), bits);
@@ -167,10 +176,14 @@ export function tanhLanes(x: v128): v128 {
   const y = f64x2.mul(x, x);
   const small = f64x2.lt(ax, v128.load(TL, 304));
   const e = expLanes(f64x2.pmax(f64x2.mul(v128.load(TL, 272), ax), v128.load(TL, 288)));
-  const num = f64x2.add(v128.load(TL, 336), f64x2.mul(y, f64x2.add(v128.load(TL, 352), f64x2.mul(y, f64x2.add(v128.load(TL, 368), y)))));
+  const num = f64x2.add(
+    v128.load(TL, 336),
+    f64x2.mul(y, f64x2.add(v128.load(TL, 352), f64x2.mul(y, f64x2.add(v128.load(TL, 368), y)))),
+  );
+  const d3 = f64x2.mul(y, f64x2.add(v128.load(TL, 432), y));
   const den = f64x2.add(
     v128.load(TL, 384),
-    f64x2.mul(y, f64x2.add(v128.load(TL, 400), f64x2.mul(y, f64x2.add(v128.load(TL, 416), f64x2.mul(y, f64x2.add(v128.load(TL, 432), y)))))),
+    f64x2.mul(y, f64x2.add(v128.load(TL, 400), f64x2.mul(y, f64x2.add(v128.load(TL, 416), d3)))),
   );
   const base = v128.bitselect(ax, v128.load(TL, 256), small);
   const p = v128.bitselect(f64x2.mul(f64x2.mul(ax, y), num), f64x2.mul(v128.load(TL, 320), e), small);

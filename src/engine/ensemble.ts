@@ -25,11 +25,9 @@ export interface EnsembleSpec {
   walkerOffset?: number;
   /** Runs n steps of walker w in the kernel: n, or -s when a non-finite value appeared at step s. */
   runWalker(w: number, n: number): number;
-  /** Optionally runs walkers w0 and w1 together for up to n steps, with the same results as runWalker
-   * on each; returns the steps done (runWalker finishes the rest, e.g. a step that diverges). */
-  runPair?(w0: number, w1: number, n: number): number;
   /** Optionally runs the listed walkers (an even number, at most groupSize) together for up to n steps,
-   * with the same results as runWalker on each; returns the steps done (runWalker finishes the rest). */
+   * with the same results as runWalker on each; returns the steps done (runWalker finishes the rest, e.g.
+   * a step that diverges). */
   runGroup?(ws: readonly number[], n: number): number;
   /** The most walkers runGroup takes. */
   groupSize?: number;
@@ -83,45 +81,25 @@ export class Ensemble {
     return { hi, lo };
   }
 
-  /** Advances every walker not frozen by n steps. */
+  /** Advances every walker not frozen by n steps: in groups of up to groupSize with runGroup (an even
+   * number each; an odd one out runs alone, after its group), or one by one. */
   advanceAll(n: number): void {
-    if (this.spec.runGroup) {
-      this.advanceGroups(n);
-      return;
-    }
-    const { runPair, walkers } = this.spec;
-    let pending = -1; // a walker waiting for a partner
-    for (let w = 0; w < walkers; w++) {
-      if (this.frozen[w]) continue;
-      if (!runPair) this.runOne(w, n);
-      else if (pending < 0) pending = w;
-      else {
-        const done = runPair(pending, w, n);
-        if (done < n) {
-          this.runOne(pending, n - done);
-          this.runOne(w, n - done);
-        }
-        pending = -1;
-      }
-    }
-    if (pending >= 0) this.runOne(pending, n);
-    this.step += n;
-  }
-
-  // Walkers not frozen, in groups of up to groupSize (an even number each; an odd one out runs alone).
-  private advanceGroups(n: number): void {
     const { runGroup, walkers } = this.spec;
-    const size = this.spec.groupSize ?? 2;
     const live: number[] = [];
     for (let w = 0; w < walkers; w++) if (!this.frozen[w]) live.push(w);
-    for (let i = 0; i < live.length; i += size) {
-      const ws = live.slice(i, i + size);
-      const odd = ws.length % 2 === 1 ? (ws.pop() as number) : -1;
-      if (ws.length > 0) {
-        const done = runGroup?.(ws, n) ?? 0;
-        if (done < n) for (const w of ws) this.runOne(w, n - done);
+    if (!runGroup) {
+      for (const w of live) this.runOne(w, n);
+    } else {
+      const size = this.spec.groupSize ?? 2;
+      for (let i = 0; i < live.length; i += size) {
+        const ws = live.slice(i, i + size);
+        const odd = ws.length % 2 === 1 ? (ws.pop() as number) : -1;
+        if (ws.length > 0) {
+          const done = runGroup(ws, n);
+          if (done < n) for (const w of ws) this.runOne(w, n - done);
+        }
+        if (odd >= 0) this.runOne(odd, n);
       }
-      if (odd >= 0) this.runOne(odd, n);
     }
     this.step += n;
   }

@@ -142,8 +142,7 @@ export async function createReducedSimulation(config: Config, options: Simulatio
     eta,
     walkerOffset: options.walkerOffset,
     runWalker: (w, n) => exports.runReduced(w, n),
-    runPair: K === 1 ? (w0, w1, n) => exports.runReducedPair(w0, w1, n) : undefined,
-    runGroup: K === 1 && exports.isSimd() ? (ws, n) => runGroup(ws, n) : undefined,
+    runGroup: K === 1 && exports.isSimd() ? runGroup : undefined,
     groupSize: 2 * exports.groupPairs(),
     // A K = 1 chain step (~45 ns in groups, ~65 alone) costs about as much as 10 coordinate-steps of the
     // full backend (~5 ns each), and the step grows like K^2.
