@@ -1,92 +1,76 @@
 /**
- * The main job (`mcm demo`, `npm start`): three sweeps that show the three regimes of SCIENCE.md
- * section 1, their phase-transition summary and plots.
- *
- *  A. covariance direction u (k = 2): betaU = betaV = 5, eta = 0.5 / d; n* ~ d log d.
- *  B. cumulant direction v, independent latents (k = 4): betaU = 0 isolates v, eta = 0.5 / d^2 (p = 2
- *     lets it escape; with p = 1 the step noise pins the overlap at d^-1/2); n* ~ d^3.
- *  C. cumulant direction v, sign-correlated latents: once w.u is of order one, the mixed term
- *     alphaU alphaV makes v's effective exponent 1, so v follows u within O(d) steps: n*(v) ~ d log d,
- *     set by u, with eta = 0.5 / d (linear up to the log, against d^3 without the correlation). A single unit's overlap
- *     with v saturates near 0.3 here (the top eigenvector of the u-v covariance block), so the threshold
- *     is 0.25, above the initial overlaps (d^-1/2 <= 0.09 for d >= 128).
- * Parameter choices are explained in docs/demo.md, with the exponent calculator's output.
+ * The main job (`mcm demo`, `npm start`): the regimes of src/experiments/regimes.ts (A: covariance
+ * direction, B: cumulant direction with independent latents, C1: sign latents, v reached through the
+ * covariance, C2: uncorrelated latents with relu, v learned from higher-order statistics), each run beside
+ * its linear control; their phase-transition summary and plots. docs/demo.md explains the parameters.
  */
-import type { ConfigInput } from "../config/schema.js";
+import { type ConfigInput, resolveConfig } from "../config/schema.js";
+import { parseSteps } from "../config/steps.js";
 import type { Direction } from "../engine/layout.js";
+import { controlSpec, withControl } from "./controls.js";
 import { type PhaseRow, type Predictor, phaseRows } from "./phase.js";
+import { thresholdFromPlateau, thresholdProblem } from "./plateau.js";
 import { predictFromTheory } from "./predict.js";
+import { DEMO_REGIMES, type RegimeConfig } from "./regimes.js";
 import { runSweep, type SweepResult, type SweepSpec } from "./sweep.js";
 
 export interface DemoRegime {
+  id: string;
   label: string;
   direction: Direction;
   spec: SweepSpec;
+  /** The same regime with a linear denoiser. */
+  control: SweepSpec;
+  /** The steps expression of both sweeps. */
+  steps: string;
 }
 
 export interface DemoOptions {
-  /** Master seed of all three sweeps. */
+  /** Master seed of all sweeps. */
   seed?: number | string;
   /** A smaller demo (fewer walkers, fewer and smaller d) for smoke tests. */
   quick?: boolean;
   /** Backend of the cubic regime (default reduced: the exact chain, several times faster at these d). */
   cubicBackend?: "full" | "reduced";
+  /** The regimes to run (default DEMO_REGIMES). */
+  regimes?: readonly RegimeConfig[];
 }
 
-const budget = (factor: number, law: (d: number) => number) => (c: { d: number }) => Math.ceil(factor * law(c.d));
+/** The threshold of a regime: its own, or PLATEAU_FRACTION of the calculator's plateau. A threshold
+ * above the predicted plateau is a bug in the regime table: refused here. */
+function regimeBase(r: RegimeConfig, cubicBackend: "full" | "reduced" | undefined): ConfigInput {
+  const base: ConfigInput = { ...r.base };
+  if (r.id === "B" && cubicBackend) base.backend = cubicBackend;
+  const probe = resolveConfig({ ...base, d: r.d[0] });
+  if (r.thresholdFromPlateau) base.threshold = thresholdFromPlateau(probe, r.direction);
+  const problem = thresholdProblem(resolveConfig({ ...base, d: r.d[0] }), r.direction);
+  if (problem) throw new RangeError(`regime ${r.id}: threshold: ${problem}`);
+  return base;
+}
 
 export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
   const seed = options.seed ?? 2026;
   const quick = options.quick === true;
   const seeds = (n: number) => (quick ? Math.max(6, Math.round(n / 4)) : n);
   const sizes = (d: number[]) => (quick ? d.slice(0, 3) : d);
-  const reduced = (options.cubicBackend ?? "reduced") === "reduced";
-  const regime = (
-    label: string,
-    direction: Direction,
-    base: ConfigInput,
-    d: number[],
-    n: number,
-    steps: SweepSpec["steps"],
-    stopAfterHit: number,
-  ): DemoRegime => ({
-    label,
-    direction,
-    spec: { base, grid: { d: sizes(d) }, seeds: seeds(n), steps, seed, directions: [direction], stopAfterHit },
+  return (options.regimes ?? DEMO_REGIMES).map((r) => {
+    const budget = parseSteps(r.steps);
+    const spec: SweepSpec = {
+      base: regimeBase(r, options.cubicBackend),
+      grid: { d: sizes(r.d) },
+      seeds: seeds(r.seeds),
+      steps: (c) => budget.at(c.d),
+      seed,
+      directions: [r.direction],
+      stopAfterHit: r.stopAfterHit,
+    };
+    const control = controlSpec(spec, r.control.activation, Math.min(spec.seeds, seeds(r.control.seeds)));
+    return { id: r.id, label: r.label, direction: r.direction, spec, control, steps: r.steps };
   });
-  return [
-    regime(
-      "A: covariance (u)",
-      "u",
-      { betaU: 5, betaV: 5, delta: 0.5, lrExponent: 1 },
-      [64, 128, 256, 512, 1024, 2048],
-      24,
-      budget(20, (d) => d * Math.log(d)),
-      3,
-    ),
-    regime(
-      "B: cumulant (v), independent",
-      "v",
-      { betaU: 0, betaV: 5, delta: 0.5, lrExponent: 2, backend: reduced ? "reduced" : "full" },
-      [32, 40, 50, 64],
-      32,
-      budget(300, (d) => d ** 3),
-      1.2,
-    ),
-    regime(
-      "C: cumulant (v), sign-correlated",
-      "v",
-      { betaU: 5, betaV: 5, correlation: "sign", threshold: 0.25, delta: 0.5, lrExponent: 1 },
-      [128, 256, 512, 1024, 2048],
-      24,
-      budget(100, (d) => d),
-      3,
-    ),
-  ];
 }
 
 export interface DemoResult {
-  regimes: { label: string; direction: Direction; result: SweepResult }[];
+  regimes: { id: string; label: string; direction: Direction; result: SweepResult; control: SweepResult }[];
   /** The phase-transition summary: one row per regime. */
   rows: PhaseRow[];
   seconds: number;
@@ -102,8 +86,8 @@ export interface DemoProgress {
   fraction: number;
 }
 
-/** Rough relative cost of the three regimes, for the progress fraction only. */
-const WEIGHTS = [0.05, 0.85, 0.1];
+/** Rough relative cost of each regime's sweep and its control's (A, B, C1, C2), for the progress only. */
+const WEIGHTS: Record<string, [number, number]> = { A: [0.03, 0.03], B: [0.5, 0.35], C1: [0.03, 0.03], C2: [0.01, 0.02] };
 
 export async function runDemo(
   options: DemoOptions & { threads?: number; onProgress?: (p: DemoProgress) => void; signal?: AbortSignal } = {},
@@ -111,11 +95,15 @@ export async function runDemo(
 ): Promise<DemoResult> {
   const started = performance.now();
   const regimes = demoRegimes(options);
+  const weights = regimes.flatMap((r) => WEIGHTS[r.id] ?? [0.1, 0.1]);
+  const total = weights.reduce((a, b) => a + b, 0);
   const out: DemoResult["regimes"] = [];
   const rows: PhaseRow[] = [];
-  for (const [i, r] of regimes.entries()) {
-    const before = WEIGHTS.slice(0, i).reduce((a, b) => a + b, 0);
-    const result = await runSweep(r.spec, {
+  let sweepIndex = 0;
+  const run = async (i: number, r: DemoRegime, spec: SweepSpec) => {
+    const before = weights.slice(0, sweepIndex).reduce((a, b) => a + b, 0);
+    const weight = weights[sweepIndex++];
+    return runSweep(spec, {
       threads: options.threads,
       signal: options.signal,
       onProgress: (p) =>
@@ -125,11 +113,18 @@ export async function runDemo(
           label: r.label,
           done: p.done,
           total: p.total,
-          fraction: before + (WEIGHTS[i] ?? 0) * (p.work / p.workTotal),
+          fraction: (before + weight * (p.work / p.workTotal)) / total,
         }),
     });
-    out.push({ label: r.label, direction: r.direction, result });
-    rows.push(...phaseRows(result, predict, () => r.label));
+  };
+  for (const [i, r] of regimes.entries()) {
+    const result = await run(i, r, r.spec);
+    const control = await run(i, r, r.control);
+    out.push({ id: r.id, label: r.label, direction: r.direction, result, control });
+    const [row] = phaseRows(result, predict, () => r.label);
+    const [controlRow] = phaseRows(control, predict, () => `${r.label}, linear control`);
+    const activation = String(r.control.base.activation);
+    if (row && controlRow) rows.push(withControl(row, result, controlRow, control, activation));
   }
   return { regimes: out, rows, seconds: (performance.now() - started) / 1000 };
 }

@@ -36,6 +36,23 @@ export interface PhaseRow {
   logCorrected: boolean;
   agree: boolean | null;
   note: string;
+  /** The same regime with a linear denoiser (src/experiments/controls.ts), when one was run. */
+  control?: ControlSummary;
+  /** What the regime shows given its control: "covariance-mediated", "cumulant learned", ... */
+  verdict?: string;
+}
+
+/** A regime's linear control: its own row, and whether it also reaches the threshold. */
+export interface ControlSummary {
+  activation: string;
+  row: PhaseRow;
+  /** Fewer than half of the control's walkers censored at the largest d. */
+  learns: boolean;
+  /** The calculator says the control cannot learn the direction. */
+  predictedNever: boolean;
+  /** Per d: censored walkers, walkers, and the median final |overlap| times sqrt(d) (order one when the
+   * overlap stays at d^-1/2). */
+  censoring: { d: number; censored: number; n: number; finalOverlapSqrtD: number }[];
 }
 
 /** The exponent of d in the predicted law: 1 for k <= 2 (d, d log d), k - 1 beyond. */
@@ -78,9 +95,23 @@ export function phaseRows(result: SweepResult, predict: Predictor, label?: (fit:
 const fmt = (x: number | null, digits = 2) =>
   x === null ? "-" : Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? "+inf" : "-inf";
 
+/** The control column's text: the control's exponent when it learns, else its censoring at the largest d. */
+function controlCell(c: ControlSummary | undefined): string {
+  if (!c) return "-";
+  const r = c.row;
+  if (c.learns && r.measured !== null) {
+    return `learns: ${fmt(r.measured)} [${fmt(r.ci?.[0] ?? null)}, ${fmt(r.ci?.[1] ?? null)}]${r.logCorrected ? " of n*/log d" : ""}`;
+  }
+  const last = c.censoring[c.censoring.length - 1];
+  const at = last ? `${last.censored}/${last.n} censored at d = ${last.d}` : "censored";
+  return `${c.predictedNever ? "not learned (predicted)" : "blind"}: ${at}`;
+}
+
 /** A plain-text table of the rows, for terminals and the README. */
 export function formatPhaseTable(rows: PhaseRow[]): string {
+  const controls = rows.some((r) => r.control || r.verdict);
   const header = ["regime", "dir", "k", "predicted", "measured exponent (95% CI)", "agree"];
+  if (controls) header.push("linear control", "verdict");
   const body = rows.map((r) => [
     r.label,
     r.direction,
@@ -90,6 +121,7 @@ export function formatPhaseTable(rows: PhaseRow[]): string {
       ? r.note || "-"
       : `${fmt(r.measured)} [${fmt(r.ci?.[0] ?? null)}, ${fmt(r.ci?.[1] ?? null)}]${r.logCorrected ? " of n*/log d" : ""}`,
     r.agree === null ? "-" : r.agree ? "yes" : "NO",
+    ...(controls ? [controlCell(r.control), r.verdict ?? "-"] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) =>

@@ -6,10 +6,14 @@ import type { DemoResult } from "../experiments/demo.js";
 import { quantile } from "../experiments/stats.js";
 import { collapseSpec, overlapCurvesSpec, type Regime, renderSvg } from "./plots.js";
 
+/** One plot regime per demo regime, and one per control (no predicted law: left out of the collapse). */
 export function demoPlotRegimes(result: DemoResult): Regime[] {
-  return result.regimes.map((r) => {
+  return result.regimes.flatMap((r) => {
     const row = result.rows.find((x) => x.label === r.label && x.direction === r.direction);
-    return { label: r.label, points: r.result.points, k: { [r.direction]: row?.lawK ?? null } };
+    return [
+      { label: r.label, points: r.result.points, k: { [r.direction]: row?.lawK ?? null } },
+      { label: `${r.label}, linear control`, points: r.control.points, k: {} },
+    ];
   });
 }
 

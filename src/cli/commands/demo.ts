@@ -1,7 +1,7 @@
 /**
- * `mcm demo` (also `npm start`): the main job. Three sweeps show the three regimes of SCIENCE.md
- * section 1 (src/experiments/demo.ts and docs/demo.md say why these parameters), then the
- * phase-transition summary, a terminal preview and the plots.
+ * `mcm demo` (also `npm start`): the main job. Four regimes, each beside its linear control
+ * (src/experiments/regimes.ts; docs/demo.md says why these parameters), then the phase-transition
+ * summary with the controls' column, a terminal preview and the plots.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { parseSeed } from "../../config/schema.js";
 import { demoRegimes, runDemo } from "../../experiments/demo.js";
 import { formatPhaseTable } from "../../experiments/phase.js";
+import type { SweepResult } from "../../experiments/sweep.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { demoPlotRegimes, demoPreview } from "../../report/demo-report.js";
 import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
@@ -19,11 +20,14 @@ import { formatPoints, writePlots } from "../sweep-output.js";
 export function registerDemo(program: Command): Command {
   return program
     .command("demo")
-    .summary("the main job: three sweeps that show the phase transition, with plots (a few minutes)")
+    .summary("the main job: four regimes and their linear controls, the phase transition, with plots (a few minutes)")
     .description(
       "Measure, over d and many walkers, the first-hitting times of (A) the covariance direction, (B) the " +
-        "fourth-cumulant direction with independent latents and (C) the same direction with sign-correlated " +
-        "latents; fit the exponents of n*(d) and set them beside the diffusion information exponent.",
+        "fourth-cumulant direction with independent latents, (C1) the same direction with sign latents, reached " +
+        "through the covariance's u-v cross term, and (C2) the same direction with uncorrelated latents " +
+        "(E[lambda nu] = 0) and relu, learned from higher-order statistics; each beside the same regime with a " +
+        "linear denoiser. Fit the exponents of n*(d), set them beside the diffusion information exponent, and " +
+        "label each regime by what its control does (covariance-mediated when the control learns it too).",
     )
     .option("--seed <n>", "master seed", "2026")
     .option("--threads <n>", "worker threads (default: all cores)")
@@ -50,7 +54,7 @@ export function registerDemo(program: Command): Command {
       for (const r of demoRegimes(options)) {
         const b = r.spec.base as Record<string, unknown>;
         reporter.info(
-          `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each; ${b.backend ?? "full"} backend`,
+          `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
         );
       }
       const bar = reporter.bar("demo", 100, "%");
@@ -62,7 +66,7 @@ export function registerDemo(program: Command): Command {
           bar.update(100 * p.fraction, seconds > 0 ? (100 * p.fraction) / seconds : 0);
         },
       });
-      bar.done(`demo: three sweeps in ${result.seconds.toFixed(0)}s`);
+      bar.done(`demo: ${result.regimes.length} regimes and their controls in ${result.seconds.toFixed(0)}s`);
       const regimes = demoPlotRegimes(result);
       const files = await writePlots(outDir, {
         overlaps: overlapCurvesSpec(regimes, "Overlap with the measured direction: median and quartiles over walkers"),
@@ -74,16 +78,11 @@ export function registerDemo(program: Command): Command {
         seconds: result.seconds,
         phase: result.rows,
         regimes: result.regimes.map((r) => ({
+          id: r.id,
           label: r.label,
           direction: r.direction,
-          spec: r.result.spec,
-          fits: r.result.fits,
-          points: r.result.points.map((p) => ({
-            at: p.at,
-            steps: p.steps,
-            config: p.config,
-            directions: p.directions,
-          })),
+          ...sweepDoc(r.result),
+          control: sweepDoc(r.control),
         })),
         plots: files,
       };
@@ -93,9 +92,20 @@ export function registerDemo(program: Command): Command {
         return;
       }
       const out: string[] = [];
-      for (const r of result.regimes) out.push(r.label, formatPoints(r.result), "");
+      for (const r of result.regimes) {
+        out.push(r.label, formatPoints(r.result), `${r.label}, linear control`, formatPoints(r.control), "");
+      }
       out.push("Phase-transition summary", formatPhaseTable(result.rows), "", demoPreview(result), "");
       out.push(`plots: ${files.filter((f) => f.endsWith(".png")).join(", ")}`, `all outputs: ${outDir}`, "");
       process.stdout.write(out.join("\n"));
     });
+}
+
+/** The JSON of one sweep of the demo: its spec, fits and per-point hitting times. */
+function sweepDoc(r: SweepResult) {
+  return {
+    spec: r.spec,
+    fits: r.fits,
+    points: r.points.map((p) => ({ at: p.at, steps: p.steps, config: p.config, directions: p.directions })),
+  };
 }

@@ -11,7 +11,9 @@ import { parseSeed } from "../../config/schema.js";
 import { DEFAULT_STEPS, parseSteps } from "../../config/steps.js";
 import { fingerprint } from "../../engine/kernels.js";
 import { DIRECTIONS, type Direction } from "../../engine/layout.js";
+import { addControlAxis, attachControls, CONTROL_ACTIVATION } from "../../experiments/controls.js";
 import { formatPhaseTable, phaseRows } from "../../experiments/phase.js";
+import { thresholdProblem } from "../../experiments/plateau.js";
 import { predictFromTheory } from "../../experiments/predict.js";
 import { canonicalJson, expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.js";
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
@@ -42,6 +44,7 @@ export function registerSweep(program: Command): Command {
     .option("--steps <expr>", `step budget per point, a number or an expression in d (default: ${DEFAULT_STEPS})`)
     .option("--seed <n>", "master seed (default: drawn and recorded)")
     .option("--directions <list>", "directions whose hitting times are measured, from u, v, m", "u,v")
+    .option("--control <g>", "also run every point with this activation (linear: the second-order control) and label each row by it")
     .option("--stop-after-hit <x>", "run each walker on to x times its hitting step (1: stop at the hit)", "1")
     .option("--threads <n>", "worker threads (default: all cores)")
     .option("--out <dir>", "output directory (default: ./mcm-output/sweep-<UTC timestamp>-<seed>)")
@@ -67,9 +70,17 @@ export function registerSweep(program: Command): Command {
         "giving a number. Writes sweep-spec.json, sweep-state.json (finished tasks, for --resume), sweep.json,",
         "sweep.csv, overlaps.svg/.png, collapse.svg/.png and hitting-times.svg/.png to --out.",
         "",
+        "--control linear adds the activation linear to the grid (an --activation list that includes linear does the",
+        "same): a linear denoiser sees the data only through their covariance, so a direction it also learns is",
+        "labelled covariance-mediated in the summary; a direction the calculator says it cannot learn is still run",
+        "and reported as \"not learned (predicted)\". A --threshold above the plateau the exponent calculator predicts",
+        "for a measured direction (K = 1) is refused, naming the plateau.",
+        "",
         "Examples:",
         "  mcm sweep --d 64,128,256,512 --seeds 16 --steps '20*d*log(d)' --directions u",
         "  mcm sweep --d 128,256,512 --correlation independent,sign --threshold 0.25 --directions v --steps 100*d",
+        "  mcm sweep --backend reduced --d 1024,2048,4096 --correlation uncorrelated --activation relu --control linear \\",
+        "    --threshold 0.126 --directions v --steps 100*d      # C2 of the demo beside its linear control",
         "  mcm sweep --backend reduced --d 32,64,128,256 --beta-u 0 --lr-exponent 2 --directions v --steps '400*d^3'",
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
@@ -101,6 +112,12 @@ export function sweepFileFromFlags(opts: Record<string, unknown>): SweepFile {
     const values = typeof v === "string" ? v.split(",").map((x) => coerceFlagValue(f, x.trim())) : [v];
     if (values.length > 1) grid[f.field] = values;
     else base[f.field] = values[0];
+  }
+  if (opts.control !== undefined) {
+    if (opts.control !== CONTROL_ACTIVATION) {
+      throw new UsageError(`--control: got ${JSON.stringify(opts.control)}, expected "${CONTROL_ACTIVATION}"`);
+    }
+    addControlAxis(base, grid);
   }
   const seeds = Number(opts.seeds);
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 65536) {
@@ -134,10 +151,18 @@ export function sweepFileFromFlags(opts: Record<string, unknown>): SweepFile {
   }
   const sweep: SweepFile = { base, grid, seeds, steps, seed, directions: directions as Direction[], stopAfterHit };
   // Validate every point now, so that a bad value fails before any work, naming the flag.
+  let points: ReturnType<typeof expandGrid>;
   try {
-    expandGrid(toSweepSpec(sweep));
+    points = expandGrid(toSweepSpec(sweep));
   } catch (e) {
     throw translateError(e, flagOf, path ? { path, values: file } : undefined);
+  }
+  // A threshold above the plateau the calculator predicts for a measured direction measures nothing.
+  for (const p of points) {
+    for (const d of sweep.directions ?? []) {
+      const problem = thresholdProblem(p.config, d);
+      if (problem) throw new UsageError(`--threshold: ${problem}`);
+    }
   }
   return sweep;
 }
@@ -265,7 +290,7 @@ async function writeSweepOutputs(
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const rows = phaseRows(result, predictFromTheory);
+  const rows = attachControls(phaseRows(result, predictFromTheory), result);
   writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
