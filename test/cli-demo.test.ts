@@ -1,5 +1,6 @@
-// `mcm demo --quick` (the smoke version of the main job): three regimes, the phase-transition summary with
-// the theory's exponents, the plots. The full demo's measured exponents are in the README and docs/demo.md.
+// `mcm demo --quick` (the smoke version of the main job): four regimes, each beside its linear control, the
+// phase-transition summary with the theory's exponents and the controls' verdicts, the plots. The full
+// demo's measured exponents are in the README and docs/demo.md.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ const tmp = mkdtempSync(join(tmpdir(), "mcm-demo-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("mcm demo --quick", () => {
-  it("prints one JSON document with a phase row per regime (k = 2, 4, 1) and measured exponents, and writes the plots", () => {
+  it("prints one JSON document with a phase row per regime (k = 2, 4, 1, 1), measured exponents and each control, and writes the plots", () => {
     const r = spawnSync(process.execPath, [CLI, "demo", "--quick", "--json", "--quiet", "--out", tmp], {
       encoding: "utf8",
       timeout: 300_000,
@@ -22,10 +23,26 @@ describe("mcm demo --quick", () => {
       ["u", 2],
       ["v", 4],
       ["v", 1],
+      ["v", 1],
     ]);
-    // The predicted exponent of d in each law (d log d compared through n*/log d): 1, 3, 1.
-    expect(doc.phase.map((p: { predictedExponent: number }) => p.predictedExponent)).toEqual([1, 3, 1]);
+    // The predicted exponent of d in each law (d log d compared through n*/log d): 1, 3, 1, 1.
+    expect(doc.phase.map((p: { predictedExponent: number }) => p.predictedExponent)).toEqual([1, 3, 1, 1]);
     for (const p of doc.phase) expect(Number.isFinite(p.measured), p.label).toBe(true);
+    // A and C1: the linear control learns the direction too; B and C2: it does not (the calculator says so).
+    expect(doc.phase.map((p: { verdict: string }) => p.verdict)).toEqual([
+      "covariance-mediated",
+      "cumulant learned",
+      "covariance-mediated",
+      "cumulant learned",
+    ]);
+    expect(doc.phase.map((p: { control: { predictedNever: boolean } }) => p.control.predictedNever)).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+    // Every regime's JSON holds the control's hitting times beside its own.
+    for (const r of doc.regimes) expect(r.control.points.length, r.label).toBe(r.points.length);
     for (const f of ["overlaps.png", "collapse.png", "overlaps.svg", "demo.json"])
       expect(existsSync(join(tmp, f)), f).toBe(true);
   });

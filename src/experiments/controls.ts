@@ -74,7 +74,11 @@ export function verdictOf(row: PhaseRow, points: PointResult[], control: Control
 }
 
 /** The same sweep with the control's activation (and its own number of walkers). */
-export function controlSpec(spec: SweepSpec, activation: Activation = CONTROL_ACTIVATION, seeds = spec.seeds): SweepSpec {
+export function controlSpec(
+  spec: SweepSpec,
+  activation: Activation = CONTROL_ACTIVATION,
+  seeds = spec.seeds,
+): SweepSpec {
   const { activation: _a, ...grid } = spec.grid;
   return { ...spec, base: { ...spec.base, activation }, grid, seeds };
 }
@@ -100,7 +104,11 @@ export function withControl(
  * coordinates and direction; control rows get the verdict "control". rows[i] must be the row of
  * result.fits[i] (as phaseRows builds them). Rows predicted never and censored say so in their note.
  */
-export function attachControls(rows: PhaseRow[], result: SweepResult, activation: Activation = CONTROL_ACTIVATION): PhaseRow[] {
+export function attachControls(
+  rows: PhaseRow[],
+  result: SweepResult,
+  activation: Activation = CONTROL_ACTIVATION,
+): PhaseRow[] {
   const values = result.spec.grid.activation;
   const fits = result.fits;
   const marked = rows.map((row, i) => markPredictedNever(row, groupPoints(result, fits[i]?.at ?? {})));

@@ -87,7 +87,12 @@ export interface DemoProgress {
 }
 
 /** Rough relative cost of each regime's sweep and its control's (A, B, C1, C2), for the progress only. */
-const WEIGHTS: Record<string, [number, number]> = { A: [0.03, 0.03], B: [0.5, 0.35], C1: [0.03, 0.03], C2: [0.01, 0.02] };
+const WEIGHTS: Record<string, [number, number]> = {
+  A: [0.03, 0.03],
+  B: [0.5, 0.35],
+  C1: [0.03, 0.03],
+  C2: [0.01, 0.02],
+};
 
 export async function runDemo(
   options: DemoOptions & { threads?: number; onProgress?: (p: DemoProgress) => void; signal?: AbortSignal } = {},

@@ -56,16 +56,31 @@ function compute(config: Config, direction: Direction, r: ExponentResult): Plate
     const own = r.directions.v;
     if (!attracts(own)) return { direction, learnable: false, value: null, how: "v does not attract on its own" };
     const s = own.towardSign === -1 ? -1 : 1;
-    return { direction, learnable: true, value: stopAt((x) => ev.unit({ u: 0, v: s * x })), how: "first minimum of L(0, alphaV)" };
+    return {
+      direction,
+      learnable: true,
+      value: stopAt((x) => ev.unit({ u: 0, v: s * x })),
+      how: "first minimum of L(0, alphaV)",
+    };
   }
   const eff = r.effectiveV;
   if (!attracts(eff)) {
-    return { direction, learnable: false, value: null, how: `v does not attract once u is learned (alphaU = ${eff.alphaU.toFixed(3)})` };
+    return {
+      direction,
+      learnable: false,
+      value: null,
+      how: `v does not attract once u is learned (alphaU = ${eff.alphaU.toFixed(3)})`,
+    };
   }
   const s = eff.towardSign === -1 ? -1 : 1;
   if (eff.path === "sphere") {
     const value = stopAt((x) => ev.unit({ u: Math.sqrt(Math.max(0, 1 - x * x)), v: s * x }));
-    return { direction, learnable: true, value, how: "first minimum of L(sqrt(1 - alphaV^2), alphaV) once u is learned" };
+    return {
+      direction,
+      learnable: true,
+      value,
+      how: "first minimum of L(sqrt(1 - alphaV^2), alphaV) once u is learned",
+    };
   }
   const a = eff.alphaU;
   const value = stopAt((x) => ev.unit({ u: a, v: s * x }), Math.sqrt(Math.max(0, 1 - a * a)));

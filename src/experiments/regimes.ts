@@ -81,7 +81,15 @@ export const HIGHER_ORDER_REGIME: RegimeConfig = {
   id: "C2",
   label: "C2: cumulant (v), uncorrelated latents, relu",
   direction: "v",
-  base: { betaU: 5, betaV: 5, correlation: "uncorrelated", activation: "relu", delta: 0.5, lrExponent: 1, backend: "reduced" },
+  base: {
+    betaU: 5,
+    betaV: 5,
+    correlation: "uncorrelated",
+    activation: "relu",
+    delta: 0.5,
+    lrExponent: 1,
+    backend: "reduced",
+  },
   thresholdFromPlateau: true,
   d: [1024, 2048, 4096, 8192],
   seeds: 24,
@@ -90,4 +98,9 @@ export const HIGHER_ORDER_REGIME: RegimeConfig = {
   control: { activation: "linear", seeds: 24 },
 };
 
-export const DEMO_REGIMES: readonly RegimeConfig[] = [COVARIANCE_REGIME, CUBIC_REGIME, SIGN_REGIME, HIGHER_ORDER_REGIME];
+export const DEMO_REGIMES: readonly RegimeConfig[] = [
+  COVARIANCE_REGIME,
+  CUBIC_REGIME,
+  SIGN_REGIME,
+  HIGHER_ORDER_REGIME,
+];

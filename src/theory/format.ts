@@ -2,6 +2,7 @@
  * A short human-readable table of an exponent result (for `mcm exponent` without --json).
  */
 import type { DirectionExponent, ExponentResult } from "./exponent.js";
+import { namedMixedTerms } from "./named-terms.js";
 
 const fmt = (x: number, digits = 4) => (x === 0 ? "0" : x.toExponential(digits - 1));
 const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/\.?0+$/, ""));
@@ -62,6 +63,13 @@ export function formatExponentTable(r: ExponentResult, options: { mixedTerms?: n
   } else {
     lines.push("mixed terms: none above tolerance");
   }
+  const named = namedMixedTerms(r).map((t) => [
+    `  ${t.name}`,
+    fmt(t.value),
+    `${t.moment.name} = ${num(t.moment.value)}`,
+    t.name === "alphaU alphaV" ? "(the covariance's u-v cross term)" : "(needs a g that is not odd)",
+  ]);
+  lines.push("mixed terms that let v follow u:", ...pad(named));
   const opt = r.optimum;
   lines.push(
     `u saturates at alphaU=${num(r.saturation.alphaU)}` +

@@ -3,9 +3,11 @@
  * section 6), by Gauss-Hermite quadrature of the population loss: no sampling.
  */
 import type { Command } from "commander";
+import { activationHelp } from "../../config/activation-formulas.js";
 import { resolveConfig } from "../../config/schema.js";
 import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
+import { namedMixedTerms } from "../../theory/named-terms.js";
 import { addModelOptions, flagValues, readConfigFile, translateError } from "../options.js";
 
 export function registerExponent(program: Command): Command {
@@ -26,11 +28,19 @@ export function registerExponent(program: Command): Command {
         "",
         "Single-unit theory: K, walkers and d do not enter; trained b or a_k are taken at their initial values.",
         "For correlated latents it also reports the mixed terms alphaU^i alphaV^j and the effective exponent of v",
-        "once the overlap with u has saturated.",
+        "once the overlap with u has saturated. Two mixed terms are always named (JSON: namedMixedTerms):",
+        "  alphaU alphaV    proportional to E[lambda nu]: the covariance's u-v cross term (sign, mixed:P latents);",
+        "                   a linear denoiser has it too, so v learned through it is covariance-mediated;",
+        "  alphaU^2 alphaV  proportional to E[lambda^2 nu] (uncorrelated latents: E[lambda nu] = 0) and zero for",
+        "                   an odd g: the higher-order route (relu).",
+        "",
+        "Activations (--activation), h = w . xt:",
+        ...activationHelp(),
         "",
         "Examples:",
         "  mcm exponent                                   # the defaults: u has k = 2, v has k = 4",
         "  mcm exponent --correlation sign                # v's effective exponent drops to 1 once u is learned",
+        "  mcm exponent --correlation uncorrelated --activation relu   # the same through alphaU^2 alphaV",
         "  mcm exponent --latent skewed:0.2 --activation relu --json",
       ].join("\n"),
     )
@@ -46,7 +56,8 @@ export function registerExponent(program: Command): Command {
         throw translateError(e, flagOf, path ? { path, values: file } : undefined);
       }
       const result = computeExponents(config);
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatExponentTable(result)}\n`);
+      const doc = { ...result, namedMixedTerms: namedMixedTerms(result) };
+      process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatExponentTable(result)}\n`);
     });
   return cmd;
 }

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { activationHelp } from "../../config/activation-formulas.js";
 import { parseSeed } from "../../config/schema.js";
 import { DEFAULT_STEPS, parseSteps } from "../../config/steps.js";
 import { fingerprint } from "../../engine/kernels.js";
@@ -44,7 +45,10 @@ export function registerSweep(program: Command): Command {
     .option("--steps <expr>", `step budget per point, a number or an expression in d (default: ${DEFAULT_STEPS})`)
     .option("--seed <n>", "master seed (default: drawn and recorded)")
     .option("--directions <list>", "directions whose hitting times are measured, from u, v, m", "u,v")
-    .option("--control <g>", "also run every point with this activation (linear: the second-order control) and label each row by it")
+    .option(
+      "--control <g>",
+      "also run every point with this activation (linear: the second-order control) and label each row by it",
+    )
     .option("--stop-after-hit <x>", "run each walker on to x times its hitting step (1: stop at the hit)", "1")
     .option("--threads <n>", "worker threads (default: all cores)")
     .option("--out <dir>", "output directory (default: ./mcm-output/sweep-<UTC timestamp>-<seed>)")
@@ -73,8 +77,11 @@ export function registerSweep(program: Command): Command {
         "--control linear adds the activation linear to the grid (an --activation list that includes linear does the",
         "same): a linear denoiser sees the data only through their covariance, so a direction it also learns is",
         "labelled covariance-mediated in the summary; a direction the calculator says it cannot learn is still run",
-        "and reported as \"not learned (predicted)\". A --threshold above the plateau the exponent calculator predicts",
+        'and reported as "not learned (predicted)". A --threshold above the plateau the exponent calculator predicts',
         "for a measured direction (K = 1) is refused, naming the plateau.",
+        "",
+        "Activations (--activation), h = w . xt:",
+        ...activationHelp(),
         "",
         "Examples:",
         "  mcm sweep --d 64,128,256,512 --seeds 16 --steps '20*d*log(d)' --directions u",
