@@ -64,7 +64,9 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
       directions: [r.direction],
       stopAfterHit: r.stopAfterHit,
     };
-    const control = controlSpec(spec, r.control.activation, Math.min(spec.seeds, seeds(r.control.seeds)));
+    // Quick: fewer control walkers (a censored control walker runs its whole budget).
+    const controlSeeds = quick ? Math.max(4, Math.round(r.control.seeds / 8)) : r.control.seeds;
+    const control = controlSpec(spec, r.control.activation, Math.min(spec.seeds, controlSeeds));
     return { id: r.id, label: r.label, direction: r.direction, spec, control, steps: r.steps };
   });
 }
