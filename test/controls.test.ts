@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { sweepFileFromFlags } from "../src/cli/commands/sweep.js";
 import { ACTIVATIONS, resolveConfig } from "../src/config/schema.js";
 import { attachControls } from "../src/experiments/controls.js";
 import { formatPhaseTable, phaseRows } from "../src/experiments/phase.js";
@@ -99,6 +100,23 @@ describe("named mixed terms", () => {
     const help = mcm(["exponent", "--help"]).stdout;
     for (const a of ACTIVATIONS) expect(help, a).toMatch(new RegExp(`^\\s+${a}\\s+g\\(h\\) = `, "m"));
     expect(help).toContain("erf(h / sqrt 2)");
+  });
+});
+
+describe("mcm sweep --control", () => {
+  it("linear adds linear to the activation axis (once); another value is refused with exit 2", () => {
+    const flags = { d: "1024,2048", correlation: "uncorrelated", threshold: "0.126", directions: "v", seeds: "4" };
+    expect(sweepFileFromFlags({ ...flags, activation: "relu", control: "linear" }).grid).toEqual({
+      d: [1024, 2048],
+      activation: ["relu", "linear"],
+    });
+    expect(sweepFileFromFlags({ ...flags, activation: "relu,linear", control: "linear" }).grid.activation).toEqual([
+      "relu",
+      "linear",
+    ]);
+    const r = mcm(["sweep", "--d", "64,128", "--control", "relu"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--control: got "relu", expected "linear"$/m);
   });
 });
 
