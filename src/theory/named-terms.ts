@@ -1,5 +1,5 @@
 /**
- * The two mixed terms of the loss that let v follow u once u is learned (SCIENCE.md section 6), by
+ * The two mixed terms of the loss that let v follow u once u is learned (docs/model.md section 6), by
  * name, with the latent moment each one needs:
  *  - alphaU alphaV: proportional to E[lambda nu] (the covariance's u-v cross term: `sign`, `mixed:P`).
  *    A linear denoiser has it too, so v reached through it is covariance-mediated.
