@@ -218,6 +218,7 @@ export function checkpointFromArrays(
     }
   }
   const common = {
+    config,
     seed: get("seed", "<u8", []).data[0].toString(),
     step: scalar("step"),
     a: get("a", "<f8", [walkers, K]).data,
