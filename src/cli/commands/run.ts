@@ -2,14 +2,15 @@
  * `mcm run`: parse the model flags, validate them with the config schema, then run the engine and write
  * config.json, series.csv, summary.json and checkpoint.npz to --out.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { DEFAULT_STEPS } from "../../config/steps.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { createSimulation } from "../../engine/simulation.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { UsageError } from "../errors.js";
+import { Interrupted, UsageError } from "../errors.js";
+import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { addModelOptions, DEFAULT_CHECKPOINT_EVERY, resolveRunOptions } from "../options.js";
 import { createReporter } from "../progress.js";
 import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
@@ -23,8 +24,12 @@ export function defaultOutDir(seed: string, now = new Date()): string {
   return join("mcm-output", `${stamp}-${seed}`);
 }
 
-/** Makes the output directory; refuses one that already holds a run unless `force`. */
-export function prepareOutDir(dir: string, force: boolean): void {
+/**
+ * Makes the output directory (checked first: src/cli/paths.ts); refuses one that already holds a run unless
+ * `force`. Returns the directories it created, for removal if the run is rejected.
+ */
+export function prepareOutDir(dir: string, force: boolean, flag = "--out", raw = dir): string[] {
+  checkOutDir(flag, raw);
   if (existsSync(dir)) {
     const held = Object.values(FILES).filter((f) => existsSync(join(dir, f)));
     if (held.length > 0) {
@@ -38,7 +43,7 @@ export function prepareOutDir(dir: string, force: boolean): void {
       throw new UsageError(`--out: ${dir} exists and is not empty; choose another directory or pass --force`);
     }
   }
-  mkdirSync(dir, { recursive: true });
+  return makeOutDir(flag, raw).created;
 }
 
 export function registerRun(program: Command): Command {
@@ -102,8 +107,26 @@ export function registerRun(program: Command): Command {
 
 async function runAction(opts: Record<string, unknown>): Promise<void> {
   const plan = resolveRunOptions(opts);
-  const outDir = resolve(typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed));
-  prepareOutDir(outDir, opts.force === true);
+  const outText = typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed);
+  const outDir = resolve(outText);
+  // A run that fails (diverges, cannot load its kernels) leaves nothing behind: a config.json alone would
+  // send the user to a resume that fails the same way. A killed run keeps config.json (resume starts it again).
+  const leftovers = new Leftovers();
+  leftovers.dirsCreated(prepareOutDir(outDir, opts.force === true, "--out", outText));
+  try {
+    await startRun(plan, outDir, opts, leftovers);
+  } catch (e) {
+    if (!(e instanceof Interrupted)) leftovers.undo();
+    throw e;
+  }
+}
+
+async function startRun(
+  plan: ReturnType<typeof resolveRunOptions>,
+  outDir: string,
+  opts: Record<string, unknown>,
+  leftovers: Leftovers,
+): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (plan.seedDrawn) reporter.info(`seed ${plan.seed} (drawn; pass --seed ${plan.seed} to repeat this run)`);
 
@@ -133,6 +156,7 @@ async function runAction(opts: Record<string, unknown>): Promise<void> {
     kernel: kernels.flavour,
     createdAt: new Date().toISOString(),
   };
+  for (const f of Object.values(FILES)) leftovers.file(join(outDir, f));
   writeFileAtomic(join(outDir, FILES.config), `${JSON.stringify(record, null, 2)}\n`);
   await runSession({
     sim,
