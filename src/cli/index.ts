@@ -51,6 +51,12 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The message of an error as the user sees it (commander's own without its "error: " prefix). */
+function messageOf(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.replace(/^error: /, "");
+}
+
 /** Maps any error to an exit code and a message on stderr. */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof CommanderError) {
@@ -82,7 +88,13 @@ async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    process.exitCode = exitCodeFor(e);
+    const code = exitCodeFor(e);
+    process.exitCode = code;
+    // With --json, stdout always holds one JSON document: the result, or on failure this error object.
+    if (code !== EXIT.ok && argv.slice(2).includes("--json")) {
+      const kind = code === EXIT.usage ? "usage" : code === EXIT.failure ? "failure" : "interrupted";
+      process.stdout.write(`${JSON.stringify({ error: { exitCode: code, kind, message: messageOf(e) } })}\n`);
+    }
   }
 }
 
