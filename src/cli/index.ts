@@ -68,7 +68,9 @@ export function exitCodeFor(e: unknown): number {
     process.stderr.write(`mcm: ${e.message}\n`);
     return e.exitCode;
   }
-  if (e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError) {
+  // A malformed --queue URL (src/queue/connection.ts, not imported here: it loads the Redis client).
+  const queueUrl = e instanceof Error && e.name === "QueueUrlError";
+  if (e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError || queueUrl) {
     process.stderr.write(`mcm: error: ${e.message}\n`);
     return EXIT.usage;
   }

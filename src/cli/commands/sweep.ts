@@ -4,7 +4,7 @@
  * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
  * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseSeed } from "../../config/schema.js";
@@ -20,6 +20,7 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
+import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { formatPoints, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
 
@@ -170,14 +171,38 @@ function readState(dir: string, sweep: SweepFile): Map<string, TaskResult> {
   return new Map(Object.entries(state.tasks));
 }
 
+/** The flags that only mean something with --queue, and --threads and --chunk, checked before anything runs. */
+function checkRunFlags(opts: Record<string, unknown>): { threads?: number; chunk?: number } {
+  if (typeof opts.queue !== "string") {
+    const queueOnly = [
+      ["--chunk", opts.chunk !== undefined],
+      ["--sweep-id", opts.sweepId !== undefined],
+      ["--no-wait", opts.wait === false],
+    ] as const;
+    for (const [flag, given] of queueOnly) {
+      if (given) throw new UsageError(`${flag}: only with --queue URL (a local sweep has no job queue)`);
+    }
+  }
+  const chunk = opts.chunk === undefined ? undefined : /^[0-9]+$/.test(String(opts.chunk)) ? Number(opts.chunk) : NaN;
+  if (chunk !== undefined && !(Number.isSafeInteger(chunk) && chunk >= 1)) {
+    throw new UsageError(`--chunk: got ${JSON.stringify(opts.chunk)}, expected an integer >= 1`);
+  }
+  const threads = opts.threads === undefined ? undefined : /^[0-9]+$/.test(String(opts.threads)) ? Number(opts.threads) : NaN;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
+    throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
+  }
+  return { threads, chunk };
+}
+
 async function sweepAction(opts: Record<string, unknown>): Promise<void> {
+  const { threads } = checkRunFlags(opts);
   if (typeof opts.queue === "string") return queueSweepAction(opts, opts.queue);
   let sweep: SweepFile;
   let outDir: string;
   if (typeof opts.resume === "string") {
-    outDir = resolve(opts.resume);
+    outDir = checkOutDir("--resume", opts.resume);
     const specPath = join(outDir, SWEEP_FILES.spec);
-    if (!existsSync(specPath))
+    if (!existsSync(specPath) || statSync(specPath).isDirectory())
       throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
     sweep = JSON.parse(readFileSync(specPath, "utf8")) as SweepFile;
   } else {
@@ -186,7 +211,7 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
       .toISOString()
       .replace(/\.\d+Z$/, "Z")
       .replace(/:/g, "-");
-    outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`));
+    outDir = checkOutDir("--out", typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`));
     if (existsSync(join(outDir, SWEEP_FILES.spec))) {
       const stored = JSON.parse(readFileSync(join(outDir, SWEEP_FILES.spec), "utf8")) as SweepFile;
       if (specHash(stored) !== specHash(sweep)) {
@@ -194,14 +219,31 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
       }
     }
   }
-  mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, SWEEP_FILES.spec), `${JSON.stringify(sweep, null, 2)}\n`);
-  const finished = readState(outDir, sweep);
-  const reporter = createReporter({ quiet: opts.quiet === true });
-  const threads = opts.threads === undefined ? undefined : Number(opts.threads);
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
-    throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
+  const finished = existsSync(outDir) ? readState(outDir, sweep) : new Map<string, TaskResult>();
+  // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
+  // refuse the corrected sweep and make --resume run the failed one.
+  const leftovers = new Leftovers();
+  const specPath = join(outDir, SWEEP_FILES.spec);
+  if (!existsSync(specPath)) leftovers.file(specPath);
+  leftovers.dirsCreated(makeOutDir(typeof opts.resume === "string" ? "--resume" : "--out", outDir).created);
+  writeFileAtomic(specPath, `${JSON.stringify(sweep, null, 2)}\n`);
+  try {
+    await runLocalSweep(sweep, outDir, finished, threads, opts, leftovers);
+  } catch (e) {
+    if (!(e instanceof Interrupted)) leftovers.undo();
+    throw e;
   }
+}
+
+async function runLocalSweep(
+  sweep: SweepFile,
+  outDir: string,
+  finished: Map<string, TaskResult>,
+  threads: number | undefined,
+  opts: Record<string, unknown>,
+  leftovers: Leftovers,
+): Promise<void> {
+  const reporter = createReporter({ quiet: opts.quiet === true });
   if (finished.size > 0) reporter.info(`resuming: ${finished.size} finished tasks found in ${outDir}`);
   reporter.info(`sweep seed ${sweep.seed}; outputs in ${outDir}`);
 
@@ -232,6 +274,7 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
       onTask: (key, r) => {
         tasks[key] = r;
         saveState();
+        leftovers.keep();
       },
       onProgress: (p) => {
         bar ??= reporter.bar("sweep", p.workTotal / 1e6, "Mwork");
@@ -264,7 +307,7 @@ async function writeSweepOutputs(
   reporter: ReturnType<typeof createReporter>,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
-  mkdirSync(outDir, { recursive: true });
+  makeOutDir("--out", outDir);
   const rows = phaseRows(result, predictFromTheory);
   writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
@@ -290,6 +333,7 @@ async function writeSweepOutputs(
 
 /** `mcm sweep --queue URL`: submit (or --resume ID) and wait for workers; outputs as for a local sweep. */
 async function queueSweepAction(opts: Record<string, unknown>, url: string): Promise<void> {
+  if (typeof opts.out === "string") checkOutDir("--out", opts.out);
   const q = await import("../../queue/index.js");
   const reporter = createReporter({ quiet: opts.quiet === true });
   const controller = new AbortController();
@@ -332,10 +376,7 @@ async function queueSweepAction(opts: Record<string, unknown>, url: string): Pro
     } else {
       const sweep = sweepFileFromFlags(opts);
       stepsText = sweep.steps;
-      const chunk = opts.chunk === undefined ? undefined : Number(opts.chunk);
-      if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1)) {
-        throw new UsageError(`--chunk: got ${JSON.stringify(opts.chunk)}, expected an integer >= 1`);
-      }
+      const { chunk } = checkRunFlags(opts);
       const { steps, ...rest } = toSweepSpec(sweep);
       void steps;
       res = await q.submitSweep(
