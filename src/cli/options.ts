@@ -213,6 +213,20 @@ export function coerceFlagValue(spec: Pick<ModelFlag, "type">, text: string | bo
   return text;
 }
 
+/** A flag and its negation on one command line contradict each other: refused instead of "the last wins". */
+export function refuseBoth(cmd: Command, flag: string, negated: string): void {
+  const seen = new Set<string>();
+  for (const [name, other] of [
+    [flag, negated],
+    [negated, flag],
+  ]) {
+    cmd.on(`option:${name.slice(2)}`, () => {
+      if (seen.has(other)) throw new UsageError(`${flag}: given together with ${negated}; expected one of them`);
+      seen.add(name);
+    });
+  }
+}
+
 /** Adds every model flag and --config to a command (no commander defaults: absent means "from the file or the default"). */
 export function addModelOptions(cmd: Command): Command {
   cmd.option("--config <file>", "a JSON file of config fields (and seed, steps); flags override it");
@@ -221,6 +235,7 @@ export function addModelOptions(cmd: Command): Command {
     if (f.type === "bool") {
       cmd.addOption(new Option(f.flag, `${f.help} (default: ${def})`));
       cmd.addOption(new Option(f.flag.replace("--", "--no-")).hideHelp());
+      refuseBoth(cmd, f.flag, f.flag.replace("--", "--no-"));
     } else {
       cmd.addOption(new Option(`${f.flag} <${f.placeholder}>`, `${f.help} (default: ${def})`));
     }

@@ -3,8 +3,9 @@
  * tiny SIMD module (the pattern of TensorFlow.js's WASM backend); otherwise the scalar build, which is
  * also the reference in tests.
  */
-import { describeKernelSourceError } from "./guards.js";
+
 import { instantiate } from "@assemblyscript/loader";
+import { describeKernelSourceError } from "./guards.js";
 
 /** The raw exports of build/mcm-*.wasm (assembly/index.ts). Pointers are byte offsets. */
 export interface KernelExports {

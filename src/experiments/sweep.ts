@@ -236,7 +236,10 @@ function atGridPoint(e: unknown, points: SweepPoint[], plan: { point: number; ta
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
   // Walker numbers inside a task count from its offset.
-  const message = e.message.replace(/of walker (\d+)/, (_, w: string) => `of walker ${Number(w) + t.task.walkerOffset}`);
+  const message = e.message.replace(
+    /of walker (\d+)/,
+    (_, w: string) => `of walker ${Number(w) + t.task.walkerOffset}`,
+  );
   return new Error(`grid point ${points[t.point].index} (${at || "the base config"}), seed ${t.task.seed}: ${message}`);
 }
 

@@ -9,7 +9,7 @@
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { isIP, type AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,7 +101,13 @@ export function hostHeaderName(header: string | undefined): { name: string; port
   if (!header) return null;
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::([0-9]{1,5}))?$/.exec(header.trim());
   if (!m) return null;
-  return { name: m[1].replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, ""), port: m[2] ? Number(m[2]) : null };
+  return {
+    name: m[1]
+      .replace(/^\[|\]$/g, "")
+      .toLowerCase()
+      .replace(/\.$/, ""),
+    port: m[2] ? Number(m[2]) : null,
+  };
 }
 
 export interface StaticServer {

@@ -55,7 +55,8 @@ export function registerResume(program: Command): Command {
 
 function readRecord(path: string): RunRecord | null {
   if (!existsSync(path)) return null;
-  if (statSync(path).isDirectory()) throw new UsageError(`resume: ${path} is a directory, expected the run's config.json`);
+  if (statSync(path).isDirectory())
+    throw new UsageError(`resume: ${path} is a directory, expected the run's config.json`);
   try {
     return JSON.parse(readFileSync(path, "utf8")) as RunRecord;
   } catch (e) {
@@ -159,7 +160,8 @@ async function resumeAction(dirArg: string, opts: Record<string, unknown>): Prom
   const dir = resolve(dirArg);
   const path = join(dir, FILES.checkpoint);
   if (!existsSync(dir)) throw new UsageError(`resume: ${dirArg} does not exist`);
-  if (!statSync(dir).isDirectory()) throw new UsageError(`resume: ${dirArg} is a file, expected the output directory of \`mcm run\``);
+  if (!statSync(dir).isDirectory())
+    throw new UsageError(`resume: ${dirArg} is a file, expected the output directory of \`mcm run\``);
   const hasCheckpoint = existsSync(path);
   if (hasCheckpoint && statSync(path).isDirectory()) {
     throw new UsageError(`resume: ${path} is a directory, expected the checkpoint file`);

@@ -10,8 +10,8 @@ import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { createSimulation } from "../../engine/simulation.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { Interrupted, UsageError } from "../errors.js";
-import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { addModelOptions, DEFAULT_CHECKPOINT_EVERY, resolveRunOptions } from "../options.js";
+import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
 

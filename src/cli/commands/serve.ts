@@ -45,7 +45,9 @@ export function registerServe(program: Command): Command {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "EADDRINUSE" || code === "EACCES") {
-          throw new UsageError(`--port: got ${port}, cannot listen there (${code}); expected a free port (0 picks one)`);
+          throw new UsageError(
+            `--port: got ${port}, cannot listen there (${code}); expected a free port (0 picks one)`,
+          );
         }
         if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
           throw new UsageError(`--host: got ${JSON.stringify(opts.host)}, cannot listen there (${code}); ${HOST_TEXT}`);

@@ -187,7 +187,8 @@ function checkRunFlags(opts: Record<string, unknown>): { threads?: number; chunk
   if (chunk !== undefined && !(Number.isSafeInteger(chunk) && chunk >= 1)) {
     throw new UsageError(`--chunk: got ${JSON.stringify(opts.chunk)}, expected an integer >= 1`);
   }
-  const threads = opts.threads === undefined ? undefined : /^[0-9]+$/.test(String(opts.threads)) ? Number(opts.threads) : NaN;
+  const threads =
+    opts.threads === undefined ? undefined : /^[0-9]+$/.test(String(opts.threads)) ? Number(opts.threads) : NaN;
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
     throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
   }
@@ -211,7 +212,10 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
       .toISOString()
       .replace(/\.\d+Z$/, "Z")
       .replace(/:/g, "-");
-    outDir = checkOutDir("--out", typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`));
+    outDir = checkOutDir(
+      "--out",
+      typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
+    );
     if (existsSync(join(outDir, SWEEP_FILES.spec))) {
       const stored = JSON.parse(readFileSync(join(outDir, SWEEP_FILES.spec), "utf8")) as SweepFile;
       if (specHash(stored) !== specHash(sweep)) {
