@@ -8,7 +8,7 @@ import { type Command, Option } from "commander";
 import { DEFAULT_STEPS } from "../../config/steps.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { createSimulation } from "../../engine/simulation.js";
-import { writeFileAtomic } from "../../io/atomic.js";
+import { isAtomicTemp, writeFileAtomic } from "../../io/atomic.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, DEFAULT_CHECKPOINT_EVERY, resolveRunOptions } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
@@ -39,7 +39,7 @@ export function prepareOutDir(dir: string, force: boolean, flag = "--out", raw =
         );
       }
       for (const f of held) rmSync(join(dir, f));
-    } else if (readdirSync(dir).length > 0 && !force) {
+    } else if (readdirSync(dir).filter((f) => !isAtomicTemp(f)).length > 0 && !force) {
       throw new UsageError(`--out: ${dir} exists and is not empty; choose another directory or pass --force`);
     }
   }
