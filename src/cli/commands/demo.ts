@@ -9,8 +9,6 @@ import { parseSeed } from "../../config/schema.js";
 import { demoRegimes, runDemo } from "../../experiments/demo.js";
 import { formatPhaseTable } from "../../experiments/phase.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { demoPlotRegimes, demoPreview } from "../../report/demo-report.js";
-import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
 import { UsageError } from "../errors.js";
 import { checkOutDir, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
@@ -65,6 +63,9 @@ export function registerDemo(program: Command): Command {
         },
       });
       bar.done(`demo: three sweeps in ${result.seconds.toFixed(0)}s`);
+      // Loaded here, not at start-up: vega takes most of a second to import.
+      const { demoPlotRegimes, demoPreview } = await import("../../report/demo-report.js");
+      const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
       const regimes = demoPlotRegimes(result);
       makeOutDir("--out", outDir);
       const files = await writePlots(outDir, {

@@ -12,7 +12,6 @@ import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../ex
 import { imagesPlots } from "../../experiments/images/report.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { svgToPng } from "../../report/png.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { coerceFlagValue } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
@@ -230,6 +229,7 @@ async function trainAndReport(
   }
   writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
   const plots = imagesPlots(result);
+  const { svgToPng } = await import("../../report/png.js");
   for (const [name, svg] of Object.entries(plots)) {
     if (!svg) continue;
     writeFileAtomic(join(outDir, `${name}.svg`), svg);

@@ -17,7 +17,6 @@ import { canonicalJson, expandGrid, runSweep, type SweepResult } from "../../exp
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
@@ -316,6 +315,7 @@ async function writeSweepOutputs(
   writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
+  const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
   await reporter.phase(
     "drawing plots",
     () =>
