@@ -85,7 +85,13 @@ if (!haveChromium) {
     beforeAll(async () => {
       mkdirSync(shots, { recursive: true });
       site = await serveStatic({ port: 0, root: existsSync(pageRoot) ? pageRoot : root });
-      repo = await serveStatic({ port: 0, root });
+      // The library fixture has inline scripts (an import map, a module): the repository server allows them;
+      // the page's server keeps the strict default policy, and the page must work under it.
+      repo = await serveStatic({
+        port: 0,
+        root,
+        contentSecurityPolicy: "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
+      });
       profile = mkdtempSync(join(tmpdir(), "mcm-chromium-"));
       const { chromium } = await import("playwright-core");
       context = await chromium.launchPersistentContext(profile, {
@@ -95,6 +101,10 @@ if (!haveChromium) {
         viewport: { width: 1200, height: 720 },
       });
       context.on("weberror", (e) => errors.push(e.error().message));
+      // A resource the page's Content-Security-Policy blocks is logged on the console, not thrown.
+      context.on("console", (m) => {
+        if (/Content Security Policy/i.test(m.text())) errors.push(m.text());
+      });
     });
 
     afterAll(async () => {
@@ -110,7 +120,8 @@ if (!haveChromium) {
         throw new Error(`${pageRoot}/index.html is missing: run npm run build first (npm test does)`);
       }
       const page = await context.newPage();
-      await page.goto(`${site.url}${query}`);
+      const response = await page.goto(`${site.url}${query}`);
+      expect(response?.headers()["content-security-policy"]).toMatch(/frame-ancestors 'none'/);
       await page.waitForSelector("#f-d");
       return page;
     };

@@ -334,3 +334,33 @@ describe("resume never mixes two runs", () => {
     expect(r.stderr).toMatch(/resume: empty-run has no checkpoint\.npz .*start.* again with `mcm run --out empty-run`/);
   });
 });
+
+describe("mcm serve", () => {
+  it("warns when bound beyond loopback, and not on 127.0.0.1", async () => {
+    const serve = async (host: string) => {
+      const child = spawn(process.execPath, [CLI, "serve", "--host", host, "--port", "0"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (b) => {
+        stderr += b;
+      });
+      await new Promise<void>((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`serve --host ${host} did not start: ${stderr}`)), 30_000);
+        child.stderr.on("data", () => {
+          if (stderr.includes("serving the page")) {
+            clearTimeout(timer);
+            ok();
+          }
+        });
+      });
+      const closed = new Promise((r) => child.on("close", r));
+      child.kill("SIGTERM");
+      await closed;
+      return stderr;
+    };
+    const [wide, local] = await Promise.all([serve("0.0.0.0"), serve("127.0.0.1")]);
+    expect(wide).toMatch(/^warning: listening on 0\.0\.0\.0, beyond this machine: anyone who can reach it/);
+    expect(local).not.toMatch(/warning/);
+  });
+});

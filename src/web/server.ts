@@ -44,6 +44,9 @@ export interface ServeOptions {
   root?: string;
   /** More host names the Host header may carry (e.g. a name other machines use for this one). */
   allowHosts?: readonly string[];
+  /** The Content-Security-Policy header; default CONTENT_SECURITY_POLICY (what the page needs). Serving
+   * other pages (a test fixture with inline scripts) may need another; `mcm serve` always uses the default. */
+  contentSecurityPolicy?: string;
 }
 
 /** What the page may load: its own scripts, worker, WASM (compiled from its own origin) and styles; nothing else. */
@@ -60,7 +63,6 @@ export const CONTENT_SECURITY_POLICY = [
 ].join("; ");
 
 const SECURITY_HEADERS = {
-  "Content-Security-Policy": CONTENT_SECURITY_POLICY,
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
   "X-Content-Type-Options": "nosniff",
@@ -119,9 +121,10 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, text: string): void {
+function send(res: ServerResponse, status: number, text: string, csp = CONTENT_SECURITY_POLICY): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
+    "Content-Security-Policy": csp,
     "Content-Type": "text/plain; charset=utf-8",
     "Content-Length": Buffer.byteLength(text),
   });
@@ -158,31 +161,35 @@ export async function resolveRequestPath(root: string, rawUrl: string): Promise<
   return real;
 }
 
-interface HostCheck {
+/** Who may ask (host names and the bound port) and the CSP every answer carries. */
+interface Policy {
   names: Set<string>;
   port: () => number;
+  csp: string;
 }
 
-async function handle(root: string, hosts: HostCheck, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(root: string, policy: Policy, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const host = hostHeaderName(req.headers.host);
-  if (!host || !hosts.names.has(host.name) || (host.port !== null && host.port !== hosts.port())) {
-    send(res, 421, "misdirected request: this server answers only to the address it is bound to (see --allow-host)\n");
+  if (!host || !policy.names.has(host.name) || (host.port !== null && host.port !== policy.port())) {
+    const text = "misdirected request: this server answers only to the address it is bound to (see --allow-host)\n";
+    send(res, 421, text, policy.csp);
     return;
   }
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("Allow", "GET, HEAD");
-    send(res, 405, "method not allowed\n");
+    send(res, 405, "method not allowed\n", policy.csp);
     return;
   }
   const target = await resolveRequestPath(root, req.url ?? "/");
   if (typeof target === "number") {
     const text = { 400: "bad request", 403: "forbidden", 404: "not found" }[target] ?? "error";
-    send(res, target, `${text}\n`);
+    send(res, target, `${text}\n`, policy.csp);
     return;
   }
   const info = await stat(target);
   res.writeHead(200, {
     ...SECURITY_HEADERS,
+    "Content-Security-Policy": policy.csp,
     "Content-Type": MIME_TYPES[extname(target).toLowerCase()] ?? "application/octet-stream",
     "Content-Length": info.size,
     "Cache-Control": "no-cache",
@@ -216,9 +223,13 @@ export async function serveStatic(options: ServeOptions = {}): Promise<StaticSer
       throw new RangeError(`allowHosts: got ${JSON.stringify(h)}, expected a host name or IP address without a port`);
     }
   }
-  const hosts: HostCheck = { names: allowedHostNames(host, options.allowHosts), port: () => 0 };
+  const policy: Policy = {
+    names: allowedHostNames(host, options.allowHosts),
+    port: () => 0,
+    csp: options.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY,
+  };
   const server = createServer((req, res) => {
-    handle(root, hosts, req, res).catch(() => {
+    handle(root, policy, req, res).catch(() => {
       if (!res.headersSent) send(res, 500, "internal error\n");
       else res.destroy();
     });
@@ -231,7 +242,7 @@ export async function serveStatic(options: ServeOptions = {}): Promise<StaticSer
     });
   });
   const address = server.address() as AddressInfo;
-  hosts.port = () => address.port;
+  policy.port = () => address.port;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     server,

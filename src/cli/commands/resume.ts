@@ -43,9 +43,11 @@ export function registerResume(program: Command): Command {
       [
         "",
         "DIR/checkpoint.npz is written periodically (--checkpoint-every), on Ctrl-C or SIGTERM, and at the end.",
-        "It must come from the same WASM build and match DIR/config.json; anything else is refused with what",
-        "differs (expected vs found). --steps beyond the run's own count extends a finished run; a finished",
-        "run without --steps just prints its summary again. Outputs are rewritten in DIR.",
+        "It must come from the same WASM build and match DIR/config.json's seed and config; anything else is",
+        "refused with what differs (expected vs found, field by field). A run killed before its first checkpoint",
+        "starts again from step 0 with config.json's seed and config; a missing config.json is rewritten from",
+        "the checkpoint. --steps beyond the run's own count extends a finished run; a finished run without",
+        "--steps just prints its summary again. Outputs are rewritten in DIR. See docs/reliability.md.",
       ].join("\n"),
     )
     .action(async (dir: string, opts: Record<string, unknown>) => {
