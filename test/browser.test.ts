@@ -90,7 +90,8 @@ if (!haveChromium) {
       repo = await serveStatic({
         port: 0,
         root,
-        contentSecurityPolicy: "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
+        contentSecurityPolicy:
+          "default-src 'self'; img-src 'self' data:; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
       });
       profile = mkdtempSync(join(tmpdir(), "mcm-chromium-"));
       const { chromium } = await import("playwright-core");
