@@ -116,7 +116,7 @@ describe("refusals: exit 2, one line naming the flag, the value and what is acce
     [["sweep", "--queue", "http://h"], /^mcm: error: --queue: got "http:\/\/h", unsupported scheme "http:"/],
     [
       ["sweep", "--queue", "redis://127.0.0.1:1", "--chunk", "0"],
-      /^mcm: error: --chunk: got "0", expected an integer >= 1/,
+      /^mcm: error: --chunk: got 0, expected an integer >= 1/,
     ],
     [["sweep", "--chunk", "4"], /^mcm: error: --chunk: only with --queue URL/],
     [["sweep", "--no-wait"], /^mcm: error: --no-wait: only with --queue URL/],

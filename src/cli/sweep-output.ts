@@ -83,3 +83,21 @@ export async function writePlots(dir: string, specs: Record<string, TopLevelSpec
   }
   return written;
 }
+
+/** One plot regime per combination of the non-d grid fields, with each direction's predicted law k. */
+export function groupRegimes(result: SweepResult, rows: PhaseRow[]) {
+  const groups = new Map<string, SweepResult["points"]>();
+  for (const p of result.points) {
+    const { d: _d, ...rest } = p.at;
+    const label =
+      Object.entries(rest)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") || "all";
+    groups.set(label, [...(groups.get(label) ?? []), p]);
+  }
+  return [...groups.entries()].map(([label, points]) => ({
+    label,
+    points,
+    k: Object.fromEntries(rows.filter((r) => r.label === label).map((r) => [r.direction, r.lawK])),
+  }));
+}
