@@ -46,11 +46,13 @@ async function all(cases: string[][], timeoutMs?: number): Promise<Result[]> {
 let tmp: string;
 const at = (name: string) => join(tmp, name);
 const SMALL = ["--d", "16", "--walkers", "2", "-q"];
+/** A small images run on tiny.npy (written below). */
+const IMAGES = "images --dataset tiny.npy --n-test 100 --k 4 -q".split(" ");
 
 /** A float64 .npy of shape [n, d] (numpy's format 1.0), for a small images dataset. */
 function npy(n: number, d: number, value: (i: number) => number): Buffer {
   let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${n}, ${d}), }`;
-  header += " ".repeat(64 - ((10 + header.length + 1) % 64)) + "\n";
+  header += `${" ".repeat(64 - ((10 + header.length + 1) % 64))}\n`;
   const head = Buffer.alloc(10);
   Buffer.from("\x93NUMPY", "latin1").copy(head);
   head[6] = 1;
@@ -182,22 +184,7 @@ describe("failures leave nothing behind", () => {
   });
 
   it("a diverged sweep names its grid point and leaves no sweep-spec.json; the corrected sweep then runs", async () => {
-    const sweep = [
-      "sweep",
-      "--d",
-      "16,24",
-      "--seeds",
-      "2",
-      "--threads",
-      "0",
-      "--steps",
-      "200",
-      "--seed",
-      "3",
-      "-q",
-      "--out",
-      "sw",
-    ];
+    const sweep = "sweep --d 16,24 --seeds 2 --threads 0 --steps 200 --seed 3 -q --out sw".split(" ");
     const bad = await mcm([...sweep, "--lr", "1e300", "--lr-exponent", "0"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(
@@ -214,45 +201,14 @@ describe("failures leave nothing behind", () => {
   });
 
   it("images: a diverged run (Adam, lr 1e10) is an error naming the step and leaves no options file", async () => {
-    const r = await mcm([
-      "images",
-      "--dataset",
-      "tiny.npy",
-      "--n-test",
-      "100",
-      "--k",
-      "4",
-      "--steps",
-      "50",
-      "--optimizer",
-      "adam",
-      "--lr",
-      "1e10",
-      "--out",
-      "img-div",
-      "-q",
-    ]);
+    const r = await mcm([...IMAGES, "--steps", "50", "--optimizer", "adam", "--lr", "1e10", "--out", "img-div"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/training diverged: .* at step \d+/);
     expect(existsSync(at("img-div"))).toBe(false);
   });
 
   it("images: a finished run is not overwritten without --force", async () => {
-    const args = [
-      "images",
-      "--dataset",
-      "tiny.npy",
-      "--n-test",
-      "100",
-      "--k",
-      "4",
-      "--steps",
-      "20",
-      "--out",
-      "img",
-      "-q",
-      "--json",
-    ];
+    const args = [...IMAGES, "--steps", "20", "--out", "img", "--json"];
     const first = await mcm(args);
     expect(first.code, first.stderr).toBe(0);
     const before = readFileSync(join(at("img"), "result.json"), "utf8");
@@ -279,7 +235,7 @@ describe("resume never mixes two runs", () => {
     cpSync(good, at(name), { recursive: true });
     return at(name);
   };
-  const editRecord = (dir: string, edit: (r: Record<string, any>) => void) => {
+  const editRecord = (dir: string, edit: (r: { seed: string; config: Record<string, unknown> }) => void) => {
     const record = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
     edit(record);
     writeFileSync(join(dir, "config.json"), JSON.stringify(record));

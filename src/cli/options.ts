@@ -73,6 +73,26 @@ export function flagsOf<K extends string>(shape: Record<K, z.ZodType>): (Omit<Mo
   return out;
 }
 
+/** What commander hands a command for the model flags: the text typed, or a boolean for a switch. */
+export type ModelFlagValues = { [attr: string]: string | boolean | undefined };
+
+/** The output flags every command that prints a result shares. */
+export interface OutputFlags {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The parsed flags of `mcm run` (and the model and run flags of other commands). */
+export interface RunFlags extends OutputFlags {
+  config?: string;
+  seed?: string;
+  steps?: string;
+  checkpointEvery?: string;
+  out?: string;
+  force?: boolean;
+  kernel?: "auto" | "simd" | "scalar";
+}
+
 /** Every config field as a flag, generated from the schema's metadata. Kept in the order of `mcm run --help`. */
 export const MODEL_FLAGS: readonly ModelFlag[] = flagsOf(configSchema.shape as Record<keyof Config, z.ZodType>);
 
@@ -191,7 +211,7 @@ export function drawSeed(): string {
 export const DEFAULT_CHECKPOINT_EVERY = "30s";
 
 /** The config and run fields the user typed as flags (raw texts, numbers converted), with the flag of each. */
-export function flagValues(opts: Record<string, unknown>): {
+export function flagValues(opts: ModelFlagValues): {
   values: Record<string, unknown>;
   flagOf: Map<string, string>;
 } {
@@ -233,7 +253,7 @@ export function translateError(
 }
 
 /** Turns the parsed flags (and --config) into a validated run, translating errors to name the flag typed. */
-export function resolveRunOptions(opts: Record<string, unknown>): ResolvedRun {
+export function resolveRunOptions(opts: RunFlags & ModelFlagValues): ResolvedRun {
   const path = typeof opts.config === "string" ? opts.config : undefined;
   const file = path ? readConfigFile(path) : {};
   const { values, flagOf } = flagValues(opts);

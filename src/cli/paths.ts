@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { join, parse, resolve, sep } from "node:path";
-import { UsageError } from "./errors.js";
+import { Interrupted, UsageError } from "./errors.js";
 
 /** Linux limits: bytes per path component and per path. */
 const NAME_MAX = 255;
@@ -139,6 +139,15 @@ export class Leftovers {
   }
   keep(): void {
     this.kept = true;
+  }
+  /** Runs the command's work; if it fails (other than by a signal, which keeps what resume needs), undoes. */
+  async around(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      if (!(e instanceof Interrupted)) this.undo();
+      throw e;
+    }
   }
   undo(): void {
     if (this.kept) return;

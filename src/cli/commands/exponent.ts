@@ -9,7 +9,14 @@ import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
 import { UsageError } from "../errors.js";
 import { firstNonFinite } from "../finite.js";
-import { addModelOptions, flagValues, readConfigFile, translateError } from "../options.js";
+import {
+  addModelOptions,
+  flagValues,
+  type ModelFlagValues,
+  type RunFlags,
+  readConfigFile,
+  translateError,
+} from "../options.js";
 
 export function registerExponent(program: Command): Command {
   const cmd = program
@@ -37,7 +44,7 @@ export function registerExponent(program: Command): Command {
         "  mcm exponent --latent skewed:0.2 --activation relu --json",
       ].join("\n"),
     )
-    .action((opts: Record<string, unknown>) => {
+    .action((opts: Pick<RunFlags, "config" | "json"> & ModelFlagValues) => {
       const path = typeof opts.config === "string" ? opts.config : undefined;
       const file = path ? readConfigFile(path) : {};
       const { values, flagOf } = flagValues(opts);

@@ -163,12 +163,7 @@ async function imagesAction(opts: Record<string, unknown>): Promise<void> {
     leftovers.file(join(outDir, FILES.options));
     writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
   }
-  try {
-    await trainAndReport(options, outDir, resume, every, opts, () => leftovers.keep());
-  } catch (e) {
-    if (!(e instanceof Interrupted)) leftovers.undo();
-    throw e;
-  }
+  await leftovers.around(() => trainAndReport(options, outDir, resume, every, opts, () => leftovers.keep()));
 }
 
 async function trainAndReport(

@@ -24,7 +24,11 @@ import { createSimulation } from "../../engine/simulation.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { summarize } from "../../report/summary.js";
 import { UsageError } from "../errors.js";
-import { translateError } from "../options.js";
+import { type RunFlags, translateError } from "../options.js";
+
+/** The parsed flags of `mcm resume`. */
+type ResumeFlags = Pick<RunFlags, "steps" | "checkpointEvery" | "json" | "quiet">;
+
 import { createReporter, type Reporter } from "../progress.js";
 import { checkpointEveryText, FILES, printSummary, type RunRecord, runSession } from "../session.js";
 
@@ -50,7 +54,7 @@ export function registerResume(program: Command): Command {
         "--steps just prints its summary again. Outputs are rewritten in DIR. See docs/reliability.md.",
       ].join("\n"),
     )
-    .action(async (dir: string, opts: Record<string, unknown>) => {
+    .action(async (dir: string, opts: ResumeFlags) => {
       await resumeAction(dir, opts);
     });
 }
@@ -84,7 +88,7 @@ function recordIdentity(record: RunRecord, recordPath: string): { config: Config
 
 /** The step count and checkpoint period of a resumed run: the run's own unless --steps / --checkpoint-every. */
 function runLength(
-  opts: Record<string, unknown>,
+  opts: ResumeFlags,
   run: { d: number; steps: number; stepsExpression: string; checkpointEvery?: string; atLeast: number },
 ): { steps: number; stepsExpression: string; checkpointEvery: CheckpointEvery } {
   let steps = run.steps;
@@ -121,7 +125,7 @@ async function restartFromRecord(
   dir: string,
   record: RunRecord,
   identity: { config: Config; seed: string },
-  opts: Record<string, unknown>,
+  opts: ResumeFlags,
   reporter: Reporter,
 ): Promise<void> {
   let recordSteps: number;
@@ -157,7 +161,7 @@ async function restartFromRecord(
   await runSession({ sim, outDir: dir, steps, stepsExpression, checkpointEvery, reporter, json: opts.json === true });
 }
 
-async function resumeAction(dirArg: string, opts: Record<string, unknown>): Promise<void> {
+async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
   if (dirArg.trim() === "") throw new UsageError(`resume: got "", expected the output directory of \`mcm run\``);
   const dir = resolve(dirArg);
   const path = join(dir, FILES.checkpoint);

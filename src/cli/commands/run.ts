@@ -9,8 +9,14 @@ import { DEFAULT_STEPS } from "../../config/steps.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { createSimulation } from "../../engine/simulation.js";
 import { isAtomicTemp, writeFileAtomic } from "../../io/atomic.js";
-import { Interrupted, UsageError } from "../errors.js";
-import { addModelOptions, DEFAULT_CHECKPOINT_EVERY, resolveRunOptions } from "../options.js";
+import { UsageError } from "../errors.js";
+import {
+  addModelOptions,
+  DEFAULT_CHECKPOINT_EVERY,
+  type ModelFlagValues,
+  type RunFlags,
+  resolveRunOptions,
+} from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
@@ -99,13 +105,13 @@ export function registerRun(program: Command): Command {
         "  mcm resume runs/a --steps '200*d'              # continue a stopped run, or extend a finished one",
       ].join("\n"),
     )
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts: RunFlags & ModelFlagValues) => {
       await runAction(opts);
     });
   return cmd;
 }
 
-async function runAction(opts: Record<string, unknown>): Promise<void> {
+async function runAction(opts: RunFlags & ModelFlagValues): Promise<void> {
   const plan = resolveRunOptions(opts);
   const outText = typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed);
   const outDir = resolve(outText);
@@ -113,24 +119,19 @@ async function runAction(opts: Record<string, unknown>): Promise<void> {
   // send the user to a resume that fails the same way. A killed run keeps config.json (resume starts it again).
   const leftovers = new Leftovers();
   leftovers.dirsCreated(prepareOutDir(outDir, opts.force === true, "--out", outText));
-  try {
-    await startRun(plan, outDir, opts, leftovers);
-  } catch (e) {
-    if (!(e instanceof Interrupted)) leftovers.undo();
-    throw e;
-  }
+  await leftovers.around(() => startRun(plan, outDir, opts, leftovers));
 }
 
 async function startRun(
   plan: ReturnType<typeof resolveRunOptions>,
   outDir: string,
-  opts: Record<string, unknown>,
+  opts: RunFlags,
   leftovers: Leftovers,
 ): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (plan.seedDrawn) reporter.info(`seed ${plan.seed} (drawn; pass --seed ${plan.seed} to repeat this run)`);
 
-  const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
+  const flavour: KernelFlavour | undefined = opts.kernel === "auto" ? undefined : opts.kernel;
   const kernels = await reporter.phase(
     "compiling WASM kernels",
     () => loadKernels(undefined, { flavour }),

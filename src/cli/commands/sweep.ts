@@ -181,12 +181,7 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
   if (!existsSync(specPath)) leftovers.file(specPath);
   leftovers.dirsCreated(makeOutDir(typeof opts.resume === "string" ? "--resume" : "--out", outDir).created);
   writeFileAtomic(specPath, `${JSON.stringify(sweep, null, 2)}\n`);
-  try {
-    await runLocalSweep(sweep, outDir, finished, threads, opts, leftovers);
-  } catch (e) {
-    if (!(e instanceof Interrupted)) leftovers.undo();
-    throw e;
-  }
+  await leftovers.around(() => runLocalSweep(sweep, outDir, finished, threads, opts, leftovers));
 }
 
 async function runLocalSweep(
