@@ -137,17 +137,10 @@ async function startRun(
     () => loadKernels(undefined, { flavour }),
     (k, s) => `compiled ${k.flavour} kernels (build ${k.buildHash}) in ${s.toFixed(2)}s`,
   );
-  const sim = await reporter.phase(
-    "initialising walkers",
-    async () => {
-      const sim = await createSimulation(plan.config, { kernels });
-      sim.init(plan.seed);
-      return sim;
-    },
-    () => `initialised ${plan.config.walkers} walkers, d = ${plan.config.d}, K = ${plan.config.K}, seed ${plan.seed}`,
-  );
+  // config.json before the walkers start: a kill from here on can be resumed, and nothing slow (an fsync)
+  // stands between "initialised" and the signal handlers of the session.
   const record: RunRecord = {
-    config: sim.config,
+    config: plan.config,
     seed: plan.seed,
     steps: plan.steps,
     stepsExpression: plan.stepsExpression,
@@ -159,6 +152,15 @@ async function startRun(
   };
   for (const f of Object.values(FILES)) leftovers.file(join(outDir, f));
   writeFileAtomic(join(outDir, FILES.config), `${JSON.stringify(record, null, 2)}\n`);
+  const sim = await reporter.phase(
+    "initialising walkers",
+    async () => {
+      const sim = await createSimulation(plan.config, { kernels });
+      sim.init(plan.seed);
+      return sim;
+    },
+    () => `initialised ${plan.config.walkers} walkers, d = ${plan.config.d}, K = ${plan.config.K}, seed ${plan.seed}`,
+  );
   await runSession({
     sim,
     outDir,
