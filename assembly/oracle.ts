@@ -15,9 +15,8 @@
 //   comonotone or |lambda|-coupled two-point nu (sign, uncorrelated): one term per interval of lambda on
 //     which nu is constant, with exact truncated-normal probabilities and means (no quadrature);
 //   independent uniform nu: one term, a truncated normal in nu (exact);
-//   comonotone or |lambda|-coupled uniform nu: the trapezoid rule over lambda = mu + sl z, z in [-10, 10],
-//     step 1/16 (321 nodes; nu(lambda) is smooth, except at lambda = 0 for the |lambda| coupling, where
-//     the rule is second order);
+//   comonotone or |lambda|-coupled uniform nu: composite Simpson over lambda in mu +- 10 sl, 320
+//     intervals, split at lambda = 0 for the |lambda| coupling (nu(lambda) has a kink there);
 //   mixed:p: the dependent terms weighted by p, the independent ones by 1 - p.
 import { nuComonotone, nuUncorrelated } from "./mcm";
 import { erfcx, normCdf } from "./special";
@@ -30,9 +29,7 @@ const SQRT3: f64 = 1.7320508075688772;
 const SQRT1_2: f64 = 0.7071067811865476;
 const LOG_SQRT_2PI: f64 = 0.9189385332046728;
 const SQRT_PI_2: f64 = 1.2533141373155003;
-const TRAPEZOID_H: f64 = 0.0625;
-const TRAPEZOID_HALF: i32 = 160;
-const LOG_H: f64 = -2.772588722239781; // log(1/16)
+const SIMPSON_INTERVALS: i32 = 320;
 
 // Per-level constants, set by oracleLevel().
 let al: f64 = 0;
@@ -158,15 +155,29 @@ function addIndependent(logPrior: f64, mu: f64, yv: f64): void {
   lseAdd(logPrior + Math.log(nuP) + ellV(yv, nuHi), mu, nuHi);
 }
 
+// Composite Simpson over lambda in [a, b] (SIMPSON_INTERVALS intervals) of N(lambda; mu, sl^2) times the
+// v likelihood of the coupled uniform nu(lambda), one term per node.
+function addSimpson(logPrior: f64, mu: f64, a: f64, b: f64, yv: f64, uncorrelated: bool): void {
+  const h = (b - a) / <f64>SIMPSON_INTERVALS;
+  const base = logPrior + Math.log(h / (3.0 * sl)) - LOG_SQRT_2PI;
+  for (let i = 0; i <= SIMPSON_INTERVALS; i++) {
+    const lam = a + <f64>i * h;
+    const z = (lam - mu) / sl;
+    const nu = uncorrelated ? nuUncorrelated(lam) : nuComonotone(lam);
+    const c: f64 = i == 0 || i == SIMPSON_INTERVALS ? 1.0 : (i & 1) == 1 ? 4.0 : 2.0;
+    lseAdd(base + Math.log(c) - 0.5 * z * z + ellV(yv, nu), lam, nu);
+  }
+}
+
 // The terms of nu = f(lambda): comonotone (sign) when uncorrelated is false, else coupled to |lambda|.
 function addDependent(logPrior: f64, mu: f64, yv: f64, uncorrelated: bool): void {
   if (latent == 1) {
-    for (let i = -TRAPEZOID_HALF; i <= TRAPEZOID_HALF; i++) {
-      const z = <f64>i * TRAPEZOID_H;
-      const lam = mu + sl * z;
-      const nu = uncorrelated ? nuUncorrelated(lam) : nuComonotone(lam);
-      lseAdd(logPrior + LOG_H - LOG_SQRT_2PI - 0.5 * z * z + ellV(yv, nu), lam, nu);
-    }
+    const a = mu - 10.0 * sl;
+    const b = mu + 10.0 * sl;
+    if (uncorrelated && a < 0 && b > 0) {
+      addSimpson(logPrior, mu, a, 0, yv, true);
+      addSimpson(logPrior, mu, 0, b, yv, true);
+    } else addSimpson(logPrior, mu, a, b, yv, uncorrelated);
     return;
   }
   if (uncorrelated) {
