@@ -41,9 +41,7 @@ function bruteForce(
       : Array.from({ length: 501 }, (_, i) => [nuQuantile(law, (i + 0.5) / 501), 1 / 501] as [number, number]);
   const pDep = coupling.kind === "independent" ? 0 : coupling.kind === "mixed" ? coupling.p : 1;
   const dep = (lam: number) =>
-    coupling.kind === "uncorrelated"
-      ? nuQuantile(law, 2 * normCdf(Math.abs(lam)) - 1)
-      : nuQuantile(law, normCdf(lam));
+    coupling.kind === "uncorrelated" ? nuQuantile(law, 2 * normCdf(Math.abs(lam)) - 1) : nuQuantile(law, normCdf(lam));
   let z = 0;
   let el = 0;
   let en = 0;

@@ -43,8 +43,16 @@ export interface KernelExports {
   oracleDenoise(xt: number, out: number): void;
   oracleMse(rng: number, alpha: number, sigma: number, n: number, r: number): number;
   generate(
-    rng: number, n: number, grid: number, levels: number, ddpm: number, family: number, w: number, a: number,
-    b: number, out: number,
+    rng: number,
+    n: number,
+    grid: number,
+    levels: number,
+    ddpm: number,
+    family: number,
+    w: number,
+    a: number,
+    b: number,
+    out: number,
   ): void;
   // The reduced backend (assembly/reduced.ts).
   reducedScratchDoubles(K: number, q: number): number;

@@ -7,7 +7,7 @@
 import { alphaSigma } from "../config/process.js";
 import { type Config, ConfigError } from "../config/schema.js";
 import type { Kernels } from "../engine/kernels.js";
-import { trainLevel, type LevelRun } from "./family.js";
+import { type LevelRun, trainLevel } from "./family.js";
 import { dataStats, type GridPoint, type LawStats, samplerGrid } from "./law.js";
 import { createGenerator, type SamplerName, type TrainedFamily } from "./sampler.js";
 import { histogramV, type SampleStats, sampleStats } from "./stats.js";

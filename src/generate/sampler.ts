@@ -82,7 +82,10 @@ export async function createGenerator(
       const end = outPtr + 32 * samples;
       if (end > MAX_ARENA_BYTES) throw new RangeError(`samples: ${samples} samples do not fit in one call`);
       arena.ensure(end);
-      arena.writeF64(gridPtr, grid.flatMap((g) => [g.alpha, g.sigma]));
+      arena.writeF64(
+        gridPtr,
+        grid.flatMap((g) => [g.alpha, g.sigma]),
+      );
       let code = 0;
       if (family) {
         if (family.w.length !== levels * K * d || family.a.length !== levels * K || family.b.length !== levels) {
@@ -94,7 +97,18 @@ export async function createGenerator(
         code = config.target === "x0" ? 1 : 2;
       }
       exports.seedStream(rng, hi, lo, STREAM.test, GENERATE_STREAM_BASE + (request.stream ?? 0));
-      exports.generate(rng, samples, gridPtr, levels, request.sampler === "ddpm" ? 1 : 0, code, wPtr, aPtr, bPtr, outPtr);
+      exports.generate(
+        rng,
+        samples,
+        gridPtr,
+        levels,
+        request.sampler === "ddpm" ? 1 : 0,
+        code,
+        wPtr,
+        aPtr,
+        bPtr,
+        outPtr,
+      );
       return arena.readF64(outPtr, 4 * samples);
     },
     oracleSpan(alpha, sigma, yu, yv) {

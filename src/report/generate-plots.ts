@@ -29,7 +29,9 @@ export function generateStatsSpec(result: GenerateResult, title = "Statistics of
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
-    data: { values: [...points.map((p) => ({ ...p, kind: "generated" })), ...lines.map((l) => ({ ...l, kind: "line" }))] },
+    data: {
+      values: [...points.map((p) => ({ ...p, kind: "generated" })), ...lines.map((l) => ({ ...l, kind: "line" }))],
+    },
     facet: { row: { field: "stat", title: null, sort: SHOWN.map((s) => s[1]) } },
     spec: {
       width: 480,
@@ -40,7 +42,12 @@ export function generateStatsSpec(result: GenerateResult, title = "Statistics of
           mark: { type: "rule", color: "#444" },
           encoding: {
             y: { field: "value", type: "quantitative" },
-            strokeDash: { field: "source", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 400 } },
+            strokeDash: {
+              field: "source",
+              type: "nominal",
+              title: null,
+              legend: { orient: "bottom", labelLimit: 400 },
+            },
           },
         },
         {
@@ -56,7 +63,12 @@ export function generateStatsSpec(result: GenerateResult, title = "Statistics of
           transform: [{ filter: { field: "kind", equal: "generated" } }],
           mark: { type: "line", point: true, color: "#1f77b4" },
           encoding: {
-            x: { field: "nOverD", type: "quantitative", scale: { type: "log" }, title: "training samples per level n / d" },
+            x: {
+              field: "nOverD",
+              type: "quantitative",
+              scale: { type: "log" },
+              title: "training samples per level n / d",
+            },
             y: { field: "value", type: "quantitative", title: "generated (±2 SE)" },
           },
         },
@@ -73,7 +85,10 @@ export function histogramSnapshots(result: GenerateResult, count = 4): number[] 
   return Array.from({ length: count }, (_, i) => Math.round((i * (n - 1)) / (count - 1)));
 }
 
-export function generateHistogramSpec(result: GenerateResult, title = "Histogram of x·v of generated samples"): TopLevelSpec {
+export function generateHistogramSpec(
+  result: GenerateResult,
+  title = "Histogram of x·v of generated samples",
+): TopLevelSpec {
   const rows: Record<string, unknown>[] = [];
   const add = (label: string, h: { lo: number; hi: number; density: number[] }) => {
     const width = (h.hi - h.lo) / h.density.length;
@@ -95,7 +110,9 @@ export function generateHistogramSpec(result: GenerateResult, title = "Histogram
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
     facet: { column: { field: "panel", title: null, sort: order } },
-    data: { values: [...rows.map((r) => ({ ...r, kind: "generated" })), ...density.map((r) => ({ ...r, kind: "data" }))] },
+    data: {
+      values: [...rows.map((r) => ({ ...r, kind: "generated" })), ...density.map((r) => ({ ...r, kind: "data" }))],
+    },
     spec: {
       width: 160,
       height: 140,
@@ -104,7 +121,13 @@ export function generateHistogramSpec(result: GenerateResult, title = "Histogram
           transform: [{ filter: { field: "kind", equal: "generated" } }],
           mark: { type: "bar", opacity: 0.6, color: "#1f77b4" },
           encoding: {
-            x: { field: "x", type: "quantitative", bin: { binned: true, step: 0.125 }, title: "x·v", axis: { tickCount: 5 } },
+            x: {
+              field: "x",
+              type: "quantitative",
+              bin: { binned: true, step: 0.125 },
+              title: "x·v",
+              axis: { tickCount: 5 },
+            },
             y: { field: "density", type: "quantitative", title: "density" },
           },
         },

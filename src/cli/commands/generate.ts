@@ -82,8 +82,7 @@ function resumePlan(dir: string, opts: Record<string, unknown>): GenerateState {
   const { values, flagOf } = flagValues(opts);
   for (const [field, value] of Object.entries(values)) {
     if (field === "t" || field === "checkpointEvery") continue;
-    const saved =
-      field === "seed" ? state.plan.seed : (state.plan.config as unknown as Record<string, unknown>)[field];
+    const saved = field === "seed" ? state.plan.seed : (state.plan.config as unknown as Record<string, unknown>)[field];
     if (field === "steps") continue;
     if (String(saved) !== String(value)) {
       throw new UsageError(
@@ -127,7 +126,9 @@ function printTable(result: GenerateResult): void {
     ["data", ...STAT_NAMES.map((k) => result.data[k].toFixed(3))].map((s) => s.padEnd(16)).join(""),
     ["oracle", ...STAT_NAMES.map((k) => fmt(result.oracle[k], result.oracle.se[k]))].map((s) => s.padEnd(16)).join(""),
     ...result.snapshots.map((s) =>
-      [`n/d=${s.nOverD.toPrecision(3)}`, ...STAT_NAMES.map((k) => fmt(s[k], s.se[k]))].map((x) => x.padEnd(16)).join(""),
+      [`n/d=${s.nOverD.toPrecision(3)}`, ...STAT_NAMES.map((k) => fmt(s[k], s.se[k]))]
+        .map((x) => x.padEnd(16))
+        .join(""),
     ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
@@ -148,7 +149,9 @@ export function registerGenerate(program: Command): Command {
       "--levels <list>",
       "noise levels: a count (spaced evenly in atan(sigma/alpha), sigma/alpha from e^4 to 0.01) or a comma-separated list of t (default: 24)",
     )
-    .addOption(new Option("--sampler <name>", "reverse process: ddim (deterministic) or ddpm (ancestral)").choices(SAMPLERS))
+    .addOption(
+      new Option("--sampler <name>", "reverse process: ddim (deterministic) or ddpm (ancestral)").choices(SAMPLERS),
+    )
     .option("--samples <n>", "generated samples per snapshot, >= 2 (default: 4000)")
     .option("--snapshots <n>", "log-spaced snapshots of n from steps/1000 to steps (default: 10)")
     .option("--out <dir>", "output directory (default: ./mcm-output/<UTC timestamp>-<seed>)")
