@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/schema.js";
 import { loadKernels } from "../src/engine/kernels.js";
-import { checkFamily } from "../src/generate/experiment.js";
+import { checkFamily, halfwayN, type SnapshotResult } from "../src/generate/experiment.js";
 import { trainLevel } from "../src/generate/family.js";
 import { dataStats, defaultLevels, parseLevels, samplerGrid } from "../src/generate/law.js";
 import { createGenerator } from "../src/generate/sampler.js";
@@ -119,6 +119,29 @@ describe("levels and families", () => {
     const a = resolveConfig({ t: 0.2 });
     expect(() => checkFamily([a, resolveConfig({ t: 0.7 })])).not.toThrow();
     expect(() => checkFamily([a, resolveConfig({ t: 0.7, betaV: 2 })])).toThrow(/^betaV: /);
+  });
+});
+
+describe("half-way n", () => {
+  it("is the first n that covers half the gap to the oracle, null when the gap is within 3 SE", () => {
+    const stat = (varU: number, exKurtV: number, se: number) => ({
+      varU,
+      exKurtV,
+      varV: 1,
+      skewV: 0,
+      uv: 0,
+      u2v: 0,
+      samples: 100,
+      se: { varU: se, exKurtV: se, varV: se, skewV: se, uv: se, u2v: se },
+    });
+    const snaps = [
+      { n: 10, ...stat(1, 0, 0.01) },
+      { n: 100, ...stat(2, -0.01, 0.01) },
+      { n: 1000, ...stat(4, 0, 0.01) },
+    ] as SnapshotResult[];
+    const h = halfwayN(stat(5, -0.02, 0.01), snaps);
+    expect(h.varU).toBe(1000);
+    expect(h.exKurtV).toBeNull();
   });
 });
 

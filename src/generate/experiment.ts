@@ -8,7 +8,7 @@ import { alphaSigma } from "../config/process.js";
 import { type Config, ConfigError } from "../config/schema.js";
 import type { Kernels } from "../engine/kernels.js";
 import { type LevelRun, trainLevel } from "./family.js";
-import { dataStats, type GridPoint, type LawStats, samplerGrid } from "./law.js";
+import { dataStats, type GridPoint, type LawStats, STAT_NAMES, type StatName, samplerGrid } from "./law.js";
 import { createGenerator, type SamplerName, type TrainedFamily } from "./sampler.js";
 import { histogramV, type SampleStats, sampleStats } from "./stats.js";
 
@@ -66,6 +66,25 @@ export interface GenerateResult {
   data: LawStats;
   oracle: GeneratedStats;
   snapshots: SnapshotResult[];
+  /** Per statistic: the first n at which the generated value has covered half of the way from the first
+   * snapshot's value to the oracle's (null: never, or the two are within 3 SE of each other). */
+  halfway: Record<StatName, number | null>;
+}
+
+/** The half-way n of each statistic (see GenerateResult.halfway). */
+export function halfwayN(oracle: SampleStats, snapshots: readonly SnapshotResult[]): Record<StatName, number | null> {
+  const out = {} as Record<StatName, number | null>;
+  for (const k of STAT_NAMES) {
+    out[k] = null;
+    if (snapshots.length === 0) continue;
+    const first = snapshots[0];
+    const gap = oracle[k] - first[k];
+    const se = Math.hypot(oracle.se[k] ?? 0, first.se[k] ?? 0);
+    if (!(Math.abs(gap) > 3 * se)) continue;
+    const hit = snapshots.find((s) => (s[k] - first[k]) / gap >= 0.5);
+    out[k] = hit ? hit.n : null;
+  }
+  return out;
 }
 
 /** Checks what the kernels and the family need of a plan; errors name the field. */
@@ -228,5 +247,6 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
     data: dataStats(config),
     oracle: state.oracle,
     snapshots: state.snapshots,
+    halfway: halfwayN(state.oracle, state.snapshots),
   };
 }
