@@ -11,8 +11,9 @@ import { checkFamily, halfwayN, type SnapshotResult } from "../src/generate/expe
 import { trainLevel } from "../src/generate/family.js";
 import { dataStats, defaultLevels, parseLevels, samplerGrid } from "../src/generate/law.js";
 import { createGenerator } from "../src/generate/sampler.js";
-import { sampleStats } from "../src/generate/stats.js";
+import { histogramV, sampleStats } from "../src/generate/stats.js";
 import { normCdf, normPdf, normQuantile } from "../src/theory/special.js";
+import { renderHistogram } from "../src/web/histogram.js";
 
 const scalar = await loadKernels(undefined, { flavour: "scalar" });
 
@@ -119,6 +120,31 @@ describe("levels and families", () => {
     const a = resolveConfig({ t: 0.2 });
     expect(() => checkFamily([a, resolveConfig({ t: 0.7 })])).not.toThrow();
     expect(() => checkFamily([a, resolveConfig({ t: 0.7, betaV: 2 })])).toThrow(/^betaV: /);
+  });
+});
+
+describe("histograms of x.v", () => {
+  it("histogramV gives densities that integrate to the fraction of samples inside [lo, hi]", () => {
+    const rows = new Float64Array([0, -3.9, 0, 0, 0, 0.1, 0, 0, 0, 5, 0, 0, 0, 0.2, 0, 0].map((x) => x));
+    const h = histogramV(rows, 4, -4, 4, 8);
+    expect(h.reduce((a, p) => a + p, 0) * 1).toBeCloseTo(3 / 4, 12);
+    expect(h[0]).toBeCloseTo(1 / 4, 12);
+    expect(h[4]).toBeCloseTo(2 / 4, 12);
+  });
+
+  it("the page's histogram has one bar per bin and the data density as a path", () => {
+    const svg = renderHistogram({
+      lo: -4,
+      hi: 4,
+      density: [0.1, 0.3, 0.2, 0],
+      data: [
+        { x: -4, density: 0 },
+        { x: 0, density: 0.4 },
+        { x: 4, density: 0 },
+      ],
+    });
+    expect(svg.match(/class="bar"/g)).toHaveLength(4);
+    expect(svg).toContain('<path d="M');
   });
 });
 
