@@ -222,9 +222,7 @@ describe("mcm generate", () => {
   it("exits 2 on bad input, naming the flag, and 1 naming the level whose training diverged", () => {
     const bad = [
       [["--levels", "0.5,0.1,0.3"], /--levels/],
-      [["--process", "linear", "--levels", "0.5,1"], /--levels/],
       [["--samples", "1"], /--samples/],
-      [["--sampler", "euler"], /--sampler/],
       [["--backend", "reduced"], /backend/],
     ] as const;
     for (const [args, re] of bad) {
