@@ -1,4 +1,4 @@
-// The Bayes-optimal (oracle) denoiser E[x0 | xt] of the mixed cumulant model (SCIENCE.md section 11).
+// The Bayes-optimal (oracle) denoiser E[x0 | xt] of the mixed cumulant model (docs/model.md section 11).
 // In the orthonormal basis (u, v, m, bulk), with s = sqrt(1 + betaV) (S v = v / s):
 //   x0.u = sqrt(betaU) lambda + z_u,   x0.v = (sqrt(betaV) nu + z_v) / s,   x0.m = betaM + z_m,
 // and the bulk of x0 is z, isotropic. With xt = alpha x0 + sigma xi and y = xt's coordinates:

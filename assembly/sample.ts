@@ -1,4 +1,4 @@
-// The reverse-time sampler (SCIENCE.md section 11): from x ~ N(0, (alpha0^2 + sigma0^2) I) at the
+// The reverse-time sampler (docs/model.md section 11): from x ~ N(0, (alpha0^2 + sigma0^2) I) at the
 // noisiest level of a grid down to its clean end (alpha = 1, sigma = 0), with the x0-prediction
 // x0^ = D(x) of a denoiser family at each level and eps^ = (x - alpha x0^) / sigma:
 //   DDIM (deterministic): x' = alpha' x0^ + sigma' eps^ = (sigma'/sigma) x + (alpha' - sigma' alpha/sigma) x0^;

@@ -1,5 +1,5 @@
 /**
- * A trained family of denoisers (SCIENCE.md section 11): one run of the engine per noise level, with the
+ * A trained family of denoisers (docs/model.md section 11): one run of the engine per noise level, with the
  * same config except t, the same sample budget n per level, and its own random streams: level i's walkers
  * draw from the streams of walkers i * walkers .. (i + 1) * walkers - 1 of the master seed
  * (SimulationOptions.walkerOffset), while the spikes, drawn from the seed alone, are shared by every

@@ -1,7 +1,7 @@
 /**
  * What `mcm generate` compares against: the data law's statistics along u and v (exact, from the latent
  * law's moments), the grid of noise levels a family of denoisers is trained and sampled on, and the
- * density of x . v (SCIENCE.md sections 2, 3 and 11).
+ * density of x . v (docs/model.md sections 2, 3 and 11).
  *
  * Along u and v the data are x.u = sqrt(betaU) lambda + z_u and x.v = (sqrt(betaV) nu + z_v) / s with
  * s = sqrt(1 + betaV) (the whitening), z Gaussian, so:

@@ -1,7 +1,7 @@
 /**
  * `mcm generate`: sample from the oracle denoiser and from a family of trained denoisers (one run per
  * noise level) after n samples per level, and compare the generated samples' statistics along u and v
- * with the data law's (SCIENCE.md section 11). Writes generate.json, stats.svg and histograms.svg;
+ * with the data law's (docs/model.md section 11). Writes generate.json, stats.svg and histograms.svg;
  * state.json holds the progress that --resume continues.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -29,7 +29,7 @@ export const GENERATE_FILES = {
 } as const;
 
 /** Config values generate uses where neither a flag nor --config sets them: a family that can represent
- * the linear correction along u and a non-linear one along v (SCIENCE.md section 11), one family. */
+ * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family. */
 const GENERATE_DEFAULTS: Record<string, string | boolean> = {
   units: "2",
   trainSkip: true,
