@@ -197,6 +197,20 @@ if (!haveChromium) {
       await page.close();
     });
 
+    it("Generate trains a small family and draws the histogram of x·v of each snapshot's samples", async () => {
+      const page = await open();
+      await fill(page, { d: "16", K: "2", steps: "300", seed: "2" });
+      await page.click("#generate");
+      const r = await waitForState(page, ["done", "error"]);
+      expect(r.state).toBe("done");
+      // The oracle's histogram, then one per snapshot (n = 1, 5, 19, 75, 300), each replacing the last.
+      expect(await page.locator("#histogram").getAttribute("data-snapshots")).toBe("6");
+      expect(await page.locator("#histogram rect.bar").count()).toBe(64);
+      expect(await page.locator("#histogram-status").textContent()).toMatch(/^n\/d = 18\.8: Var\(x·u\) = /);
+      await page.screenshot({ path: join(shots, "page-generate.png") });
+      await page.close();
+    });
+
     it("the curves grow live while running, Stop stops, and the stopped state matches Node at that step", async () => {
       const page = await open();
       await fill(page, { steps: "1e8", seed: "3" }); // d = 128, 16 walkers: far more than the test waits for

@@ -10,6 +10,7 @@ import { StepsError } from "../config/steps.js";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExponent } from "./commands/exponent.js";
+import { registerGenerate } from "./commands/generate.js";
 import { registerImages } from "./commands/images.js";
 import { registerQueue } from "./commands/queue.js";
 import { registerResume } from "./commands/resume.js";
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerResume(program);
   registerExponent(program);
   registerSweep(program);
+  registerGenerate(program);
   registerImages(program);
   registerWorker(program);
   registerQueue(program);

@@ -38,6 +38,24 @@ export interface KernelExports {
   /** tanh to 2 ulp (the activation code 0 uses it). */
   tanhOf(x: number): number;
   isSimd(): number;
+  // The oracle denoiser and the reverse-time sampler (assembly/oracle.ts, assembly/sample.ts).
+  oracleLevel(alpha: number, sigma: number): void;
+  oracleSpan(yu: number, yv: number): number;
+  oracleLastV(): number;
+  oracleDenoise(xt: number, out: number): void;
+  oracleMse(rng: number, alpha: number, sigma: number, n: number, r: number): number;
+  generate(
+    rng: number,
+    n: number,
+    grid: number,
+    levels: number,
+    ddpm: number,
+    family: number,
+    w: number,
+    a: number,
+    b: number,
+    out: number,
+  ): void;
   // The reduced backend (assembly/reduced.ts).
   reducedScratchDoubles(K: number, q: number): number;
   configureReduced(q: number, gram: number, scratch: number): void;
