@@ -73,8 +73,8 @@ export function flagsOf<K extends string>(shape: Record<K, z.ZodType>): (Omit<Mo
   return out;
 }
 
-/** What commander hands a command for the model flags: the text typed, or a boolean for a switch. */
-export type ModelFlagValues = { [attr: string]: string | boolean | undefined };
+/** What commander hands a command for the model flags: the text typed, or a boolean for a switch (read through coerceFlagValue). */
+export type ModelFlagValues = { [attr: string]: unknown };
 
 /** The output flags every command that prints a result shares. */
 export interface OutputFlags {
