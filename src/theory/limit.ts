@@ -110,23 +110,21 @@ export interface LimitEvaluator {
   at(state: LimitState): LimitCoefficients;
 }
 
-/** g and the kernels' g' (assembly/activation.ts: sign has g' = 0). */
-function activationPair(act: TheoryModel["activation"], h: number): [number, number] {
+/** g'(h) as the kernels compute it (assembly/activation.ts: sign has g' = 0), given g = g(h). */
+function kernelDerivative(act: TheoryModel["activation"], h: number, g: number): number {
   switch (act) {
-    case "tanh": {
-      const g = Math.tanh(h);
-      return [g, 1 - g * g];
-    }
+    case "tanh":
+      return 1 - g * g;
     case "erf":
-      return [activationValue(act, h), Math.sqrt(2 / Math.PI) * Math.exp(-0.5 * h * h)];
+      return Math.sqrt(2 / Math.PI) * Math.exp(-0.5 * h * h);
     case "relu":
-      return h > 0 ? [h, 1] : [0, 0];
+      return h > 0 ? 1 : 0;
     case "sign":
-      return [activationValue(act, h), 0];
+      return 0;
     case "linear":
-      return [h, 1];
+      return 1;
     case "he3":
-      return [activationValue(act, h), 0.5 * (h * h - 1)];
+      return 0.5 * (h * h - 1);
   }
 }
 
@@ -235,12 +233,18 @@ export function limitEvaluator(model: LimitModel, resolution: Partial<Resolution
         }
         const W = 2 * q;
         const Cww = C[W * nv + W];
-        const hr: Rule = sh === 0 ? { x: Float64Array.of(0), w: Float64Array.of(1) } : smooth(model.activation) ? gh : normalSplitRule([-mh / sh], res.perPiece, res.maxPiece);
+        const hr: Rule =
+          sh === 0
+            ? { x: Float64Array.of(0), w: Float64Array.of(1) }
+            : smooth(model.activation)
+              ? gh
+              : normalSplitRule([-mh / sh], res.perPiece, res.maxPiece);
         for (let k = 0; k < hr.x.length; k++) {
           const h = mh + sh * hr.x[k];
           const wt = wc * hr.w[k];
           if (wt === 0) continue;
-          const [g, gp] = activationPair(model.activation, h);
+          const g = activationValue(model.activation, h);
+          const gp = kernelDerivative(model.activation, h, g);
           for (let j = 0; j < nv; j++) Ex[j] = mu[j] + slope[j] * (h - mh);
           const EW = Ex[W];
           const base = b * h + a * g; // w . r = base - W
