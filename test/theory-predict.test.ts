@@ -139,6 +139,17 @@ describe("predictLimit: regimes and refusals", () => {
     // SCIENCE.md section 10 reports a measured median n*/d^3 of about 57 for this config.
     expect(s && s.median > 45 && s.median < 70).toBe(true);
   });
+  it("the best delta's predicted median is below those at the config's delta and at 0.8 and 1.25 times it (k = 2)", () => {
+    const r = predictLimit({ d: 1024 }, { curves: false });
+    const best = r.bestDelta;
+    if (best.direction === null) throw new Error(best.reason);
+    expect(best.direction).toBe("u");
+    const at = (delta: number) =>
+      predictLimit({ d: 1024, delta }, { curves: false, bestDelta: false }).directions.u?.predictedHit?.median ?? 0;
+    expect(best.median).toBeLessThan(at(0.5));
+    expect(best.median).toBeLessThanOrEqual(at(best.delta * 0.8) * (1 + 1e-9));
+    expect(best.median).toBeLessThanOrEqual(at(best.delta * 1.25) * (1 + 1e-9));
+  });
   it("refuses what it does not cover, saying why: K > 1, a trained amplitude", () => {
     expect(() => predictLimit({ K: 2 })).toThrow(NotCoveredError);
     expect(() => predictLimit({ trainAmplitude: true })).toThrow(/not covered/);

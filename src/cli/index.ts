@@ -11,6 +11,7 @@ import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExponent } from "./commands/exponent.js";
 import { registerImages } from "./commands/images.js";
+import { registerPredict } from "./commands/predict.js";
 import { registerQueue } from "./commands/queue.js";
 import { registerResume } from "./commands/resume.js";
 import { registerRun } from "./commands/run.js";
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerResume(program);
   registerExponent(program);
+  registerPredict(program);
   registerSweep(program);
   registerImages(program);
   registerWorker(program);
