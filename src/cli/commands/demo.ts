@@ -11,6 +11,7 @@ import { demoRegimes, runDemo } from "../../experiments/demo.js";
 import { formatPhaseTable } from "../../experiments/phase.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { demoPlotRegimes, demoPreview } from "../../report/demo-report.js";
+import { predictedBands } from "../../report/bands.js";
 import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
 import { UsageError } from "../errors.js";
 import { createReporter } from "../progress.js";
@@ -67,7 +68,7 @@ export function registerDemo(program: Command): Command {
       const files = await writePlots(outDir, {
         overlaps: overlapCurvesSpec(regimes, "Overlap with the measured direction: median and quartiles over walkers"),
         collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
-        "hitting-times": hittingTimesSpec(regimes),
+        "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
       });
       const doc = {
         seed,

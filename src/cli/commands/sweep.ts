@@ -12,11 +12,12 @@ import { DEFAULT_STEPS, parseSteps } from "../../config/steps.js";
 import { fingerprint } from "../../engine/kernels.js";
 import { DIRECTIONS, type Direction } from "../../engine/layout.js";
 import { formatPhaseTable, phaseRows } from "../../experiments/phase.js";
-import { predictFromTheory } from "../../experiments/predict.js";
+import { predictFromTheory, predictMedianFromLimit } from "../../experiments/predict.js";
 import { canonicalJson, expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.js";
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { predictedBands } from "../../report/bands.js";
 import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
@@ -265,7 +266,7 @@ async function writeSweepOutputs(
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const rows = phaseRows(result, predictFromTheory);
+  const rows = phaseRows(result, predictFromTheory, undefined, predictMedianFromLimit);
   writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
@@ -275,7 +276,7 @@ async function writeSweepOutputs(
       writePlots(outDir, {
         overlaps: overlapCurvesSpec(regimes),
         collapse: collapseSpec(regimes),
-        "hitting-times": hittingTimesSpec(regimes),
+        "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
       }),
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
