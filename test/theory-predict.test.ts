@@ -136,7 +136,7 @@ describe("predictLimit: regimes and refusals", () => {
     expect(crit.directions.v?.k).toBe(4);
     expect(crit.criticalLrExponent).toBe(2);
     const s = crit.directions.v?.scaled;
-    // SCIENCE.md section 10 reports a measured median n*/d^3 of about 57 for this config.
+    // docs/cubic.md measured medians n*/d^3 of 53 to 65 for this config (12 walkers per d).
     expect(s && s.median > 45 && s.median < 70).toBe(true);
   });
   it("the best delta's predicted median is below those at the config's delta and at 0.8 and 1.25 times it (k = 2)", () => {

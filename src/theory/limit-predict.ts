@@ -1,6 +1,6 @@
 /**
  * The predicted law of each direction's first-hitting time and overlap curve at dimension d, from the
- * high-dimensional limit (SCIENCE.md section 10; coefficients limit.ts, solvers limit-solvers.ts).
+ * high-dimensional limit (docs/model.md section 10; coefficients limit.ts, solvers limit-solvers.ts).
  *
  * Phases. (1) At zero overlaps: if some drift F_s(0) is non-zero (k = 1) the overlaps follow the ODE from
  * 0 (deterministic to O(d^-1/2)); else the linearised drift J = dF/dm (symmetric: F is minus the loss's

@@ -1,5 +1,5 @@
 /**
- * Solvers of the high-dimensional limit (SCIENCE.md section 10), on the coefficients of limit.ts.
+ * Solvers of the high-dimensional limit (docs/model.md section 10), on the coefficients of limit.ts.
  *
  * With eta = delta d^-p, time tau = n / d^p and phi = d^(1-p) (1 at p = 1, -> 0 for p > 1):
  * - the ODE of the macroscopic overlaps, dm/dtau = delta F(m) - (delta^2 / 2) phi V(m) m (all overlaps
@@ -14,8 +14,7 @@
  *   whose drift tends to delta A m~^(k-1) (A = lim F / m^(k-1)); the law of its first passage at
  *   |m~| = theta sqrt(d) from m~ ~ N(0, 1) by seeded Euler-Maruyama paths (criticalPaths).
  * The critical learning-rate exponent is p = k / 2 for k >= 3 (drift eta A m^(k-1) at m ~ d^-1/2 against
- * the shrinkage eta^2 d V m / 2 and the noise eta^2 d S): 2 for k = 4. (SCIENCE.md's "p = k - 2" agrees at
- * k = 4 only.) p = 1 for k <= 2.
+ * the shrinkage eta^2 d V m / 2 and the noise eta^2 d S): 2 for k = 4, 3/2 for k = 3. p = 1 for k <= 2.
  */
 import { seededRandom } from "../experiments/stats.js";
 import type { LimitCoefficients } from "./limit.js";

@@ -1,6 +1,6 @@
 /**
  * The coefficients of the high-dimensional limit of online spherical SGD for one unit (K = 1), by
- * quadrature (no sampling). SCIENCE.md section 10 (Ben Arous, Gheissari & Jagannath 2022; Saad & Solla
+ * quadrature (no sampling). docs/model.md section 10 (Ben Arous, Gheissari & Jagannath 2022; Saad & Solla
  * 1995): one step w' = (w - eta g_perp) / |w - eta g_perp| moves an overlap m_s = w . s by
  *
  *   m_s' - m_s = -eta g_perp . s - (eta^2 / 2) |g_perp|^2 m_s + O(eta^3 |g|^3),

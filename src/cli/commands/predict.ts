@@ -1,6 +1,6 @@
 /**
  * `mcm predict`: the high-dimensional limit's prediction of each direction's first-hitting law and
- * overlap curve at the config's d (src/theory/limit-predict.ts; SCIENCE.md section 10). No simulation.
+ * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
 import { NotCoveredError } from "../../theory/limit.js";
