@@ -35,7 +35,10 @@ describe("mcm predict", () => {
     expect(r.stdout).toMatch(/v: never; no hit: the spike repels/);
   });
   it("refuses what `mcm run` refuses, with the same message, and what the theory does not cover (exit 2)", () => {
-    for (const args of [["--d", "1"], ["--correlation", "mixed:2"]]) {
+    for (const args of [
+      ["--d", "1"],
+      ["--correlation", "mixed:2"],
+    ]) {
       const p = mcm(["predict", ...args]);
       const run = mcm(["run", ...args]);
       expect(p.status).toBe(2);

@@ -32,7 +32,9 @@ describe("prediction bands", () => {
     }
     // The predicted median at d = 1024 is within 3 % of the reduced backend's 3727 (docs/theory.md).
     expect(Math.abs((bands[1].median as number) / 3727 - 1)).toBeLessThan(0.03);
-    const spec = hittingTimesSpec(regimes, "t", bands) as unknown as { layer: { data: { values: unknown[] }; mark: { type: string } }[] };
+    const spec = hittingTimesSpec(regimes, "t", bands) as unknown as {
+      layer: { data: { values: unknown[] }; mark: { type: string } }[];
+    };
     const area = spec.layer.find((l) => l.mark.type === "area");
     expect(area?.data.values.length).toBe(2);
     // With a band, the series has no arbitrary-height law guide.

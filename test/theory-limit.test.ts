@@ -113,7 +113,11 @@ describe("limit coefficients against the reduced chain's one-step increment (Mon
     ["defaults", {}, { u: 0.3, v: 0.2 }],
     ["betaU = 0 (the cubic regime's model)", { betaU: 0 }, { u: 0.02, v: 0.5 }],
     ["sign latents", { correlation: "sign" }, { u: 0.45, v: 0.3 }],
-    ["relu, uncorrelated latents, trained amplitude", { activation: "relu", correlation: "uncorrelated", trainAmplitude: true }, { u: 0.4, v: -0.25, a: 0.8 }],
+    [
+      "relu, uncorrelated latents, trained amplitude",
+      { activation: "relu", correlation: "uncorrelated", trainAmplitude: true },
+      { u: 0.4, v: -0.25, a: 0.8 },
+    ],
     ["erf, noise target, VP t = 1", { activation: "erf", target: "noise", t: 1 }, { u: -0.2, v: 0.6 }],
   ];
   for (const [name, cfg, st] of cases) {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createSimulation } from "../src/engine/simulation.js";
+import { CUBIC_REGIME } from "../src/experiments/cubic.js";
 import { NotCoveredError } from "../src/theory/limit.js";
 import { predictLimit } from "../src/theory/limit-predict.js";
 import {
@@ -149,6 +150,17 @@ describe("predictLimit: regimes and refusals", () => {
     expect(best.median).toBeLessThan(at(0.5));
     expect(best.median).toBeLessThanOrEqual(at(best.delta * 0.8) * (1 + 1e-9));
     expect(best.median).toBeLessThanOrEqual(at(best.delta * 1.25) * (1 + 1e-9));
+  });
+  it("the critical regime's overlap curve starts at the median of |N(0, 1)| / sqrt(d) and ends at the settled overlap above theta", () => {
+    const r = predictLimit({ ...CUBIC_REGIME, d: 64 }, { paths: 600, bestDelta: false, errorEstimate: false });
+    const c = r.curves.v;
+    expect(c).toBeTruthy();
+    // 600 paths: the sample median of |x0| has a standard error of about 4 %.
+    expect(Math.abs((c?.median[0] ?? 0) / (0.6745 / 8) - 1)).toBeLessThan(0.15);
+    const last = c?.median[c.median.length - 1] ?? 0;
+    expect(last).toBeGreaterThan(0.5);
+    expect(last).toBeLessThanOrEqual(1);
+    expect(allFinite(r.curves)).toBe(true);
   });
   it("refuses what it does not cover, saying why: K > 1, a trained amplitude", () => {
     expect(() => predictLimit({ K: 2 })).toThrow(NotCoveredError);

@@ -144,7 +144,9 @@ export function formatPhaseTable(rows: PhaseRow[]): string {
       const c = r.medianCheck;
       const g = (x: number | null) => (x === null ? "open" : x.toPrecision(3));
       body[i].push(
-        c ? `d=${c.d} n*/${c.law}: ${g(c.measured)} [${g(c.lo)}, ${g(c.hi)}] | ${c.predicted === null ? "none" : g(c.predicted)}` : "-",
+        c
+          ? `d=${c.d} n*/${c.law}: ${g(c.measured)} [${g(c.lo)}, ${g(c.hi)}] | ${c.predicted === null ? "none" : g(c.predicted)}`
+          : "-",
         c?.agree == null ? "-" : c.agree ? "yes" : "NO",
       );
     });

@@ -6,8 +6,8 @@
  */
 import type { Config } from "../config/schema.js";
 import type { Direction } from "../engine/layout.js";
-import { type LimitPrediction, predictLimit } from "../theory/limit-predict.js";
 import { computeExponents, type DirectionExponent, type ExponentResult, scalingOf } from "../theory/exponent.js";
+import { type LimitPrediction, predictLimit } from "../theory/limit-predict.js";
 import { type Prediction, predictedExponent } from "./phase.js";
 import { canonicalJson } from "./sweep.js";
 

@@ -110,6 +110,8 @@ interface Phase {
   stopValue?: number;
   recordTimes?: number[];
   sqrtD?: number;
+  /** The critical SDE's stop, theta sqrt(d), in units of m~. */
+  stopX?: number;
 }
 
 /** The field on the axis x e_s from zero overlaps, tabulated (65 Chebyshev points), when the axis is
@@ -267,7 +269,14 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
       // Record the reason for a k = 2 direction that the noise pins.
       for (let s = 0; s < q; s++) {
         if (Jsym[s][s] > 1e-7) {
-          set(s, pinned(2, `lambda = delta F'(0) - delta^2 V0 / 2 = ${fmt(Lam[s][s])} <= 0: the step noise pins the overlap at O(d^-1/2); escape needs delta < 2 F'(0) / V0 = ${fmt((2 * Jsym[s][s]) / (phi * c0.V))}`, { Fprime0: Jsym[s][s], V0: c0.V }));
+          set(
+            s,
+            pinned(
+              2,
+              `lambda = delta F'(0) - delta^2 V0 / 2 = ${fmt(Lam[s][s])} <= 0: the step noise pins the overlap at O(d^-1/2); escape needs delta < 2 F'(0) / V0 = ${fmt((2 * Jsym[s][s]) / (phi * c0.V))}`,
+              { Fprime0: Jsym[s][s], V0: c0.V },
+            ),
+          );
         }
       }
     }
@@ -293,20 +302,37 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
   let slow: LimitDirection | null = null;
   for (const dir of DIRS.slice(0, q)) {
     const pr = directions[dir];
-    if (pr?.predictedHit && (!slow || pr.predictedHit.median > (directions[slow]?.predictedHit?.median ?? 0))) slow = dir;
+    if (pr?.predictedHit && (!slow || pr.predictedHit.median > (directions[slow]?.predictedHit?.median ?? 0)))
+      slow = dir;
   }
-  const ks = DIRS.slice(0, q).map((dir) => directions[dir]?.criticalLrExponent ?? null).filter((x): x is number => x !== null);
+  const ks = DIRS.slice(0, q)
+    .map((dir) => directions[dir]?.criticalLrExponent ?? null)
+    .filter((x): x is number => x !== null);
   out.criticalLrExponent = ks.length ? Math.max(...ks) : null;
   if (options.curves !== false) out.curves = curvesOf(phases, directions, background, q, d, options);
-    if (options.bestDelta !== false) {
-    const coupled = phases.some((ph) => ph.kind === "linear" && ph.traj && ph.traj.end.filter((x) => Math.abs(x) > 1e-9).length > 1 && ph.dirs.length > 1);
+  if (options.bestDelta !== false) {
+    const coupled = phases.some(
+      (ph) =>
+        ph.kind === "linear" &&
+        ph.traj &&
+        ph.traj.end.filter((x) => Math.abs(x) > 1e-9).length > 1 &&
+        ph.dirs.length > 1,
+    );
     out.bestDelta = bestDeltaOf(config, slow, coupled || config.correlation !== "independent", options);
   }
   return out;
 }
 
 function pinned(k: number, reason: string, details: Record<string, number>): DirectionPrediction {
-  return { regime: "pinned", k, predictedHit: null, reason, scaled: null, criticalLrExponent: k <= 2 ? 1 : k / 2, details };
+  return {
+    regime: "pinned",
+    k,
+    predictedHit: null,
+    reason,
+    scaled: null,
+    criticalLrExponent: k <= 2 ? 1 : k / 2,
+    details,
+  };
 }
 
 function never(reason: string): DirectionPrediction {
@@ -352,13 +378,20 @@ function searchFrom(
     if (A <= 0) return never(`the spike repels at second order (F'(0) = ${fmt(A)} < 0)`);
     const lambda = delta * A - 0.5 * delta * delta * phi * cb.V;
     if (lambda <= 0) {
-      return pinned(2, `lambda = delta F'(0) - delta^2 V0 / 2 = ${fmt(lambda)} <= 0: the step noise pins the overlap; escape needs delta < ${fmt((2 * A) / (phi * cb.V))}`, { A, V0: cb.V });
+      return pinned(
+        2,
+        `lambda = delta F'(0) - delta^2 V0 / 2 = ${fmt(lambda)} <= 0: the step noise pins the overlap; escape needs delta < ${fmt((2 * A) / (phi * cb.V))}`,
+        { A, V0: cb.V },
+      );
     }
     const e = base.map((_, i) => (i === s ? 1 : 0));
-    const f = (base.every((x) => x === 0) && axisField(ev, base.length, s, delta, phi)) || odeField((y) => ev.at({ u: y[0], v: y[1], m: y[2] }), delta, phi);
+    const f =
+      (base.every((x) => x === 0) && axisField(ev, base.length, s, delta, phi)) ||
+      odeField((y) => ev.at({ u: y[0], v: y[1], m: y[2] }), delta, phi);
     const traj = linearTrajectory(f, base, e, lambda, theta);
     const t = traj.hit[s];
-    if (t === null) return never(`the overlap's ODE settles at |m| = ${fmt(Math.abs(traj.end[s]))}, below the threshold ${theta}`);
+    if (t === null)
+      return never(`the overlap's ODE settles at |m| = ${fmt(Math.abs(traj.end[s]))}, below the threshold ${theta}`);
     const noise = (delta * delta * phi * cb.S[s][s]) / (2 * lambda);
     const zScale = Math.sqrt(1 + noise);
     const law = quartilesOf((qq) => linearSearchQuantile(qq, lambda, zScale, t, d));
@@ -366,7 +399,11 @@ function searchFrom(
     return {
       regime: "search + ODE",
       k,
-      predictedHit: law && { q25: shift + law.q25 * d ** p, median: shift + law.median * d ** p, q75: shift + law.q75 * d ** p },
+      predictedHit: law && {
+        q25: shift + law.q25 * d ** p,
+        median: shift + law.median * d ** p,
+        q75: shift + law.q75 * d ** p,
+      },
       reason: null,
       scaled: law && { ...law, unit: `d^${p}` },
       criticalLrExponent: 1,
@@ -377,7 +414,11 @@ function searchFrom(
   const attracting = k % 2 === 1 || A > 0;
   if (!attracting) return never(`the spike repels at order ${k} (A = ${fmt(A)} < 0)`);
   if (p < pc - 1e-9) {
-    return pinned(k, `p = ${p} is below the critical exponent k / 2 = ${pc}: the step noise pins the overlap at O(d^-1/2)`, { A, V0: cb.V });
+    return pinned(
+      k,
+      `p = ${p} is below the critical exponent k / 2 = ${pc}: the step noise pins the overlap at O(d^-1/2)`,
+      { A, V0: cb.V },
+    );
   }
   if (p > pc + 1e-9) {
     if (k % 2 === 1) {
@@ -390,7 +431,11 @@ function searchFrom(
     return {
       regime: "drift-dominated",
       k,
-      predictedHit: law && { q25: shift + law.q25 * d ** unit, median: shift + law.median * d ** unit, q75: shift + law.q75 * d ** unit },
+      predictedHit: law && {
+        q25: shift + law.q25 * d ** unit,
+        median: shift + law.median * d ** unit,
+        q75: shift + law.q75 * d ** unit,
+      },
       reason: "the noise is negligible above the critical exponent: the start's spread sets the law",
       scaled: law && { ...law, unit: `d^${fmt(unit)}` },
       criticalLrExponent: pc,
@@ -440,7 +485,10 @@ function searchFrom(
   let discretisation: number | null = null;
   if (law.half) {
     const half = quartilesOf((qq) => pathQuantile(law.half as PathLaw, qq));
-    if (quart && half) discretisation = Math.max(...(["q25", "median", "q75"] as const).map((key) => Math.abs(half[key] / quart[key] - 1)));
+    if (quart && half)
+      discretisation = Math.max(
+        ...(["q25", "median", "q75"] as const).map((key) => Math.abs(half[key] / quart[key] - 1)),
+      );
   }
   const settle = integrate(
     (y) => {
@@ -455,12 +503,28 @@ function searchFrom(
     1e4,
     2,
   );
-  phases.push({ kind: "critical", dirs: [s], shift, scale, law: law.main, stopValue: Math.abs(settle.end[s]), sqrtD: sq, recordTimes: law.record });
+  phases.push({
+    kind: "critical",
+    dirs: [s],
+    shift,
+    scale,
+    law: law.main,
+    stopValue: Math.abs(settle.end[s]),
+    stopX: sde.stop,
+    sqrtD: sq,
+    recordTimes: law.record,
+  });
   return {
     regime: "critical SDE",
     k,
-    predictedHit: quart && { q25: shift + quart.q25 * scale, median: shift + quart.median * scale, q75: shift + quart.q75 * scale },
-    reason: quart ? null : `more than a quarter of ${law.main.paths} SDE paths did not escape by tau = ${fmt(law.tMax)}`,
+    predictedHit: quart && {
+      q25: shift + quart.q25 * scale,
+      median: shift + quart.median * scale,
+      q75: shift + quart.q75 * scale,
+    },
+    reason: quart
+      ? null
+      : `more than a quarter of ${law.main.paths} SDE paths did not escape by tau = ${fmt(law.tMax)}`,
     scaled: quart && { ...quart, unit: `d^${k - 1}` },
     criticalLrExponent: pc,
     details: {
@@ -556,9 +620,12 @@ function curvesOf(
   // Quantiles of |x| of the critical paths at their recording times, per phase.
   const pathQuant = new Map<Phase, number[][]>();
   for (const ph of phases) {
-    if (ph.kind !== "critical" || !ph.law || !ph.recordTimes?.length) continue;
+    const law = ph.law;
+    const stop = ph.stopX;
+    if (ph.kind !== "critical" || !law || stop === undefined || !ph.recordTimes?.length) continue;
     const rows = ph.recordTimes.map((_, j) => {
-      const xs = ph.law!.recorded.map((r) => (r[j] >= (ph.law as PathLaw & { stop?: number }).stop! ? Number.POSITIVE_INFINITY : r[j]));
+      // A path frozen at the stop has passed: it counts above every path still searching.
+      const xs = law.recorded.map((r) => (r[j] >= stop ? Number.POSITIVE_INFINITY : r[j]));
       xs.sort((a, b) => a - b);
       return QS.map((qq) => xs[Math.min(xs.length - 1, Math.round(qq * (xs.length - 1)))]);
     });
@@ -628,14 +695,21 @@ function bestDeltaOf(
   if (coupled) {
     return {
       direction: null,
-      reason: "not searched where the overlaps are coupled (each delta needs a costly 2-D trajectory): compare deltas with --delta",
+      reason:
+        "not searched where the overlaps are coupled (each delta needs a costly 2-D trajectory): compare deltas with --delta",
     };
   }
   const median = (logDelta: number) => {
     try {
       const pr = predictLimit(
         { ...config, delta: Math.exp(logDelta) },
-        { ...options, curves: false, bestDelta: false, errorEstimate: false, paths: Math.min(options.paths ?? 4000, 600) },
+        {
+          ...options,
+          curves: false,
+          bestDelta: false,
+          errorEstimate: false,
+          paths: Math.min(options.paths ?? 4000, 600),
+        },
       );
       return pr.directions[slow]?.predictedHit?.median ?? Number.POSITIVE_INFINITY;
     } catch {
@@ -647,7 +721,8 @@ function bestDeltaOf(
   const vals = grid.map(median);
   let best = 0;
   for (let i = 1; i < grid.length; i++) if (vals[i] < vals[best]) best = i;
-  if (!Number.isFinite(vals[best])) return { direction: null, reason: `${slow} does not escape for delta in [delta/4, 4 delta]` };
+  if (!Number.isFinite(vals[best]))
+    return { direction: null, reason: `${slow} does not escape for delta in [delta/4, 4 delta]` };
   let a = grid[Math.max(0, best - 1)];
   let b = grid[Math.min(grid.length - 1, best + 1)];
   const g = (Math.sqrt(5) - 1) / 2;

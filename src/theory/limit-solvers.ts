@@ -51,7 +51,7 @@ export function chebAt(t: ChebTable, j: number, at: number): number {
   for (let i = 0; i < n; i++) {
     const diff = z - t.x[i];
     if (diff === 0) return t.values[j][i];
-    const w = (i % 2 === 0 ? 1 : -1) * (i === 0 || i === n - 1 ? 0.5 : 1) / diff;
+    const w = ((i % 2 === 0 ? 1 : -1) * (i === 0 || i === n - 1 ? 0.5 : 1)) / diff;
     num += w * t.values[j][i];
     den += w;
   }
@@ -198,13 +198,7 @@ export function absNormalQuantile(q: number, s: number): number {
 }
 
 /** The k = 2 search law in units of d^p: n*(q) / d^p for the quantile q of n*. */
-export function linearSearchQuantile(
-  q: number,
-  lambda: number,
-  zScale: number,
-  tTheta: number,
-  d: number,
-): number {
+export function linearSearchQuantile(q: number, lambda: number, zScale: number, tTheta: number, d: number): number {
   // n* decreases with |Z|: its q-quantile takes |Z|'s (1 - q)-quantile.
   const z = absNormalQuantile(1 - q, zScale);
   return (0.5 * Math.log(d) - Math.log(z)) / lambda + tTheta;

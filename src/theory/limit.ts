@@ -143,7 +143,6 @@ export function limitEvaluator(model: LimitModel, resolution: Partial<Resolution
   const { Rr, Rx, Xx } = model.bulk;
   // Gaussian coordinates Y: x0 on (spikes..., e), then xi on (spikes..., e); n = 2 (q + 1).
   const n = 2 * (q + 1);
-  const e = q;
   const x0 = (j: number) => j;
   const xi = (j: number) => q + 1 + j;
   // The conditional variables, in this order: P_s = xt . s (q), Q_s = T . s (q), W = w . T.
@@ -275,11 +274,7 @@ export function limitEvaluator(model: LimitModel, resolution: Partial<Resolution
               }
               const pwpw = C[s * nv + t] * Cww + 2 * C[s * nv + W] * C[t * nv + W];
               const x =
-                KO[s] * KO[t] +
-                cl +
-                cPW * cPW * pwpw +
-                KO[s] * cPW * C[t * nv + W] +
-                KO[t] * cPW * C[s * nv + W];
+                KO[s] * KO[t] + cl + cPW * cPW * pwpw + KO[s] * cPW * C[t * nv + W] + KO[t] * cPW * C[s * nv + W];
               ES[s * q + t] += wt * x;
             }
           }

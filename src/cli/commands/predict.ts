@@ -15,7 +15,8 @@ const big = (x: number) => (x >= 1e5 ? x.toExponential(3) : String(Math.round(x)
 export function predictionDocument(r: LimitPrediction, config: Record<string, unknown>): Record<string, unknown> {
   const { bulk: _b, ...model } = r.model;
   const directions: Record<string, unknown> = {};
-  for (const [dir, pred] of Object.entries(r.directions)) directions[dir] = { ...pred, curve: r.curves[dir as "u"] ?? null };
+  for (const [dir, pred] of Object.entries(r.directions))
+    directions[dir] = { ...pred, curve: r.curves[dir as "u"] ?? null };
   return {
     config,
     model,
@@ -38,7 +39,9 @@ export function formatPrediction(r: LimitPrediction): string {
     const hit = p.predictedHit;
     const law = hit
       ? `n* quartiles ${big(hit.q25)} / ${big(hit.median)} / ${big(hit.q75)}` +
-        (p.scaled ? ` (n*/${p.scaled.unit}: ${num(p.scaled.q25)} / ${num(p.scaled.median)} / ${num(p.scaled.q75)})` : "")
+        (p.scaled
+          ? ` (n*/${p.scaled.unit}: ${num(p.scaled.q25)} / ${num(p.scaled.median)} / ${num(p.scaled.q75)})`
+          : "")
       : `no hit: ${p.reason}`;
     lines.push(`  ${dir}: ${p.regime}${p.k !== null ? `, k = ${p.k}` : ""}; ${law}`);
   }
@@ -73,7 +76,7 @@ export function registerPredict(program: Command): Command {
       "after",
       [
         "",
-        "Single-unit theory (K = 1): other configs are refused with the reason (\"not covered: ...\").",
+        'Single-unit theory (K = 1): other configs are refused with the reason ("not covered: ...").',
         "A direction whose overlap does not escape gets predictedHit = null and the reason (pinned by the step",
         "noise, repelled, or settling below the threshold), never a number.",
         "",
@@ -118,4 +121,3 @@ export function registerPredict(program: Command): Command {
     });
   return cmd;
 }
-
