@@ -16,7 +16,7 @@
  */
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import { gridSteps } from "../engine/grid.js";
-import { chebyshevTaylor } from "./exponent.js";
+import { chebyshevTaylor, golden } from "./exponent.js";
 import { type LimitEvaluator, type LimitModel, limitEvaluator, limitModel, NotCoveredError } from "./limit.js";
 import {
   absNormalQuantile,
@@ -150,6 +150,13 @@ function quartilesOf(f: (q: number) => number | null): Quartiles | null {
 
 const fmt = (x: number) => Number(x.toPrecision(4));
 
+/** Quartiles in units of `scale` samples, after `shift` samples, as samples. */
+const inSamples = (law: Quartiles, shift: number, scale: number): Quartiles => ({
+  q25: shift + law.q25 * scale,
+  median: shift + law.median * scale,
+  q75: shift + law.q75 * scale,
+});
+
 /** Predicts the first-hitting laws and overlap curves of a config at its d (K = 1). */
 export function predictLimit(input: ConfigInput | Config, options: PredictOptions = {}): LimitPrediction {
   const config = resolveConfig(input);
@@ -246,7 +253,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
         set(s, {
           regime: "search + ODE",
           k: 2,
-          predictedHit: law && { q25: law.q25 * d ** p, median: law.median * d ** p, q75: law.q75 * d ** p },
+          predictedHit: law && inSamples(law, 0, d ** p),
           reason: null,
           scaled: law && { ...law, unit: `d^${p}` },
           criticalLrExponent: 1,
@@ -399,11 +406,7 @@ function searchFrom(
     return {
       regime: "search + ODE",
       k,
-      predictedHit: law && {
-        q25: shift + law.q25 * d ** p,
-        median: shift + law.median * d ** p,
-        q75: shift + law.q75 * d ** p,
-      },
+      predictedHit: law && inSamples(law, shift, d ** p),
       reason: null,
       scaled: law && { ...law, unit: `d^${p}` },
       criticalLrExponent: 1,
@@ -431,11 +434,7 @@ function searchFrom(
     return {
       regime: "drift-dominated",
       k,
-      predictedHit: law && {
-        q25: shift + law.q25 * d ** unit,
-        median: shift + law.median * d ** unit,
-        q75: shift + law.q75 * d ** unit,
-      },
+      predictedHit: law && inSamples(law, shift, d ** unit),
       reason: "the noise is negligible above the critical exponent: the start's spread sets the law",
       scaled: law && { ...law, unit: `d^${fmt(unit)}` },
       criticalLrExponent: pc,
@@ -517,11 +516,7 @@ function searchFrom(
   return {
     regime: "critical SDE",
     k,
-    predictedHit: quart && {
-      q25: shift + quart.q25 * scale,
-      median: shift + quart.median * scale,
-      q75: shift + quart.q75 * scale,
-    },
+    predictedHit: quart && inSamples(quart, shift, scale),
     reason: quart
       ? null
       : `more than a quarter of ${law.main.paths} SDE paths did not escape by tau = ${fmt(law.tMax)}`,
@@ -723,32 +718,10 @@ function bestDeltaOf(
   for (let i = 1; i < grid.length; i++) if (vals[i] < vals[best]) best = i;
   if (!Number.isFinite(vals[best]))
     return { direction: null, reason: `${slow} does not escape for delta in [delta/4, 4 delta]` };
-  let a = grid[Math.max(0, best - 1)];
-  let b = grid[Math.min(grid.length - 1, best + 1)];
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let e = a + g * (b - a);
-  let fc = median(c);
-  let fe = median(e);
-  for (let it = 0; it < 10; it++) {
-    if (fc < fe) {
-      b = e;
-      e = c;
-      fe = fc;
-      c = b - g * (b - a);
-      fc = median(c);
-    } else {
-      a = c;
-      c = e;
-      fc = fe;
-      e = a + g * (b - a);
-      fe = median(e);
-    }
-  }
+  const refined = golden(median, grid[Math.max(0, best - 1)], grid[Math.min(grid.length - 1, best + 1)], 10);
   const cands: [number, number][] = [
     [grid[best], vals[best]],
-    [c, fc],
-    [e, fe],
+    [refined.x, refined.value],
   ];
   cands.sort((x, y) => x[1] - y[1]);
   return { direction: slow, delta: fmt(Math.exp(cands[0][0])), median: cands[0][1] };
