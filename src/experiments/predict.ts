@@ -52,12 +52,18 @@ export function predictFromTheory(config: Config, direction: Direction): Predict
 const limitCache = new Map<string, LimitPrediction | null>();
 
 /** The limit's prediction of a config (src/theory/limit-predict.ts; cached by model, null where not
- * covered). SDE paths: 1000, no curves, no best delta. */
+ * covered, and for dependent latents). SDE paths: 1000, no curves, no best delta. */
 export function cachedPrediction(config: Config): LimitPrediction | null {
   const { walkers: _w, backend: _b, logPerDecade: _l, ...model } = config;
   const key = canonicalJson(model);
   if (!limitCache.has(key)) {
     let r: LimitPrediction | null = null;
+    // Dependent latents couple the overlaps: each point's 2-D trajectory costs seconds (mcm predict has
+    // it); the plots and summaries leave those without a band rather than slow every sweep and demo.
+    if (config.correlation !== "independent") {
+      limitCache.set(key, null);
+      return null;
+    }
     try {
       r = predictLimit(config, { curves: false, bestDelta: false, errorEstimate: false, paths: 1000 });
     } catch {
