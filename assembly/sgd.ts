@@ -10,6 +10,7 @@ import {
   trainAmp, trainSkip, U, V, whitenC, wPtr, X0, XI, XT,
 } from "./globals";
 import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
+import { TARGET_X0 } from "./params";
 
 /** Draws walker w's initial weights (uniform on the sphere) from the stream at rngPtr; sets a_k = a0,
  * b = b0, step 0, no hits, and the initial overlaps. */
@@ -239,7 +240,7 @@ function fusedStep(w: i32): bool {
   const cu = sqrtBetaU * lastLambda;
   const cv = sqrtBetaV * lastNu * (1.0 - whitenC) - whitenC * dot(V, X0, d);
   if (betaM != 0) axpy(X0, betaM, M, d);
-  if (target == 0) {
+  if (target == TARGET_X0) {
     if (trainSkip) samplePass(wPtr(w, 0), cu, cv, b, false, true);
     else samplePass(wPtr(w, 0), cu, cv, b, false, false);
   } else {

@@ -26,7 +26,7 @@
 import type { Config } from "../config/schema.js";
 import { fingerprint, type KernelFlavour } from "./kernels.js";
 import { decodeNpz, encodeNpz, type NpyArray, NpzError } from "./npz.js";
-import type { LogEntry, SimulationState } from "./simulation.js";
+import type { LogEntry, SimulationState } from "./types.js";
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 

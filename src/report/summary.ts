@@ -6,6 +6,8 @@
  * For K > 1 a walker's overlap with a direction is the max over its units of |overlap|, and its hitting
  * step is the earliest over its units. Directions: u and v always, m only when betaM > 0.
  */
+
+import { spikeDirections } from "../config/model.js";
 import type { Config } from "../config/schema.js";
 import { DIRECTIONS, type Direction } from "../engine/layout.js";
 
@@ -66,7 +68,7 @@ export function censoredMedian(hits: readonly (number | null)[]): number | null 
 
 /** Which directions a config reports: u and v always, m when the mean spike is on. */
 export function reportedDirections(config: Config): Direction[] {
-  return config.betaM > 0 ? ["u", "v", "m"] : ["u", "v"];
+  return [...spikeDirections(config)];
 }
 
 export interface SummaryInput {

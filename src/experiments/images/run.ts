@@ -11,7 +11,7 @@
 import { alphaSigma } from "../../config/process.js";
 import { gridSteps } from "../../engine/grid.js";
 import type { KernelFlavour } from "../../engine/kernels.js";
-import { seedWords } from "../../engine/simulation.js";
+import { seedWords } from "../../engine/layout.js";
 import { loadDataset, type PreparedData, poolImages, prepareData, type RawImages } from "./data.js";
 import {
   buildReference,
