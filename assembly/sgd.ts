@@ -11,6 +11,7 @@ import {
 } from "./globals";
 import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
 import { TARGET_X0 } from "./params";
+import { stepA, stepR, stepW, stepX, tangentStep } from "./tangent";
 
 /** Draws walker w's initial weights (uniform on the sphere) from the stream at rngPtr; sets a_k = a0,
  * b = b0, step 0, no hits, and the initial overlaps. */
@@ -45,15 +46,13 @@ export function update(w: i32): bool {
     const g = load<f64>(unitSlot(k, 1));
     const gpk = load<f64>(unitSlot(k, 2));
     const wr = load<f64>(unitSlot(k, 3));
-    // grad = ak (g r + g' wr xt); its radial part is grad.w = ak wr (g + g' h) since |w| = 1.
-    const cw = 1.0 + eta * ak * wr * (g + gpk * h);
-    const n2 = lincomb3Norm(wPtr(w, k), cw, R, -eta * ak * g, XT, -eta * ak * gpk * wr, d);
+    tangentStep(eta, ak, g, gpk, h, wr);
+    const n2 = lincomb3Norm(wPtr(w, k), stepW, R, stepR, XT, stepX, d);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     scaleAndMeasure(w, k, 1.0 / Math.sqrt(n2));
     if (trainAmp) {
-      const an = ak - eta * g * wr;
-      if (!isFinite(an)) ok = false;
-      store<f64>(aBase + (<usize>k << 3), an);
+      if (!isFinite(stepA)) ok = false;
+      store<f64>(aBase + (<usize>k << 3), stepA);
     }
   }
   if (trainSkip) {
@@ -295,11 +294,11 @@ function fusedStep(w: i32): bool {
     const g = load<f64>(unitSlot(k, 1));
     const gpk = load<f64>(unitSlot(k, 2));
     const wr = load<f64>(unitSlot(k, 3));
-    // As update(): grad = ak (g r + g' wr xt), radial part ak wr (g + g' h).
-    const cr = -eta * ak * g;
-    let cw = 1.0 + eta * ak * wr * (g + gpk * h);
+    tangentStep(eta, ak, g, gpk, h, wr);
+    const cr = stepR;
+    let cw = stepW;
     if (K == 1) cw += cr * ak * g; // R holds r0; r = r0 + ak g w
-    const n2 = updatePass(wPtr(w, k), cw, cr, -eta * ak * gpk * wr);
+    const n2 = updatePass(wPtr(w, k), cw, cr, stepX);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const s = 1.0 / Math.sqrt(n2);
     const o = ovlPtr(w, k);
@@ -311,9 +310,8 @@ function fusedStep(w: i32): bool {
     // bits as one call. This costs one pass over d per unit.
     scale(wPtr(w, k), s, d);
     if (trainAmp) {
-      const an = ak - eta * g * wr;
-      if (!isFinite(an)) ok = false;
-      store<f64>(aBase + (<usize>k << 3), an);
+      if (!isFinite(stepA)) ok = false;
+      store<f64>(aBase + (<usize>k << 3), stepA);
     }
   }
   if (trainSkip) {
