@@ -1,26 +1,16 @@
 /**
- * A small reader and writer for numpy's .npz archives: a zip file whose members are .npy arrays
- * (NEP 1 / numpy.lib.format, version 1.0). Only plain little-endian dtypes are supported, never
- * objects, so `np.load(path, allow_pickle=False)` opens what we write. Members are stored (no
- * compression); the reader also accepts deflated members when given an inflate function (numpy's
- * savez_compressed). No Node-only imports: this file runs in browsers too.
+ * numpy's .npz archives: a zip file whose members are .npy arrays (the codec is src/io/npy.ts). Only plain
+ * little-endian dtypes, never objects, so `np.load(path, allow_pickle=False)` opens what we write. Members
+ * are stored (no compression) with a fixed timestamp, so equal arrays give equal bytes; the reader also
+ * takes deflated members (numpy's savez_compressed), inflated by fflate. The zip directory is read here
+ * rather than by fflate's unzipSync, because that one checks no CRC-32 (a flipped byte in a member goes
+ * through unnoticed) and says only "invalid zip data" where users need to know what is wrong. No
+ * Node-only imports: this file runs in browsers too.
  */
+import { inflateSync } from "fflate";
+import { decodeNpy, encodeNpy, type NpyArray, NpyError as NpzError } from "../io/npy.js";
 
-/** The dtypes we read and write, by numpy descr. */
-export type NpyArray =
-  | { dtype: "<f8"; shape: number[]; data: Float64Array }
-  | { dtype: "<i8"; shape: number[]; data: BigInt64Array }
-  | { dtype: "<u8"; shape: number[]; data: BigUint64Array }
-  | { dtype: "|u1"; shape: number[]; data: Uint8Array }
-  | { dtype: "<U"; shape: number[]; data: string };
-
-/** Thrown for anything malformed: the message says what was expected and what was found. */
-export class NpzError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "NpzError";
-  }
-}
+export { decodeNpy, encodeNpy, type NpyArray, NpyError as NpzError } from "../io/npy.js";
 
 // ---- CRC-32 (IEEE 802.3, the zip polynomial) ----
 
@@ -41,104 +31,6 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 const hex = (x: number) => `0x${x.toString(16).padStart(8, "0")}`;
-
-// ---- .npy ----
-
-function shapeText(shape: number[]): string {
-  if (shape.length === 0) return "()";
-  if (shape.length === 1) return `(${shape[0]},)`;
-  return `(${shape.join(", ")})`;
-}
-
-function count(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Encodes one array as .npy v1.0 bytes (header padded so the data starts at a multiple of 64). */
-export function encodeNpy(array: NpyArray): Uint8Array {
-  let descr: string = array.dtype;
-  let body: Uint8Array;
-  if (array.dtype === "<U") {
-    if (array.shape.length !== 0) throw new NpzError("encodeNpy: strings are stored as 0-d arrays only");
-    const points = Array.from(array.data, (ch) => ch.codePointAt(0) as number);
-    const n = Math.max(1, points.length);
-    descr = `<U${n}`;
-    const u32 = new Uint32Array(n);
-    u32.set(points);
-    body = new Uint8Array(u32.buffer);
-  } else {
-    if (array.data.length !== count(array.shape)) {
-      throw new NpzError(`encodeNpy: ${array.data.length} values do not fill shape ${shapeText(array.shape)}`);
-    }
-    body = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
-  }
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText(array.shape)}, }`;
-  const fixed = 10; // magic (6) + version (2) + header length (2)
-  const total = Math.ceil((fixed + header.length + 1) / 64) * 64;
-  header = `${header}${" ".repeat(total - fixed - header.length - 1)}\n`;
-  const out = new Uint8Array(total + body.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0); // \x93NUMPY v1.0
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[fixed + i] = header.charCodeAt(i);
-  out.set(body, total);
-  return out;
-}
-
-/** Decodes .npy bytes (v1, v2 or v3 headers; C order; the dtypes of NpyArray). */
-export function decodeNpy(bytes: Uint8Array, name = "array"): NpyArray {
-  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) {
-    throw new NpzError(`${name}: not a .npy array (expected the magic bytes \\x93NUMPY)`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const major = bytes[6];
-  const wide = major >= 2;
-  const headerLength = wide ? view.getUint32(8, true) : view.getUint16(8, true);
-  const start = wide ? 12 : 10;
-  if (start + headerLength > bytes.length) throw new NpzError(`${name}: .npy header runs past the end of the member`);
-  const header = new TextDecoder().decode(bytes.subarray(start, start + headerLength));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
-  const shapeMatch = /'shape':\s*\(([^)]*)\)/.exec(header);
-  if (!descr || !fortran || !shapeMatch) throw new NpzError(`${name}: malformed .npy header ${JSON.stringify(header)}`);
-  if (fortran === "True") throw new NpzError(`${name}: expected C order, found fortran_order True`);
-  const shape = shapeMatch[1]
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "")
-    .map(Number);
-  const n = count(shape);
-  const data = bytes.slice(start + headerLength); // a copy: aligned and detached from the archive
-  const need = (size: number) => {
-    if (data.length !== n * size) {
-      throw new NpzError(
-        `${name}: expected ${n * size} bytes of data for shape ${shapeText(shape)} and dtype ${descr}, found ${data.length}`,
-      );
-    }
-  };
-  switch (descr) {
-    case "<f8":
-      need(8);
-      return { dtype: "<f8", shape, data: new Float64Array(data.buffer, 0, n) };
-    case "<i8":
-      need(8);
-      return { dtype: "<i8", shape, data: new BigInt64Array(data.buffer, 0, n) };
-    case "<u8":
-      need(8);
-      return { dtype: "<u8", shape, data: new BigUint64Array(data.buffer, 0, n) };
-    case "|u1":
-      need(1);
-      return { dtype: "|u1", shape, data };
-  }
-  const str = /^<U([0-9]+)$/.exec(descr);
-  if (str && shape.length === 0) {
-    const width = Number(str[1]);
-    need(4 * width);
-    const points = Array.from(new Uint32Array(data.buffer, 0, width)).filter((c) => c !== 0);
-    return { dtype: "<U", shape, data: String.fromCodePoint(...points) };
-  }
-  throw new NpzError(`${name}: unsupported dtype ${descr} with shape ${shapeText(shape)}`);
-}
 
 // ---- zip ----
 
@@ -206,7 +98,7 @@ export function encodeNpz(arrays: Record<string, NpyArray>): Uint8Array {
 }
 
 export interface DecodeOptions {
-  /** Inflates a raw deflate stream (zip method 8); without it deflated members are refused. */
+  /** Inflates a raw deflate stream (zip method 8); fflate's inflateSync by default. */
   inflateRaw?: (bytes: Uint8Array) => Uint8Array;
   /** Used in messages, e.g. the file path. */
   name?: string;
@@ -264,8 +156,7 @@ export function decodeNpz(bytes: Uint8Array, options: DecodeOptions = {}): Recor
     }
     let data = bytes.subarray(dataStart, dataStart + compressed);
     if (method === 8) {
-      if (!options.inflateRaw) throw new NpzError(`${file}: member ${member} is deflated and no inflater was given`);
-      data = options.inflateRaw(data);
+      data = (options.inflateRaw ?? inflateSync)(data);
     } else if (method !== 0) {
       throw new NpzError(
         `${file}: member ${member}: expected compression method 0 (stored) or 8 (deflate), found ${method}`,
