@@ -13,7 +13,7 @@ export {
   imagesSchema,
   resolveImagesOptions,
 } from "./experiments/images/options.js";
-export { type ImagesPlots, imagesPlots } from "./experiments/images/report.js";
+export { type ImagesPlots, imagesPlotSpecs, imagesPlots } from "./experiments/images/report.js";
 export {
   type CurvePoint,
   IMAGES_STREAM,
@@ -23,4 +23,5 @@ export {
   type ImagesResult,
   runImages,
 } from "./experiments/images/run.js";
-export { grayPng, imageGrid, type LinePlotSpec, linePlot, type Series } from "./report/svg.js";
+export { type LinePlotSpec, linePlot, linePlotSpec, type Series } from "./report/lines.js";
+export { grayPng, imageGrid } from "./report/svg.js";

@@ -192,7 +192,7 @@ async function imagesAction(opts: Record<string, unknown>): Promise<void> {
     );
   }
   writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
-  const plots = imagesPlots(result);
+  const plots = await imagesPlots(result);
   for (const [name, svg] of Object.entries(plots)) {
     if (!svg) continue;
     writeFileAtomic(join(outDir, `${name}.svg`), svg);
