@@ -53,7 +53,7 @@ function p(ptr: usize, slot: i32): f64 {
   return load<f64>(ptr + (<usize>slot << 3));
 }
 
-/** Reads the parameter block at ptr (PARAM slots) into the module globals. */
+/** Reads the parameter block at ptr (the P_ slots of ./params) into the module globals. */
 export function configure(ptr: usize): void {
   d = <i32>p(ptr, P_D);
   K = <i32>p(ptr, P_K);

@@ -36,7 +36,7 @@ export interface KernelExports {
   /** tanh to 2 ulp (the activation code 0 uses it). */
   tanhOf(x: number): number;
   isSimd(): number;
-  // The reduced backend (assembly/reduced.ts).
+  // The reduced backend (assembly/reduced/).
   reducedScratchDoubles(K: number, q: number): number;
   configureReduced(q: number, gram: number, scratch: number): void;
   initReducedWalker(walker: number, rng: number, a0: number, b0: number): void;

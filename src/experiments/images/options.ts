@@ -1,5 +1,5 @@
 /**
- * Options of the images experiment (issue 9) with their defaults: the settings under which MNIST shows
+ * Options of the images experiment with their defaults: the settings under which MNIST shows
  * both phases within about ten minutes on a 2-core machine (docs/images.md has the measurements).
  * Invalid values raise ConfigError naming the field, the value and the accepted range.
  */

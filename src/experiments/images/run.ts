@@ -1,5 +1,5 @@
 /**
- * The real-images experiment (issue 9): a denoiser trained on real images at a fixed noise level, set
+ * The real-images experiment: a denoiser trained on real images at a fixed noise level, set
  * against the Wiener denoiser of the data's Gaussian clone. On a log grid of steps it measures the test
  * MSE on real images and on clone samples, the distance between the network's and the Wiener
  * denoiser's outputs, and the Wiener MSE as the reference; the summary reports when the network is
