@@ -7,8 +7,8 @@ import { gridSteps } from "../src/engine/grid.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../src/experiments/images/checkpoint.js";
 import { encodeNpy } from "../src/experiments/images/npy.js";
 import { resolveImagesOptions } from "../src/experiments/images/options.js";
-import { imagesPlotSpecs, imagesPlots } from "../src/experiments/images/report.js";
 import { type ImagesCheckpoint, runImages } from "../src/experiments/images/run.js";
+import { imagesPlotSpecs, imagesPlots } from "../src/report/images.js";
 
 // MNIST pooled 2 x 2 (d = 196) keeps these runs to seconds.
 const SMALL = { pool: 2, nTest: 500, K: 64, batch: 32, perDecade: 4, nDigits: 3 } as const;

@@ -5,10 +5,10 @@
  * (clean, noisy, Wiener, network).
  */
 import type { TopLevelSpec } from "vega-lite";
-import { linePlotSpec } from "../../report/lines.js";
-import { renderSvg } from "../../report/plots.js";
-import { imageGrid } from "../../report/svg.js";
-import type { ImagesResult } from "./run.js";
+import type { ImagesResult } from "../experiments/images/run.js";
+import { linePlotSpec } from "./lines.js";
+import { renderSvg } from "./plots.js";
+import { imageGrid } from "./svg.js";
 
 export interface ImagesPlots {
   /** The four curves. */
