@@ -34,8 +34,10 @@ export interface Backend {
   configure?(): void;
   /** Seeds what all walkers share (the full backend's spikes), before the walkers. */
   initShared?(hi: number, lo: number): void;
-  /** Draws walker w's initial state from the streams of walker `id` of the master seed (hi, lo). */
-  initWalker(w: number, id: number, hi: number, lo: number): void;
+  /** The random stream ids (STREAM of ./layout.ts) of a walker's initial state, training and evaluation. */
+  readonly streams: { readonly init: number; readonly train: number; readonly eval: number };
+  /** Draws walker w's initial state from the stream at rngPtr (seeded by the shell with streams.init). */
+  initWalker(w: number, rngPtr: number): void;
   /** Mean loss of walker w over n fresh samples of its evaluation stream. */
   evalLoss(w: number, n: number): number;
   weights(): Float64Array;
@@ -43,6 +45,21 @@ export interface Backend {
   spikes(): { u: Float64Array; v: Float64Array; m: Float64Array };
   /** n samples of the model from the test stream `stream` of the master seed (hi, lo). */
   sample(n: number, stream: number, hi: number, lo: number): Samples;
+}
+
+/** The checkpoint fields both backends keep in the same arena slots: the amplitudes, skips, first hits
+ * and step counts of the walkers. */
+export function walkerFields(
+  layout: Layout,
+  walkers: number,
+  K: number,
+): Record<"a" | "b" | "hits" | "walkerSteps", StateField> {
+  return {
+    a: { name: "a", ptr: layout.a, length: walkers * K },
+    b: { name: "b", ptr: layout.b, length: walkers },
+    hits: { name: "hits", ptr: layout.hit, length: walkers * K * 3 },
+    walkerSteps: { name: "walkerSteps", ptr: layout.step, length: walkers },
+  };
 }
 
 /** Writes the parameter block for a model (its values, codes and the arena layout) and configures the

@@ -4,7 +4,7 @@
  */
 import type { Model } from "../config/model.js";
 import type { Arena } from "./arena.js";
-import type { Backend } from "./backend.js";
+import { type Backend, walkerFields } from "./backend.js";
 import type { KernelExports } from "./kernels.js";
 import { computeLayout, MAX_ARENA_BYTES, STREAM } from "./layout.js";
 import { offSpikeGram } from "./reduced.js";
@@ -15,6 +15,7 @@ export function createFullBackend(model: Model, exports: KernelExports, arena: A
   const layout = computeLayout(exports.heapBase(), d, K, walkers);
   arena.ensure(layout.end);
   const nOvl = walkers * K * 3;
+  const common = walkerFields(layout, walkers, K);
   const weights = () => arena.readF64(layout.w, walkers * K * d);
   const spikes = () => ({
     u: arena.readF64(layout.u, d),
@@ -25,14 +26,14 @@ export function createFullBackend(model: Model, exports: KernelExports, arena: A
     kind: "full",
     layout,
     fields: [
-      { name: "walkerSteps", ptr: layout.step, length: walkers },
+      common.walkerSteps,
       { name: "w", ptr: layout.w, length: walkers * K * d },
-      { name: "a", ptr: layout.a, length: walkers * K },
-      { name: "b", ptr: layout.b, length: walkers },
+      common.a,
+      common.b,
       { name: "u", ptr: layout.u, length: d },
       { name: "v", ptr: layout.v, length: d },
       { name: "m", ptr: layout.m, length: d },
-      { name: "hits", ptr: layout.hit, length: nOvl },
+      common.hits,
       { name: "overlaps", ptr: layout.ovl, length: nOvl },
     ],
     runWalker: (w, n) => exports.run(w, n),
@@ -41,12 +42,8 @@ export function createFullBackend(model: Model, exports: KernelExports, arena: A
       exports.seedStream(layout.rngSpikes, hi, lo, STREAM.spikes, 0);
       exports.initSpikes(layout.rngSpikes, model.codes.spikes);
     },
-    initWalker(w, id, hi, lo) {
-      exports.seedStream(layout.rngInit, hi, lo, STREAM.init, id);
-      exports.initWalker(w, layout.rngInit, amplitude, model.skip0);
-      exports.seedStream(layout.rngTrain + 32 * w, hi, lo, STREAM.train, id);
-      exports.seedStream(layout.rngEval + 32 * w, hi, lo, STREAM.eval, id);
-    },
+    streams: { init: STREAM.init, train: STREAM.train, eval: STREAM.eval },
+    initWalker: (w, rng) => exports.initWalker(w, rng, amplitude, model.skip0),
     evalLoss: (w, n) => exports.evalLoss(w, n),
     weights,
     spikes,

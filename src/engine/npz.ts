@@ -41,6 +41,20 @@ const SIG_END = 0x06054b50;
 const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
+/** The fields a member's local header (at byte 4) and its central directory entry (at byte 6) share:
+ * version needed (2.0), flags, method (stored), time, date, CRC-32, both sizes, name length. */
+function entryFields(view: DataView, at: number, e: { name: Uint8Array; data: Uint8Array; crc: number }): void {
+  view.setUint16(at, 20, true);
+  view.setUint16(at + 2, 0, true);
+  view.setUint16(at + 4, 0, true);
+  view.setUint16(at + 6, DOS_TIME, true);
+  view.setUint16(at + 8, DOS_DATE, true);
+  view.setUint32(at + 10, e.crc, true);
+  view.setUint32(at + 14, e.data.length, true);
+  view.setUint32(at + 18, e.data.length, true);
+  view.setUint16(at + 22, e.name.length, true);
+}
+
 /** Packs named arrays into .npz bytes (members "<name>.npy", stored, in the given order). */
 export function encodeNpz(arrays: Record<string, NpyArray>): Uint8Array {
   const enc = new TextEncoder();
@@ -57,16 +71,8 @@ export function encodeNpz(arrays: Record<string, NpyArray>): Uint8Array {
   for (const e of entries) {
     e.offset = at;
     view.setUint32(at, SIG_LOCAL, true);
-    view.setUint16(at + 4, 20, true); // version needed: 2.0
-    view.setUint16(at + 6, 0, true); // flags
-    view.setUint16(at + 8, 0, true); // method: stored
-    view.setUint16(at + 10, DOS_TIME, true);
-    view.setUint16(at + 12, DOS_DATE, true);
-    view.setUint32(at + 14, e.crc, true);
-    view.setUint32(at + 18, e.data.length, true);
-    view.setUint32(at + 22, e.data.length, true);
-    view.setUint16(at + 26, e.name.length, true);
-    view.setUint16(at + 28, 0, true);
+    entryFields(view, at + 4, e);
+    view.setUint16(at + 28, 0, true); // extra field length
     out.set(e.name, at + 30);
     out.set(e.data, at + 30 + e.name.length);
     at += 30 + e.name.length + e.data.length;
@@ -75,15 +81,7 @@ export function encodeNpz(arrays: Record<string, NpyArray>): Uint8Array {
   for (const e of entries) {
     view.setUint32(at, SIG_CENTRAL, true);
     view.setUint16(at + 4, 20, true); // version made by
-    view.setUint16(at + 6, 20, true); // version needed
-    view.setUint16(at + 8, 0, true);
-    view.setUint16(at + 10, 0, true);
-    view.setUint16(at + 12, DOS_TIME, true);
-    view.setUint16(at + 14, DOS_DATE, true);
-    view.setUint32(at + 16, e.crc, true);
-    view.setUint32(at + 20, e.data.length, true);
-    view.setUint32(at + 24, e.data.length, true);
-    view.setUint16(at + 28, e.name.length, true);
+    entryFields(view, at + 6, e);
     // extra, comment, disk, internal attributes, external attributes: 0
     view.setUint32(at + 42, e.offset, true);
     out.set(e.name, at + 46);

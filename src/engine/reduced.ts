@@ -10,7 +10,7 @@
  */
 import type { Model } from "../config/model.js";
 import type { Arena } from "./arena.js";
-import type { Backend } from "./backend.js";
+import { type Backend, walkerFields } from "./backend.js";
 import type { KernelExports } from "./kernels.js";
 import { computeLayout, type Layout, STREAM } from "./layout.js";
 
@@ -90,6 +90,7 @@ export function createReducedBackend(model: Model, exports: KernelExports, arena
   const layout = computeReducedLayout(exports.heapBase(), K, walkers, q, exports.reducedScratchDoubles(K, q));
   arena.ensure(layout.end);
   const nOvl = walkers * K * 3;
+  const common = walkerFields(layout, walkers, K);
   const runGroup = (ws: readonly number[], n: number): number => {
     new Int32Array(exports.memory.buffer, exports.groupList(), ws.length).set(ws);
     return exports.runReducedGroup(ws.length / 2, n);
@@ -103,10 +104,10 @@ export function createReducedBackend(model: Model, exports: KernelExports, arena
     fields: [
       { name: "M", ptr: layout.ovl, length: nOvl },
       { name: "G", ptr: layout.gram, length: walkers * K * K },
-      { name: "a", ptr: layout.a, length: walkers * K },
-      { name: "b", ptr: layout.b, length: walkers },
-      { name: "hits", ptr: layout.hit, length: nOvl },
-      { name: "walkerSteps", ptr: layout.step, length: walkers },
+      common.a,
+      common.b,
+      common.hits,
+      common.walkerSteps,
     ],
     configure: () => exports.configureReduced(q, layout.gram, layout.scratch),
     runWalker: (w, n) => exports.runReduced(w, n),
@@ -115,12 +116,8 @@ export function createReducedBackend(model: Model, exports: KernelExports, arena
     // A K = 1 chain step (~45 ns in groups, ~65 alone) costs about as much as 10 coordinate-steps of the
     // full backend (~5 ns each), and the step grows like K^2.
     chunkSteps: (work) => work / (10 * K * K),
-    initWalker(w, id, hi, lo) {
-      exports.seedStream(layout.rngInit, hi, lo, STREAM.reducedInit, id);
-      exports.initReducedWalker(w, layout.rngInit, amplitude, model.skip0);
-      exports.seedStream(layout.rngTrain + 32 * w, hi, lo, STREAM.reducedTrain, id);
-      exports.seedStream(layout.rngEval + 32 * w, hi, lo, STREAM.reducedEval, id);
-    },
+    streams: { init: STREAM.reducedInit, train: STREAM.reducedTrain, eval: STREAM.reducedEval },
+    initWalker: (w, rng) => exports.initReducedWalker(w, rng, amplitude, model.skip0),
     evalLoss: (w, n) => exports.evalLossReduced(w, n),
     gram: () => arena.readF64(layout.gram, walkers * K * K),
     sample: () => unavailable("sample", "the chain draws inner products, not vectors; use the full backend"),

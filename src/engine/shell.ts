@@ -65,8 +65,14 @@ export function createShell({ model, kernels, exports, arena, backend, options =
     },
     init(seed) {
       const { hi, lo } = seedWords(seed);
+      const { streams } = backend;
       backend.initShared?.(hi, lo);
-      e.start(seed, (w, id) => backend.initWalker(w, id, hi, lo));
+      e.start(seed, (w, id) => {
+        exports.seedStream(layout.rngInit, hi, lo, streams.init, id);
+        backend.initWalker(w, layout.rngInit);
+        exports.seedStream(layout.rngTrain + 32 * w, hi, lo, streams.train, id);
+        exports.seedStream(layout.rngEval + 32 * w, hi, lo, streams.eval, id);
+      });
     },
     advance(n) {
       e.advance(n);

@@ -7,11 +7,11 @@
 
 import { learningRate } from "../config/model.js";
 import type { Config } from "../config/schema.js";
+import type { Direction } from "../engine/layout.js";
 import { computeExponents, type DirectionExponent } from "../theory/exponent.js";
-import type { DirectionName } from "./stats.js";
 
 export interface PredictionMarker {
-  direction: DirectionName;
+  direction: Direction;
   /** Predicted n/d at which the overlap with this direction becomes of order one. */
   nOverD: number;
   label: string;

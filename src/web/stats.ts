@@ -7,9 +7,6 @@ import { quantileSorted as quantile } from "../experiments/stats.js";
 
 export { quantileSorted as quantile } from "../experiments/stats.js";
 
-export const DIRECTION_NAMES = ["u", "v", "m"] as const;
-export type DirectionName = (typeof DIRECTION_NAMES)[number];
-
 export interface Quartiles {
   q1: number;
   median: number;
