@@ -11,6 +11,7 @@ import {
 } from "./globals";
 import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
 import { TARGET_X0 } from "./params";
+import { meanLoss, runSteps } from "./walk";
 import { stepA, stepR, stepW, stepX, tangentStep } from "./tangent";
 
 /** Draws walker w's initial weights (uniform on the sphere) from the stream at rngPtr; sets a_k = a0,
@@ -66,25 +67,14 @@ export function update(w: i32): bool {
 /** Runs n online SGD steps of walker w on fresh samples from its training stream, unfused (sampleX0,
  * noise, forward, update): the readable reference that run() must match to rounding. Returns as run(). */
 export function runUnfused(w: i32, n: f64): f64 {
-  const rng = RNG_TRAIN + (<usize>w << 5);
-  const stepPtr = STEP + (<usize>w << 3);
-  let step = load<f64>(stepPtr);
-  rngLoad(rng);
-  let done: f64 = 0;
-  let ok: bool = true;
-  while (done < n) {
-    sampleX0(X0);
-    noise(X0, XI, XT);
-    forward(w);
-    ok = update(w);
-    step += 1;
-    done += 1;
-    if (!ok) break;
-    recordHits(w, step);
-  }
-  rngStore(rng);
-  store<f64>(stepPtr, step);
-  return ok ? done : -step;
+  return runSteps(w, n, unfusedStep);
+}
+
+function unfusedStep(w: i32): bool {
+  sampleX0(X0);
+  noise(X0, XI, XT);
+  forward(w);
+  return update(w);
 }
 
 // The fused step of run(). It computes what sampleX0, noise, forward and update compute, with the same
@@ -328,35 +318,17 @@ function fusedStep(w: i32): bool {
  * not those of forward(). */
 export function run(w: i32, n: f64): f64 {
   if (K > MAX_FUSED_K) return runUnfused(w, n);
-  const rng = RNG_TRAIN + (<usize>w << 5);
-  const stepPtr = STEP + (<usize>w << 3);
-  let step = load<f64>(stepPtr);
-  rngLoad(rng);
-  let done: f64 = 0;
-  let ok: bool = true;
-  while (done < n) {
-    ok = fusedStep(w);
-    step += 1;
-    done += 1;
-    if (!ok) break;
-    recordHits(w, step);
-  }
-  rngStore(rng);
-  store<f64>(stepPtr, step);
-  return ok ? done : -step;
+  return runSteps(w, n, fusedStep);
 }
 
 /** Mean loss of walker w over n fresh samples from its evaluation stream (weights unchanged). */
 export function evalLoss(w: i32, n: i32): f64 {
-  const rng = RNG_EVAL + (<usize>w << 5);
-  rngLoad(rng);
-  let sum: f64 = 0;
-  for (let s = 0; s < n; s++) {
-    sampleX0(X0);
-    noise(X0, XI, XT);
-    sum += forward(w);
-  }
-  rngStore(rng);
-  return sum / <f64>n;
+  return meanLoss(w, n, sampleLoss);
+}
+
+function sampleLoss(w: i32): f64 {
+  sampleX0(X0);
+  noise(X0, XI, XT);
+  return forward(w);
 }
 

@@ -32,6 +32,7 @@ import { TARGET_X0 } from "../params";
 import { stepA, stepR, stepW, stepX, tangentStep } from "../tangent";
 import { chi2Second, chiSquare, drawNormalsChi, drawnNu } from "./samplers";
 import { runReduced1 } from "./single";
+import { meanLoss, runSteps } from "../walk";
 import {
   at, Dim, gPtr, lambdaScale, lambdaUsed, LC, NORMALS, oneMinusC, put, q, RC, WC, X0C, x0uScale, XIC, XTC,
 } from "./state";
@@ -212,40 +213,26 @@ export function runReduced(w: i32, n: f64): f64 {
 
 /** The same chain through the general path for any K (tests compare it with the K = 1 fast path). */
 export function runReducedGeneral(w: i32, n: f64): f64 {
-  const rng = RNG_TRAIN + (<usize>w << 5);
-  const stepPtr = STEP + (<usize>w << 3);
-  let step = load<f64>(stepPtr);
-  rngLoad(rng);
-  let done: f64 = 0;
-  let ok: bool = true;
-  while (done < n) {
-    loadWalker(w);
-    drawSample();
-    forwardReduced(w);
-    ok = updateReduced(w);
-    step += 1;
-    done += 1;
-    if (!ok) break;
-    recordHits(w, step);
-  }
-  rngStore(rng);
-  store<f64>(stepPtr, step);
-  return ok ? done : -step;
+  return runSteps(w, n, generalStep);
+}
+
+function generalStep(w: i32): bool {
+  loadWalker(w);
+  drawSample();
+  forwardReduced(w);
+  return updateReduced(w);
 }
 
 
 /** Mean loss 0.5 |D(xt) - target|^2 of walker w over n fresh samples of its evaluation stream. */
 export function evalLossReduced(w: i32, n: i32): f64 {
-  const rng = RNG_EVAL + (<usize>w << 5);
   loadWalker(w);
-  rngLoad(rng);
-  let sum: f64 = 0;
-  for (let s = 0; s < n; s++) {
-    drawSample();
-    sum += forwardReduced(w);
-  }
-  rngStore(rng);
-  return sum / <f64>n;
+  return meanLoss(w, n, sampleLossReduced);
+}
+
+function sampleLossReduced(w: i32): f64 {
+  drawSample();
+  return forwardReduced(w);
 }
 
 /** Draws n samples of the chain's law from the stream at rngPtr and writes |x0|^2, |xi|^2, |xt|^2 for
