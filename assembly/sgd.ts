@@ -12,7 +12,7 @@ import {
 import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
 import { TARGET_X0 } from "./params";
 import { meanLoss, runSteps } from "./walk";
-import { stepA, stepR, stepW, stepX, tangentStep } from "./tangent";
+import { stepR, stepSkip, stepW, stepX, storeAmplitude, unitTangentStep } from "./tangent";
 
 /** Draws walker w's initial weights (uniform on the sphere) from the stream at rngPtr; sets a_k = a0,
  * b = b0, step 0, no hits, and the initial overlaps. */
@@ -42,25 +42,13 @@ export function update(w: i32): bool {
   const rxt = trainSkip ? dot(R, XT, d) : 0.0;
   let ok = true;
   for (let k = 0; k < K; k++) {
-    const ak = load<f64>(aBase + (<usize>k << 3));
-    const h = load<f64>(unitSlot(k, 0));
-    const g = load<f64>(unitSlot(k, 1));
-    const gpk = load<f64>(unitSlot(k, 2));
-    const wr = load<f64>(unitSlot(k, 3));
-    tangentStep(eta, ak, g, gpk, h, wr);
+    unitTangentStep(k, load<f64>(aBase + (<usize>k << 3)));
     const n2 = lincomb3Norm(wPtr(w, k), stepW, R, stepR, XT, stepX, d);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     scaleAndMeasure(w, k, 1.0 / Math.sqrt(n2));
-    if (trainAmp) {
-      if (!isFinite(stepA)) ok = false;
-      store<f64>(aBase + (<usize>k << 3), stepA);
-    }
+    if (trainAmp && !storeAmplitude(aBase + (<usize>k << 3))) ok = false;
   }
-  if (trainSkip) {
-    const bn = load<f64>(bPtr) - eta * rxt;
-    if (!isFinite(bn)) ok = false;
-    store<f64>(bPtr, bn);
-  }
+  if (trainSkip && !stepSkip(bPtr, rxt)) ok = false;
   return ok;
 }
 
@@ -280,14 +268,10 @@ function fusedStep(w: i32): bool {
   let ok = true;
   for (let k = 0; k < K; k++) {
     const ak = load<f64>(aBase + (<usize>k << 3));
-    const h = load<f64>(unitSlot(k, 0));
-    const g = load<f64>(unitSlot(k, 1));
-    const gpk = load<f64>(unitSlot(k, 2));
-    const wr = load<f64>(unitSlot(k, 3));
-    tangentStep(eta, ak, g, gpk, h, wr);
+    unitTangentStep(k, ak);
     const cr = stepR;
     let cw = stepW;
-    if (K == 1) cw += cr * ak * g; // R holds r0; r = r0 + ak g w
+    if (K == 1) cw += cr * ak * load<f64>(unitSlot(k, 1)); // R holds r0; r = r0 + ak g w
     const n2 = updatePass(wPtr(w, k), cw, cr, stepX);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const s = 1.0 / Math.sqrt(n2);
@@ -299,16 +283,9 @@ function fusedStep(w: i32): bool {
     // stored unit vectors, so a run split into several calls (chunks, checkpoints, resumes) gives the same
     // bits as one call. This costs one pass over d per unit.
     scale(wPtr(w, k), s, d);
-    if (trainAmp) {
-      if (!isFinite(stepA)) ok = false;
-      store<f64>(aBase + (<usize>k << 3), stepA);
-    }
+    if (trainAmp && !storeAmplitude(aBase + (<usize>k << 3))) ok = false;
   }
-  if (trainSkip) {
-    const bn = b - eta * rxt;
-    if (!isFinite(bn)) ok = false;
-    store<f64>(bPtr, bn);
-  }
+  if (trainSkip && !stepSkip(bPtr, rxt)) ok = false;
   return ok;
 }
 

@@ -6,6 +6,8 @@
 // then w <- y / |y|; the amplitude's step is a <- a - eta g wr. tangentStep sets these coefficients
 // (module globals: a function returns one value), tangentStepLanes the same in each lane of f64x2 with
 // the same IEEE operations in the same order, so that every path gives the same bits.
+import { unitSlot } from "./denoiser";
+import { eta } from "./globals";
 import { vadd, vmul, vsplat, vsub } from "./lanes";
 
 export let stepW: f64 = 0; // cw
@@ -54,4 +56,32 @@ export function laneX(): v128 {
 @inline
 export function laneA(): v128 {
   return v128.load(LANE_STEP, 48);
+}
+
+/** tangentStep of unit k from its forward pass in UNIT (h, g, g', w.r) with amplitude a. */
+// @ts-ignore: decorator
+@inline
+export function unitTangentStep(k: i32, a: f64): void {
+  const h = load<f64>(unitSlot(k, 0));
+  const g = load<f64>(unitSlot(k, 1));
+  const gp = load<f64>(unitSlot(k, 2));
+  const wr = load<f64>(unitSlot(k, 3));
+  tangentStep(eta, a, g, gp, h, wr);
+}
+
+/** Stores the step's amplitude at ptr; false when it is not finite. */
+// @ts-ignore: decorator
+@inline
+export function storeAmplitude(ptr: usize): bool {
+  store<f64>(ptr, stepA);
+  return isFinite(stepA);
+}
+
+/** The skip's step b <- b - eta r.xt at ptr; false when the new b is not finite. */
+// @ts-ignore: decorator
+@inline
+export function stepSkip(ptr: usize, rxt: f64): bool {
+  const bn = load<f64>(ptr) - eta * rxt;
+  store<f64>(ptr, bn);
+  return isFinite(bn);
 }

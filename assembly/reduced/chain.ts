@@ -29,7 +29,7 @@ import { activation, lastDerivative, unitSlot } from "../denoiser";
 import { ovlPtr, recordHits } from "../overlaps";
 import { A, alpha, B, betaM, d, eta, HIT, K, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaV, STEP, target, trainAmp, trainSkip } from "../globals";
 import { TARGET_X0 } from "../params";
-import { stepA, stepR, stepW, stepX, tangentStep } from "../tangent";
+import { stepR, stepSkip, stepW, stepX, storeAmplitude, unitTangentStep } from "../tangent";
 import { chi2Second, chiSquare, drawNormalsChi, drawnNu } from "./samplers";
 import { runReduced1 } from "./single";
 import { meanLoss, runSteps } from "../walk";
@@ -172,12 +172,7 @@ function updateReduced(w: i32): bool {
   if (trainSkip) for (let j = 0; j < Dim; j++) rxt += at(RC, j) * at(XTC, j);
   let ok = true;
   for (let k = 0; k < K; k++) {
-    const ak = load<f64>(aBase + (<usize>k << 3));
-    const h = load<f64>(unitSlot(k, 0));
-    const g = load<f64>(unitSlot(k, 1));
-    const gpk = load<f64>(unitSlot(k, 2));
-    const wr = load<f64>(unitSlot(k, 3));
-    tangentStep(eta, ak, g, gpk, h, wr);
+    unitTangentStep(k, load<f64>(aBase + (<usize>k << 3)));
     const cw = stepW;
     const cr = stepR;
     const cx = stepX;
@@ -191,16 +186,9 @@ function updateReduced(w: i32): bool {
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const inv = 1.0 / Math.sqrt(n2);
     for (let j = 0; j < Dim; j++) put(row, j, inv * at(row, j));
-    if (trainAmp) {
-      if (!isFinite(stepA)) ok = false;
-      store<f64>(aBase + (<usize>k << 3), stepA);
-    }
+    if (trainAmp && !storeAmplitude(aBase + (<usize>k << 3))) ok = false;
   }
-  if (trainSkip) {
-    const bn = load<f64>(bPtr) - eta * rxt;
-    if (!isFinite(bn)) ok = false;
-    store<f64>(bPtr, bn);
-  }
+  if (trainSkip && !stepSkip(bPtr, rxt)) ok = false;
   storeState(w);
   return ok;
 }
