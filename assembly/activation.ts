@@ -1,4 +1,4 @@
-// The activations g of SCIENCE.md section 4 and their derivatives, shared by every denoiser kernel.
+// The activations g of docs/model.md section 4 and their derivatives, shared by every denoiser kernel.
 import { erf, tanh } from "./special";
 import { ACT_ERF, ACT_LINEAR, ACT_RELU, ACT_SIGN, ACT_TANH } from "./params";
 

@@ -1,4 +1,4 @@
-// One spherical SGD step of a unit w (|w| = 1) of the tied denoiser (SCIENCE.md section 4), shared by
+// One spherical SGD step of a unit w (|w| = 1) of the tied denoiser (docs/model.md section 4), shared by
 // every path of both backends. With the residual r = D(xt) - target, h = w . xt, g = g(h), g' = g'(h) and
 // wr = w . r, the gradient of the loss in w is a (g r + g' wr xt); its radial part is a wr (g + g' h), so
 // the step along the tangent space is

@@ -1,4 +1,4 @@
-// The chain's samplers (SCIENCE.md section 8): chi-square and gamma draws (Marsaglia-Tsang with a tight
+// The chain's samplers (docs/model.md section 8): chi-square and gamma draws (Marsaglia-Tsang with a tight
 // squeeze and a coarse uniform first), and drawNormalsChi, through which every path of the chain draws a
 // step's normals, its latent nu and its first chi-square, so that all of them read a stream alike.
 import { gaussFill, gaussFromBits, nextU64, rngLoad, rngStore, uniformPos } from "../rng";

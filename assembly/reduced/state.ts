@@ -1,4 +1,4 @@
-// The reduced chain's configuration and scratch (SCIENCE.md section 8; the chain is described in
+// The reduced chain's configuration and scratch (docs/model.md section 8; the chain is described in
 // ./chain.ts): the number of spikes q, the step's coordinates of dimension Dim = q + K + 2, the pointers of
 // G and of the scratch, the constants of the chi-square draws and of the latents' draws, and the pair
 // paths' constants as f64x2 (./group.ts). configureReduced() sets them all; the other modules only read.

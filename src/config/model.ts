@@ -48,9 +48,9 @@ const CORR_CODE = {
 
 export interface Model {
   readonly config: Config;
-  /** eta = delta d^-lrExponent (SCIENCE.md section 4). */
+  /** eta = delta d^-lrExponent (docs/model.md section 4). */
   readonly eta: number;
-  /** xt = alpha x0 + sigma xi (SCIENCE.md section 3). */
+  /** xt = alpha x0 + sigma xi (docs/model.md section 3). */
   readonly alpha: number;
   readonly sigma: number;
   /** The initial skip b: the optimal isotropic skip unless config.skip is a number. */
@@ -71,7 +71,7 @@ export interface Model {
   };
 }
 
-/** eta = delta * d^(-lrExponent) (SCIENCE.md section 4). */
+/** eta = delta * d^(-lrExponent) (docs/model.md section 4). */
 export function learningRate(config: Pick<Config, "delta" | "d" | "lrExponent">): number {
   return config.delta * config.d ** -config.lrExponent;
 }

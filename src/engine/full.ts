@@ -1,5 +1,5 @@
 /**
- * The full backend (SCIENCE.md sections 2 to 5): walkers of K weight vectors of length d in WASM memory,
+ * The full backend (docs/model.md sections 2 to 5): walkers of K weight vectors of length d in WASM memory,
  * stepped by assembly/sgd.ts on fresh samples of the mixed cumulant model.
  */
 import type { Model } from "../config/model.js";

@@ -1,6 +1,6 @@
 /**
  * createSimulation: resolves the config, derives the model (config/model.ts), loads the kernels and picks
- * the backend: the full one (./full.ts, SCIENCE.md sections 2 to 5) or the exact reduced chain of section 8
+ * the backend: the full one (./full.ts, docs/model.md sections 2 to 5) or the exact reduced chain of section 8
  * (./reduced.ts). Both become the same Simulation through the shared shell (./shell.ts): `init(seed)`, then
  * `run(steps)` with every walker advancing in lockstep, chunk by chunk.
  */

@@ -147,7 +147,7 @@ export interface Simulation {
   /** The weights [walkers, K, d]. Full backend only: the reduced one has none and throws (use gram()). */
   weights(): Float64Array;
   /** G = (P W)(P W)^T [walkers, K, K], the Gram matrix of the weights' parts off the spikes (u, v, and m
-   * when betaM > 0): with overlaps() it is the reduced backend's state (SCIENCE.md section 8). */
+   * when betaM > 0): with overlaps() it is the reduced backend's state (docs/model.md section 8). */
   gram(): Float64Array;
   amplitudes(): Float64Array;
   skips(): Float64Array;
