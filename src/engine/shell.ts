@@ -7,6 +7,7 @@ import type { Model } from "../config/model.js";
 import type { Arena } from "./arena.js";
 import type { Backend } from "./backend.js";
 import { Ensemble } from "./ensemble.js";
+import { checkRestoreState } from "./guards.js";
 import type { KernelExports, Kernels } from "./kernels.js";
 import { seedWords } from "./layout.js";
 import { copyLogEntry, type Simulation, type SimulationOptions, type SimulationState } from "./types.js";
@@ -81,21 +82,35 @@ export function createShell({ model, kernels, exports, arena, backend, options =
       return e.run(sim, total, opts);
     },
     overlaps() {
+      e.requireInit("overlaps");
       return arena.readF64(layout.ovl, nOvl);
     },
     hits() {
+      e.requireInit("hits");
       return arena.readF64(layout.hit, nOvl);
     },
     walkerSteps() {
+      e.requireInit("walkerSteps");
       return arena.readF64(layout.step, walkers);
     },
-    weights: () => backend.weights(),
-    gram: () => backend.gram(),
-    spikes: () => backend.spikes(),
+    weights() {
+      e.requireInit("weights");
+      return backend.weights();
+    },
+    gram() {
+      e.requireInit("gram");
+      return backend.gram();
+    },
+    spikes() {
+      e.requireInit("spikes");
+      return backend.spikes();
+    },
     amplitudes() {
+      e.requireInit("amplitudes");
       return arena.readF64(layout.a, walkers * K);
     },
     skips() {
+      e.requireInit("skips");
       return arena.readF64(layout.b, walkers);
     },
     evalLoss(n) {
@@ -111,7 +126,7 @@ export function createShell({ model, kernels, exports, arena, backend, options =
     },
     state() {
       const seed = seedText("state");
-      const state: Record<string, unknown> = { backend: backend.kind, seed, step: e.step };
+      const state: Record<string, unknown> = { backend: backend.kind, config: { ...config }, seed, step: e.step };
       for (const f of backend.fields) state[f.name] = arena.readF64(f.ptr, f.length);
       state.rng = arena.readStreams(layout.rngTrain, layout.rngEval, walkers);
       state.log = e.log.map(copyLogEntry);
@@ -124,6 +139,7 @@ export function createShell({ model, kernels, exports, arena, backend, options =
           `restore: the state is a ${kind}-backend checkpoint, but this simulation uses the ${backend.kind} backend`,
         );
       }
+      checkRestoreState(config, s);
       const arrays = s as unknown as Record<string, Float64Array>;
       const expect = (name: string, got: number, want: number) => {
         if (got !== want) throw new Error(`restore: ${name} has ${got} values, expected ${want}`);

@@ -26,6 +26,8 @@ export interface LogEntry {
 /** Everything needed to continue a full-backend run exactly: a checkpoint is this object. */
 export interface FullState {
   backend?: "full";
+  /** The config of the simulation that made the state; restore() refuses a state of another config. */
+  config: Config;
   seed: string;
   step: number;
   /** Steps of each walker: all equal to `step` unless walkers were frozen by stopWhenHit. */
@@ -46,6 +48,8 @@ export interface FullState {
 /** A reduced-backend checkpoint: everything needed to continue the chain exactly. */
 export interface ReducedState {
   backend: "reduced";
+  /** The config of the simulation that made the state; restore() refuses a state of another config. */
+  config: Config;
   seed: string;
   step: number;
   /** [walkers, K, 3]: the overlaps with u, v, m (the chain's M; column m is 0 when q = 2). */
