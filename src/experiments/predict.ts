@@ -6,10 +6,10 @@
  */
 import type { Config } from "../config/schema.js";
 import type { Direction } from "../engine/layout.js";
+import { canonicalJson } from "../io/json.js";
 import { computeExponents, type DirectionExponent, type ExponentResult, scalingOf } from "../theory/exponent.js";
 import { type LimitPrediction, predictLimit } from "../theory/limit-predict.js";
 import { type Prediction, predictedExponent } from "./phase.js";
-import { canonicalJson } from "./sweep.js";
 
 const cache = new Map<string, ExponentResult>();
 

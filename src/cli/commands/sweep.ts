@@ -16,6 +16,7 @@ import { expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import type { QueueProgress } from "../../queue/index.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
@@ -297,14 +298,7 @@ async function queueSweepAction(opts: Record<string, unknown>, url: string): Pro
       reporter.info(
         `sweep id ${info.sweepId}: ${info.total} jobs (${info.enqueued} enqueued, ${info.done} already done) at ${q.redact(url)}\ncollect later with: mcm sweep --queue URL --resume ${info.sweepId}`,
       ),
-    onProgress: (p: {
-      done: number;
-      total: number;
-      work: number;
-      workTotal: number;
-      failed: number;
-      workers: number;
-    }) => {
+    onProgress: (p: QueueProgress) => {
       if (p.workers === 0 && !warnedNoWorkers) {
         reporter.info("no worker is connected to the queue yet: start `mcm worker --queue URL` somewhere");
         warnedNoWorkers = true;
