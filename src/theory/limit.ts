@@ -30,7 +30,8 @@
  * The sign activation: the kernels use g' = 0 (its derivative almost everywhere), so the SGD drift is not
  * the gradient of the population loss there (the loss has a delta function at h = 0); F is the SGD drift.
  */
-import { alphaSigma, optimalSkip } from "../config/process.js";
+import { deriveModel } from "../config/model.js";
+import { optimalSkip } from "../config/process.js";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import { activationValue, DEFAULT_RESOLUTION, type Resolution, type TheoryModel, theoryModel } from "./loss.js";
 import { gaussHermite, type LatentRule, latentRule, normalSplitRule, type Rule } from "./quadrature.js";
@@ -69,8 +70,8 @@ export function limitModel(input: ConfigInput | Config = {}): LimitModel {
     );
   }
   const base = theoryModel(config);
+  const { alpha, sigma, q } = deriveModel(config);
   const b = config.trainSkip ? optimalSkip(config.process, config.t, config.target) : base.b;
-  const { alpha, sigma } = alphaSigma(config.process, config.t);
   const [ca, cs] = config.target === "x0" ? [b * alpha - 1, b * sigma] : [b * alpha, b * sigma - 1];
   return {
     ...base,
@@ -80,7 +81,7 @@ export function limitModel(input: ConfigInput | Config = {}): LimitModel {
     threshold: config.threshold,
     trainSkip: config.trainSkip,
     trainAmplitude: config.trainAmplitude,
-    q: config.betaM > 0 ? 3 : 2,
+    q,
     bulk: { Rr: ca * ca + cs * cs, Rx: ca * alpha + cs * sigma, Xx: alpha * alpha + sigma * sigma },
   };
 }
