@@ -10,7 +10,7 @@ import type { Direction } from "../engine/layout.js";
 import { controlSpec, withControl } from "./controls.js";
 import { type PhaseRow, type Predictor, phaseRows } from "./phase.js";
 import { thresholdFromPlateau, thresholdProblem } from "./plateau.js";
-import { predictFromTheory } from "./predict.js";
+import { predictFromTheory, predictMedianFromLimit } from "./predict.js";
 import { DEMO_REGIMES, type RegimeConfig } from "./regimes.js";
 import { runSweep, type SweepResult, type SweepSpec } from "./sweep.js";
 
@@ -128,7 +128,7 @@ export async function runDemo(
     const result = await run(i, r, r.spec);
     const control = await run(i, r, r.control);
     out.push({ id: r.id, label: r.label, direction: r.direction, result, control });
-    const [row] = phaseRows(result, predict, () => r.label);
+    const [row] = phaseRows(result, predict, () => r.label, predictMedianFromLimit);
     const [controlRow] = phaseRows(control, predict, () => `${r.label}, linear control`);
     const activation = String(r.control.base.activation);
     if (row && controlRow) rows.push(withControl(row, result, controlRow, control, activation));
