@@ -9,6 +9,7 @@ import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerDiffusion } from "./commands/diffusion.js";
 import { registerExponent } from "./commands/exponent.js";
 import { registerImages } from "./commands/images.js";
 import { registerQueue } from "./commands/queue.js";
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerExponent(program);
   registerSweep(program);
   registerImages(program);
+  registerDiffusion(program);
   registerWorker(program);
   registerQueue(program);
   registerBench(program);

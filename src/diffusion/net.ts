@@ -237,6 +237,8 @@ export class Network {
   readonly t: number;
   /** The output's gradient [maxN, d], written by the caller before backward(). */
   readonly dout: number;
+  /** The training target (the noise) [maxN, d], for the caller. */
+  readonly target: number;
   /** Flat vectors (byte offsets): weights, gradient, Adam moments, EMA of the weights. */
   readonly w: number;
   readonly g: number;
@@ -266,6 +268,7 @@ export class Network {
     ctx.colT = this.heap.alloc(colSize);
     this.x = this.heap.alloc(maxN * this.d);
     this.dout = this.heap.alloc(maxN * this.d);
+    this.target = this.heap.alloc(maxN * this.d);
     this.time = new TimeEmbed(ctx, spec.tdim);
     this.t = this.time.t;
     this.body = spec.arch === "unet" ? new UNet(ctx, this.time, spec) : new Mlp(ctx, this.time, spec);
