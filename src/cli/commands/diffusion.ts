@@ -185,7 +185,10 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
       },
     });
   } catch (e) {
-    if (e instanceof RangeError || e instanceof NpyError) throw new UsageError(e.message);
+    if (e instanceof RangeError || e instanceof NpyError) {
+      // The shared preprocessing names its fields; the user typed flags.
+      throw new UsageError(e.message.replace(/^(nTest|nTrain|pool):/, (_, f: string) => `--${kebab(f)}:`));
+    }
     if (e instanceof DivergedError) throw new Error(`${e.message}: ${join(outDir, FILES.checkpoint)}`);
     throw e;
   } finally {
