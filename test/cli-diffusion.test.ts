@@ -25,10 +25,19 @@ describe("mcm diffusion", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.snapshots.map((s: { step: number }) => s.step)).toEqual([0, 1, 3, 5, 10]);
     const last = doc.snapshots[doc.snapshots.length - 1];
-    for (const k of ["gaussianFrechet", "higherOrder", "filterKurtosis"]) expect(Number.isFinite(last[k]), k).toBe(true);
+    for (const k of ["gaussianFrechet", "higherOrder", "filterKurtosis"])
+      expect(Number.isFinite(last[k]), k).toBe(true);
     expect(Object.keys(last.wienerDistance)).toEqual(["0.1", "0.5", "1.5"]);
     expect(doc.reference.wiener.gaussianFrechet).toBeGreaterThan(0);
-    for (const f of ["result.json", "curves.png", "wiener.png", "spectrum.png", "samples.png", "reference.png", "diffusion-checkpoint.bin"]) {
+    for (const f of [
+      "result.json",
+      "curves.png",
+      "wiener.png",
+      "spectrum.png",
+      "samples.png",
+      "reference.png",
+      "diffusion-checkpoint.bin",
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const again = mcm(["diffusion", "--dataset", toy, ...SMALL, ...SAMPLING, "--steps", "10", "--out", out]);
@@ -39,8 +48,6 @@ describe("mcm diffusion", () => {
     const cases: [string[], RegExp][] = [
       [["--dataset", "cifar"], /--dataset: got "cifar", expected mnist, fashion-mnist or a \.npy file/],
       [["--dataset", toy, "--arch", "vit"], /--arch: got "vit", expected one of unet, mlp/],
-      [["--dataset", toy, "--batch", "0"], /--batch: got "0", expected a whole number in \[1, 4096\]/],
-      [["--dataset", toy, "--width", "6", "--groups", "4"], /--width 6 is not a multiple of --groups 4/],
     ];
     const flat = join(tmp, "flat.npy");
     writeFileSync(flat, encodeNpy(new Float64Array(64).map(Math.sin), 16, 4));

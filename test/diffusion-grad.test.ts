@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadDiffusionKernels } from "../src/diffusion/kernels.js";
-import { type Arch, Network, type NetSpec } from "../src/diffusion/net.js";
+import { type Arch, type NetSpec, Network } from "../src/diffusion/net.js";
 
 // Finite-difference checks of the diffusion networks' gradients (f32 kernels, central differences with
 // step h = 1e-2 in f32): for L = sum_i r_i out_i with fixed random r, every parameter block of the network

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type DiffusionExports, loadDiffusionKernels } from "../src/diffusion/kernels.js";
-import { type Ctx, Conv3, GroupNorm, type Layer, Params, Pool, Silu, Up } from "../src/diffusion/layers.js";
-import { Heap } from "../src/diffusion/kernels.js";
-import { Network, type NetSpec } from "../src/diffusion/net.js";
+import { type DiffusionExports, Heap, loadDiffusionKernels } from "../src/diffusion/kernels.js";
+import { Conv3, type Ctx, GroupNorm, type Layer, Params, Pool, Silu, Up } from "../src/diffusion/layers.js";
+import { type NetSpec, Network } from "../src/diffusion/net.js";
 import { Trainer } from "../src/diffusion/train.js";
 
 const both = async () => ({

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { decodeDiffusionCheckpoint, encodeDiffusionCheckpoint } from "../src/diffusion/checkpoint.js";
 import { parseImageNpy } from "../src/diffusion/data.js";
 import { frechet, wasserstein1 } from "../src/diffusion/metrics.js";
+import { resolveDiffusionOptions } from "../src/diffusion/options.js";
 import { type DiffusionCheckpoint, runDiffusion } from "../src/diffusion/run.js";
 import { sample, timeGrid, wienerEps } from "../src/diffusion/sample.js";
 import { createDense, referenceFromMoments } from "../src/experiments/images/gaussian.js";
@@ -36,7 +37,12 @@ describe("sample metrics", () => {
   });
   it("W1 between empirical marginals: a shift by c gives c, unequal sizes integrate the quantile functions", () => {
     const a = Float64Array.from([0, 1, 2, 3]);
-    expect(wasserstein1(a, a.map((v) => v + 0.25))).toBeCloseTo(0.25, 12);
+    expect(
+      wasserstein1(
+        a,
+        a.map((v) => v + 0.25),
+      ),
+    ).toBeCloseTo(0.25, 12);
     // {0, 1} against {0, 0, 1, 1, 1, 1}: F^-1 differ on u in (1/3, 1/2] by 1 -> 1/6.
     expect(wasserstein1(Float64Array.from([0, 1]), Float64Array.from([0, 0, 1, 1, 1, 1]))).toBeCloseTo(1 / 6, 12);
   });
@@ -70,6 +76,18 @@ describe("samplers with the Wiener denoiser", () => {
   }
 });
 
+describe("options", () => {
+  it("out-of-range values name the flag, the value and the accepted range", () => {
+    expect(() => resolveDiffusionOptions({ batch: "0" })).toThrow(
+      /^--batch: got "0", expected a whole number in \[1, 4096\]$/,
+    );
+    expect(() => resolveDiffusionOptions({ width: 6, groups: 4 })).toThrow(/--width 6 is not a multiple of --groups 4/);
+    expect(() => resolveDiffusionOptions({ tMin: 2, tMax: 1 })).toThrow(/--t-max: got 1, expected more than --t-min 2/);
+    expect(() => resolveDiffusionOptions({ evalT: "0.1,x" })).toThrow(/--eval-t/);
+    expect(resolveDiffusionOptions({ evalT: "0.2,1" }).evalT).toEqual([0.2, 1]);
+  });
+});
+
 describe("runDiffusion on a toy .npy", () => {
   const file = toyImages(join(tmp, "toy.npy"));
   const opts = {
@@ -97,7 +115,9 @@ describe("runDiffusion on a toy .npy", () => {
       expect(Object.keys(s.wienerDistance)).toEqual(["0.3", "1.0"]);
     }
     const b = await runDiffusion(opts);
-    expect(JSON.stringify(b.snapshots.map(({ seconds: _, ...s }) => s))).toBe(JSON.stringify(a.snapshots.map(({ seconds: _, ...s }) => s)));
+    expect(JSON.stringify(b.snapshots.map(({ seconds: _, ...s }) => s))).toBe(
+      JSON.stringify(a.snapshots.map(({ seconds: _, ...s }) => s)),
+    );
     let mid: DiffusionCheckpoint | undefined;
     await runDiffusion(opts, {
       onCheckpoint: (c) => {
@@ -106,13 +126,26 @@ describe("runDiffusion on a toy .npy", () => {
     });
     expect(mid).toBeDefined();
     const c = await runDiffusion(opts, { resume: mid });
-    expect(JSON.stringify(c.snapshots.map(({ seconds: _, ...s }) => s))).toBe(JSON.stringify(a.snapshots.map(({ seconds: _, ...s }) => s)));
+    expect(JSON.stringify(c.snapshots.map(({ seconds: _, ...s }) => s))).toBe(
+      JSON.stringify(a.snapshots.map(({ seconds: _, ...s }) => s)),
+    );
   });
   it("a .npy of rank 2 or of 3 x 3 images is refused naming the shape found", async () => {
-    expect(() => parseImageNpy(encodeNpy(new Float64Array(8), 2, 4), "flat.npy")).toThrow(/shape \(2, 4\).*expected \[N, H, W\]/);
+    expect(() => parseImageNpy(encodeNpy(new Float64Array(8), 2, 4), "flat.npy")).toThrow(
+      /shape \(2, 4\).*expected \[N, H, W\]/,
+    );
     const odd = join(tmp, "odd.npy");
-    const bytes = new TextDecoder("latin1").decode(encodeNpy(new Float64Array(40 * 9).map((_, i) => Math.sin(i)), 40, 9));
-    writeFileSync(odd, Uint8Array.from(bytes.replace("(40, 9)", "(40, 3, 3)".padEnd(7, " ")), (ch) => ch.charCodeAt(0)));
+    const bytes = new TextDecoder("latin1").decode(
+      encodeNpy(
+        new Float64Array(40 * 9).map((_, i) => Math.sin(i)),
+        40,
+        9,
+      ),
+    );
+    writeFileSync(
+      odd,
+      Uint8Array.from(bytes.replace("(40, 9)", "(40, 3, 3)".padEnd(7, " ")), (ch) => ch.charCodeAt(0)),
+    );
     await expect(runDiffusion({ ...opts, dataset: odd, nTest: 10 })).rejects.toThrow(/even image sides, found 3 x 3/);
   });
 });

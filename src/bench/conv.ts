@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadDiffusionKernels } from "../diffusion/kernels.js";
-import { Network, type NetSpec } from "../diffusion/net.js";
+import { type NetSpec, Network } from "../diffusion/net.js";
 import { Trainer } from "../diffusion/train.js";
 
 const CONV_SOURCE = fileURLToPath(new URL("../../bench/native/conv.c", import.meta.url));
@@ -65,7 +65,9 @@ function nativeC(): { run(args: (string | number)[]): number; gcc: string; dispo
   }
 }
 
-export async function runConvBench(options: { quick?: boolean; onProgress?: (m: string) => void } = {}): Promise<ConvBenchResult> {
+export async function runConvBench(
+  options: { quick?: boolean; onProgress?: (m: string) => void } = {},
+): Promise<ConvBenchResult> {
   const reps = options.quick ? 3 : 7;
   const scale = options.quick ? 1 : 4;
   const ex = {
@@ -78,7 +80,15 @@ export async function runConvBench(options: { quick?: boolean; onProgress?: (m: 
 
   const native = nativeC();
   const rows: ConvRow[] = [];
-  const measure = (label: string, flops: number, run: (k: typeof ex.simd, bufs: number[]) => void, sizes: number[], cArgs: (string | number)[] | null, cReps: number, cFlops = flops) => {
+  const measure = (
+    label: string,
+    flops: number,
+    run: (k: typeof ex.simd, bufs: number[]) => void,
+    sizes: number[],
+    cArgs: (string | number)[] | null,
+    cReps: number,
+    cFlops = flops,
+  ) => {
     options.onProgress?.(`conv: ${label}`);
     const gf: Record<string, number> = {};
     for (const flavour of ["simd", "scalar"] as const) {
@@ -131,7 +141,16 @@ export async function runConvBench(options: { quick?: boolean; onProgress?: (m: 
     "conv 3x3 backward (weight and input gradients), same shape",
     2 * convFlops,
     (k, [x, w, dy, dx, dw, db, col, colT]) => k.conv3x3Backward(x, w, dy, dx, dw, db, NB, Cin, Cout, H, W, col, colT),
-    [NB * Cin * H * W, Cout * Cin * 9, NB * Cout * H * W, NB * Cin * H * W, Cout * Cin * 9, Cout, Cin * 9 * H * W, Cin * 9 * H * W],
+    [
+      NB * Cin * H * W,
+      Cout * Cin * 9,
+      NB * Cout * H * W,
+      NB * Cin * H * W,
+      Cout * Cin * 9,
+      Cout,
+      Cin * 9 * H * W,
+      Cin * 9 * H * W,
+    ],
     null,
     0,
   );
@@ -143,7 +162,15 @@ export async function runConvBench(options: { quick?: boolean; onProgress?: (m: 
   const batch = 32;
   const net = new Network(ex.simd, spec, batch);
   const data = new Float32Array(256 * net.d).map((_, i) => Math.sin(0.1 * i));
-  const tr = new Trainer(net, data, 256, { batch, lr: 1e-3, beta1: 0.9, beta2: 0.999, ema: 0.999, tMin: 0.002, tMax: 4 });
+  const tr = new Trainer(net, data, 256, {
+    batch,
+    lr: 1e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    ema: 0.999,
+    tMin: 0.002,
+    tMax: 4,
+  });
   tr.init(0, 1, 1, 2);
   const total = cpuSeconds(() => tr.trainStep(), reps);
   const forward = cpuSeconds(() => net.forward(batch), reps);
@@ -152,7 +179,12 @@ export async function runConvBench(options: { quick?: boolean; onProgress?: (m: 
     ex.simd.adamStep(net.w, net.g, net.m, net.v, net.size, 0, 0.9, 0.999, 1e-8, 1, 1);
     ex.simd.emaStep(net.ema, net.w, net.size, 0.999);
   }, reps);
-  const parts = { forward, backward, "Adam + EMA": optimizer, "batch, noise and loss": Math.max(0, total - forward - backward - optimizer) };
+  const parts = {
+    forward,
+    backward,
+    "Adam + EMA": optimizer,
+    "batch, noise and loss": Math.max(0, total - forward - backward - optimizer),
+  };
   const core = rows[0].simd / peak;
   return {
     peak,
@@ -169,9 +201,14 @@ export function formatConvBench(r: ConvBenchResult): string {
     "",
     `Diffusion kernels (f32), GFLOP/s by CPU time; 128-bit f32 SIMD peak (mul + add, no FMA) measured now: ${r.peak.toFixed(2)}`,
     `${"".padEnd(66)} ${"SIMD".padStart(7)} ${"scalar".padStart(7)} ${"C -O2".padStart(7)} ${"SIMD/peak".padStart(9)}`,
-    ...r.rows.map((row) => `${row.label.padEnd(66)} ${f(row.simd).padStart(7)} ${f(row.scalar).padStart(7)} ${f(row.c).padStart(7)} ${(100 * row.ofPeak).toFixed(0).padStart(8)}%`),
+    ...r.rows.map(
+      (row) =>
+        `${row.label.padEnd(66)} ${f(row.simd).padStart(7)} ${f(row.scalar).padStart(7)} ${f(row.c).padStart(7)} ${(100 * row.ofPeak).toFixed(0).padStart(8)}%`,
+    ),
     `training step, ${r.step.label}: ${(1000 * r.step.seconds).toFixed(1)} ms = ` +
-      Object.entries(r.step.parts).map(([k, v]) => `${k} ${(1000 * v).toFixed(1)} ms`).join(" + "),
+      Object.entries(r.step.parts)
+        .map(([k, v]) => `${k} ${(1000 * v).toFixed(1)} ms`)
+        .join(" + "),
     `target ${r.target.name} >= ${r.target.target}: ${r.target.value.toFixed(2)} (${r.target.met ? "met" : "NOT met"})${r.gcc ? `; C by ${r.gcc}` : "; gcc not found, C skipped"}`,
   ];
   return lines.join("\n");

@@ -10,7 +10,9 @@ const FORMAT = "mcm-diffusion-checkpoint/1";
 export function encodeDiffusionCheckpoint(c: DiffusionCheckpoint): Uint8Array {
   const { state, ...rest } = c;
   const n = state.w.length;
-  const header = new TextEncoder().encode(`${JSON.stringify({ format: FORMAT, ...rest, step: state.step, nParams: n })}\n`);
+  const header = new TextEncoder().encode(
+    `${JSON.stringify({ format: FORMAT, ...rest, step: state.step, nParams: n })}\n`,
+  );
   const pad = (4 - (header.length % 4)) % 4;
   const out = new Uint8Array(header.length + pad + 16 * n + 32);
   out.set(header, 0);

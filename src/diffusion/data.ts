@@ -5,7 +5,7 @@
  * `mcm images` (src/experiments/images/data.ts): pixels to [0, 1], the training mean image removed, one
  * global scale for unit average per-pixel variance.
  */
-import { type RawImages, poolImages } from "../experiments/images/data.js";
+import { poolImages, type RawImages } from "../experiments/images/data.js";
 import { loadMnist } from "../experiments/images/mnist.js";
 import { NpyError, parseNpy } from "../experiments/images/npy.js";
 
@@ -40,7 +40,8 @@ export async function loadFashionMnist(): Promise<RawImages> {
     const rows = json.data.filter((r) => r.length > 0);
     const part = new Float64Array(rows.length * d);
     rows.forEach((r, s) => {
-      if (r.length !== d) throw new Error(`loadFashionMnist: an image of ${c}.json has ${r.length} pixels, expected ${d}`);
+      if (r.length !== d)
+        throw new Error(`loadFashionMnist: an image of ${c}.json has ${r.length} pixels, expected ${d}`);
       for (let j = 0; j < d; j++) part[s * d + j] = r[j] / 255;
     });
     parts.push(part);
@@ -126,9 +127,12 @@ export async function loadImageSet(dataset: string): Promise<ImageSet> {
 /** p x p average pooling of single-channel sets (the images experiment's pooling). */
 export function poolSet(set: ImageSet, p: number): ImageSet {
   if (p === 1) return set;
-  if (set.C !== 1) throw new RangeError(`--pool: got ${p} for ${set.C}-channel images, expected 1 (pooling takes one channel)`);
+  if (set.C !== 1)
+    throw new RangeError(`--pool: got ${p} for ${set.C}-channel images, expected 1 (pooling takes one channel)`);
   if (set.H !== set.W || set.H % p !== 0) {
-    throw new RangeError(`--pool: got ${p} for ${set.H} x ${set.W} images, expected square images whose side ${p} divides`);
+    throw new RangeError(
+      `--pool: got ${p} for ${set.H} x ${set.W} images, expected square images whose side ${p} divides`,
+    );
   }
   return { ...set, raw: poolImages(set.raw, p), H: set.H / p, W: set.W / p };
 }

@@ -16,15 +16,57 @@ export interface DiffusionExports {
   im2col(x: number, C: number, H: number, W: number, col: number): void;
   im2colT(x: number, C: number, H: number, W: number, colT: number): void;
   col2im(col: number, C: number, H: number, W: number, dx: number): void;
-  conv3x3Forward(x: number, w: number, b: number, y: number, N: number, Cin: number, Cout: number, H: number, W: number, col: number): void;
-  conv3x3Backward(
-    x: number, w: number, dy: number, dx: number, dw: number, db: number,
-    N: number, Cin: number, Cout: number, H: number, W: number, col: number, colT: number,
+  conv3x3Forward(
+    x: number,
+    w: number,
+    b: number,
+    y: number,
+    N: number,
+    Cin: number,
+    Cout: number,
+    H: number,
+    W: number,
+    col: number,
   ): void;
-  groupNormForward(x: number, gamma: number, beta: number, y: number, stats: number, N: number, C: number, HW: number, G: number, eps: number): void;
+  conv3x3Backward(
+    x: number,
+    w: number,
+    dy: number,
+    dx: number,
+    dw: number,
+    db: number,
+    N: number,
+    Cin: number,
+    Cout: number,
+    H: number,
+    W: number,
+    col: number,
+    colT: number,
+  ): void;
+  groupNormForward(
+    x: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    stats: number,
+    N: number,
+    C: number,
+    HW: number,
+    G: number,
+    eps: number,
+  ): void;
   groupNormBackward(
-    x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, stats: number,
-    N: number, C: number, HW: number, G: number,
+    x: number,
+    gamma: number,
+    dy: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    stats: number,
+    N: number,
+    C: number,
+    HW: number,
+    G: number,
   ): void;
   siluForward(x: number, y: number, n: number): void;
   siluBackward(x: number, dy: number, dx: number, n: number): void;
@@ -38,7 +80,19 @@ export interface DiffusionExports {
   upsample2(x: number, y: number, NC: number, h: number, w: number): void;
   upsample2Backward(dy: number, dx: number, NC: number, h: number, w: number): void;
   timeEmbedding(t: number, N: number, dim: number, out: number): void;
-  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number): void;
+  adamStep(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    c1: number,
+    c2: number,
+  ): void;
   emaStep(e: number, p: number, n: number, decay: number): void;
   squaredError(out: number, target: number, grad: number, n: number, scale: number): number;
   seedStream(ptr: number, seedHi: number, seedLo: number, stream: number, walker: number): void;
@@ -47,18 +101,23 @@ export interface DiffusionExports {
   peakMulAdd(iters: number): number;
 }
 
-const cache = new Map<KernelFlavour, Promise<{ flavour: KernelFlavour; buildHash: string; instantiate(): Promise<DiffusionExports> }>>();
+const cache = new Map<
+  KernelFlavour,
+  Promise<{ flavour: KernelFlavour; buildHash: string; instantiate(): Promise<DiffusionExports> }>
+>();
 
 /** Compiles build/diffusion-<flavour>.wasm once per process; `flavour` defaults to SIMD where supported. */
 export function loadDiffusionKernels(flavour?: KernelFlavour) {
   const wanted: KernelFlavour = flavour ?? (simdSupported() ? "simd" : "scalar");
   let hit = cache.get(wanted);
   if (!hit) {
-    hit = loadKernels(new URL(`../../build/diffusion-${wanted}.wasm`, import.meta.url), { flavour: wanted }).then((k) => ({
-      flavour: k.flavour,
-      buildHash: k.buildHash,
-      instantiate: async () => (await k.instantiate()) as unknown as DiffusionExports,
-    }));
+    hit = loadKernels(new URL(`../../build/diffusion-${wanted}.wasm`, import.meta.url), { flavour: wanted }).then(
+      (k) => ({
+        flavour: k.flavour,
+        buildHash: k.buildHash,
+        instantiate: async () => (await k.instantiate()) as unknown as DiffusionExports,
+      }),
+    );
     cache.set(wanted, hit);
   }
   return hit;

@@ -81,8 +81,19 @@ export class Conv3 implements Layer {
   backward(dy: number, N: number): number {
     const { k, params: P } = this.c;
     k.conv3x3Backward(
-      this.x, P.p(this.w), dy, this.dx, P.g(this.w), P.g(this.b),
-      N, this.cin, this.cout, this.H, this.W, this.c.col, this.c.colT,
+      this.x,
+      P.p(this.w),
+      dy,
+      this.dx,
+      P.g(this.w),
+      P.g(this.b),
+      N,
+      this.cin,
+      this.cout,
+      this.H,
+      this.W,
+      this.c.col,
+      this.c.colT,
     );
     return this.dx;
   }
@@ -119,7 +130,17 @@ export class GroupNorm implements Layer {
   backward(dy: number, N: number): number {
     const { k, params: P } = this.c;
     k.groupNormBackward(
-      this.x, P.p(this.gamma), dy, this.dx, P.g(this.gamma), P.g(this.beta), this.stats, N, this.C, this.HW, this.G,
+      this.x,
+      P.p(this.gamma),
+      dy,
+      this.dx,
+      P.g(this.gamma),
+      P.g(this.beta),
+      this.stats,
+      N,
+      this.C,
+      this.HW,
+      this.G,
     );
     return this.dx;
   }

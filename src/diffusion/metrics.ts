@@ -22,7 +22,12 @@ export interface SampleStats {
 }
 
 /** Mean and unbiased covariance of x [n, d]. */
-export function moments(dense: Dense, x: Float64Array, n: number, d: number): { mean: Float64Array; cov: Float64Array } {
+export function moments(
+  dense: Dense,
+  x: Float64Array,
+  n: number,
+  d: number,
+): { mean: Float64Array; cov: Float64Array } {
   const mean = new Float64Array(d);
   for (let s = 0; s < n; s++) for (let j = 0; j < d; j++) mean[j] += x[s * d + j];
   for (let j = 0; j < d; j++) mean[j] /= n;
@@ -53,7 +58,8 @@ export function frechet(dense: Dense, ref: GaussianReference, mean: Float64Array
     const sj = Math.sqrt(ref.values[j]);
     for (let k = 0; k < d; k++) B[j * d + k] *= sj * Math.sqrt(ref.values[k]);
   }
-  for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) B[j * d + k] = B[k * d + j] = 0.5 * (B[j * d + k] + B[k * d + j]);
+  for (let j = 0; j < d; j++)
+    for (let k = 0; k < j; k++) B[j * d + k] = B[k * d + j] = 0.5 * (B[j * d + k] + B[k * d + j]);
   let trSqrt = 0;
   for (const v of symmetricEigen(B, d).values) trSqrt += Math.sqrt(Math.max(v, 0));
   return Math.max(0, dm + trS + trD - 2 * trSqrt) / d;

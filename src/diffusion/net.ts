@@ -5,8 +5,9 @@
  * predict the noise eps from (xt, t). One Network owns one kernel instance: its parameters, their
  * gradient, Adam's moments and the EMA are flat f32 vectors in that instance's memory.
  */
-import { Conv3, type Ctx, Dense, GroupNorm, type Layer, Params, Pool, Silu, Up } from "./layers.js";
+
 import { type DiffusionExports, Heap } from "./kernels.js";
+import { Conv3, type Ctx, Dense, GroupNorm, type Layer, Params, Pool, Silu, Up } from "./layers.js";
 
 export type Arch = "unet" | "mlp";
 

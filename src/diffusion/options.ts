@@ -80,7 +80,9 @@ function int(key: keyof DiffusionOptions, v: unknown, lo: number, hi: number): n
 function num(key: keyof DiffusionOptions, v: unknown, lo: number, hi: number, open = false): number {
   const x = Number(v);
   if (!Number.isFinite(x) || x > hi || (open ? x <= lo : x < lo)) {
-    throw new RangeError(`--${kebab(key)}: got ${JSON.stringify(v)}, expected a number in ${open ? "(" : "["}${lo}, ${hi}]`);
+    throw new RangeError(
+      `--${kebab(key)}: got ${JSON.stringify(v)}, expected a number in ${open ? "(" : "["}${lo}, ${hi}]`,
+    );
   }
   return x;
 }
@@ -98,7 +100,9 @@ export function resolveDiffusionOptions(input: Partial<Record<keyof DiffusionOpt
   const ev = o.evalT as unknown;
   const evalT = typeof ev === "string" ? ev.split(",").map(Number) : (ev as number[]);
   if (!Array.isArray(evalT) || evalT.length === 0 || evalT.some((t) => !(t > 0 && t <= 20))) {
-    throw new RangeError(`--eval-t: got ${JSON.stringify(o.evalT)}, expected a comma-separated list of times in (0, 20]`);
+    throw new RangeError(
+      `--eval-t: got ${JSON.stringify(o.evalT)}, expected a comma-separated list of times in (0, 20]`,
+    );
   }
   const r: DiffusionOptions = {
     dataset: String(o.dataset),
@@ -127,7 +131,9 @@ export function resolveDiffusionOptions(input: Partial<Record<keyof DiffusionOpt
     perDecade: int("perDecade", o.perDecade, 1, 100),
   };
   if (r.arch === "unet" && r.width % r.groups !== 0) {
-    throw new RangeError(`--width ${r.width} is not a multiple of --groups ${r.groups} (GroupNorm splits the channels into groups)`);
+    throw new RangeError(
+      `--width ${r.width} is not a multiple of --groups ${r.groups} (GroupNorm splits the channels into groups)`,
+    );
   }
   if (r.tdim % 2 !== 0) throw new RangeError(`--tdim: got ${r.tdim}, expected an even number (sine and cosine pairs)`);
   if (r.tMax <= r.tMin) throw new RangeError(`--t-max: got ${r.tMax}, expected more than --t-min ${r.tMin}`);

@@ -38,8 +38,16 @@ export function diffusionPlots(r: DiffusionResult): Record<string, string> {
     ],
     hlines: [
       { name: "Wiener diffusion samples (= 1)", y: 1, color: "#000" },
-      { name: `data floor, Frechet (${(ref.data.gaussianFrechet / ref.wiener.gaussianFrechet).toFixed(2)})`, y: ref.data.gaussianFrechet / ref.wiener.gaussianFrechet, color: PALETTE[0] },
-      { name: `data floor, W1 (${(ref.data.pixelW1 / ref.wiener.pixelW1).toFixed(2)})`, y: ref.data.pixelW1 / ref.wiener.pixelW1, color: PALETTE[1] },
+      {
+        name: `data floor, Frechet (${(ref.data.gaussianFrechet / ref.wiener.gaussianFrechet).toFixed(2)})`,
+        y: ref.data.gaussianFrechet / ref.wiener.gaussianFrechet,
+        color: PALETTE[0],
+      },
+      {
+        name: `data floor, W1 (${(ref.data.pixelW1 / ref.wiener.pixelW1).toFixed(2)})`,
+        y: ref.data.pixelW1 / ref.wiener.pixelW1,
+        color: PALETTE[1],
+      },
     ],
   });
   const ts = o.evalT.map(tKey);
@@ -50,8 +58,20 @@ export function diffusionPlots(r: DiffusionResult): Record<string, string> {
     xLog: true,
     yLog: true,
     series: ts.flatMap((t, i) => [
-      { name: `|x0 net - x0 Wiener|^2, t = ${t}`, x: steps, y: pts.map((s) => s.wienerDistance[t]), color: PALETTE[i % PALETTE.length], markers: true },
-      { name: `test loss - Wiener's, real, t = ${t}`, x: steps, y: pts.map((s) => Math.abs(s.lossReal[t] - ref.wienerLossReal[t])), color: PALETTE[i % PALETTE.length], dash: "5 3" },
+      {
+        name: `|x0 net - x0 Wiener|^2, t = ${t}`,
+        x: steps,
+        y: pts.map((s) => s.wienerDistance[t]),
+        color: PALETTE[i % PALETTE.length],
+        markers: true,
+      },
+      {
+        name: `test loss - Wiener's, real, t = ${t}`,
+        x: steps,
+        y: pts.map((s) => Math.abs(s.lossReal[t] - ref.wienerLossReal[t])),
+        color: PALETTE[i % PALETTE.length],
+        dash: "5 3",
+      },
     ]),
   });
   const last = r.snapshots[r.snapshots.length - 1];
@@ -64,8 +84,20 @@ export function diffusionPlots(r: DiffusionResult): Record<string, string> {
     yLog: true,
     series: [
       { name: "test images", x: k, y: ref.dataSpectrum.slice(0, k.length), color: "#000" },
-      { name: "Wiener diffusion samples", x: k, y: ref.wiener.spectrum.slice(0, k.length), color: PALETTE[2], dash: "5 3" },
-      { name: `network samples, step ${last.step}`, x: k, y: last.spectrum.slice(0, k.length), color: PALETTE[0], markers: true },
+      {
+        name: "Wiener diffusion samples",
+        x: k,
+        y: ref.wiener.spectrum.slice(0, k.length),
+        color: PALETTE[2],
+        dash: "5 3",
+      },
+      {
+        name: `network samples, step ${last.step}`,
+        x: k,
+        y: last.spectrum.slice(0, k.length),
+        color: PALETTE[0],
+        markers: true,
+      },
     ],
   });
   return { curves, wiener, spectrum };

@@ -12,7 +12,13 @@ import { gridSteps } from "../engine/grid.js";
 import type { KernelFlavour } from "../engine/kernels.js";
 import { seedWords } from "../engine/simulation.js";
 import { prepareData } from "../experiments/images/data.js";
-import { buildReference, cloneSamples, createDense, type Dense, type GaussianReference } from "../experiments/images/gaussian.js";
+import {
+  buildReference,
+  cloneSamples,
+  createDense,
+  type Dense,
+  type GaussianReference,
+} from "../experiments/images/gaussian.js";
 import { loadImagesKernels } from "../experiments/images/kernels.js";
 import { arenaFor } from "../experiments/images/layout.js";
 import { loadImageSet, poolSet } from "./data.js";
@@ -69,7 +75,17 @@ export interface DiffusionResult {
   kind: "diffusion";
   options: DiffusionOptions;
   build: { flavour: KernelFlavour; hash: string };
-  dataset: { name: string; C: number; H: number; W: number; d: number; nTrain: number; nTest: number; nRef: number; preprocessing: string };
+  dataset: {
+    name: string;
+    C: number;
+    H: number;
+    W: number;
+    d: number;
+    nTrain: number;
+    nTest: number;
+    nRef: number;
+    preprocessing: string;
+  };
   network: { arch: string; parameters: number };
   process: { name: "vp"; tMin: number; tMax: number; sampler: string; sampleSteps: number; grid: number[] };
   reference: {
@@ -138,13 +154,19 @@ export function summarize(r: Pick<DiffusionResult, "snapshots" | "reference">): 
     g === null
       ? `the Frechet distance never came within 1.5x of the Wiener samples' (${fdW.toPrecision(3)})`
       : `the Frechet distance came within 1.5x of the Wiener samples' at step ${g}; the pixel-marginal W1 ` +
-        (h === null ? `never fell below ${mid.toPrecision(3)} (halfway from the Wiener samples' to the data floor)` : `fell below ${mid.toPrecision(3)} (halfway from the Wiener samples' to the data floor) at step ${h}`);
+        (h === null
+          ? `never fell below ${mid.toPrecision(3)} (halfway from the Wiener samples' to the data floor)`
+          : `fell below ${mid.toPrecision(3)} (halfway from the Wiener samples' to the data floor) at step ${h}`);
   return { gaussianReached: g, higherOrderFalls: h, bothPhases: both, text };
 }
 
-export async function runDiffusion(input: Partial<DiffusionOptions>, hooks: DiffusionHooks = {}): Promise<DiffusionResult> {
+export async function runDiffusion(
+  input: Partial<DiffusionOptions>,
+  hooks: DiffusionHooks = {},
+): Promise<DiffusionResult> {
   const o = hooks.resume ? hooks.resume.options : resolveDiffusionOptions(input);
-  const progress = (phase: string, step: number, message: string) => hooks.onProgress?.({ phase, step, total: o.steps, message });
+  const progress = (phase: string, step: number, message: string) =>
+    hooks.onProgress?.({ phase, step, total: o.steps, message });
   const seed = seedWords(o.seed);
 
   progress("data", 0, `loading ${o.dataset}`);
@@ -155,16 +177,29 @@ export async function runDiffusion(input: Partial<DiffusionOptions>, hooks: Diff
   const imgEx = await (await loadImagesKernels(hooks.flavour)).instantiate();
   const arena = arenaFor(imgEx);
   const dense: Dense = createDense(imgEx, arena, imgEx.heapBase());
-  const data = prepareData(set.raw, o, dense.uniforms(seed.hi, seed.lo, DIFFUSION_STREAM.SPLIT, set.raw.n), set.unitRange);
+  const data = prepareData(
+    set.raw,
+    o,
+    dense.uniforms(seed.hi, seed.lo, DIFFUSION_STREAM.SPLIT, set.raw.n),
+    set.unitRange,
+  );
   const nRef = o.nRef === 0 ? data.nTrain : Math.min(o.nRef, data.nTrain);
-  progress("reference", 0, `Gaussian clone: covariance of ${nRef} training images and its eigen-decomposition (d = ${d})`);
+  progress(
+    "reference",
+    0,
+    `Gaussian clone: covariance of ${nRef} training images and its eigen-decomposition (d = ${d})`,
+  );
   const ref: GaussianReference = buildReference(dense, data.train, nRef, d);
   const testRef: GaussianReference = buildReference(dense, data.test, data.nTest, d);
   const testCols = sortedColumns(data.test, data.nTest, d);
   const shape = { C, H, W };
 
   const kernels = await loadDiffusionKernels(hooks.flavour);
-  const net = new Network(await kernels.instantiate(), { arch: o.arch, C, H, W, width: o.width, groups: o.groups, tdim: o.tdim }, o.batch);
+  const net = new Network(
+    await kernels.instantiate(),
+    { arch: o.arch, C, H, W, width: o.width, groups: o.groups, tdim: o.tdim },
+    o.batch,
+  );
   const trainer = new Trainer(net, Float32Array.from(data.train), data.nTrain, o);
   if (hooks.resume) trainer.restore(hooks.resume.state);
   else trainer.init(seed.hi, seed.lo, DIFFUSION_STREAM.INIT, DIFFUSION_STREAM.TRAIN);
@@ -199,14 +234,26 @@ export async function runDiffusion(input: Partial<DiffusionOptions>, hooks: Diff
     const clone = noisy(x0Clone);
     const wEps = wienerEps(dense, ref);
     const mse = (a: Float64Array) => a.reduce((s, v, i) => s + (v - evalNoise[i]) ** 2, 0) / (nEval * d);
-    return { t, alpha, sigma, real, clone, wienerX0Real: wienerX0(dense, ref, real, nEval, t), wienerLossReal: mse(wEps(real, nEval, t)), wienerLossClone: mse(wEps(clone, nEval, t)) };
+    return {
+      t,
+      alpha,
+      sigma,
+      real,
+      clone,
+      wienerX0Real: wienerX0(dense, ref, real, nEval, t),
+      wienerLossReal: mse(wEps(real, nEval, t)),
+      wienerLossClone: mse(wEps(clone, nEval, t)),
+    };
   });
 
   // Sampling: fixed initial noise and ancestral noise, the same at every snapshot.
   const ts = timeGrid(o.tMin, o.tMax, o.sampleSteps);
   const nS = o.nSamples;
   const z0 = dense.normals(seed.hi, seed.lo, DIFFUSION_STREAM.SAMPLE_INIT, nS * d);
-  const zs = o.sampler === "ancestral" ? dense.normals(seed.hi, seed.lo, DIFFUSION_STREAM.SAMPLE_NOISE, (ts.length - 1) * nS * d) : null;
+  const zs =
+    o.sampler === "ancestral"
+      ? dense.normals(seed.hi, seed.lo, DIFFUSION_STREAM.SAMPLE_NOISE, (ts.length - 1) * nS * d)
+      : null;
   const toPixels = (x: Float64Array, n: number): DiffusionImages => {
     const hw = H * W;
     const px = new Float64Array(n * hw);
@@ -286,7 +333,14 @@ export async function runDiffusion(input: Partial<DiffusionOptions>, hooks: Diff
     hooks.onSamples?.(step, [{ label: `step ${step}`, images: toPixels(x, g) }]);
   };
   const checkpoint = () =>
-    hooks.onCheckpoint?.({ options: o, state: trainer.save(), snapshots: [...snapshots], lossSum, lossCount, seconds: seconds() });
+    hooks.onCheckpoint?.({
+      options: o,
+      state: trainer.save(),
+      snapshots: [...snapshots],
+      lossSum,
+      lossCount,
+      seconds: seconds(),
+    });
 
   const grid = new Set(gridSteps(o.steps, o.perDecade));
   let complete = true;
@@ -322,7 +376,17 @@ export async function runDiffusion(input: Partial<DiffusionOptions>, hooks: Diff
     kind: "diffusion",
     options: o,
     build: { flavour: kernels.flavour, hash: kernels.buildHash },
-    dataset: { name: data.name, C, H, W, d, nTrain: data.nTrain, nTest: data.nTest, nRef, preprocessing: data.prep.statement },
+    dataset: {
+      name: data.name,
+      C,
+      H,
+      W,
+      d,
+      nTrain: data.nTrain,
+      nTest: data.nTest,
+      nRef,
+      preprocessing: data.prep.statement,
+    },
     network: { arch: o.arch, parameters: net.size },
     process: { name: "vp", tMin: o.tMin, tMax: o.tMax, sampler: o.sampler, sampleSteps: o.sampleSteps, grid: ts },
     reference,

@@ -8,6 +8,7 @@
  */
 import { alphaSigma } from "../config/process.js";
 import type { Network } from "./net.js";
+import type { DiffusionOptions } from "./options.js";
 
 export interface TrainerState {
   step: number;
@@ -19,15 +20,7 @@ export interface TrainerState {
   rng: Uint8Array;
 }
 
-export interface TrainerOptions {
-  batch: number;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  ema: number;
-  tMin: number;
-  tMax: number;
-}
+export type TrainerOptions = Pick<DiffusionOptions, "batch" | "lr" | "beta1" | "beta2" | "ema" | "tMin" | "tMax">;
 
 export class Trainer {
   step = 0;
@@ -71,7 +64,19 @@ export class Trainer {
     net.backward(N);
     this.step++;
     const t = this.step;
-    k.adamStep(net.w, net.g, net.m, net.v, net.size, o.lr, o.beta1, o.beta2, 1e-8, 1 / (1 - o.beta1 ** t), 1 / (1 - o.beta2 ** t));
+    k.adamStep(
+      net.w,
+      net.g,
+      net.m,
+      net.v,
+      net.size,
+      o.lr,
+      o.beta1,
+      o.beta2,
+      1e-8,
+      1 / (1 - o.beta1 ** t),
+      1 / (1 - o.beta2 ** t),
+    );
     if (o.ema > 0) k.emaStep(net.ema, net.w, net.size, Math.min(o.ema, (1 + t) / (10 + t)));
     else heap.f32(net.ema, net.size).set(heap.f32(net.w, net.size));
     return sum / (N * d);
@@ -92,8 +97,14 @@ export class Trainer {
 
   restore(s: TrainerState): void {
     const { heap, size } = this.net;
-    for (const [name, arr] of [["w", s.w], ["m", s.m], ["v", s.v], ["ema", s.ema]] as const) {
-      if (arr.length !== size) throw new RangeError(`checkpoint: ${name} has ${arr.length} parameters, expected ${size}`);
+    for (const [name, arr] of [
+      ["w", s.w],
+      ["m", s.m],
+      ["v", s.v],
+      ["ema", s.ema],
+    ] as const) {
+      if (arr.length !== size)
+        throw new RangeError(`checkpoint: ${name} has ${arr.length} parameters, expected ${size}`);
     }
     heap.f32(this.net.w, size).set(s.w);
     heap.f32(this.net.m, size).set(s.m);

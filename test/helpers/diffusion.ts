@@ -7,7 +7,8 @@ export function toyImages(path: string, n = 96) {
   for (let s = 0; s < n; s++) {
     const cy = 2 + (s % 4);
     const cx = 2 + ((s * 7) % 5);
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) data[s * 64 + y * 8 + x] = Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 2);
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 8; x++) data[s * 64 + y * 8 + x] = Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 2);
   }
   const bytes = encodeNpy(data, n, 64, "<f4");
   // Rewrite the 2-D header as [n, 8, 8] (same length after padding).
@@ -17,4 +18,3 @@ export function toyImages(path: string, n = 96) {
   writeFileSync(path, out);
   return path;
 }
-

@@ -116,8 +116,10 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.resume === "string") {
     outDir = resolve(opts.resume);
     const cp = join(outDir, FILES.checkpoint);
-    if (!existsSync(cp)) throw new UsageError(`--resume: ${outDir} holds no diffusion run (${FILES.checkpoint} expected)`);
-    if (existsSync(join(outDir, FILES.result))) throw new UsageError(`--resume: the run in ${outDir} is finished (result.json exists)`);
+    if (!existsSync(cp))
+      throw new UsageError(`--resume: ${outDir} holds no diffusion run (${FILES.checkpoint} expected)`);
+    if (existsSync(join(outDir, FILES.result)))
+      throw new UsageError(`--resume: the run in ${outDir} is finished (result.json exists)`);
     try {
       resume = decodeDiffusionCheckpoint(new Uint8Array(readFileSync(cp)));
     } catch (e) {
@@ -126,27 +128,35 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     options = resume.options;
   } else {
     options = flagOptions(opts);
-    const stamp = new Date().toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "-");
+    const stamp = new Date()
+      .toISOString()
+      .replace(/\.\d+Z$/, "Z")
+      .replace(/:/g, "-");
     outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${stamp}`));
     if (!opts.force) {
       if (existsSync(join(outDir, FILES.result))) {
         throw new UsageError(`--out: ${outDir} holds a finished run (result.json); pass --force to overwrite it`);
       }
       if (existsSync(join(outDir, FILES.checkpoint))) {
-        throw new UsageError(`--out: ${outDir} holds an unfinished run; continue it with --resume ${outDir} or pass --force`);
+        throw new UsageError(
+          `--out: ${outDir} holds an unfinished run; continue it with --resume ${outDir} or pass --force`,
+        );
       }
     }
   }
   const every = Number(opts.checkpointEvery ?? 0);
   if (!(Number.isInteger(every) && every >= 0)) {
-    throw new UsageError(`--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`);
+    throw new UsageError(
+      `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,
+    );
   }
   mkdirSync(outDir, { recursive: true });
   writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
   const samplesPath = join(outDir, FILES.samples);
   const rows: { label: string; images: DiffusionImages }[] =
     resume && existsSync(samplesPath) ? JSON.parse(readFileSync(samplesPath, "utf8")) : [];
-  const writeGrid = (name: string, title: string, r: typeof rows) => writeFileAtomic(join(outDir, name), svgToPng(samplesGrid(title, r)));
+  const writeGrid = (name: string, title: string, r: typeof rows) =>
+    writeFileAtomic(join(outDir, name), svgToPng(samplesGrid(title, r)));
 
   const reporter = createReporter({ quiet: opts.quiet === true });
   const controller = new AbortController();
@@ -173,9 +183,21 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
           writeGrid("reference.png", `${options.dataset}: training images and Wiener diffusion samples`, sets);
           return;
         }
-        rows.push(...sets.map((s) => ({ label: s.label, images: { ...s.images, pixels: Array.from(s.images.pixels, (v) => Math.round(v * 1000) / 1000) as unknown as Float64Array } })));
+        rows.push(
+          ...sets.map((s) => ({
+            label: s.label,
+            images: {
+              ...s.images,
+              pixels: Array.from(s.images.pixels, (v) => Math.round(v * 1000) / 1000) as unknown as Float64Array,
+            },
+          })),
+        );
         writeFileAtomic(samplesPath, JSON.stringify(rows));
-        writeGrid("samples.png", `${options.dataset}: samples from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`, rows);
+        writeGrid(
+          "samples.png",
+          `${options.dataset}: samples from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`,
+          rows,
+        );
       },
       onProgress: (p) => {
         if (p.phase === "train") {
@@ -198,7 +220,10 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
   bar.done();
   if (!result.complete) {
     const signal = caught ?? "SIGINT";
-    throw new Interrupted(signal, `interrupted by ${signal}; checkpoint written\ncontinue with: mcm diffusion --resume ${outDir}`);
+    throw new Interrupted(
+      signal,
+      `interrupted by ${signal}; checkpoint written\ncontinue with: mcm diffusion --resume ${outDir}`,
+    );
   }
   writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
   for (const [name, svg] of Object.entries(diffusionPlots(result))) {
