@@ -23,7 +23,7 @@ import { loadImagesKernels } from "../experiments/images/kernels.js";
 import { arenaFor } from "../experiments/images/layout.js";
 import { loadImageSet, poolSet } from "./data.js";
 import { loadDiffusionKernels } from "./kernels.js";
-import { type SampleStats, sampleStats, sortedColumns } from "./metrics.js";
+import { filterKurtosis, type SampleStats, sampleStats, sortedColumns } from "./metrics.js";
 import { Network } from "./net.js";
 import { type DiffusionOptions, resolveDiffusionOptions } from "./options.js";
 import { type EpsPredictor, sample, timeGrid, wienerEps, wienerX0 } from "./sample.js";
@@ -269,19 +269,19 @@ export async function runDiffusion(
   };
   progress("reference", 0, `Wiener diffusion: ${nS} samples, ${o.sampler} with ${o.sampleSteps} steps`);
   const wienerSamples = sample(wienerEps(dense, ref), o.sampler, z0, zs, nS, d, ts);
-  const floorSet = data.train.subarray(0, nS * d);
+  const nFloor = Math.min(nS, data.nTrain);
+  const floorSet = data.train.subarray(0, nFloor * d);
   const reference: DiffusionResult["reference"] = {
     wiener: sampleStats(dense, testRef, testCols, wienerSamples, nS, shape),
-    data: sampleStats(dense, testRef, testCols, floorSet, Math.min(nS, data.nTrain), shape),
-    dataKurtosis: 0,
+    data: sampleStats(dense, testRef, testCols, floorSet, nFloor, shape),
+    dataKurtosis: filterKurtosis(data.test, data.nTest, C, H, W),
     dataSpectrum: [...testRef.values].reverse().slice(0, 32),
     wienerLossReal: Object.fromEntries(evalSets.map((e) => [key(e.t), e.wienerLossReal])),
     wienerLossClone: Object.fromEntries(evalSets.map((e) => [key(e.t), e.wienerLossClone])),
   };
-  reference.dataKurtosis = sampleStats(dense, testRef, testCols, data.test, data.nTest, shape).filterKurtosis;
   const g = Math.min(GRID_IMAGES, nS);
   hooks.onSamples?.(-1, [
-    { label: "training images", images: toPixels(floorSet, g) },
+    { label: "training images", images: toPixels(floorSet, Math.min(g, nFloor)) },
     { label: "Wiener diffusion", images: toPixels(wienerSamples, g) },
   ]);
 

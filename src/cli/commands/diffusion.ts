@@ -242,6 +242,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
       `${result.network.arch}: ${result.network.parameters} parameters; ${result.options.steps} steps of batch ${result.options.batch}`,
       `Frechet distance per pixel: network ${last.gaussianFrechet.toPrecision(3)} at step ${last.step}, Wiener samples ${r.wiener.gaussianFrechet.toPrecision(3)}, data floor ${r.data.gaussianFrechet.toPrecision(3)}`,
       `pixel-marginal W1: network ${last.higherOrder.toPrecision(3)}, Wiener samples ${r.wiener.pixelW1.toPrecision(3)}, data floor ${r.data.pixelW1.toPrecision(3)}`,
+      `filter kurtosis (horizontal differences): network ${last.filterKurtosis.toPrecision(3)}, Wiener samples ${r.wiener.filterKurtosis.toPrecision(3)}, test images ${r.dataKurtosis.toPrecision(3)}`,
       `${result.summary.text}; both phases in order: ${result.summary.bothPhases ? "yes" : "no"}`,
       `outputs: ${outDir}`,
       "",
