@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadDiffusionKernels } from "../diffusion/kernels.js";
 import { type NetSpec, Network } from "../diffusion/net.js";
+import { DIFFUSION_DEFAULTS } from "../diffusion/options.js";
 import { Trainer } from "../diffusion/train.js";
 
 const CONV_SOURCE = fileURLToPath(new URL("../../bench/native/conv.c", import.meta.url));
@@ -158,8 +159,9 @@ export async function runConvBench(
 
   // A training step of the default U-Net (pooled MNIST, 14 x 14), split into its parts.
   options.onProgress?.("conv: a U-Net training step");
-  const spec: NetSpec = { arch: "unet", C: 1, H: 14, W: 14, width: 32, groups: 8, tdim: 64 };
-  const batch = 32;
+  const D = DIFFUSION_DEFAULTS;
+  const spec: NetSpec = { arch: "unet", C: 1, H: 14, W: 14, width: D.width, groups: D.groups, tdim: D.tdim };
+  const batch = D.batch;
   const net = new Network(ex.simd, spec, batch);
   const data = new Float32Array(256 * net.d).map((_, i) => Math.sin(0.1 * i));
   const tr = new Trainer(net, data, 256, {
@@ -189,7 +191,11 @@ export async function runConvBench(
   return {
     peak,
     rows,
-    step: { label: `U-Net width 32 at 14 x 14, batch ${batch}, ${net.size} parameters`, seconds: total, parts },
+    step: {
+      label: `the default U-Net (width ${D.width}) at 14 x 14, batch ${batch}, ${net.size} parameters`,
+      seconds: total,
+      parts,
+    },
     gcc: native?.gcc ?? null,
     target: { name: "GEMM core / 128-bit peak", value: core, target: 0.5, met: core >= 0.5 },
   };

@@ -281,8 +281,8 @@ export async function runDiffusion(
   };
   const g = Math.min(GRID_IMAGES, nS);
   hooks.onSamples?.(-1, [
-    { label: "training images", images: toPixels(floorSet, Math.min(g, nFloor)) },
-    { label: "Wiener diffusion", images: toPixels(wienerSamples, g) },
+    { label: "data", images: toPixels(floorSet, Math.min(g, nFloor)) },
+    { label: "Wiener", images: toPixels(wienerSamples, g) },
   ]);
 
   const snapshots: Snapshot[] = hooks.resume ? [...hooks.resume.snapshots] : [];
