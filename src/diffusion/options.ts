@@ -51,7 +51,7 @@ export const DIFFUSION_DEFAULTS: DiffusionOptions = {
   groups: 4,
   tdim: 64,
   batch: 32,
-  steps: 3000,
+  steps: 1000,
   lr: 2e-3,
   beta1: 0.9,
   beta2: 0.999,
