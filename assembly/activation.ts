@@ -1,4 +1,4 @@
-// The activations g of SCIENCE.md section 4 and their derivatives, shared by every denoiser kernel.
+// The activations g of docs/model.md section 4 and their derivatives, shared by every denoiser kernel.
 import { erf, tanh } from "./special";
 
 const SQRT1_2: f64 = 0.7071067811865476;

@@ -1,5 +1,5 @@
 // The tied denoiser D(xt) = b xt + sum_k a_k w_k g(w_k . xt) and its loss 0.5 |D(xt) - target|^2,
-// where target is x0 (default) or the noise xi (SCIENCE.md section 4).
+// where target is x0 (default) or the noise xi (docs/model.md section 4).
 // forward() leaves per-unit h, g(h), g'(h), w.r in UNIT [K, 4] and the residual r in R [d].
 import { activationOf, lastDerivative } from "./activation";
 import { A, act, B, d, K, R, target, UNIT, wPtr, X0, XI, XT } from "./globals";

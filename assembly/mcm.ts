@@ -1,4 +1,4 @@
-// The mixed cumulant model (SCIENCE.md section 2):
+// The mixed cumulant model (docs/model.md section 2):
 //   x0 = betaM m + sqrt(betaU) lambda u + S (sqrt(betaV) nu v + z),  S = I - c v v^T,
 // applied as the rank-one correction S(sqrt(betaV) nu v + z) = z + (sqrt(betaV) nu (1 - c) - c v.z) v.
 import { gauss, gaussFill, rngLoad, rngStore, uniform } from "./rng";

@@ -1,4 +1,4 @@
-// The forward (noising) process: xt = alpha(t) x0 + sigma(t) xi (SCIENCE.md section 3).
+// The forward (noising) process: xt = alpha(t) x0 + sigma(t) xi (docs/model.md section 3).
 // alpha and sigma are computed by the host from the process and t and passed in the parameter block.
 import { gaussFill } from "./rng";
 import { alpha, d, sigma } from "./globals";

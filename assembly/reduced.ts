@@ -1,4 +1,4 @@
-// The exact reduced backend (SCIENCE.md section 8): online spherical SGD of the tied denoiser tracked
+// The exact reduced backend (docs/model.md section 8): online spherical SGD of the tied denoiser tracked
 // through the overlaps M = W S^T [K, q] with the spikes s_1..s_q (u, v, and m when betaM > 0) and the Gram
 // matrix G = (P W)(P W)^T [K, K] of the weights' parts off the spikes. Off the spikes z and xi are isotropic,
 // so given (M, G) one step only needs the sample inside span(s_j, P w_k, P z, P xi), of dimension

@@ -1,4 +1,4 @@
-// Online spherical SGD of the full backend (SCIENCE.md section 4): one fresh (x0, xi) per step,
+// Online spherical SGD of the full backend (docs/model.md section 4): one fresh (x0, xi) per step,
 // gradient projected on the tangent space of the unit sphere, step, renormalise.
 import { rngLoad, rngStore, gauss, gaussFill } from "./rng";
 import { drawLatents, lastLambda, lastNu, sampleX0 } from "./mcm";

@@ -45,7 +45,7 @@ describe("config validation", () => {
     });
   }
 
-  it("fills the defaults of SCIENCE.md section 9", () => {
+  it("fills the defaults of docs/model.md section 9", () => {
     const c = resolveConfig({});
     expect(c).toMatchObject({
       d: 128,

@@ -1,4 +1,4 @@
-// Learning dynamics at the defaults of SCIENCE.md section 9 (betaU = betaV = 5, VP at t = 0.5, tanh, K = 1,
+// Learning dynamics at the defaults of docs/model.md section 9 (betaU = betaV = 5, VP at t = 0.5, tanh, K = 1,
 // eta = 0.5 / d, d = 128, 8 walkers): the covariance direction (k = 2) is learned in linear time, the
 // cumulant direction (k = 4) is not learned on that scale when its latent is independent.
 import { describe, expect, it } from "vitest";

@@ -140,7 +140,7 @@ describe("reduced chain sampler", () => {
 
   // |x0|^2, |xi|^2 and |xt|^2 of the chain's sample: spike coordinates plus the Gram of P z, P xi (the e_l part
   // and the Wishart part). With independent Rademacher nu each is a sum of independent scaled noncentral
-  // chi-squares (SCIENCE.md section 2), so their first three cumulants are known exactly. A wrong Wishart
+  // chi-squares (docs/model.md section 2), so their first three cumulants are known exactly. A wrong Wishart
   // (degrees of freedom, a swapped Bartlett factor, a normal approximation) shifts one of them by many SE.
   for (const betaM of [0, 1.5]) {
     it(`|x0|^2, |xi|^2, |xt|^2 of the chain have the exact first three cumulants (d = 32, betaM = ${betaM})`, async () => {

@@ -1,5 +1,5 @@
 /**
- * Cross-validation of the reduced backend against the full one (SCIENCE.md section 8): the same configs,
+ * Cross-validation of the reduced backend against the full one (docs/model.md section 8): the same configs,
  * independent seeds and streams, so the two must agree in law. Per case: the first-hitting times of the
  * watched direction (censored at the common budget) pass a two-sample Kolmogorov-Smirnov test at the 1%
  * level, and at every logged step the mean |overlap| with u, v (and m), the mean a_k and the mean b agree

@@ -1,4 +1,4 @@
-// Statistics of the MCM sampler (SCIENCE.md section 2) over 2e5 samples, each against its exact value
+// Statistics of the MCM sampler (docs/model.md section 2) over 2e5 samples, each against its exact value
 // with a tolerance of five standard errors estimated from the same samples.
 import { describe, expect, it } from "vitest";
 import { createSimulation } from "../src/engine/simulation.js";

@@ -1,5 +1,5 @@
 /**
- * The diffusion information exponent calculator (SCIENCE.md section 6) against what the model implies.
+ * The diffusion information exponent calculator (docs/model.md section 6) against what the model implies.
  * Coefficients come from the exact Hermite series (src/theory/exponent.ts); zero means below the stated
  * tolerance (1e-11 unless noted), and the quadrature reaches about 1e-13.
  */

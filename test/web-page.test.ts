@@ -10,7 +10,7 @@ import { overlapQuartiles, quantile } from "../src/web/stats.js";
 const initial = (): Record<string, string> => Object.fromEntries(FIELDS.map((f) => [f.name, f.initial]));
 
 describe("page form", () => {
-  it("accepts its initial values and resolves them to the SCIENCE.md defaults plus the page's own", () => {
+  it("accepts its initial values and resolves them to the defaults of docs/model.md plus the page's own", () => {
     const r = readForm(initial());
     expect(r.ok).toBe(true);
     if (!r.ok) return;

@@ -1,6 +1,6 @@
 /*
  * Native reference for the benchmark: the same xoshiro256** streams, ziggurat normals and full-backend
- * SGD step as the WASM kernels (assembly/sgd.ts, fused form), at the default model of SCIENCE.md
+ * SGD step as the WASM kernels (assembly/sgd.ts, fused form), at the default model of docs/model.md
  * section 9 (VP at t = 0.5, betaU = betaV = 5, Rademacher nu independent of lambda, tanh, predict x0,
  * fixed a = 1 and optimal skip b, eta = 0.5 / d). Compiled by the bench with gcc -O3 -march=native.
  *

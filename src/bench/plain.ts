@@ -3,7 +3,7 @@
  * it: the same xoshiro256** streams (64-bit words as pairs of 32-bit halves), the same ziggurat, the same
  * sampler, noising, tied denoiser and spherical update as the kernels' unfused reference
  * (assembly/mcm.ts, noise.ts, denoiser.ts, sgd.ts update), one clear pass per operation. It is the
- * benchmark's baseline and covers the default model of SCIENCE.md section 9 (VP, Rademacher nu
+ * benchmark's baseline and covers the default model of docs/model.md section 9 (VP, Rademacher nu
  * independent of lambda, tanh, predict x0, fixed a and b); from the same seed it follows the WASM
  * trajectory to rounding (test/bench.test.ts).
  */

@@ -19,7 +19,7 @@ import { DEFAULT_STEPS, parseSteps, StepsError } from "../config/steps.js";
 import { UsageError } from "./errors.js";
 
 export interface ModelFlag {
-  /** The config field (SCIENCE.md symbol). */
+  /** The config field (docs/model.md symbol). */
   field: keyof Config;
   /** The long flag, e.g. "--units". */
   flag: string;

@@ -1,5 +1,5 @@
 /**
- * The forward (noising) processes of SCIENCE.md section 3: xt = alpha(t) x0 + sigma(t) xi.
+ * The forward (noising) processes of docs/model.md section 3: xt = alpha(t) x0 + sigma(t) xi.
  *   vp (variance preserving): alpha = exp(-t), sigma = sqrt(1 - exp(-2t)), t >= 0
  *   ve (variance exploding):  alpha = 1,       sigma = t,                  t >= 0
  *   linear (interpolant):     alpha = t,       sigma = 1 - t,              0 <= t <= 1

@@ -1,6 +1,6 @@
 /**
- * The model and training configuration (SCIENCE.md sections 2 to 5 and 9): one schema for config files,
- * CLI flags, the library and the page. Field names are the symbols of SCIENCE.md.
+ * The model and training configuration (docs/model.md sections 2 to 5 and 9): one schema for config files,
+ * CLI flags, the library and the page. Field names are the symbols of docs/model.md.
  */
 import { z } from "zod";
 import { PROCESSES, type ProcessName, T_RANGE } from "./process.js";
@@ -122,7 +122,7 @@ export type Config = z.output<typeof configSchema> & { process: ProcessName; act
 
 export const CONFIG_FIELDS = Object.keys(configSchema.shape) as (keyof Config)[];
 
-/** Validates a partial config, fills the defaults of SCIENCE.md section 9, and checks cross-field ranges. */
+/** Validates a partial config, fills the defaults of docs/model.md section 9, and checks cross-field ranges. */
 export function resolveConfig(input: unknown = {}): Config {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError("config", `config: got ${show(input)}, expected an object`);

@@ -241,5 +241,5 @@ export function parseSteps(text: string): StepsExpression {
   };
 }
 
-/** The default when --steps is absent: 50 d log d, the k = 2 (covariance direction) scale of SCIENCE.md section 7. */
+/** The default when --steps is absent: 50 d log d, the k = 2 (covariance) scale of docs/model.md section 7. */
 export const DEFAULT_STEPS = "50*d*log(d)";

@@ -1,5 +1,5 @@
 /**
- * `mcm diffusion`'s library entry (SCIENCE.md section 12 in docs/diffusion.md's words): a small U-Net
+ * `mcm diffusion`'s library entry (issue 17; docs/diffusion.md): a small U-Net
  * (or MLP) trained over all noise levels of the VP process to predict the noise, with t uniform on
  * [tMin, tMax] per sample, Adam and an EMA of the weights; on a log grid of steps it measures, per chosen
  * t, the network's distance to the Wiener denoiser and its test loss on real images and on the Gaussian

@@ -94,7 +94,7 @@ export function checkpointArrays(state: SimulationState, meta: CheckpointMeta): 
     steps_total: i8(meta.stepsTotal),
     steps_expression: str(meta.stepsExpression),
     step: i8(state.step),
-    // The full backend's state is the weights and spikes; the reduced backend's is (M, G) (SCIENCE.md
+    // The full backend's state is the weights and spikes; the reduced backend's is (M, G) (docs/model.md
     // section 8): the overlaps are M, and gram holds G.
     ...(state.backend === "reduced"
       ? { overlaps: f8([walkers, K, 3], state.M), gram: f8([walkers, K, K], state.G) }

@@ -1,5 +1,5 @@
 /**
- * The reduced backend (SCIENCE.md section 8): the exact Markov chain of the overlaps M = W S^T [K, q] and
+ * The reduced backend (docs/model.md section 8): the exact Markov chain of the overlaps M = W S^T [K, q] and
  * the off-spike Gram matrix G = (P W)(P W)^T [K, K], stepped by assembly/reduced.ts at a cost that does not
  * depend on d. It has the law of the full backend's overlaps, hitting times, a_k and b for any d; it has no
  * weight vectors and no spikes, so weights() and spikes() throw and gram() gives G instead.

@@ -1,6 +1,6 @@
 /**
  * createSimulation: the full backend as `init(seed)` and `run(steps)` over plain state held in WASM
- * memory (SCIENCE.md sections 2 to 5). Walkers advance in lockstep, chunk by chunk, so that all of them
+ * memory (docs/model.md sections 2 to 5). Walkers advance in lockstep, chunk by chunk, so that all of them
  * are at the same step whenever the host looks: at log points, progress reports and checkpoints.
  * config.backend = "reduced" gives the exact reduced chain of section 8 instead (src/engine/reduced.ts),
  * behind the same interface.
@@ -124,7 +124,7 @@ export interface Simulation {
   /** The weights [walkers, K, d]. Full backend only: the reduced one has none and throws (use gram()). */
   weights(): Float64Array;
   /** G = (P W)(P W)^T [walkers, K, K], the Gram matrix of the weights' parts off the spikes (u, v, and m
-   * when betaM > 0): with overlaps() it is the reduced backend's state (SCIENCE.md section 8). */
+   * when betaM > 0): with overlaps() it is the reduced backend's state (docs/model.md section 8). */
   gram(): Float64Array;
   amplitudes(): Float64Array;
   skips(): Float64Array;
@@ -219,7 +219,7 @@ export function writeParams(arena: Arena, layout: Layout, config: Config, walker
   arena.kernels.configure(layout.params);
 }
 
-/** eta = delta * d^(-lrExponent) (SCIENCE.md section 4). */
+/** eta = delta * d^(-lrExponent) (docs/model.md section 4). */
 export function learningRate(config: Config): number {
   return config.delta * config.d ** -config.lrExponent;
 }

@@ -1,5 +1,5 @@
 /**
- * The main job (`mcm demo`, `npm start`): three sweeps that show the three regimes of SCIENCE.md
+ * The main job (`mcm demo`, `npm start`): three sweeps that show the three regimes of docs/model.md
  * section 1, their phase-transition summary and plots.
  *
  *  A. covariance direction u (k = 2): betaU = betaV = 5, eta = 0.5 / d; n* ~ d log d.

@@ -1,6 +1,6 @@
 /**
  * The sample-complexity exponent: the log-log slope of the median first-hitting time n*(d) in d
- * (SCIENCE.md section 5), with a bootstrap confidence interval over walkers that treats censored runs
+ * (docs/model.md section 5), with a bootstrap confidence interval over walkers that treats censored runs
  * honestly: a censored run counts as "n* > budget", medians are taken with censored values ranked last,
  * and when half or more of a point's walkers are censored the fit reports that instead of a number.
  */

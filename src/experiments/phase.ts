@@ -1,5 +1,5 @@
 /**
- * The phase-transition summary (SCIENCE.md section 5): for each correlation law (or other grid
+ * The phase-transition summary (docs/model.md section 5): for each correlation law (or other grid
  * coordinate) and direction, the theoretical exponent k, the predicted sample complexity, the measured
  * exponent of n*(d) with its 95% interval, and whether the two agree.
  *

@@ -1,5 +1,5 @@
 /**
- * Sweeps (SCIENCE.md sections 5 and 7): a grid over config fields, `seeds` walkers per point, a step
+ * Sweeps (docs/model.md sections 5 and 7): a grid over config fields, `seeds` walkers per point, a step
  * budget per point, run in parallel on worker threads. Per point and direction: the median first-hitting
  * step with a bootstrap interval and the censored count; over d, the fitted exponent of n*(d).
  *

@@ -1,5 +1,5 @@
 /**
- * The summary of a run (SCIENCE.md section 5): per direction, the final |overlap| over walkers (median and
+ * The summary of a run (docs/model.md section 5): per direction, the final |overlap| over walkers (median and
  * interquartile range), the fraction of walkers that reached the threshold, and the median first-hitting
  * step with its ratios to d, d log d and d^3. Censored walkers (threshold not reached) count, never vanish.
  *

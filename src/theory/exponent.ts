@@ -1,5 +1,5 @@
 /**
- * The diffusion information exponent (SCIENCE.md section 6) of each spike direction for one unit-norm
+ * The diffusion information exponent (docs/model.md section 6) of each spike direction for one unit-norm
  * unit, computed by quadrature (no sampling) for the configured activation, process and t, skip b,
  * amplitude a, betas, latent law and latent correlation.
  *
@@ -9,7 +9,7 @@
  * the target term below). The generating function of E[He_n(h0)] gives the exact Taylor coefficient of
  * alphaM^l alphaU^i alphaV^J (N = l + i + J):
  *   c(l, i, J) = f_N betaM^l / l! * betaU^(i/2) / i! * s^J * sum_{m <= J/2} (-1/2)^m / m! * E[lambda^i nu^(J-2m)] / (J-2m)!
- * so the v axis gives f_J s^J E[He_J(nu)] / J! (E He_4(nu) = -2 for Rademacher nu, SCIENCE.md section 6),
+ * so the v axis gives f_J s^J E[He_J(nu)] / J! (E He_4(nu) = -2 for Rademacher nu, docs/model.md section 6),
  * the u axis f_{2m} (betaU / 2)^m / m!, and a coupling of the latents gives mixed terms through
  * E[lambda^i nu^j] (sign coupling: E[lambda nu] = sqrt(2/pi), hence an alphaU alphaV term).
  *
@@ -22,10 +22,10 @@
  * d^(k-1) (k >= 3). Learning-rate exponent p (eta = delta d^-p): at overlap m ~ d^-1/2 the drift
  * eta k |c_k| m^(k-1) must beat the shrinkage eta^2 d m of the spherical renormalisation (the squared
  * gradient norm is of order d), i.e. eta << m^(k-2) / d = d^(-k/2): p = 1 for k <= 2 (with delta small
- * enough), p = k/2 for k >= 3: 3/2 for k = 3, 2 for k = 4 (SCIENCE.md section 4). With eta = delta d^-p
+ * enough), p = k/2 for k >= 3: 3/2 for k = 3, 2 for k = 4 (docs/model.md section 4). With eta = delta d^-p
  * the escape time is 1 / (eta m0^(k-2)) = d^(k-1), consistent with the scaling above.
  *
- * Effective exponent of v (correlated latents, SCIENCE.md section 6): the u direction is learned first and
+ * Effective exponent of v (correlated latents, docs/model.md section 6): the u direction is learned first and
  * saturates at alphaU*, the first local minimum of L(alphaU, 0) met descending from alphaU = 0. If alphaU* < 1 the v axis is expanded at
  * fixed alphaU = alphaU*; if alphaU* = 1 (w on u), v can only grow along the sphere, and the expansion is of
  * L(sqrt(1 - alphaV^2), alphaV). These coefficients come from a Chebyshev fit on |alphaV| <= r, with an
@@ -312,7 +312,7 @@ function minimiseDisk(ev: LossEvaluator): { alphaU: number; alphaV: number; loss
 }
 
 /**
- * The diffusion information exponents of a config (K = 1 theory; SCIENCE.md section 6): per direction the
+ * The diffusion information exponents of a config (K = 1 theory; docs/model.md section 6): per direction the
  * lowest-order coefficients, k, whether the spike attracts, the predicted scaling and the learning-rate
  * exponent; the mixed terms; the effective exponent of v once u has saturated.
  */

@@ -1,6 +1,6 @@
 /**
  * The population loss of ONE unit-norm unit of the tied denoiser as a function of its overlaps, by
- * quadrature (no sampling). SCIENCE.md sections 2 to 4 and 6.
+ * quadrature (no sampling). docs/model.md sections 2 to 4 and 6.
  *
  * Derivation. With D(xt) = b xt + a w g(w.xt), |w| = 1 and target T (x0, or the noise xi),
  *   0.5 |D(xt) - T|^2 = 0.5 |b xt - T|^2 + a g(h) (b h - w.T) + 0.5 a^2 g(h)^2,   h = w.xt,
@@ -16,7 +16,7 @@
  * The latents are integrated by the rules of quadrature.ts; where lambda and nu are independent, lambda
  * is folded into the Gaussian part exactly.
  *
- * Hermite structure (SCIENCE.md section 6; Bardone & Goldt 2024, Bardone, Merger & Goldt 2026): the unit
+ * Hermite structure (docs/model.md section 6; Bardone & Goldt 2024, Bardone, Merger & Goldt 2026): the unit
  * part of the loss is E F(h0) with the fixed function F(y) = E[a g(h)(b h - E[T | h, h0 = y]) + 0.5 a^2
  * g(h)^2] (h = alpha y + sigma hxi). Expanding F = sum_n f_n He_n / n!, f_n = E[F(Z) He_n(Z)], gives
  * L = sum_n f_n E[He_n(h0)] / n!, and E[He_n(h0)] is the s^n coefficient (times n!) of
@@ -59,7 +59,7 @@ export interface TheoryModel {
   s: number;
 }
 
-/** The theory model of a config (defaults of SCIENCE.md section 9 filled in by resolveConfig). */
+/** The theory model of a config (defaults of docs/model.md section 9 filled in by resolveConfig). */
 export function theoryModel(input: ConfigInput | Config = {}): TheoryModel {
   const config = resolveConfig(input);
   const { alpha, sigma } = alphaSigma(config.process, config.t);

@@ -1,7 +1,7 @@
 /**
  * Quadrature for the theory: Gauss-Hermite rules for the standard normal weight, Gauss-Legendre rules,
  * composite rules for the normal weight on intervals (used where an integrand jumps), and the joint law
- * of the latents (lambda, nu) of SCIENCE.md section 2 as a finite mixture, with the engine's conventions
+ * of the latents (lambda, nu) of docs/model.md section 2 as a finite mixture, with the engine's conventions
  * (assembly/mcm.ts, assembly/globals.ts, src/config/schema.ts parseLatent/parseCorrelation):
  *
  *   two-point nu ("rademacher" = "skewed:0.5", "skewed:p"): P(nu = nuHi) = p, nuHi = sqrt((1-p)/p),
@@ -240,7 +240,7 @@ export function normalSplitRule(breaks: number[], perPiece = 20, maxPiece = 1.5)
   return { x: Float64Array.from(xs), w: Float64Array.from(ws) };
 }
 
-/** Parsed law of nu (SCIENCE.md section 2), as the engine reads it. */
+/** Parsed law of nu (docs/model.md section 2), as the engine reads it. */
 export interface NuLaw {
   kind: "two-point" | "uniform";
   /** two-point: P(nu = hi); uniform: unused (0.5). */
@@ -299,7 +299,7 @@ export interface LatentRuleOptions {
   maxPiece?: number;
 }
 
-/** The joint law of (lambda, nu) for a latent string and a correlation string (SCIENCE.md section 2). */
+/** The joint law of (lambda, nu) for a latent string and a correlation string (docs/model.md section 2). */
 export function latentRule(latent: string, correlation: string, options: LatentRuleOptions = {}): LatentRule {
   const law = nuLaw(latent);
   const coupling = couplingLaw(correlation);

@@ -1,6 +1,6 @@
 /**
  * The page's fields and their validation, apart from the DOM so that Node tests can check them. Field
- * names are the config's (SCIENCE.md symbols) plus the run's own `steps` and `seed`. Errors are values
+ * names are the config's (docs/model.md symbols) plus the run's own `steps` and `seed`. Errors are values
  * ({ field, message }) for the page to show next to the field, never thrown.
  */
 import {
@@ -23,7 +23,7 @@ export interface FieldSpec {
   title: string;
 }
 
-/** The fields in page order, with the page's starting values (SCIENCE.md section 9 defaults, a short run). */
+/** The fields in page order, with the page's starting values (docs/model.md section 9 defaults, a short run). */
 export const FIELDS: readonly FieldSpec[] = [
   { name: "d", label: "d", kind: "int", initial: "128", title: "dimension" },
   { name: "K", label: "K", kind: "int", initial: "1", title: "hidden units" },

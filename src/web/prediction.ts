@@ -26,7 +26,7 @@ export type Predictor = (config: Config) => Prediction | null;
 
 /**
  * Gradient-flow estimate of the escape time from alpha0 = d^-1/2 to the threshold, for the direction's
- * own law L = c_k alpha^k (SCIENCE.md section 6): k = 2 gives n = ln(thr / alpha0) / (2 |c2| eta); k >= 3
+ * own law L = c_k alpha^k (docs/model.md section 6): k = 2 gives n = ln(thr / alpha0) / (2 |c2| eta); k >= 3
  * gives n = (alpha0^(2-k) - thr^(2-k)) / (k (k - 2) |c_k| eta). SGD noise makes the real times longer
  * (by a factor of about 2 at the defaults); the marker shows the order of magnitude.
  */

@@ -1,6 +1,6 @@
 /**
  * What the page plots: for each logged step and direction, the quartiles over walkers of the overlap of
- * the best unit, max_k |w_k . s| (SCIENCE.md section 5). Pure functions, tested in Node.
+ * the best unit, max_k |w_k . s| (docs/model.md section 5). Pure functions, tested in Node.
  */
 
 export const DIRECTION_NAMES = ["u", "v", "m"] as const;

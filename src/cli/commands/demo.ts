@@ -1,5 +1,5 @@
 /**
- * `mcm demo` (also `npm start`): the main job. Three sweeps show the three regimes of SCIENCE.md
+ * `mcm demo` (also `npm start`): the main job. Three sweeps show the three regimes of docs/model.md
  * section 1 (src/experiments/demo.ts and docs/demo.md say why these parameters), then the
  * phase-transition summary, a terminal preview and the plots.
  */

@@ -1,5 +1,5 @@
 /**
- * `mcm exponent`: the diffusion information exponent of each direction for a config (SCIENCE.md
+ * `mcm exponent`: the diffusion information exponent of each direction for a config (docs/model.md
  * section 6), by Gauss-Hermite quadrature of the population loss: no sampling.
  */
 import type { Command } from "commander";

@@ -88,7 +88,7 @@ export function registerRun(program: Command): Command {
         "Exit codes: 0 done, 1 runtime failure, 2 usage error, 130/143 interrupted (checkpoint written).",
         "",
         "Examples:",
-        "  mcm run                                        # the defaults of SCIENCE.md section 9",
+        "  mcm run                                        # the defaults of docs/model.md section 9",
         "  mcm run --d 64 --walkers 16 --seed 1 --steps '100*d' --out runs/a",
         "  mcm run --beta-u 0 --lr-exponent 2 --steps '30*d^3' --d 32 --checkpoint-every 5m",
         "  mcm resume runs/a --steps '200*d'              # continue a stopped run, or extend a finished one",
