@@ -7,7 +7,7 @@
  */
 
 import { type DiffusionExports, Heap } from "./kernels.js";
-import { Conv3, type Ctx, Dense, GroupNorm, type Layer, Params, Pool, Silu, Up } from "./layers.js";
+import { Conv3, type Ctx, Dense, GroupNorm, Params, Pool, Silu, Up } from "./layers.js";
 
 export type Arch = "unet" | "mlp";
 
