@@ -7,10 +7,8 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { decodeDiffusionCheckpoint, encodeDiffusionCheckpoint } from "../../diffusion/checkpoint.js";
 import { DIFFUSION_DEFAULTS, type DiffusionOptions, resolveDiffusionOptions } from "../../diffusion/options.js";
-import { diffusionPlots, samplesGrid } from "../../diffusion/report.js";
-import { type DiffusionCheckpoint, type DiffusionImages, DivergedError, runDiffusion } from "../../diffusion/run.js";
+import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.js";
 import { NpyError } from "../../experiments/images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { svgToPng } from "../../report/png.js";
@@ -110,6 +108,10 @@ function flagOptions(opts: Record<string, unknown>): DiffusionOptions {
 }
 
 async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
+  // Loaded here, not at start-up: every other command stays as quick to start as before.
+  const { decodeDiffusionCheckpoint, encodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
+  const { diffusionPlots, samplesGrid } = await import("../../diffusion/report.js");
+  const { DivergedError, runDiffusion } = await import("../../diffusion/run.js");
   let options: DiffusionOptions;
   let outDir: string;
   let resume: DiffusionCheckpoint | undefined;
