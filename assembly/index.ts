@@ -13,6 +13,8 @@ export { initWalker, update, run, evalLoss } from "./sgd";
 export { runUnfused } from "./sgd";
 export { dot, axpy } from "./vec";
 export { erf, normCdf, normQuantile, tanhOf } from "./special";
+export { oracleLevel, oracleSpan, oracleLastV, oracleDenoise } from "./oracle";
+export { generate, oracleMse } from "./sample";
 
 /** First byte free for the host's arena (16-byte aligned). */
 export function heapBase(): usize {

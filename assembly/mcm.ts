@@ -26,7 +26,7 @@ function nuQuantile(q: f64): f64 {
 // nu coupled to lambda: comonotone (nu = F^-1(Phi(lambda)); sign(lambda) for Rademacher).
 // @ts-ignore: decorator
 @inline
-function nuComonotone(lambda: f64): f64 {
+export function nuComonotone(lambda: f64): f64 {
   if (latent == 1) return nuQuantile(normCdf(lambda));
   return pick(lambda > lambdaSignThr, nuHi, nuLo);
 }
@@ -34,7 +34,7 @@ function nuComonotone(lambda: f64): f64 {
 // nu coupled to |lambda| (nu = F^-1(2 Phi(|lambda|) - 1)): dependent on lambda but E[lambda nu] = 0.
 // @ts-ignore: decorator
 @inline
-function nuUncorrelated(lambda: f64): f64 {
+export function nuUncorrelated(lambda: f64): f64 {
   if (latent == 1) return nuQuantile(2.0 * normCdf(Math.abs(lambda)) - 1.0);
   return pick(Math.abs(lambda) > lambdaAbsThr, nuHi, nuLo);
 }

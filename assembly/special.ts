@@ -20,9 +20,14 @@ function erfSeries(x: f64): f64 {
  * 60 above give full double precision (checked against the C library). */
 function erfcFraction(x: f64): f64 {
   // erfc(x) = e^{-x^2}/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+  return (INV_SQRT_PI * Math.exp(-x * x)) / erfcDenominator(x);
+}
+
+// The continued fraction x + (1/2)/(x + 1/(x + (3/2)/(x + ...))) of erfcFraction, for x >= 1.5.
+function erfcDenominator(x: f64): f64 {
   let f: f64 = x;
   for (let n = x < 2.0 ? 120 : 60; n >= 1; n--) f = x + (<f64>n * 0.5) / f;
-  return (INV_SQRT_PI * Math.exp(-x * x)) / f;
+  return f;
 }
 
 /** The error function, accurate to about 1e-15. */
@@ -220,4 +225,10 @@ export function normQuantile(p: f64): f64 {
     if (hi - lo < 1e-15) break;
   }
   return 0.5 * (lo + hi);
+}
+
+/** The scaled complementary error function e^{x^2} erfc(x) for x >= 0, finite in the far tail (the
+ * oracle denoiser's truncated-normal moments use it). */
+export function erfcx(x: f64): f64 {
+  return x >= 1.5 ? INV_SQRT_PI / erfcDenominator(x) : Math.exp(x * x) * erfc(x);
 }

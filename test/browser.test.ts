@@ -85,7 +85,14 @@ if (!haveChromium) {
     beforeAll(async () => {
       mkdirSync(shots, { recursive: true });
       site = await serveStatic({ port: 0, root: existsSync(pageRoot) ? pageRoot : root });
-      repo = await serveStatic({ port: 0, root });
+      // The library fixture has inline scripts (an import map, a module): the repository server allows them;
+      // the page's server keeps the strict default policy, and the page must work under it.
+      repo = await serveStatic({
+        port: 0,
+        root,
+        contentSecurityPolicy:
+          "default-src 'self'; img-src 'self' data:; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
+      });
       profile = mkdtempSync(join(tmpdir(), "mcm-chromium-"));
       const { chromium } = await import("playwright-core");
       context = await chromium.launchPersistentContext(profile, {
@@ -95,6 +102,10 @@ if (!haveChromium) {
         viewport: { width: 1200, height: 720 },
       });
       context.on("weberror", (e) => errors.push(e.error().message));
+      // A resource the page's Content-Security-Policy blocks is logged on the console, not thrown.
+      context.on("console", (m) => {
+        if (/Content Security Policy/i.test(m.text())) errors.push(m.text());
+      });
     });
 
     afterAll(async () => {
@@ -110,7 +121,8 @@ if (!haveChromium) {
         throw new Error(`${pageRoot}/index.html is missing: run npm run build first (npm test does)`);
       }
       const page = await context.newPage();
-      await page.goto(`${site.url}${query}`);
+      const response = await page.goto(`${site.url}${query}`);
+      expect(response?.headers()["content-security-policy"]).toMatch(/frame-ancestors 'none'/);
       await page.waitForSelector("#f-d");
       return page;
     };
@@ -182,6 +194,20 @@ if (!haveChromium) {
       );
       expect(r.buildHash).toBe(node.buildHash);
       expect(r.overlaps).toBe(node.hex);
+      await page.close();
+    });
+
+    it("Generate trains a small family and draws the histogram of x·v of each snapshot's samples", async () => {
+      const page = await open();
+      await fill(page, { d: "16", K: "2", steps: "300", seed: "2" });
+      await page.click("#generate");
+      const r = await waitForState(page, ["done", "error"]);
+      expect(r.state).toBe("done");
+      // The oracle's histogram, then one per snapshot (n = 1, 5, 19, 75, 300), each replacing the last.
+      expect(await page.locator("#histogram").getAttribute("data-snapshots")).toBe("6");
+      expect(await page.locator("#histogram rect.bar").count()).toBe(64);
+      expect(await page.locator("#histogram-status").textContent()).toMatch(/^n\/d = 18\.8: Var\(x·u\) = /);
+      await page.screenshot({ path: join(shots, "page-generate.png") });
       await page.close();
     });
 

@@ -3,22 +3,25 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StaticServer, serveStatic } from "../src/web/server.js";
+import { CONTENT_SECURITY_POLICY, type StaticServer, serveStatic } from "../src/web/server.js";
 
 /** A raw GET (no URL normalisation by a client), returning status, content type and body. */
 function get(
   server: StaticServer,
   path: string,
   method = "GET",
-): Promise<{ status: number; type: string; body: string }> {
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string; headers: Record<string, unknown> }> {
   return new Promise((ok, fail) => {
-    const req = request({ host: server.host, port: server.port, path, method }, (res) => {
+    const req = request({ host: server.host, port: server.port, path, method, headers }, (res) => {
       let body = "";
       res.setEncoding("latin1");
       res.on("data", (c) => {
         body += c;
       });
-      res.on("end", () => ok({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body }));
+      res.on("end", () =>
+        ok({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body, headers: res.headers }),
+      );
     });
     req.on("error", fail);
     req.end();
@@ -100,5 +103,43 @@ describe("serveStatic", () => {
       "port: got 70000, expected an integer in [0, 65535]",
     );
     await expect(serveStatic({ port: 0, root: join(dir, "missing") })).rejects.toThrow(/missing does not exist/);
+  });
+
+  it("answers only Host headers naming its address (DNS rebinding), with a strict CSP and no referrer", async () => {
+    const port = server.port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, "localhost"]) {
+      const res = await get(server, "/", "GET", { Host: host });
+      expect(res.status, host).toBe(200);
+      expect(res.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
+      expect(res.headers["content-security-policy"]).toMatch(/(^|; )frame-ancestors 'none'(;|$)/);
+      expect(res.headers["content-security-policy"]).toMatch(/(^|; )default-src 'none'(;|$)/);
+      expect(res.headers["referrer-policy"]).toBe("no-referrer");
+      expect(res.headers["x-frame-options"]).toBe("DENY");
+    }
+    for (const host of [
+      "evil.example",
+      `evil.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      "127.0.0.1.evil.example",
+      "127.0.0.1:x",
+    ]) {
+      const res = await get(server, "/", "GET", { Host: host });
+      expect(res.status, host).toBe(421);
+      expect(res.body).not.toContain("<title>page</title>");
+      expect(res.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
+    }
+  });
+
+  it("--allow-host names are answered; malformed ones are refused", async () => {
+    const named = await serveStatic({ port: 0, root, allowHosts: ["mcm.lan"] });
+    try {
+      expect((await get(named, "/", "GET", { Host: `mcm.lan:${named.port}` })).status).toBe(200);
+      expect((await get(named, "/", "GET", { Host: "other.lan" })).status).toBe(421);
+    } finally {
+      await named.close();
+    }
+    await expect(serveStatic({ port: 0, root, allowHosts: ["a b"] })).rejects.toThrow(
+      'allowHosts: got "a b", expected a host name or IP address without a port',
+    );
   });
 });

@@ -11,6 +11,7 @@ import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDiffusion } from "./commands/diffusion.js";
 import { registerExponent } from "./commands/exponent.js";
+import { registerGenerate } from "./commands/generate.js";
 import { registerImages } from "./commands/images.js";
 import { registerQueue } from "./commands/queue.js";
 import { registerResume } from "./commands/resume.js";
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerResume(program);
   registerExponent(program);
   registerSweep(program);
+  registerGenerate(program);
   registerImages(program);
   registerDiffusion(program);
   registerWorker(program);
@@ -51,6 +53,12 @@ export function buildProgram(): Command {
   registerBench(program);
   registerServe(program);
   return program;
+}
+
+/** The message of an error as the user sees it (commander's own without its "error: " prefix). */
+function messageOf(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.replace(/^error: /, "");
 }
 
 /** Maps any error to an exit code and a message on stderr. */
@@ -64,7 +72,9 @@ export function exitCodeFor(e: unknown): number {
     process.stderr.write(`mcm: ${e.message}\n`);
     return e.exitCode;
   }
-  if (e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError) {
+  // A malformed --queue URL (src/queue/connection.ts, not imported here: it loads the Redis client).
+  const queueUrl = e instanceof Error && e.name === "QueueUrlError";
+  if (e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError || queueUrl) {
     process.stderr.write(`mcm: error: ${e.message}\n`);
     return EXIT.usage;
   }
@@ -84,7 +94,13 @@ async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    process.exitCode = exitCodeFor(e);
+    const code = exitCodeFor(e);
+    process.exitCode = code;
+    // With --json, stdout always holds one JSON document: the result, or on failure this error object.
+    if (code !== EXIT.ok && argv.slice(2).includes("--json")) {
+      const kind = code === EXIT.usage ? "usage" : code === EXIT.failure ? "failure" : "interrupted";
+      process.stdout.write(`${JSON.stringify({ error: { exitCode: code, kind, message: messageOf(e) } })}\n`);
+    }
   }
 }
 

@@ -6,13 +6,16 @@
  */
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
+import type { z } from "zod";
 import {
   type CheckpointEvery,
   type Config,
   ConfigError,
   configSchema,
+  fieldMeta,
   parseCheckpointEvery,
   type RunInput,
+  rangeOf,
   resolveRun,
 } from "../config/schema.js";
 import { DEFAULT_STEPS, parseSteps, StepsError } from "../config/steps.js";
@@ -26,174 +29,72 @@ export interface ModelFlag {
   /** The commander attribute name of the flag. */
   attr: string;
   /** How the text of the flag becomes a value: numbers are converted, everything else stays text. */
-  type: "number" | "text" | "bool";
+  type: FlagType;
   placeholder?: string;
+  /** The help phrase and, after a colon, what the field accepts (the text its errors print). */
   help: string;
 }
 
-/** Every config field as a flag. Kept in the order of `mcm run --help`. */
-export const MODEL_FLAGS: readonly ModelFlag[] = [
-  { field: "d", flag: "--d", attr: "d", type: "number", placeholder: "n", help: "dimension d, integer in [2, 1e6]" },
-  {
-    field: "K",
-    flag: "--units",
-    attr: "units",
-    type: "number",
-    placeholder: "K",
-    help: "hidden units K, in [1, 1024]",
-  },
-  {
-    field: "process",
-    flag: "--process",
-    attr: "process",
-    type: "text",
-    placeholder: "name",
-    help: "forward process: vp, ve or linear",
-  },
-  { field: "t", flag: "--t", attr: "t", type: "number", placeholder: "t", help: "diffusion time (linear: in [0, 1])" },
-  {
-    field: "betaU",
-    flag: "--beta-u",
-    attr: "betaU",
-    type: "number",
-    placeholder: "x",
-    help: "covariance spike strength, >= 0",
-  },
-  {
-    field: "betaV",
-    flag: "--beta-v",
-    attr: "betaV",
-    type: "number",
-    placeholder: "x",
-    help: "cumulant spike strength, >= 0",
-  },
-  {
-    field: "betaM",
-    flag: "--beta-m",
-    attr: "betaM",
-    type: "number",
-    placeholder: "x",
-    help: "mean spike strength, >= 0 (0 = off)",
-  },
-  {
-    field: "latent",
-    flag: "--latent",
-    attr: "latent",
-    type: "text",
-    placeholder: "law",
-    help: "law of nu: rademacher, uniform, skewed:P",
-  },
-  {
-    field: "correlation",
-    flag: "--correlation",
-    attr: "correlation",
-    type: "text",
-    placeholder: "law",
-    help: "latent law: independent, sign, uncorrelated, mixed:P",
-  },
-  {
-    field: "activation",
-    flag: "--activation",
-    attr: "activation",
-    type: "text",
-    placeholder: "g",
-    help: "tanh, erf, relu, sign, linear or he3",
-  },
-  {
-    field: "target",
-    flag: "--target",
-    attr: "target",
-    type: "text",
-    placeholder: "x0|noise",
-    help: "what the denoiser predicts",
-  },
-  {
-    field: "delta",
-    flag: "--lr",
-    attr: "lr",
-    type: "number",
-    placeholder: "delta",
-    help: "learning-rate prefactor delta > 0 (eta = delta d^-p)",
-  },
-  {
-    field: "lrExponent",
-    flag: "--lr-exponent",
-    attr: "lrExponent",
-    type: "number",
-    placeholder: "p",
-    help: "learning-rate exponent p in [0, 4]",
-  },
-  {
-    field: "skip",
-    flag: "--skip",
-    attr: "skip",
-    type: "number",
-    placeholder: "b",
-    help: 'initial skip b: "optimal" or a number',
-  },
-  {
-    field: "trainSkip",
-    flag: "--train-skip",
-    attr: "trainSkip",
-    type: "bool",
-    help: "train the skip b (--no-train-skip: fixed)",
-  },
-  {
-    field: "amplitude",
-    flag: "--amplitude",
-    attr: "amplitude",
-    type: "number",
-    placeholder: "a",
-    help: "initial amplitude a_k",
-  },
-  {
-    field: "trainAmplitude",
-    flag: "--train-amplitude",
-    attr: "trainAmplitude",
-    type: "bool",
-    help: "train the amplitudes a_k (--no-train-amplitude: fixed)",
-  },
-  {
-    field: "threshold",
-    flag: "--threshold",
-    attr: "threshold",
-    type: "number",
-    placeholder: "x",
-    help: "hitting threshold on |overlap|, in (0, 1]",
-  },
-  {
-    field: "spikes",
-    flag: "--spikes",
-    attr: "spikes",
-    type: "text",
-    placeholder: "random|basis",
-    help: "spikes drawn from the seed or the first basis vectors",
-  },
-  {
-    field: "walkers",
-    flag: "--walkers",
-    attr: "walkers",
-    type: "number",
-    placeholder: "n",
-    help: "independent runs in lockstep, in [1, 65536]",
-  },
-  {
-    field: "logPerDecade",
-    flag: "--log-per-decade",
-    attr: "logPerDecade",
-    type: "number",
-    placeholder: "n",
-    help: "log points per decade of steps, in [1, 1000]",
-  },
-  {
-    field: "backend",
-    flag: "--backend",
-    attr: "backend",
-    type: "text",
-    placeholder: "full|reduced",
-    help: "simulation backend",
-  },
-];
+export type FlagType = "number" | "text" | "bool";
+
+/** commander's attribute name for a flag: --lr-exponent -> lrExponent. */
+export const attrOf = (flag: string) =>
+  flag.replace(/^--/, "").replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** The kind of value a field's validator takes (through its default or optional wrapper). */
+export function flagType(schema: z.ZodType): FlagType {
+  const kind = (s: z.ZodType): string[] => {
+    const def = s.def as { type: string; innerType?: z.ZodType; options?: z.ZodType[] };
+    if (def.innerType) return kind(def.innerType);
+    if (def.options) return def.options.flatMap(kind);
+    return [def.type];
+  };
+  const kinds = kind(schema);
+  return kinds.includes("boolean") ? "bool" : kinds.includes("number") ? "number" : "text";
+}
+
+/** The flags of a schema's fields that carry flag metadata (src/config/schema.ts), in the schema's order. */
+export function flagsOf<K extends string>(shape: Record<K, z.ZodType>): (Omit<ModelFlag, "field"> & { field: K })[] {
+  const out: (Omit<ModelFlag, "field"> & { field: K })[] = [];
+  for (const field of Object.keys(shape) as K[]) {
+    const meta = fieldMeta(shape[field]);
+    if (!meta) continue;
+    const type = flagType(shape[field]);
+    const range = rangeOf(shape[field]);
+    out.push({
+      field,
+      flag: meta.flag,
+      attr: attrOf(meta.flag),
+      type,
+      placeholder: meta.placeholder,
+      help: type === "bool" || !range ? meta.help : `${meta.help}: ${range}`,
+    });
+  }
+  return out;
+}
+
+/** What commander hands a command for the model flags: the text typed, or a boolean for a switch (read through coerceFlagValue). */
+export type ModelFlagValues = { [attr: string]: unknown };
+
+/** The output flags every command that prints a result shares. */
+export interface OutputFlags {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The parsed flags of `mcm run` (and the model and run flags of other commands). */
+export interface RunFlags extends OutputFlags {
+  config?: string;
+  seed?: string;
+  steps?: string;
+  checkpointEvery?: string;
+  out?: string;
+  force?: boolean;
+  kernel?: "auto" | "simd" | "scalar";
+}
+
+/** Every config field as a flag, generated from the schema's metadata. Kept in the order of `mcm run --help`. */
+export const MODEL_FLAGS: readonly ModelFlag[] = flagsOf(configSchema.shape as Record<keyof Config, z.ZodType>);
 
 /** The run-level flags that resolveRun validates beside the config (seed, steps, checkpointEvery). */
 const RUN_FLAGS = [
@@ -213,6 +114,20 @@ export function coerceFlagValue(spec: Pick<ModelFlag, "type">, text: string | bo
   return text;
 }
 
+/** A flag and its negation on one command line contradict each other: refused instead of "the last wins". */
+export function refuseBoth(cmd: Command, flag: string, negated: string): void {
+  const seen = new Set<string>();
+  for (const [name, other] of [
+    [flag, negated],
+    [negated, flag],
+  ]) {
+    cmd.on(`option:${name.slice(2)}`, () => {
+      if (seen.has(other)) throw new UsageError(`${flag}: given together with ${negated}; expected one of them`);
+      seen.add(name);
+    });
+  }
+}
+
 /** Adds every model flag and --config to a command (no commander defaults: absent means "from the file or the default"). */
 export function addModelOptions(cmd: Command): Command {
   cmd.option("--config <file>", "a JSON file of config fields (and seed, steps); flags override it");
@@ -221,6 +136,7 @@ export function addModelOptions(cmd: Command): Command {
     if (f.type === "bool") {
       cmd.addOption(new Option(f.flag, `${f.help} (default: ${def})`));
       cmd.addOption(new Option(f.flag.replace("--", "--no-")).hideHelp());
+      refuseBoth(cmd, f.flag, f.flag.replace("--", "--no-"));
     } else {
       cmd.addOption(new Option(`${f.flag} <${f.placeholder}>`, `${f.help} (default: ${def})`));
     }
@@ -295,7 +211,7 @@ export function drawSeed(): string {
 export const DEFAULT_CHECKPOINT_EVERY = "30s";
 
 /** The config and run fields the user typed as flags (raw texts, numbers converted), with the flag of each. */
-export function flagValues(opts: Record<string, unknown>): {
+export function flagValues(opts: ModelFlagValues): {
   values: Record<string, unknown>;
   flagOf: Map<string, string>;
 } {
@@ -337,7 +253,7 @@ export function translateError(
 }
 
 /** Turns the parsed flags (and --config) into a validated run, translating errors to name the flag typed. */
-export function resolveRunOptions(opts: Record<string, unknown>): ResolvedRun {
+export function resolveRunOptions(opts: RunFlags & ModelFlagValues): ResolvedRun {
   const path = typeof opts.config === "string" ? opts.config : undefined;
   const file = path ? readConfigFile(path) : {};
   const { values, flagOf } = flagValues(opts);

@@ -7,8 +7,6 @@ import type { TopLevelSpec } from "vega-lite";
 import type { PhaseRow } from "../experiments/phase.js";
 import type { SweepResult } from "../experiments/sweep.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { renderSvg } from "../report/plots.js";
-import { svgToPng } from "../report/png.js";
 
 const num = (x: number | null, digits = 0) => (x === null ? "-" : digits ? x.toFixed(digits) : String(Math.round(x)));
 
@@ -73,6 +71,9 @@ export function sweepJson(result: SweepResult, rows: PhaseRow[], extra: Record<s
 
 /** Writes NAME.svg and NAME.png for each spec; returns the paths written. */
 export async function writePlots(dir: string, specs: Record<string, TopLevelSpec>): Promise<string[]> {
+  // Loaded here, not at start-up: vega and the PNG renderer take most of a second to import.
+  const { renderSvg } = await import("../report/plots.js");
+  const { svgToPng } = await import("../report/png.js");
   const written: string[] = [];
   for (const [name, spec] of Object.entries(specs)) {
     const svg = await renderSvg(spec);
@@ -81,4 +82,22 @@ export async function writePlots(dir: string, specs: Record<string, TopLevelSpec
     written.push(join(dir, `${name}.svg`), join(dir, `${name}.png`));
   }
   return written;
+}
+
+/** One plot regime per combination of the non-d grid fields, with each direction's predicted law k. */
+export function groupRegimes(result: SweepResult, rows: PhaseRow[]) {
+  const groups = new Map<string, SweepResult["points"]>();
+  for (const p of result.points) {
+    const { d: _d, ...rest } = p.at;
+    const label =
+      Object.entries(rest)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") || "all";
+    groups.set(label, [...(groups.get(label) ?? []), p]);
+  }
+  return [...groups.entries()].map(([label, points]) => ({
+    label,
+    points,
+    k: Object.fromEntries(rows.filter((r) => r.label === label).map((r) => [r.direction, r.lawK])),
+  }));
 }

@@ -21,16 +21,66 @@ export class ConfigError extends Error {
 const LATENT_TEXT = '"rademacher", "uniform" or "skewed:P" with 0 < P < 1';
 const CORRELATION_TEXT = '"independent", "sign", "uncorrelated" or "mixed:P" with 0 <= P <= 1';
 
-const num = (text: string) => z.number({ error: text }).refine(Number.isFinite, { error: text });
-const int = (min: number, max: number) => {
+/*
+ * Every field's validator is registered with the text of what it accepts (the text its errors print), and
+ * every field carries its CLI flag, placeholder and help phrase as zod metadata: src/cli/options.ts makes
+ * the flags and their help from these, so that help and validation cannot drift apart.
+ */
+
+/** What the CLI needs to make a flag of a field. The accepted range comes from the validator (rangeOf). */
+export interface FieldMeta {
+  /** The long flag, e.g. "--units". */
+  flag: string;
+  /** The value's placeholder in --help, e.g. "K"; absent for a boolean (a switch with a --no- form). */
+  placeholder?: string;
+  /** What the field is, e.g. "hidden units K". */
+  help: string;
+}
+
+const RANGES = new WeakMap<object, string>();
+
+/** Registers the text of what a validator accepts (the same text its errors print). */
+export function ranged<T extends z.ZodType>(schema: T, text: string): T {
+  RANGES.set(schema, text);
+  return schema;
+}
+
+/** The accepted range of a field (through its default or optional wrapper), as its errors state it. */
+export function rangeOf(schema: z.ZodType): string | undefined {
+  let at: z.ZodType = schema;
+  for (let i = 0; i < 4 && !RANGES.has(at); i++) {
+    const inner = (at as { def?: { innerType?: z.ZodType } }).def?.innerType;
+    if (!inner) break;
+    at = inner;
+  }
+  return RANGES.get(at);
+}
+
+/** The flag metadata of a field, or undefined when it has none. */
+export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
+  const meta = schema.meta() as Partial<FieldMeta> | undefined;
+  return meta?.flag && meta.help ? (meta as FieldMeta) : undefined;
+}
+
+const num = (text: string) => ranged(z.number({ error: text }).refine(Number.isFinite, { error: text }), text);
+export const int = (min: number, max: number) => {
   const text = `an integer in [${min}, ${max}]`;
-  return z.int({ error: text }).min(min, { error: text }).max(max, { error: text });
+  return ranged(z.int({ error: text }).min(min, { error: text }).max(max, { error: text }), text);
 };
-const nonneg = (text = "a finite number >= 0") => num(text).refine((x) => x >= 0, { error: text });
+const nonneg = (text = "a finite number >= 0") =>
+  ranged(
+    num(text).refine((x) => x >= 0, { error: text }),
+    text,
+  );
 const choice = <T extends string>(values: readonly T[]) => {
   const text = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
-  return z.string({ error: text }).refine((s): s is T => (values as readonly string[]).includes(s), { error: text });
+  return ranged(
+    z.string({ error: text }).refine((s): s is T => (values as readonly string[]).includes(s), { error: text }),
+    text,
+  );
 };
+const bool = () => ranged(z.boolean({ error: "true or false" }), "true or false");
+const between = (text: string, ok: (x: number) => boolean) => ranged(num(text).refine(ok, { error: text }), text);
 
 /** "skewed:P" and "mixed:P" carry a probability; these parse the part after the colon. */
 function parameterised(s: string, name: string, lo: number, hi: number, open: boolean): number | null {
@@ -59,42 +109,71 @@ export function parseCorrelation(
 
 export const configSchema = z
   .object({
-    d: int(2, 1_000_000).default(128),
-    K: int(1, 1024).default(1),
-    process: choice(PROCESSES).default("vp"),
-    t: num("a finite number").default(0.5),
-    betaU: nonneg().default(5),
-    betaV: nonneg().default(5),
-    betaM: nonneg().default(0),
-    latent: z
-      .string({ error: LATENT_TEXT })
-      .refine((s) => parseLatent(s) !== null, { error: LATENT_TEXT })
-      .default("rademacher"),
-    correlation: z
-      .string({ error: CORRELATION_TEXT })
-      .refine((s) => parseCorrelation(s) !== null, { error: CORRELATION_TEXT })
-      .default("independent"),
-    activation: choice(ACTIVATIONS).default("tanh"),
-    target: choice(["x0", "noise"] as const).default("x0"),
-    delta: num("a finite number > 0")
-      .refine((x) => x > 0, { error: "a finite number > 0" })
-      .default(0.5),
-    lrExponent: num("a number in [0, 4]")
-      .refine((x) => x >= 0 && x <= 4, { error: "a number in [0, 4]" })
-      .default(1),
-    skip: z
-      .union([z.literal("optimal"), num('"optimal" or a finite number')], { error: '"optimal" or a finite number' })
-      .default("optimal"),
-    trainSkip: z.boolean({ error: "true or false" }).default(false),
-    amplitude: num("a finite number").default(1),
-    trainAmplitude: z.boolean({ error: "true or false" }).default(false),
-    threshold: num("a number in (0, 1]")
-      .refine((x) => x > 0 && x <= 1, { error: "a number in (0, 1]" })
-      .default(0.5),
-    spikes: choice(["random", "basis"] as const).default("random"),
-    walkers: int(1, 65536).default(8),
-    logPerDecade: int(1, 1000).default(10),
-    backend: choice(["full", "reduced"] as const).default("full"),
+    d: int(2, 1_000_000).default(128).meta({ flag: "--d", placeholder: "n", help: "dimension d" }),
+    K: int(1, 1024).default(1).meta({ flag: "--units", placeholder: "K", help: "hidden units K" }),
+    process: choice(PROCESSES).default("vp").meta({ flag: "--process", placeholder: "name", help: "forward process" }),
+    t: num("a finite number")
+      .default(0.5)
+      .meta({ flag: "--t", placeholder: "t", help: "diffusion time (linear: in [0, 1]; vp, ve: >= 0)" }),
+    betaU: nonneg().default(5).meta({ flag: "--beta-u", placeholder: "x", help: "covariance spike strength" }),
+    betaV: nonneg().default(5).meta({ flag: "--beta-v", placeholder: "x", help: "cumulant spike strength" }),
+    betaM: nonneg().default(0).meta({ flag: "--beta-m", placeholder: "x", help: "mean spike strength (0 = off)" }),
+    latent: ranged(
+      z.string({ error: LATENT_TEXT }).refine((s) => parseLatent(s) !== null, { error: LATENT_TEXT }),
+      LATENT_TEXT,
+    )
+      .default("rademacher")
+      .meta({ flag: "--latent", placeholder: "law", help: "law of nu" }),
+    correlation: ranged(
+      z.string({ error: CORRELATION_TEXT }).refine((s) => parseCorrelation(s) !== null, { error: CORRELATION_TEXT }),
+      CORRELATION_TEXT,
+    )
+      .default("independent")
+      .meta({ flag: "--correlation", placeholder: "law", help: "latent law" }),
+    activation: choice(ACTIVATIONS)
+      .default("tanh")
+      .meta({ flag: "--activation", placeholder: "g", help: "activation" }),
+    target: choice(["x0", "noise"] as const)
+      .default("x0")
+      .meta({ flag: "--target", placeholder: "x0|noise", help: "what the denoiser predicts" }),
+    delta: between("a finite number > 0", (x) => x > 0)
+      .default(0.5)
+      .meta({ flag: "--lr", placeholder: "delta", help: "learning-rate prefactor delta (eta = delta d^-p)" }),
+    lrExponent: between("a number in [0, 4]", (x) => x >= 0 && x <= 4)
+      .default(1)
+      .meta({ flag: "--lr-exponent", placeholder: "p", help: "learning-rate exponent p" }),
+    skip: ranged(
+      z.union([z.literal("optimal"), num('"optimal" or a finite number')], { error: '"optimal" or a finite number' }),
+      '"optimal" or a finite number',
+    )
+      .default("optimal")
+      .meta({ flag: "--skip", placeholder: "b", help: "initial skip b" }),
+    trainSkip: bool().default(false).meta({ flag: "--train-skip", help: "train the skip b (--no-train-skip: fixed)" }),
+    amplitude: num("a finite number")
+      .default(1)
+      .meta({ flag: "--amplitude", placeholder: "a", help: "initial amplitude a_k" }),
+    trainAmplitude: bool()
+      .default(false)
+      .meta({ flag: "--train-amplitude", help: "train the amplitudes a_k (--no-train-amplitude: fixed)" }),
+    threshold: between("a number in (0, 1]", (x) => x > 0 && x <= 1)
+      .default(0.5)
+      .meta({ flag: "--threshold", placeholder: "x", help: "hitting threshold on |overlap|" }),
+    spikes: choice(["random", "basis"] as const)
+      .default("random")
+      .meta({
+        flag: "--spikes",
+        placeholder: "random|basis",
+        help: "spikes drawn from the seed or the first basis vectors",
+      }),
+    walkers: int(1, 65536)
+      .default(8)
+      .meta({ flag: "--walkers", placeholder: "n", help: "independent runs in lockstep" }),
+    logPerDecade: int(1, 1000)
+      .default(10)
+      .meta({ flag: "--log-per-decade", placeholder: "n", help: "log points per decade of steps" }),
+    backend: choice(["full", "reduced"] as const)
+      .default("full")
+      .meta({ flag: "--backend", placeholder: "full|reduced", help: "simulation backend" }),
   })
   .strict();
 
@@ -104,7 +183,7 @@ function show(value: unknown): string {
 }
 
 /** The first zod issue as a ConfigError naming the field, the value and the accepted range. */
-function toConfigError(
+export function toConfigError(
   issue: z.core.$ZodIssue,
   input: Record<string, unknown>,
   fields: readonly string[],

@@ -19,8 +19,13 @@ export class StepsError extends Error {
   readonly expression: string;
   constructor(expression: string, position: number, message: string) {
     const where = position >= 0 ? ` at position ${position + 1}` : "";
-    const caret = position >= 0 ? `\n  ${expression}\n  ${" ".repeat(position)}^` : "";
-    super(`steps: ${message}${where} in ${JSON.stringify(expression)}${caret}`);
+    // A long expression is quoted by its start and length, without the caret line.
+    const long = expression.length > 120;
+    const quoted = long
+      ? `${JSON.stringify(expression.slice(0, 40))}... (${expression.length} characters)`
+      : JSON.stringify(expression);
+    const caret = position >= 0 && !long ? `\n  ${expression}\n  ${" ".repeat(position)}^` : "";
+    super(`steps: ${message}${where} in ${quoted}${caret}`);
     this.name = "StepsError";
     this.position = position;
     this.expression = expression;
@@ -42,6 +47,9 @@ interface Token {
 }
 
 const FUNCTIONS = ["log", "sqrt"] as const;
+
+/** Deeper nesting (parentheses, signs, powers) is refused with a StepsError instead of exhausting the stack. */
+export const MAX_STEPS_DEPTH = 200;
 
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
@@ -107,14 +115,22 @@ function parse(src: string): Node {
     }
     return left;
   };
+  let depth = 0;
   const unary = (): Node => {
     const t = peek();
-    if (t.type === "op" && (t.text === "-" || t.text === "+")) {
-      pos++;
-      const arg = unary();
-      return t.text === "-" ? { kind: "neg", arg } : arg;
+    if (++depth > MAX_STEPS_DEPTH) {
+      throw new StepsError(src, t.at, `nested deeper than ${MAX_STEPS_DEPTH} levels (parentheses, signs or powers)`);
     }
-    return power();
+    try {
+      if (t.type === "op" && (t.text === "-" || t.text === "+")) {
+        pos++;
+        const arg = unary();
+        return t.text === "-" ? { kind: "neg", arg } : arg;
+      }
+      return power();
+    } finally {
+      depth--;
+    }
   };
   const power = (): Node => {
     const base = atom();

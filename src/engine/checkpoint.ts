@@ -24,6 +24,7 @@
  * config, a member of the wrong shape, and truncated or corrupted bytes (zip CRC-32). Browser-safe.
  */
 import type { Config } from "../config/schema.js";
+import { configDifferences } from "./guards.js";
 import { fingerprint, type KernelFlavour } from "./kernels.js";
 import { decodeNpz, encodeNpz, type NpyArray, NpzError } from "./npz.js";
 import type { LogEntry, SimulationState } from "./simulation.js";
@@ -122,6 +123,10 @@ export interface CheckpointExpectation {
   buildHash?: string;
   /** The config hash the run directory's config.json gives; another config is refused. */
   configHash?: string;
+  /** The config itself, so that a refusal names the fields that differ (implies configHash). */
+  config?: Config;
+  /** The master seed the run directory records; a checkpoint of another seed is refused. */
+  seed?: string;
   /** Where the expected values come from, for messages (e.g. "this build (simd)"). */
   buildSource?: string;
   configSource?: string;
@@ -185,9 +190,20 @@ export function checkpointFromArrays(
       `${file}: config hash: expected ${storedHash} (recorded), found ${hash} (of the stored config)`,
     );
   }
-  if (expect.configHash !== undefined && hash !== expect.configHash) {
+  const expectedHash = expect.configHash ?? (expect.config ? configHash(expect.config) : undefined);
+  if (expectedHash !== undefined && hash !== expectedHash) {
+    const source = expect.configSource ?? "the run's config";
+    const fields = expect.config
+      ? `: ${configDifferences(expect.config as unknown as Record<string, unknown>, config as unknown as Record<string, unknown>, source, "the checkpoint").join("; ")}`
+      : "";
     throw new CheckpointError(
-      `${file}: config hash: expected ${expect.configHash} (${expect.configSource ?? "the run's config"}), found ${hash} (the checkpoint's config)`,
+      `${file}: config hash: expected ${expectedHash} (${source}), found ${hash} (the checkpoint's config)${fields}`,
+    );
+  }
+  const storedSeed = get("seed", "<u8", []).data[0].toString();
+  if (expect.seed !== undefined && storedSeed !== expect.seed) {
+    throw new CheckpointError(
+      `${file}: seed: expected ${expect.seed} (${expect.configSource ?? "the run's config"}), found ${storedSeed} (the checkpoint); a checkpoint continues only the run that wrote it`,
     );
   }
   const { d, K } = config;
@@ -218,7 +234,8 @@ export function checkpointFromArrays(
     }
   }
   const common = {
-    seed: get("seed", "<u8", []).data[0].toString(),
+    config,
+    seed: storedSeed,
     step: scalar("step"),
     a: get("a", "<f8", [walkers, K]).data,
     b: get("b", "<f8", [walkers]).data,

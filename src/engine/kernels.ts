@@ -3,7 +3,9 @@
  * tiny SIMD module (the pattern of TensorFlow.js's WASM backend); otherwise the scalar build, which is
  * also the reference in tests.
  */
+
 import { instantiate } from "@assemblyscript/loader";
+import { describeKernelSourceError } from "./guards.js";
 
 /** The raw exports of build/mcm-*.wasm (assembly/index.ts). Pointers are byte offsets. */
 export interface KernelExports {
@@ -36,6 +38,24 @@ export interface KernelExports {
   /** tanh to 2 ulp (the activation code 0 uses it). */
   tanhOf(x: number): number;
   isSimd(): number;
+  // The oracle denoiser and the reverse-time sampler (assembly/oracle.ts, assembly/sample.ts).
+  oracleLevel(alpha: number, sigma: number): void;
+  oracleSpan(yu: number, yv: number): number;
+  oracleLastV(): number;
+  oracleDenoise(xt: number, out: number): void;
+  oracleMse(rng: number, alpha: number, sigma: number, n: number, r: number): number;
+  generate(
+    rng: number,
+    n: number,
+    grid: number,
+    levels: number,
+    ddpm: number,
+    family: number,
+    w: number,
+    a: number,
+    b: number,
+    out: number,
+  ): void;
   // The reduced backend (assembly/reduced.ts).
   reducedScratchDoubles(K: number, q: number): number;
   configureReduced(q: number, gram: number, scratch: number): void;
@@ -103,10 +123,14 @@ async function readBytes(source: string | URL | ArrayBuffer | ArrayBufferView | 
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   if (typeof Response !== "undefined" && source instanceof Response) return new Uint8Array(await source.arrayBuffer());
-  const url =
-    source instanceof URL
-      ? source
-      : new URL(String(source), typeof location !== "undefined" ? location.href : undefined);
+  // A string is a URL, relative to the page in a browser; in Node a string that is not a URL is a file path.
+  const base =
+    typeof location !== "undefined"
+      ? location.href
+      : typeof process !== "undefined" && !URL.canParse(String(source))
+        ? `file://${process.cwd()}/`
+        : undefined;
+  const url = source instanceof URL ? source : new URL(String(source), base);
   if (url.protocol === "file:") {
     // Node only: the browser path never reaches this import. The specifier is a variable, marked for
     // bundlers to leave alone, so that web builds neither resolve nor stub a Node built-in.
@@ -132,10 +156,14 @@ export async function loadKernels(source?: KernelSource, options: { flavour?: Ke
   let buildHash = "module";
   if (source instanceof WebAssembly.Module) module = source;
   else {
-    const bytes = await readBytes(
-      (source as Exclude<KernelSource, WebAssembly.Module> | undefined) ?? defaultUrl(wanted),
-    );
-    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    const from = (source as Exclude<KernelSource, WebAssembly.Module> | undefined) ?? defaultUrl(wanted);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBytes(from);
+      module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw describeKernelSourceError(from, e);
+    }
     buildHash = fingerprint(bytes);
   }
   const make = async () => (await instantiate<Record<string, unknown>>(module, {})).exports as unknown as KernelExports;

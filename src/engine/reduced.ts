@@ -12,6 +12,7 @@ import { alphaSigma, optimalSkip } from "../config/process.js";
 import type { Config } from "../config/schema.js";
 import { Arena } from "./arena.js";
 import { Ensemble } from "./ensemble.js";
+import { checkRestoreState } from "./guards.js";
 import { loadKernels } from "./kernels.js";
 import { computeLayout, type Layout, STREAM } from "./layout.js";
 import {
@@ -26,6 +27,8 @@ import {
 /** A reduced-backend checkpoint: everything needed to continue the chain exactly. */
 export interface ReducedState {
   backend: "reduced";
+  /** The config of the simulation that made the state; restore() refuses a state of another config. */
+  config: Config;
   seed: string;
   step: number;
   /** [walkers, K, 3]: the overlaps with u, v, m (the chain's M; column m is 0 when q = 2). */
@@ -187,12 +190,15 @@ export async function createReducedSimulation(config: Config, options: Simulatio
       return e.run(sim, total, opts);
     },
     overlaps() {
+      e.requireInit("overlaps");
       return arena.readF64(layout.ovl, nOvl);
     },
     hits() {
+      e.requireInit("hits");
       return arena.readF64(layout.hit, nOvl);
     },
     walkerSteps() {
+      e.requireInit("walkerSteps");
       return arena.readF64(layout.step, walkers);
     },
     sample() {
@@ -202,12 +208,15 @@ export async function createReducedSimulation(config: Config, options: Simulatio
       return unavailable("weights", "use overlaps() and gram()");
     },
     gram() {
+      e.requireInit("gram");
       return arena.readF64(layout.gram, walkers * K * K);
     },
     amplitudes() {
+      e.requireInit("amplitudes");
       return arena.readF64(layout.a, walkers * K);
     },
     skips() {
+      e.requireInit("skips");
       return arena.readF64(layout.b, walkers);
     },
     spikes() {
@@ -225,6 +234,7 @@ export async function createReducedSimulation(config: Config, options: Simulatio
       const rng = arena.readStreams(layout.rngTrain, layout.rngEval, walkers);
       return {
         backend: "reduced",
+        config: { ...config },
         seed: e.seedText as string,
         step: e.step,
         M: sim.overlaps(),
@@ -243,6 +253,7 @@ export async function createReducedSimulation(config: Config, options: Simulatio
           "restore: the state is a full-backend checkpoint, but this simulation uses the reduced backend",
         );
       }
+      checkRestoreState(config, s);
       const expect = (name: string, got: number, want: number) => {
         if (got !== want) throw new Error(`restore: ${name} has ${got} values, expected ${want}`);
       };

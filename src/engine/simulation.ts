@@ -20,6 +20,7 @@ import {
 } from "../config/schema.js";
 import { Arena } from "./arena.js";
 import { Ensemble } from "./ensemble.js";
+import { checkRestoreState } from "./guards.js";
 import { type KernelExports, type Kernels, loadKernels } from "./kernels.js";
 import { computeLayout, type Direction, type Layout, MAX_ARENA_BYTES, PARAM, STREAM } from "./layout.js";
 import { createReducedSimulation, offSpikeGram, type ReducedState } from "./reduced.js";
@@ -38,6 +39,8 @@ export interface LogEntry {
 /** Everything needed to continue a full-backend run exactly: a checkpoint is this object. */
 export interface FullState {
   backend?: "full";
+  /** The config of the simulation that made the state; restore() refuses a state of another config. */
+  config: Config;
   seed: string;
   step: number;
   /** Steps of each walker: all equal to `step` unless walkers were frozen by stopWhenHit. */
@@ -296,28 +299,36 @@ export async function createSimulation(
       return e.run(sim, total, opts);
     },
     overlaps() {
+      e.requireInit("overlaps");
       return arena.readF64(layout.ovl, nOvl);
     },
     hits() {
+      e.requireInit("hits");
       return arena.readF64(layout.hit, nOvl);
     },
     walkerSteps() {
+      e.requireInit("walkerSteps");
       return arena.readF64(layout.step, walkers);
     },
     weights() {
+      e.requireInit("weights");
       return arena.readF64(layout.w, walkers * K * d);
     },
     gram() {
+      e.requireInit("gram");
       const { u, v, m } = sim.spikes();
       return offSpikeGram(sim.weights(), config.betaM > 0 ? [u, v, m] : [u, v], walkers, K, d);
     },
     amplitudes() {
+      e.requireInit("amplitudes");
       return arena.readF64(layout.a, walkers * K);
     },
     skips() {
+      e.requireInit("skips");
       return arena.readF64(layout.b, walkers);
     },
     spikes() {
+      e.requireInit("spikes");
       return { u: arena.readF64(layout.u, d), v: arena.readF64(layout.v, d), m: arena.readF64(layout.m, d) };
     },
     evalLoss(n) {
@@ -352,6 +363,7 @@ export async function createSimulation(
       const rng = arena.readStreams(layout.rngTrain, layout.rngEval, walkers);
       return {
         backend: "full",
+        config: { ...config },
         seed: e.seedText as string,
         step: e.step,
         walkerSteps: arena.readF64(layout.step, walkers),
@@ -371,6 +383,7 @@ export async function createSimulation(
           "restore: the state is a reduced-backend checkpoint, but this simulation uses the full backend",
         );
       }
+      checkRestoreState(config, s);
       const expect = (name: string, got: number, want: number) => {
         if (got !== want) throw new Error(`restore: ${name} has ${got} values, expected ${want}`);
       };

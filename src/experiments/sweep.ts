@@ -171,6 +171,14 @@ export function planTasks(
   return out;
 }
 
+/** Marks an error with the index of the task that raised it (an abort is left as it is). */
+function tagTask(e: unknown, i: number): unknown {
+  if (e instanceof Error && e.name !== "AbortError" && !/aborted/i.test(e.message)) {
+    (e as Error & { sweepTask?: number }).sweepTask = i;
+  }
+  return e;
+}
+
 /** Runs the tasks on a worker pool (or inline with threads = 0), in any order; returns results in task order. */
 async function execute(
   tasks: { task: SweepTask; key: string }[],
@@ -193,7 +201,7 @@ async function execute(
   if (threads === 0) {
     for (const i of pending) {
       if (options.signal?.aborted) throw new Error("sweep aborted");
-      finish(i, await runTask(tasks[i].task));
+      finish(i, await runTask(tasks[i].task).catch((e) => Promise.reject(tagTask(e, i))));
     }
   } else {
     const { Piscina } = await import("piscina");
@@ -206,7 +214,10 @@ async function execute(
     try {
       await Promise.all(
         pending.map((i) =>
-          (pool.run(tasks[i].task, { signal: options.signal }) as Promise<TaskResult>).then((r) => finish(i, r)),
+          (pool.run(tasks[i].task, { signal: options.signal }) as Promise<TaskResult>).then(
+            (r) => finish(i, r),
+            (e) => Promise.reject(tagTask(e, i)),
+          ),
         ),
       );
     } finally {
@@ -214,6 +225,22 @@ async function execute(
     }
   }
   return results as TaskResult[];
+}
+
+/** A failed task (a diverged walker) as an error that names its grid point, first walker and seed. */
+function atGridPoint(e: unknown, points: SweepPoint[], plan: { point: number; task: SweepTask }[]): unknown {
+  const failed = (e as { sweepTask?: number })?.sweepTask;
+  if (failed === undefined || !(e instanceof Error)) return e;
+  const t = plan[failed];
+  const at = Object.entries(points[t.point].at)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  // Walker numbers inside a task count from its offset.
+  const message = e.message.replace(
+    /of walker (\d+)/,
+    (_, w: string) => `of walker ${Number(w) + t.task.walkerOffset}`,
+  );
+  return new Error(`grid point ${points[t.point].index} (${at || "the base config"}), seed ${t.task.seed}: ${message}`);
 }
 
 /** The compiled task module: next to this file in dist/, or dist/ when running from src/ (tests). */
@@ -293,7 +320,12 @@ export async function runSweep(spec: SweepSpec, options: SweepOptions = {}): Pro
   const threads = options.threads ?? (await defaultThreads());
   const chunk = options.chunk ?? Math.max(1, Math.ceil(spec.seeds / Math.max(1, threads * 2)));
   const plan = planTasks(spec, points, chunk);
-  const results = await execute(plan, threads, options);
+  let results: TaskResult[];
+  try {
+    results = await execute(plan, threads, options);
+  } catch (e) {
+    throw atGridPoint(e, points, plan);
+  }
   const byPoint = points.map((p) =>
     plan.map((t, i) => (t.point === p.index ? results[i] : null)).filter((r): r is TaskResult => r !== null),
   );

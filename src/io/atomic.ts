@@ -6,6 +6,11 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
+/** True for the name of a temporary file writeFileAtomic leaves behind when killed between write and rename. */
+export function isAtomicTemp(name: string): boolean {
+  return /^\..+\.tmp-[0-9]+-[0-9a-z]+$/.test(name);
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`);

@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config/schema.js";
 import { FIELDS, type FieldError, type FieldSpec, readForm } from "./form.js";
+import { renderHistogram } from "./histogram.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
 import { type Prediction, predict, predictionText } from "./prediction.js";
 import { type Flavour, type FromWorker, float64HexList, type LogPoint, type ToWorker } from "./protocol.js";
@@ -21,6 +22,9 @@ const chart = $<HTMLDivElement>("chart");
 const statusLine = $<HTMLParagraphElement>("status");
 const predictionLine = $<HTMLParagraphElement>("prediction");
 const result = $<HTMLOutputElement>("result");
+const generateButton = $<HTMLButtonElement>("generate");
+const histogram = $<HTMLDivElement>("histogram");
+const histogramStatus = $<HTMLParagraphElement>("histogram-status");
 
 const params = new URLSearchParams(location.search);
 const forced = params.get("flavour");
@@ -169,6 +173,7 @@ function setRunning(on: boolean): void {
   stopButton.disabled = !on;
   for (const input of inputs.values()) input.disabled = on;
   runButton.disabled = on;
+  generateButton.disabled = on;
 }
 
 function finish(state: "done" | "stopped" | "error"): void {
@@ -220,6 +225,16 @@ function onWorkerMessage(message: FromWorker): void {
       finish(message.stopped ? "stopped" : "done");
       break;
     }
+    case "generated": {
+      histogram.innerHTML = renderHistogram(message);
+      histogram.dataset.snapshots = String(Number(histogram.dataset.snapshots) + 1);
+      histogramStatus.textContent = `${message.label}: Var(x·u) = ${message.varU.toFixed(2)}, excess kurtosis of x·v = ${message.exKurtV.toFixed(2)} (line: the data law's density)`;
+      if (message.done) {
+        statusLine.textContent = "generate finished";
+        finish("done");
+      }
+      break;
+    }
     case "error": {
       if (message.field && errorSpans.has(message.field)) {
         showErrors([{ field: message.field, message: message.message }]);
@@ -252,6 +267,20 @@ form.addEventListener("submit", (event) => {
   const request: ToWorker = { type: "run", config, seed, steps, flavour };
   getWorker().postMessage(request);
   requestDraw();
+});
+
+generateButton.addEventListener("click", () => {
+  if (running) return;
+  const r = validate();
+  if (!r.ok) return;
+  const { config, seed, steps } = r.run;
+  formError.textContent = "";
+  histogram.dataset.snapshots = "0";
+  result.dataset.state = "running";
+  setRunning(true);
+  statusLine.textContent = `generate: training 12 levels for ${steps} steps each, then sampling 2000 points per snapshot…`;
+  const request: ToWorker = { type: "generate", config, seed, steps, levels: 12, samples: 2000, snapshots: 6, flavour };
+  getWorker().postMessage(request);
 });
 
 stopButton.addEventListener("click", () => {

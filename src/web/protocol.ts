@@ -20,7 +20,20 @@ export interface StopRequest {
   type: "stop";
 }
 
-export type ToWorker = RunRequest | StopRequest;
+/** A small `mcm generate` (src/generate): the config of the form with one walker. */
+export interface GenerateRequest {
+  type: "generate";
+  config: ConfigInput;
+  seed: string;
+  /** Training samples per level at the last snapshot. */
+  steps: number;
+  levels: number;
+  samples: number;
+  snapshots: number;
+  flavour?: Flavour;
+}
+
+export type ToWorker = RunRequest | StopRequest | GenerateRequest;
 
 export interface LogPoint {
   step: number;
@@ -33,7 +46,19 @@ export type FromWorker =
   | { type: "log"; points: LogPoint[] }
   | { type: "progress"; step: number; total: number; stepsPerSecond: number }
   | { type: "done"; step: number; overlaps: Float64Array; stopped: boolean }
-  | { type: "error"; message: string; field?: string };
+  | { type: "error"; message: string; field?: string }
+  | {
+      type: "generated";
+      /** "oracle" or the snapshot's n / d. */
+      label: string;
+      lo: number;
+      hi: number;
+      density: number[];
+      data: { x: number; density: number }[];
+      varU: number;
+      exKurtV: number;
+      done: boolean;
+    };
 
 /** The 16 hex digits of a double's IEEE-754 bits (big-endian): equal strings mean bit-identical values. */
 export function float64Hex(x: number): string {

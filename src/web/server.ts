@@ -1,12 +1,16 @@
 /**
  * A small static server for the page (`mcm serve`): node:http only, 127.0.0.1 unless told otherwise,
  * GET and HEAD, the right MIME types (application/wasm for streaming compilation), and no way out of the
- * served folder (no "..", no encoded separators, no NUL, no symlink that leads outside).
+ * served folder (no "..", no encoded separators, no NUL, no symlink that leads outside). It answers only
+ * requests whose Host header names the address it is bound to (or a host allowed with allowHosts), so that
+ * a web page under another name cannot drive it by DNS rebinding, and every answer carries a strict
+ * Content-Security-Policy (nothing but this origin; no framing) and Referrer-Policy no-referrer.
  */
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
+import { hostname, networkInterfaces } from "node:os";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -38,6 +42,74 @@ export interface ServeOptions {
   host?: string;
   /** The folder to serve; default the built page (dist/page). */
   root?: string;
+  /** More host names the Host header may carry (e.g. a name other machines use for this one). */
+  allowHosts?: readonly string[];
+  /** The Content-Security-Policy header; default CONTENT_SECURITY_POLICY (what the page needs). Serving
+   * other pages (a test fixture with inline scripts) may need another; `mcm serve` always uses the default. */
+  contentSecurityPolicy?: string;
+}
+
+/** What the page may load: its own scripts, worker, WASM (compiled from its own origin) and styles; nothing else. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const SECURITY_HEADERS = {
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "X-Content-Type-Options": "nosniff",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** True for 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "::ffff:127.0.0.1";
+}
+
+/** True for 0.0.0.0 and ::, which bind every interface. */
+export function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
+/**
+ * The host names a request may name in its Host header: the bound address; for loopback also localhost,
+ * 127.0.0.1 and ::1; for a wildcard bind every address of this machine and its host name; plus allowHosts.
+ */
+export function allowedHostNames(bound: string, allowHosts: readonly string[] = []): Set<string> {
+  const names = new Set<string>([bound, ...allowHosts].map((h) => h.replace(/^\[|\]$/g, "").toLowerCase()));
+  if (isLoopback(bound) || isWildcard(bound)) for (const n of ["localhost", "127.0.0.1", "::1"]) names.add(n);
+  if (isWildcard(bound)) {
+    names.add(hostname().toLowerCase());
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) names.add(a.address.toLowerCase());
+    }
+  }
+  return names;
+}
+
+/** The host name of a Host header ("[::1]:8080" -> "::1", "Example.org:80" -> "example.org"), or null if malformed. */
+export function hostHeaderName(header: string | undefined): { name: string; port: number | null } | null {
+  if (!header) return null;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::([0-9]{1,5}))?$/.exec(header.trim());
+  if (!m) return null;
+  return {
+    name: m[1]
+      .replace(/^\[|\]$/g, "")
+      .toLowerCase()
+      .replace(/\.$/, ""),
+    port: m[2] ? Number(m[2]) : null,
+  };
 }
 
 export interface StaticServer {
@@ -49,11 +121,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, text: string): void {
+function send(res: ServerResponse, status: number, text: string, csp = CONTENT_SECURITY_POLICY): void {
   res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    "Content-Security-Policy": csp,
     "Content-Type": "text/plain; charset=utf-8",
     "Content-Length": Buffer.byteLength(text),
-    "X-Content-Type-Options": "nosniff",
   });
   res.end(text);
 }
@@ -88,24 +161,38 @@ export async function resolveRequestPath(root: string, rawUrl: string): Promise<
   return real;
 }
 
-async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Who may ask (host names and the bound port) and the CSP every answer carries. */
+interface Policy {
+  names: Set<string>;
+  port: () => number;
+  csp: string;
+}
+
+async function handle(root: string, policy: Policy, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const host = hostHeaderName(req.headers.host);
+  if (!host || !policy.names.has(host.name) || (host.port !== null && host.port !== policy.port())) {
+    const text = "misdirected request: this server answers only to the address it is bound to (see --allow-host)\n";
+    send(res, 421, text, policy.csp);
+    return;
+  }
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("Allow", "GET, HEAD");
-    send(res, 405, "method not allowed\n");
+    send(res, 405, "method not allowed\n", policy.csp);
     return;
   }
   const target = await resolveRequestPath(root, req.url ?? "/");
   if (typeof target === "number") {
     const text = { 400: "bad request", 403: "forbidden", 404: "not found" }[target] ?? "error";
-    send(res, target, `${text}\n`);
+    send(res, target, `${text}\n`, policy.csp);
     return;
   }
   const info = await stat(target);
   res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    "Content-Security-Policy": policy.csp,
     "Content-Type": MIME_TYPES[extname(target).toLowerCase()] ?? "application/octet-stream",
     "Content-Length": info.size,
     "Cache-Control": "no-cache",
-    "X-Content-Type-Options": "nosniff",
   });
   if (req.method === "HEAD") {
     res.end();
@@ -131,8 +218,18 @@ export async function serveStatic(options: ServeOptions = {}): Promise<StaticSer
     throw new Error(`serveStatic: ${root} does not exist (build the page first: npm run build)`);
   }
   if (!rootInfo.isDirectory()) throw new Error(`serveStatic: ${root} is not a folder`);
+  for (const h of options.allowHosts ?? []) {
+    if (!isIP(h.replace(/^\[|\]$/g, "")) && !HOST_NAME.test(h)) {
+      throw new RangeError(`allowHosts: got ${JSON.stringify(h)}, expected a host name or IP address without a port`);
+    }
+  }
+  const policy: Policy = {
+    names: allowedHostNames(host, options.allowHosts),
+    port: () => 0,
+    csp: options.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY,
+  };
   const server = createServer((req, res) => {
-    handle(root, req, res).catch(() => {
+    handle(root, policy, req, res).catch(() => {
       if (!res.headersSent) send(res, 500, "internal error\n");
       else res.destroy();
     });
@@ -145,6 +242,7 @@ export async function serveStatic(options: ServeOptions = {}): Promise<StaticSer
     });
   });
   const address = server.address() as AddressInfo;
+  policy.port = () => address.port;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     server,

@@ -4,10 +4,13 @@
  * stopped step is as reproducible as a finished one.
  */
 /// <reference lib="webworker" />
-import { ConfigError } from "../config/schema.js";
+import { ConfigError, resolveConfig } from "../config/schema.js";
 import { type KernelFlavour, type Kernels, loadKernels } from "../engine/kernels.js";
 import { createSimulation } from "../engine/simulation.js";
-import type { FromWorker, LogPoint, RunRequest, ToWorker } from "./protocol.js";
+import { runGenerate } from "../generate/experiment.js";
+import { snapshotSteps } from "../generate/family.js";
+import { dataDensityV, defaultLevels } from "../generate/law.js";
+import type { FromWorker, GenerateRequest, LogPoint, RunRequest, ToWorker } from "./protocol.js";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message);
@@ -66,10 +69,61 @@ async function run(request: RunRequest): Promise<void> {
   post({ type: "done", step: sim.step, overlaps: sim.overlaps(), stopped: sim.step < request.steps });
 }
 
+/** A small generate run: posts the oracle's histogram of x.v, then each snapshot's as it is sampled. */
+async function generate(request: GenerateRequest): Promise<void> {
+  const controller = new AbortController();
+  current = controller;
+  const kernels = await kernelsFor(request.flavour);
+  const config = resolveConfig({ ...request.config, walkers: 1 });
+  const data = Array.from({ length: 161 }, (_, i) => ({
+    x: -4 + i * 0.05,
+    density: dataDensityV(config, -4 + i * 0.05),
+  }));
+  const levels = defaultLevels(config.process, request.levels);
+  const plan = {
+    config,
+    seed: request.seed,
+    levels,
+    sampler: "ddim" as const,
+    samples: request.samples,
+    snapshots: snapshotSteps(request.steps, request.snapshots),
+  };
+  let posted = 0;
+  const state = { plan, levels: [], snapshots: [] };
+  await runGenerate(state, {
+    kernels,
+    signal: controller.signal,
+    save: (s) => {
+      const shown = [...(s.oracle ? [{ label: "oracle", stats: s.oracle }] : [])];
+      for (const snap of s.snapshots) shown.push({ label: `n/d = ${snap.nOverD.toPrecision(3)}`, stats: snap });
+      for (; posted < shown.length; posted++) {
+        const { label, stats } = shown[posted];
+        post({
+          type: "generated",
+          label,
+          ...stats.histogram,
+          data,
+          varU: stats.varU,
+          exKurtV: stats.exKurtV,
+          done: posted === plan.snapshots.length,
+        });
+      }
+    },
+  });
+}
+
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "stop") {
     current?.abort();
+    return;
+  }
+  if (message.type === "generate") {
+    current?.abort();
+    generate(message).catch((e: unknown) => {
+      const field = e instanceof ConfigError ? e.field : undefined;
+      post({ type: "error", message: e instanceof Error ? e.message : String(e), field });
+    });
     return;
   }
   if (message.type === "run") {

@@ -3,16 +3,14 @@
  * section 1 (src/experiments/demo.ts and docs/demo.md say why these parameters), then the
  * phase-transition summary, a terminal preview and the plots.
  */
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { parseSeed } from "../../config/schema.js";
 import { demoRegimes, runDemo } from "../../experiments/demo.js";
 import { formatPhaseTable } from "../../experiments/phase.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { demoPlotRegimes, demoPreview } from "../../report/demo-report.js";
-import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
 import { UsageError } from "../errors.js";
+import { checkOutDir, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { formatPoints, writePlots } from "../sweep-output.js";
 
@@ -43,8 +41,10 @@ export function registerDemo(program: Command): Command {
         .toISOString()
         .replace(/\.\d+Z$/, "Z")
         .replace(/:/g, "-");
-      const outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `demo-${stamp}`));
-      mkdirSync(outDir, { recursive: true });
+      const outDir = checkOutDir(
+        "--out",
+        typeof opts.out === "string" ? opts.out : join("mcm-output", `demo-${stamp}`),
+      );
       const reporter = createReporter({ quiet: opts.quiet === true });
       const options = { seed, threads, quick: opts.quick === true };
       for (const r of demoRegimes(options)) {
@@ -63,7 +63,11 @@ export function registerDemo(program: Command): Command {
         },
       });
       bar.done(`demo: three sweeps in ${result.seconds.toFixed(0)}s`);
+      // Loaded here, not at start-up: vega takes most of a second to import.
+      const { demoPlotRegimes, demoPreview } = await import("../../report/demo-report.js");
+      const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
       const regimes = demoPlotRegimes(result);
+      makeOutDir("--out", outDir);
       const files = await writePlots(outDir, {
         overlaps: overlapCurvesSpec(regimes, "Overlap with the measured direction: median and quartiles over walkers"),
         collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),

@@ -3,10 +3,20 @@
  * section 6), by Gauss-Hermite quadrature of the population loss: no sampling.
  */
 import type { Command } from "commander";
+import { alphaSigma } from "../../config/process.js";
 import { resolveConfig } from "../../config/schema.js";
 import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
-import { addModelOptions, flagValues, readConfigFile, translateError } from "../options.js";
+import { UsageError } from "../errors.js";
+import { firstNonFinite } from "../finite.js";
+import {
+  addModelOptions,
+  flagValues,
+  type ModelFlagValues,
+  type RunFlags,
+  readConfigFile,
+  translateError,
+} from "../options.js";
 
 export function registerExponent(program: Command): Command {
   const cmd = program
@@ -34,7 +44,7 @@ export function registerExponent(program: Command): Command {
         "  mcm exponent --latent skewed:0.2 --activation relu --json",
       ].join("\n"),
     )
-    .action((opts: Record<string, unknown>) => {
+    .action((opts: Pick<RunFlags, "config" | "json"> & ModelFlagValues) => {
       const path = typeof opts.config === "string" ? opts.config : undefined;
       const file = path ? readConfigFile(path) : {};
       const { values, flagOf } = flagValues(opts);
@@ -46,6 +56,13 @@ export function registerExponent(program: Command): Command {
         throw translateError(e, flagOf, path ? { path, values: file } : undefined);
       }
       const result = computeExponents(config);
+      const bad = firstNonFinite(result);
+      if (bad) {
+        const { alpha, sigma } = alphaSigma(config.process, config.t);
+        throw new UsageError(
+          `--t: got ${config.t}, the quadrature is not finite there (${bad.path} = ${bad.value}; process ${config.process}: alpha = ${alpha}, sigma = ${sigma}); expected a t at which alpha^2 + sigma^2 is a moderate number`,
+        );
+      }
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatExponentTable(result)}\n`);
     });
   return cmd;

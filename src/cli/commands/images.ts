@@ -3,7 +3,7 @@
  * against the Gaussian-optimal (Wiener) denoiser and a Gaussian clone of the data (docs/images.md).
  * One flag per option of src/experiments/images/options.ts; progress, checkpoints and resume like `mcm run`.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { ConfigError } from "../../config/schema.js";
@@ -12,12 +12,14 @@ import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../ex
 import { imagesPlots } from "../../experiments/images/report.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { svgToPng } from "../../report/png.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { coerceFlagValue } from "../options.js";
+import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
 
 const FILES = { options: "images-options.json", checkpoint: "images-checkpoint.bin", result: "result.json" };
+/** The plots a finished images run writes beside FILES. */
+const IMAGE_OUTPUTS = ["curves.svg", "curves.png", "gaps.svg", "gaps.png", "digits.svg", "digits.png"];
 const kebab = (s: string) => s.replace(/(?<=.)[A-Z]/g, (c) => `-${c.toLowerCase()}`).toLowerCase();
 /** commander's attribute name for a flag: --n-test -> nTest, --k -> k. */
 const attr = (key: string) => kebab(key).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -70,6 +72,7 @@ export function registerImages(program: Command): Command {
     .option("--checkpoint-every <steps>", "steps between checkpoints (0: only at the end and on Ctrl-C)", "500")
     .option("--resume <dir>", "continue the run stored in DIR (same options, read from DIR)")
     .option("--out <dir>", "output directory (default: ./mcm-output/images-<UTC timestamp>)")
+    .option("--force", "replace the outputs of an earlier images run in --out")
     .option("--json", "print exactly one JSON document (the result) on stdout")
     .option("-q, --quiet", "no progress output on stderr")
     .addHelpText(
@@ -119,6 +122,7 @@ async function imagesAction(opts: Record<string, unknown>): Promise<void> {
   let options: ImagesOptions;
   let outDir: string;
   let resume: ImagesCheckpoint | undefined;
+  let outText: string | null = null;
   if (typeof opts.resume === "string") {
     outDir = resolve(opts.resume);
     const optionsPath = join(outDir, FILES.options);
@@ -136,7 +140,15 @@ async function imagesAction(opts: Record<string, unknown>): Promise<void> {
       .toISOString()
       .replace(/\.\d+Z$/, "Z")
       .replace(/:/g, "-");
-    outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `images-${stamp}`));
+    outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `images-${stamp}`);
+    outDir = checkOutDir("--out", outText);
+    const held = [...Object.values(FILES), ...IMAGE_OUTPUTS].filter((f) => existsSync(join(outDir, f)));
+    if (held.length > 0 && opts.force !== true) {
+      throw new UsageError(
+        `--out: ${outDir} already holds an images run (${held.join(", ")}); continue it with \`mcm images --resume ${outDir}\`, choose another directory, or pass --force to replace it`,
+      );
+    }
+    for (const f of held) rmSync(join(outDir, f), { force: true });
   }
   const every = Number(opts.checkpointEvery ?? 500);
   if (!(Number.isInteger(every) && every >= 0)) {
@@ -144,8 +156,24 @@ async function imagesAction(opts: Record<string, unknown>): Promise<void> {
       `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,
     );
   }
-  mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
+  // A fresh run that fails before its first checkpoint leaves nothing behind (not even its options file).
+  const leftovers = new Leftovers();
+  if (outText !== null) {
+    leftovers.dirsCreated(makeOutDir("--out", outText).created);
+    leftovers.file(join(outDir, FILES.options));
+    writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
+  }
+  await leftovers.around(() => trainAndReport(options, outDir, resume, every, opts, () => leftovers.keep()));
+}
+
+async function trainAndReport(
+  options: ImagesOptions,
+  outDir: string,
+  resume: ImagesCheckpoint | undefined,
+  every: number,
+  opts: Record<string, unknown>,
+  onCheckpoint: () => void,
+): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
   const controller = new AbortController();
   let caught: "SIGINT" | "SIGTERM" | null = null;
@@ -168,7 +196,10 @@ async function imagesAction(opts: Record<string, unknown>): Promise<void> {
       resume,
       signal: controller.signal,
       checkpointEvery: every,
-      onCheckpoint: (c) => writeFileAtomic(join(outDir, FILES.checkpoint), encodeImagesCheckpoint(c)),
+      onCheckpoint: (c) => {
+        writeFileAtomic(join(outDir, FILES.checkpoint), encodeImagesCheckpoint(c));
+        onCheckpoint();
+      },
       onProgress: (p) => {
         if (p.phase !== "train") {
           if (p.message !== lastPhase) reporter.info(p.message);
@@ -193,6 +224,7 @@ async function imagesAction(opts: Record<string, unknown>): Promise<void> {
   }
   writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
   const plots = imagesPlots(result);
+  const { svgToPng } = await import("../../report/png.js");
   for (const [name, svg] of Object.entries(plots)) {
     if (!svg) continue;
     writeFileAtomic(join(outDir, `${name}.svg`), svg);

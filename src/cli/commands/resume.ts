@@ -2,28 +2,35 @@
  * `mcm resume DIR`: continue a stopped run from DIR/checkpoint.npz, bit-identically to a run that was
  * never stopped, or extend a finished run with a larger --steps.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import type { Command } from "commander";
 import {
   CHECKPOINT_EVERY_TEXT,
   type CheckpointEvery,
+  type Config,
   ConfigError,
   parseCheckpointEvery,
+  parseSeed,
   resolveConfig,
+  SEED_TEXT,
 } from "../../config/schema.js";
 import { parseSteps } from "../../config/steps.js";
-import { CheckpointError, checkpointFromArrays, configHash } from "../../engine/checkpoint.js";
+import { CheckpointError, checkpointFromArrays } from "../../engine/checkpoint.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { decodeNpz, NpzError } from "../../engine/npz.js";
 import { createSimulation } from "../../engine/simulation.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { summarize } from "../../report/summary.js";
 import { UsageError } from "../errors.js";
-import { translateError } from "../options.js";
-import { createReporter } from "../progress.js";
-import { FILES, printSummary, type RunRecord, runSession } from "../session.js";
+import { type RunFlags, translateError } from "../options.js";
+
+/** The parsed flags of `mcm resume`. */
+type ResumeFlags = Pick<RunFlags, "steps" | "checkpointEvery" | "json" | "quiet">;
+
+import { createReporter, type Reporter } from "../progress.js";
+import { checkpointEveryText, FILES, printSummary, type RunRecord, runSession } from "../session.js";
 
 export function registerResume(program: Command): Command {
   return program
@@ -40,18 +47,22 @@ export function registerResume(program: Command): Command {
       [
         "",
         "DIR/checkpoint.npz is written periodically (--checkpoint-every), on Ctrl-C or SIGTERM, and at the end.",
-        "It must come from the same WASM build and match DIR/config.json; anything else is refused with what",
-        "differs (expected vs found). --steps beyond the run's own count extends a finished run; a finished",
-        "run without --steps just prints its summary again. Outputs are rewritten in DIR.",
+        "It must come from the same WASM build and match DIR/config.json's seed and config; anything else is",
+        "refused with what differs (expected vs found, field by field). A run killed before its first checkpoint",
+        "starts again from step 0 with config.json's seed and config; a missing config.json is rewritten from",
+        "the checkpoint. --steps beyond the run's own count extends a finished run; a finished run without",
+        "--steps just prints its summary again. Outputs are rewritten in DIR. See docs/reliability.md.",
       ].join("\n"),
     )
-    .action(async (dir: string, opts: Record<string, unknown>) => {
+    .action(async (dir: string, opts: ResumeFlags) => {
       await resumeAction(dir, opts);
     });
 }
 
 function readRecord(path: string): RunRecord | null {
   if (!existsSync(path)) return null;
+  if (statSync(path).isDirectory())
+    throw new UsageError(`resume: ${path} is a directory, expected the run's config.json`);
   try {
     return JSON.parse(readFileSync(path, "utf8")) as RunRecord;
   } catch (e) {
@@ -59,29 +70,125 @@ function readRecord(path: string): RunRecord | null {
   }
 }
 
-async function resumeAction(dirArg: string, opts: Record<string, unknown>): Promise<void> {
+/** The record's config and seed, validated (a hand-edited config.json is refused naming the field). */
+function recordIdentity(record: RunRecord, recordPath: string): { config: Config; seed: string } {
+  let config: Config;
+  try {
+    config = resolveConfig(record.config);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CheckpointError(`${recordPath}: ${e.message}`);
+    throw e;
+  }
+  const seed = parseSeed(record.seed);
+  if (seed === null) {
+    throw new CheckpointError(`${recordPath}: seed: got ${JSON.stringify(record.seed)}, expected ${SEED_TEXT}`);
+  }
+  return { config, seed };
+}
+
+/** The step count and checkpoint period of a resumed run: the run's own unless --steps / --checkpoint-every. */
+function runLength(
+  opts: ResumeFlags,
+  run: { d: number; steps: number; stepsExpression: string; checkpointEvery?: string; atLeast: number },
+): { steps: number; stepsExpression: string; checkpointEvery: CheckpointEvery } {
+  let steps = run.steps;
+  let stepsExpression = run.stepsExpression;
+  if (typeof opts.steps === "string") {
+    try {
+      steps = parseSteps(opts.steps).at(run.d);
+    } catch (e) {
+      throw translateError(e, new Map([["steps", "--steps"]]));
+    }
+    stepsExpression = opts.steps;
+    if (steps < run.atLeast) {
+      throw new UsageError(
+        `--steps: got ${opts.steps} = ${steps} steps, expected at least ${run.atLeast} (the checkpoint's step)`,
+      );
+    }
+  }
+  let checkpointEvery: CheckpointEvery =
+    parseCheckpointEvery(run.checkpointEvery ?? "30s") ?? (parseCheckpointEvery("30s") as CheckpointEvery);
+  if (opts.checkpointEvery !== undefined) {
+    const parsed = parseCheckpointEvery(opts.checkpointEvery);
+    if (!parsed) {
+      throw new UsageError(
+        `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected ${CHECKPOINT_EVERY_TEXT}`,
+      );
+    }
+    checkpointEvery = parsed;
+  }
+  return { steps, stepsExpression, checkpointEvery };
+}
+
+/** A run killed before its first checkpoint: start it again from config.json (same seed, config, steps). */
+async function restartFromRecord(
+  dir: string,
+  record: RunRecord,
+  identity: { config: Config; seed: string },
+  opts: ResumeFlags,
+  reporter: Reporter,
+): Promise<void> {
+  let recordSteps: number;
+  try {
+    recordSteps = parseSteps(String(record.stepsExpression ?? record.steps)).at(identity.config.d);
+  } catch (e) {
+    throw new CheckpointError(`${join(dir, FILES.config)}: stepsExpression: ${(e as Error).message}`);
+  }
+  const { steps, stepsExpression, checkpointEvery } = runLength(opts, {
+    d: identity.config.d,
+    steps: recordSteps,
+    stepsExpression: String(record.stepsExpression ?? record.steps),
+    checkpointEvery: record.checkpointEvery,
+    atLeast: 1,
+  });
+  const flavour: KernelFlavour | undefined =
+    record.kernel === "simd" || record.kernel === "scalar" ? record.kernel : undefined;
+  const kernels = await reporter.phase(
+    "compiling WASM kernels",
+    () => loadKernels(undefined, { flavour }),
+    (k, s) => `compiled ${k.flavour} kernels (build ${k.buildHash}) in ${s.toFixed(2)}s`,
+  );
+  const sim = await createSimulation(identity.config, { kernels });
+  sim.init(identity.seed);
+  const updated: RunRecord = {
+    ...record,
+    steps,
+    stepsExpression,
+    buildHash: kernels.buildHash,
+    kernel: kernels.flavour,
+  };
+  writeFileAtomic(join(dir, FILES.config), `${JSON.stringify(updated, null, 2)}\n`);
+  await runSession({ sim, outDir: dir, steps, stepsExpression, checkpointEvery, reporter, json: opts.json === true });
+}
+
+async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
+  if (dirArg.trim() === "") throw new UsageError(`resume: got "", expected the output directory of \`mcm run\``);
   const dir = resolve(dirArg);
   const path = join(dir, FILES.checkpoint);
   if (!existsSync(dir)) throw new UsageError(`resume: ${dirArg} does not exist`);
-  if (!existsSync(path)) {
-    throw new UsageError(`resume: ${dirArg} has no ${FILES.checkpoint} (expected the output directory of \`mcm run\`)`);
+  if (!statSync(dir).isDirectory())
+    throw new UsageError(`resume: ${dirArg} is a file, expected the output directory of \`mcm run\``);
+  const hasCheckpoint = existsSync(path);
+  if (hasCheckpoint && statSync(path).isDirectory()) {
+    throw new UsageError(`resume: ${path} is a directory, expected the checkpoint file`);
+  }
+  const recordPath = join(dir, FILES.config);
+  const record = readRecord(recordPath);
+  if (!hasCheckpoint && !record) {
+    throw new UsageError(
+      `resume: ${dirArg} has no ${FILES.checkpoint} (expected the output directory of \`mcm run\`; a run stopped before writing config.json is started again with \`mcm run --out ${dirArg}\`)`,
+    );
   }
   const reporter = createReporter({ quiet: opts.quiet === true });
 
-  // The record in config.json fixes the config the checkpoint must match.
-  const recordPath = join(dir, FILES.config);
-  const record = readRecord(recordPath);
-  let expectedHash: string | undefined;
-  if (record) {
-    try {
-      expectedHash = configHash(resolveConfig(record.config));
-    } catch (e) {
-      if (e instanceof ConfigError) throw new CheckpointError(`${recordPath}: ${e.message}`);
-      throw e;
-    }
-  } else {
-    reporter.info(`warning: ${recordPath} is missing; using the config stored in the checkpoint`);
+  // The record in config.json fixes the config and seed the checkpoint must match.
+  const identity = record ? recordIdentity(record, recordPath) : null;
+  if (!hasCheckpoint && record && identity) {
+    // Killed before its first checkpoint: config.json holds all that is needed to start it again.
+    reporter.info(`no ${FILES.checkpoint} yet: starting the run of ${recordPath} again from step 0`);
+    return restartFromRecord(dir, record, identity, opts, reporter);
   }
+  if (!record) reporter.info(`warning: ${recordPath} is missing; it is rewritten from the checkpoint`);
 
   const bytes = new Uint8Array(readFileSync(path));
   let arrays: ReturnType<typeof decodeNpz>;
@@ -105,38 +212,20 @@ async function resumeAction(dirArg: string, opts: Record<string, unknown>): Prom
     {
       buildHash: kernels.buildHash,
       buildSource: `this build's ${kernels.flavour} kernels`,
-      configHash: expectedHash,
+      config: identity?.config,
+      seed: identity?.seed,
       configSource: recordPath,
     },
     path,
   );
 
-  let steps = meta.stepsTotal;
-  let stepsExpression = meta.stepsExpression;
-  if (typeof opts.steps === "string") {
-    try {
-      steps = parseSteps(opts.steps).at(meta.config.d);
-    } catch (e) {
-      throw translateError(e, new Map([["steps", "--steps"]]));
-    }
-    stepsExpression = opts.steps;
-    if (steps < state.step) {
-      throw new UsageError(
-        `--steps: got ${opts.steps} = ${steps} steps, expected at least ${state.step} (the checkpoint's step)`,
-      );
-    }
-  }
-  let checkpointEvery: CheckpointEvery =
-    parseCheckpointEvery(record?.checkpointEvery ?? "30s") ?? (parseCheckpointEvery("30s") as CheckpointEvery);
-  if (opts.checkpointEvery !== undefined) {
-    const parsed = parseCheckpointEvery(opts.checkpointEvery);
-    if (!parsed) {
-      throw new UsageError(
-        `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected ${CHECKPOINT_EVERY_TEXT}`,
-      );
-    }
-    checkpointEvery = parsed;
-  }
+  const { steps, stepsExpression, checkpointEvery } = runLength(opts, {
+    d: meta.config.d,
+    steps: meta.stepsTotal,
+    stepsExpression: meta.stepsExpression,
+    checkpointEvery: record?.checkpointEvery,
+    atLeast: state.step,
+  });
 
   const sim = await reporter.phase(
     "restoring walkers",
@@ -148,7 +237,20 @@ async function resumeAction(dirArg: string, opts: Record<string, unknown>): Prom
     () => `restored ${meta.config.walkers} walkers at step ${state.step} of ${steps}, seed ${state.seed}`,
   );
 
-  if (record && (steps !== record.steps || stepsExpression !== record.stepsExpression)) {
+  if (!record) {
+    const rebuilt: RunRecord = {
+      config: meta.config,
+      seed: state.seed,
+      steps,
+      stepsExpression,
+      checkpointEvery: checkpointEveryText(checkpointEvery),
+      version: meta.packageVersion,
+      buildHash: meta.buildHash,
+      kernel: meta.kernel,
+      createdAt: new Date().toISOString(),
+    };
+    writeFileAtomic(recordPath, `${JSON.stringify(rebuilt, null, 2)}\n`);
+  } else if (steps !== record.steps || stepsExpression !== record.stepsExpression) {
     writeFileAtomic(recordPath, `${JSON.stringify({ ...record, steps, stepsExpression }, null, 2)}\n`);
   }
   if (sim.step >= steps) {

@@ -2,15 +2,22 @@
  * `mcm run`: parse the model flags, validate them with the config schema, then run the engine and write
  * config.json, series.csv, summary.json and checkpoint.npz to --out.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { DEFAULT_STEPS } from "../../config/steps.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { createSimulation } from "../../engine/simulation.js";
-import { writeFileAtomic } from "../../io/atomic.js";
+import { isAtomicTemp, writeFileAtomic } from "../../io/atomic.js";
 import { UsageError } from "../errors.js";
-import { addModelOptions, DEFAULT_CHECKPOINT_EVERY, resolveRunOptions } from "../options.js";
+import {
+  addModelOptions,
+  DEFAULT_CHECKPOINT_EVERY,
+  type ModelFlagValues,
+  type RunFlags,
+  resolveRunOptions,
+} from "../options.js";
+import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
 
@@ -23,8 +30,12 @@ export function defaultOutDir(seed: string, now = new Date()): string {
   return join("mcm-output", `${stamp}-${seed}`);
 }
 
-/** Makes the output directory; refuses one that already holds a run unless `force`. */
-export function prepareOutDir(dir: string, force: boolean): void {
+/**
+ * Makes the output directory (checked first: src/cli/paths.ts); refuses one that already holds a run unless
+ * `force`. Returns the directories it created, for removal if the run is rejected.
+ */
+export function prepareOutDir(dir: string, force: boolean, flag = "--out", raw = dir): string[] {
+  checkOutDir(flag, raw);
   if (existsSync(dir)) {
     const held = Object.values(FILES).filter((f) => existsSync(join(dir, f)));
     if (held.length > 0) {
@@ -34,11 +45,11 @@ export function prepareOutDir(dir: string, force: boolean): void {
         );
       }
       for (const f of held) rmSync(join(dir, f));
-    } else if (readdirSync(dir).length > 0 && !force) {
+    } else if (readdirSync(dir).filter((f) => !isAtomicTemp(f)).length > 0 && !force) {
       throw new UsageError(`--out: ${dir} exists and is not empty; choose another directory or pass --force`);
     }
   }
-  mkdirSync(dir, { recursive: true });
+  return makeOutDir(flag, raw).created;
 }
 
 export function registerRun(program: Command): Command {
@@ -94,36 +105,42 @@ export function registerRun(program: Command): Command {
         "  mcm resume runs/a --steps '200*d'              # continue a stopped run, or extend a finished one",
       ].join("\n"),
     )
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts: RunFlags & ModelFlagValues) => {
       await runAction(opts);
     });
   return cmd;
 }
 
-async function runAction(opts: Record<string, unknown>): Promise<void> {
+async function runAction(opts: RunFlags & ModelFlagValues): Promise<void> {
   const plan = resolveRunOptions(opts);
-  const outDir = resolve(typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed));
-  prepareOutDir(outDir, opts.force === true);
+  const outText = typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed);
+  const outDir = resolve(outText);
+  // A run that fails (diverges, cannot load its kernels) leaves nothing behind: a config.json alone would
+  // send the user to a resume that fails the same way. A killed run keeps config.json (resume starts it again).
+  const leftovers = new Leftovers();
+  leftovers.dirsCreated(prepareOutDir(outDir, opts.force === true, "--out", outText));
+  await leftovers.around(() => startRun(plan, outDir, opts, leftovers));
+}
+
+async function startRun(
+  plan: ReturnType<typeof resolveRunOptions>,
+  outDir: string,
+  opts: RunFlags,
+  leftovers: Leftovers,
+): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (plan.seedDrawn) reporter.info(`seed ${plan.seed} (drawn; pass --seed ${plan.seed} to repeat this run)`);
 
-  const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
+  const flavour: KernelFlavour | undefined = opts.kernel === "auto" ? undefined : opts.kernel;
   const kernels = await reporter.phase(
     "compiling WASM kernels",
     () => loadKernels(undefined, { flavour }),
     (k, s) => `compiled ${k.flavour} kernels (build ${k.buildHash}) in ${s.toFixed(2)}s`,
   );
-  const sim = await reporter.phase(
-    "initialising walkers",
-    async () => {
-      const sim = await createSimulation(plan.config, { kernels });
-      sim.init(plan.seed);
-      return sim;
-    },
-    () => `initialised ${plan.config.walkers} walkers, d = ${plan.config.d}, K = ${plan.config.K}, seed ${plan.seed}`,
-  );
+  // config.json before the walkers start: a kill from here on can be resumed, and nothing slow (an fsync)
+  // stands between "initialised" and the signal handlers of the session.
   const record: RunRecord = {
-    config: sim.config,
+    config: plan.config,
     seed: plan.seed,
     steps: plan.steps,
     stepsExpression: plan.stepsExpression,
@@ -133,7 +150,17 @@ async function runAction(opts: Record<string, unknown>): Promise<void> {
     kernel: kernels.flavour,
     createdAt: new Date().toISOString(),
   };
+  for (const f of Object.values(FILES)) leftovers.file(join(outDir, f));
   writeFileAtomic(join(outDir, FILES.config), `${JSON.stringify(record, null, 2)}\n`);
+  const sim = await reporter.phase(
+    "initialising walkers",
+    async () => {
+      const sim = await createSimulation(plan.config, { kernels });
+      sim.init(plan.seed);
+      return sim;
+    },
+    () => `initialised ${plan.config.walkers} walkers, d = ${plan.config.d}, K = ${plan.config.K}, seed ${plan.seed}`,
+  );
   await runSession({
     sim,
     outDir,

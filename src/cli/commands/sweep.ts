@@ -4,27 +4,25 @@
  * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
  * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseSeed } from "../../config/schema.js";
 import { DEFAULT_STEPS, parseSteps } from "../../config/steps.js";
-import { fingerprint } from "../../engine/kernels.js";
-import { DIRECTIONS, type Direction } from "../../engine/layout.js";
+import type { Direction } from "../../engine/layout.js";
 import { formatPhaseTable, phaseRows } from "../../experiments/phase.js";
 import { predictFromTheory } from "../../experiments/predict.js";
-import { canonicalJson, expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.js";
+import { expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.js";
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { collapseSpec, hittingTimesSpec, overlapCurvesSpec } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
+import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { formatPoints, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
-
-export const SWEEP_FILES = { spec: "sweep-spec.json", state: "sweep-state.json", json: "sweep.json", csv: "sweep.csv" };
-const STATE_VERSION = 1;
+import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
+import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
+import { readSweepState, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
 
 export function registerSweep(program: Command): Command {
   const cmd = program
@@ -37,13 +35,10 @@ export function registerSweep(program: Command): Command {
         "the phase-transition summary beside the theory. Bit-identical whatever --threads.",
     );
   addModelOptions(cmd);
+  addSweepOptions(cmd);
   cmd
-    .option("--seeds <n>", "walkers per grid point", "16")
     .option("--steps <expr>", `step budget per point, a number or an expression in d (default: ${DEFAULT_STEPS})`)
     .option("--seed <n>", "master seed (default: drawn and recorded)")
-    .option("--directions <list>", "directions whose hitting times are measured, from u, v, m", "u,v")
-    .option("--stop-after-hit <x>", "run each walker on to x times its hitting step (1: stop at the hit)", "1")
-    .option("--threads <n>", "worker threads (default: all cores)")
     .option("--out <dir>", "output directory (default: ./mcm-output/sweep-<UTC timestamp>-<seed>)")
     .option(
       "--resume <dir|id>",
@@ -54,7 +49,6 @@ export function registerSweep(program: Command): Command {
       "run on a Redis job queue (redis://[[user]:password@]host[:port][/db]; password also from MCM_REDIS_PASSWORD) with `mcm worker` processes anywhere",
     )
     .option("--sweep-id <id>", "with --queue: the sweep's id (default: generated and printed)")
-    .option("--chunk <n>", "with --queue: walkers per job (default: a grid point per job); results do not depend on it")
     .option("--no-wait", "with --queue: enqueue and exit; collect later with --resume ID")
     .option("--json", "print exactly one JSON document (sweep results and phase summary) on stdout")
     .option("-q, --quiet", "no progress output on stderr")
@@ -102,27 +96,12 @@ export function sweepFileFromFlags(opts: Record<string, unknown>): SweepFile {
     if (values.length > 1) grid[f.field] = values;
     else base[f.field] = values[0];
   }
-  const seeds = Number(opts.seeds);
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 65536) {
-    throw new UsageError(`--seeds: got ${JSON.stringify(opts.seeds)}, expected an integer in [1, 65536]`);
-  }
+  const { seeds, directions, stopAfterHit } = parseSweepFlags(opts);
   const steps = typeof opts.steps === "string" ? opts.steps : String(file.steps ?? DEFAULT_STEPS);
   try {
     parseSteps(steps);
   } catch (e) {
     throw translateError(e, new Map([["steps", "--steps"]]));
-  }
-  const directions = String(opts.directions ?? "u,v")
-    .split(",")
-    .map((s) => s.trim());
-  for (const d of directions) {
-    if (!(DIRECTIONS as readonly string[]).includes(d)) {
-      throw new UsageError(`--directions: got ${JSON.stringify(d)}, expected a comma list of u, v, m`);
-    }
-  }
-  const stopAfterHit = Number(opts.stopAfterHit ?? 1);
-  if (!(stopAfterHit >= 1 && stopAfterHit <= 1000)) {
-    throw new UsageError(`--stop-after-hit: got ${JSON.stringify(opts.stopAfterHit)}, expected a number in [1, 1000]`);
   }
   let seed = drawSeed();
   const seedText = opts.seed ?? file.seed;
@@ -132,7 +111,15 @@ export function sweepFileFromFlags(opts: Record<string, unknown>): SweepFile {
       throw new UsageError(`--seed: got ${JSON.stringify(seedText)}, expected an integer in [0, 2^64 - 1]`);
     seed = parsed;
   }
-  const sweep: SweepFile = { base, grid, seeds, steps, seed, directions: directions as Direction[], stopAfterHit };
+  const sweep: SweepFile = {
+    base,
+    grid,
+    seeds,
+    steps,
+    seed,
+    directions: directions.split(",").map((d) => d.trim()) as Direction[],
+    stopAfterHit,
+  };
   // Validate every point now, so that a bad value fails before any work, naming the flag.
   try {
     expandGrid(toSweepSpec(sweep));
@@ -142,42 +129,31 @@ export function sweepFileFromFlags(opts: Record<string, unknown>): SweepFile {
   return sweep;
 }
 
-interface SweepState {
-  version: number;
-  specHash: string;
-  tasks: Record<string, TaskResult>;
-}
-
-const specHash = (s: SweepFile) => fingerprint(new TextEncoder().encode(canonicalJson(s)));
-
-function readState(dir: string, sweep: SweepFile): Map<string, TaskResult> {
-  const path = join(dir, SWEEP_FILES.state);
-  if (!existsSync(path)) return new Map();
-  let state: SweepState;
-  try {
-    state = JSON.parse(readFileSync(path, "utf8")) as SweepState;
-  } catch (e) {
-    throw new Error(`${path}: not a readable sweep state (${(e as Error).message}); remove it to start over`);
+/** The flags that only mean something with --queue refused without it, --threads and --chunk validated. */
+function checkRunFlags(opts: Record<string, unknown>): Pick<SweepFlags, "threads" | "chunk"> {
+  if (typeof opts.queue !== "string") {
+    const queueOnly = [
+      ["--chunk", opts.chunk !== undefined],
+      ["--sweep-id", opts.sweepId !== undefined],
+      ["--no-wait", opts.wait === false],
+    ] as const;
+    for (const [flag, given] of queueOnly) {
+      if (given) throw new UsageError(`${flag}: only with --queue URL (a local sweep has no job queue)`);
+    }
   }
-  if (state.version !== STATE_VERSION) {
-    throw new Error(`${path}: state version: expected ${STATE_VERSION}, found ${state.version}`);
-  }
-  if (state.specHash !== specHash(sweep)) {
-    throw new Error(
-      `${path}: spec hash: expected ${specHash(sweep)} (this sweep), found ${state.specHash} (another sweep)`,
-    );
-  }
-  return new Map(Object.entries(state.tasks));
+  const { threads, chunk } = parseSweepFlags({ threads: opts.threads, chunk: opts.chunk });
+  return { threads, chunk };
 }
 
 async function sweepAction(opts: Record<string, unknown>): Promise<void> {
+  const { threads } = checkRunFlags(opts);
   if (typeof opts.queue === "string") return queueSweepAction(opts, opts.queue);
   let sweep: SweepFile;
   let outDir: string;
   if (typeof opts.resume === "string") {
-    outDir = resolve(opts.resume);
+    outDir = checkOutDir("--resume", opts.resume);
     const specPath = join(outDir, SWEEP_FILES.spec);
-    if (!existsSync(specPath))
+    if (!existsSync(specPath) || statSync(specPath).isDirectory())
       throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
     sweep = JSON.parse(readFileSync(specPath, "utf8")) as SweepFile;
   } else {
@@ -186,7 +162,10 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
       .toISOString()
       .replace(/\.\d+Z$/, "Z")
       .replace(/:/g, "-");
-    outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`));
+    outDir = checkOutDir(
+      "--out",
+      typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
+    );
     if (existsSync(join(outDir, SWEEP_FILES.spec))) {
       const stored = JSON.parse(readFileSync(join(outDir, SWEEP_FILES.spec), "utf8")) as SweepFile;
       if (specHash(stored) !== specHash(sweep)) {
@@ -194,23 +173,31 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
       }
     }
   }
-  mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, SWEEP_FILES.spec), `${JSON.stringify(sweep, null, 2)}\n`);
-  const finished = readState(outDir, sweep);
+  const finished = existsSync(outDir) ? readSweepState(outDir, sweep) : new Map<string, TaskResult>();
+  // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
+  // refuse the corrected sweep and make --resume run the failed one.
+  const leftovers = new Leftovers();
+  const specPath = join(outDir, SWEEP_FILES.spec);
+  if (!existsSync(specPath)) leftovers.file(specPath);
+  leftovers.dirsCreated(makeOutDir(typeof opts.resume === "string" ? "--resume" : "--out", outDir).created);
+  writeFileAtomic(specPath, `${JSON.stringify(sweep, null, 2)}\n`);
+  await leftovers.around(() => runLocalSweep(sweep, outDir, finished, threads, opts, leftovers));
+}
+
+async function runLocalSweep(
+  sweep: SweepFile,
+  outDir: string,
+  finished: Map<string, TaskResult>,
+  threads: number | undefined,
+  opts: Record<string, unknown>,
+  leftovers: Leftovers,
+): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
-  const threads = opts.threads === undefined ? undefined : Number(opts.threads);
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
-    throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
-  }
   if (finished.size > 0) reporter.info(`resuming: ${finished.size} finished tasks found in ${outDir}`);
   reporter.info(`sweep seed ${sweep.seed}; outputs in ${outDir}`);
 
   const tasks: Record<string, TaskResult> = Object.fromEntries(finished);
-  const saveState = () =>
-    writeFileAtomic(
-      join(outDir, SWEEP_FILES.state),
-      JSON.stringify({ version: STATE_VERSION, specHash: specHash(sweep), tasks }),
-    );
+  const saveState = () => saveSweepState(outDir, sweep, tasks);
   const controller = new AbortController();
   let caught: "SIGINT" | "SIGTERM" | null = null;
   const onSignal = (s: "SIGINT" | "SIGTERM") => {
@@ -232,6 +219,7 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
       onTask: (key, r) => {
         tasks[key] = r;
         saveState();
+        leftovers.keep();
       },
       onProgress: (p) => {
         bar ??= reporter.bar("sweep", p.workTotal / 1e6, "Mwork");
@@ -264,11 +252,12 @@ async function writeSweepOutputs(
   reporter: ReturnType<typeof createReporter>,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
-  mkdirSync(outDir, { recursive: true });
+  makeOutDir("--out", outDir);
   const rows = phaseRows(result, predictFromTheory);
   writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
+  const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
   await reporter.phase(
     "drawing plots",
     () =>
@@ -290,6 +279,7 @@ async function writeSweepOutputs(
 
 /** `mcm sweep --queue URL`: submit (or --resume ID) and wait for workers; outputs as for a local sweep. */
 async function queueSweepAction(opts: Record<string, unknown>, url: string): Promise<void> {
+  if (typeof opts.out === "string") checkOutDir("--out", opts.out);
   const q = await import("../../queue/index.js");
   const reporter = createReporter({ quiet: opts.quiet === true });
   const controller = new AbortController();
@@ -332,10 +322,7 @@ async function queueSweepAction(opts: Record<string, unknown>, url: string): Pro
     } else {
       const sweep = sweepFileFromFlags(opts);
       stepsText = sweep.steps;
-      const chunk = opts.chunk === undefined ? undefined : Number(opts.chunk);
-      if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1)) {
-        throw new UsageError(`--chunk: got ${JSON.stringify(opts.chunk)}, expected an integer >= 1`);
-      }
+      const { chunk } = checkRunFlags(opts);
       const { steps, ...rest } = toSweepSpec(sweep);
       void steps;
       res = await q.submitSweep(
@@ -371,22 +358,4 @@ async function queueSweepAction(opts: Record<string, unknown>, url: string): Pro
   }
   const outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${res.sweepId}`));
   await writeSweepOutputs(outDir, res.result, stepsText, opts, reporter, { sweepId: res.sweepId, builds: res.builds });
-}
-
-/** One plot regime per combination of the non-d grid fields. */
-function groupRegimes(result: SweepResult, rows: ReturnType<typeof phaseRows>) {
-  const groups = new Map<string, SweepResult["points"]>();
-  for (const p of result.points) {
-    const { d: _d, ...rest } = p.at;
-    const label =
-      Object.entries(rest)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(" ") || "all";
-    groups.set(label, [...(groups.get(label) ?? []), p]);
-  }
-  return [...groups.entries()].map(([label, points]) => ({
-    label,
-    points,
-    k: Object.fromEntries(rows.filter((r) => r.label === label).map((r) => [r.direction, r.lawK])),
-  }));
 }

@@ -27,6 +27,9 @@ import { arenaFor, configureNet, netLayout } from "./layout.js";
 import { ACTIVATION_CODE, type ImagesOptions, type ImagesOptionsInput, resolveImagesOptions } from "./options.js";
 
 /** Named random streams of the master seed. */
+/** A test MSE above this many times that of the zero predictor is reported as divergence. */
+const DIVERGED_FACTOR = 1e6;
+
 export const IMAGES_STREAM = {
   SPLIT: 101,
   INIT: 102,
@@ -345,6 +348,12 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
     const lc = sampleLosses(outC, x0Clone, nTest, d);
     const diffC = lc.map((v, s) => v - lwClone[s]);
     const r = meanSe(ln);
+    // Finite but absurd: far worse than predicting zero means the optimizer has blown up.
+    if (!(r.mean <= DIVERGED_FACTOR * meanMse)) {
+      throw new Error(
+        `training diverged: test MSE ${r.mean.toExponential(3)} at step ${step}, more than ${DIVERGED_FACTOR} times the MSE of predicting zero (${meanMse.toFixed(4)}) (lr = ${o.lr}, optimizer ${o.optimizer}); try a smaller lr`,
+      );
+    }
     const g = meanSe(diff);
     const c = meanSe(lc);
     const gc = meanSe(diffC);

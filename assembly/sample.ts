@@ -1,0 +1,102 @@
+// The reverse-time sampler (docs/model.md section 11): from x ~ N(0, (alpha0^2 + sigma0^2) I) at the
+// noisiest level of a grid down to its clean end (alpha = 1, sigma = 0), with the x0-prediction
+// x0^ = D(x) of a denoiser family at each level and eps^ = (x - alpha x0^) / sigma:
+//   DDIM (deterministic): x' = alpha' x0^ + sigma' eps^ = (sigma'/sigma) x + (alpha' - sigma' alpha/sigma) x0^;
+//   DDPM (ancestral): x' ~ q(x' | x, x0 = x0^), the forward process's posterior: with a = alpha/alpha' and
+//     w2 = sigma^2 - a^2 sigma'^2 (the variance the step from level ' to this level adds),
+//     x' = (w2 alpha'/sigma^2) x0^ + (a sigma'^2/sigma^2) x + sqrt(sigma'^2 w2 / sigma^2) zeta.
+// The last step lands on sigma' = 0, where both return x0^ of the cleanest level.
+// The family is the oracle (E[x0 | x], assembly/oracle.ts) or one trained tied denoiser per level,
+// D(x) = b x + sum_k a_k w_k g(w_k . x), predicting x0 or the noise (then x0^ = (x - sigma D(x)) / alpha).
+import { activationOf } from "./activation";
+import { oracleDenoise, oracleLevel } from "./oracle";
+import { sampleX0 } from "./mcm";
+import { gaussFill, rngLoad, rngStore } from "./rng";
+import { axpy, dot, lincomb2, scale } from "./vec";
+import { act, d, K, M, U, V, X0, XI, XT } from "./globals";
+
+/** The family codes of generate(). */
+export const FAMILY_ORACLE = 0;
+export const FAMILY_X0 = 1;
+export const FAMILY_NOISE = 2;
+
+// x0^ of the trained denoiser of level l into X0, from x in XT.
+function trainedPredict(l: i32, family: i32, sigma: f64, alpha: f64, wf: usize, af: usize, bf: usize): void {
+  const b = load<f64>(bf + (<usize>l << 3));
+  lincomb2(X0, b, XT, 0.0, XT, d);
+  for (let k = 0; k < K; k++) {
+    const wk = wf + ((<usize>(l * K + k) * <usize>d) << 3);
+    const g = activationOf(act, dot(wk, XT, d));
+    axpy(X0, load<f64>(af + (<usize>(l * K + k) << 3)) * g, wk, d);
+  }
+  if (family == FAMILY_NOISE) lincomb2(X0, -sigma / alpha, X0, 1.0 / alpha, XT, d);
+}
+
+/**
+ * Draws n samples from the stream at rngPtr by the reverse process over `levels` denoiser levels.
+ * grid [levels + 1, 2]: (alpha, sigma) from the noisiest level to the clean end (1, 0). family: 0 the
+ * oracle, 1 trained predicting x0, 2 trained predicting the noise; then wf [levels, K, d], af [levels, K],
+ * bf [levels] hold the denoisers (unused for the oracle). ddpm: 0 DDIM, 1 ancestral. Writes x.u, x.v, x.m
+ * and |x|^2 of each sample to out [n, 4]. Uses the X0, XI, XT scratch.
+ */
+export function generate(
+  rngPtr: usize, n: i32, grid: usize, levels: i32, ddpm: i32, family: i32, wf: usize, af: usize, bf: usize,
+  out: usize,
+): void {
+  rngLoad(rngPtr);
+  for (let s = 0; s < n; s++) {
+    const a0 = load<f64>(grid);
+    const s0 = load<f64>(grid, 8);
+    gaussFill(XT, d);
+    scale(XT, Math.sqrt(a0 * a0 + s0 * s0), d);
+    for (let l = 0; l < levels; l++) {
+      const g = grid + (<usize>l << 4);
+      const alpha = load<f64>(g);
+      const sigma = load<f64>(g, 8);
+      const alpha1 = load<f64>(g, 16);
+      const sigma1 = load<f64>(g, 24);
+      if (family == FAMILY_ORACLE) {
+        oracleLevel(alpha, sigma);
+        oracleDenoise(XT, X0);
+      } else trainedPredict(l, family, sigma, alpha, wf, af, bf);
+      if (ddpm == 0) {
+        lincomb2(XT, sigma1 / sigma, XT, alpha1 - (sigma1 * alpha) / sigma, X0, d);
+      } else {
+        const a = alpha / alpha1;
+        const s2 = sigma * sigma;
+        const w2 = Math.max(s2 - a * a * sigma1 * sigma1, 0.0);
+        lincomb2(XT, (a * sigma1 * sigma1) / s2, XT, (w2 * alpha1) / s2, X0, d);
+        const sd = Math.sqrt((sigma1 * sigma1 * w2) / s2);
+        if (sd > 0) {
+          gaussFill(XI, d);
+          axpy(XT, sd, XI, d);
+        }
+      }
+    }
+    const o = out + (<usize>s << 5);
+    store<f64>(o, dot(U, XT, d));
+    store<f64>(o, dot(V, XT, d), 8);
+    store<f64>(o, dot(M, XT, d), 16);
+    store<f64>(o, dot(XT, XT, d), 24);
+  }
+  rngStore(rngPtr);
+}
+
+/** Mean of |x0 - E[x0 | xt]|^2 over n samples (x0, xt = alpha x0 + sigma xi) drawn from the stream at
+ * rngPtr, with the oracle at level (alpha, sigma): a Monte Carlo estimate of the Bayes risk. Uses the
+ * X0, XI, XT and R scratch (R at rPtr). */
+export function oracleMse(rngPtr: usize, alpha: f64, sigma: f64, n: i32, rPtr: usize): f64 {
+  rngLoad(rngPtr);
+  oracleLevel(alpha, sigma);
+  let sum: f64 = 0;
+  for (let s = 0; s < n; s++) {
+    sampleX0(X0);
+    gaussFill(XI, d);
+    lincomb2(XT, alpha, X0, sigma, XI, d);
+    oracleDenoise(XT, rPtr);
+    lincomb2(rPtr, 1.0, rPtr, -1.0, X0, d);
+    sum += dot(rPtr, rPtr, d);
+  }
+  rngStore(rngPtr);
+  return sum / <f64>n;
+}
