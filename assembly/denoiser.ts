@@ -3,6 +3,7 @@
 // forward() leaves per-unit h, g(h), g'(h), w.r in UNIT [K, 4] and the residual r in R [d].
 import { activationOf, lastDerivative } from "./activation";
 import { A, act, B, d, K, R, target, UNIT, wPtr, X0, XI, XT } from "./globals";
+import { TARGET_X0 } from "./params";
 import { axpy, dot, lincomb2 } from "./vec";
 
 /** g(h) for the configured activation; lastDerivative() then gives g'(h). */
@@ -29,7 +30,7 @@ export function unitSlot(k: i32, j: i32): usize {
 // @ts-ignore: decorator
 @inline
 export function targetPtr(): usize {
-  return target == 0 ? X0 : XI;
+  return target == TARGET_X0 ? X0 : XI;
 }
 
 /** Forward pass of walker w on the sample in X0, XI, XT: fills UNIT and R. Returns 0.5 |r|^2. */

@@ -1,6 +1,6 @@
 // Module globals read from the parameter block by configure(). The kernels below only read them.
 import {
-  P_A, P_ACT, P_ALPHA, P_B, P_BETA_M, P_BETA_U, P_BETA_V, P_CORR, P_D, P_ETA, P_GRAD, P_HIT, P_K,
+  P_A, P_ACT, P_ALPHA, P_B, P_BETA_M, P_BETA_U, P_BETA_V, P_CORR, P_D, P_ETA, P_HIT, P_K,
   P_LATENT, P_M, P_MIX_P, P_NU_P, P_OVL, P_R, P_RNG_EVAL, P_RNG_TRAIN, P_SIGMA, P_STEP, P_TARGET,
   P_THRESHOLD, P_TRAIN_AMP, P_TRAIN_SKIP, P_U, P_UNIT, P_V, P_W, P_WALKERS, P_X0, P_XI, P_XT,
 } from "./params";
@@ -46,7 +46,6 @@ export let HIT: usize = 0;
 export let RNG_TRAIN: usize = 0;
 export let RNG_EVAL: usize = 0;
 export let UNIT: usize = 0;
-export let GRAD: usize = 0;
 
 // @ts-ignore: decorator
 @inline
@@ -54,7 +53,7 @@ function p(ptr: usize, slot: i32): f64 {
   return load<f64>(ptr + (<usize>slot << 3));
 }
 
-/** Reads the parameter block at ptr (PARAM slots) into the module globals. */
+/** Reads the parameter block at ptr (the P_ slots of ./params) into the module globals. */
 export function configure(ptr: usize): void {
   d = <i32>p(ptr, P_D);
   K = <i32>p(ptr, P_K);
@@ -96,7 +95,6 @@ export function configure(ptr: usize): void {
   RNG_TRAIN = <usize>p(ptr, P_RNG_TRAIN);
   RNG_EVAL = <usize>p(ptr, P_RNG_EVAL);
   UNIT = <usize>p(ptr, P_UNIT);
-  GRAD = <usize>p(ptr, P_GRAD);
 }
 
 /** Byte offset of unit k of walker w in W. */

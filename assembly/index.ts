@@ -41,8 +41,7 @@ export function sampleNoised(rngPtr: usize, outX0: usize, outXt: usize, outLat: 
 export function isSimd(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
-export {
-  configureReduced, reducedScratchDoubles, initReducedWalker, runReduced, runReducedGeneral, runReducedPair,
-  evalLossReduced,
-  reducedNorms, fillChiSquare, runReducedGroup, groupList, groupPairs,
-} from "./reduced";
+export { configureReduced, reducedScratchDoubles } from "./reduced/state";
+export { initReducedWalker, runReduced, runReducedGeneral, evalLossReduced, reducedNorms } from "./reduced/chain";
+export { fillChiSquare } from "./reduced/samplers";
+export { runReducedPair, runReducedGroup, groupList, groupPairs } from "./reduced/group";

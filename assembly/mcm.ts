@@ -4,6 +4,7 @@
 import { gauss, gaussFill, rngLoad, rngStore, uniform } from "./rng";
 import { normCdf, pick } from "./special";
 import { axpy, dot } from "./vec";
+import { CORR_INDEPENDENT, CORR_MIXED, CORR_SIGN, LATENT_UNIFORM } from "./params";
 import {
   betaM, corr, d, lambdaAbsThr, lambdaSignThr, latent, M, mixP, nuHi, nuLo, nuP, sqrtBetaU, sqrtBetaV,
   U, V, whitenC,
@@ -19,7 +20,7 @@ const SQRT3: f64 = 1.7320508075688772;
 // @ts-ignore: decorator
 @inline
 function nuQuantile(q: f64): f64 {
-  if (latent == 1) return SQRT3 * (2.0 * q - 1.0);
+  if (latent == LATENT_UNIFORM) return SQRT3 * (2.0 * q - 1.0);
   return pick(q >= 1.0 - nuP, nuHi, nuLo);
 }
 
@@ -27,7 +28,7 @@ function nuQuantile(q: f64): f64 {
 // @ts-ignore: decorator
 @inline
 export function nuComonotone(lambda: f64): f64 {
-  if (latent == 1) return nuQuantile(normCdf(lambda));
+  if (latent == LATENT_UNIFORM) return nuQuantile(normCdf(lambda));
   return pick(lambda > lambdaSignThr, nuHi, nuLo);
 }
 
@@ -35,7 +36,7 @@ export function nuComonotone(lambda: f64): f64 {
 // @ts-ignore: decorator
 @inline
 export function nuUncorrelated(lambda: f64): f64 {
-  if (latent == 1) return nuQuantile(2.0 * normCdf(Math.abs(lambda)) - 1.0);
+  if (latent == LATENT_UNIFORM) return nuQuantile(2.0 * normCdf(Math.abs(lambda)) - 1.0);
   return pick(Math.abs(lambda) > lambdaAbsThr, nuHi, nuLo);
 }
 
@@ -44,9 +45,9 @@ export function nuUncorrelated(lambda: f64): f64 {
 // @ts-ignore: decorator
 @inline
 export function drawNu(lambda: f64): f64 {
-  if (corr == 0) return nuQuantile(uniform());
-  if (corr == 1) return nuComonotone(lambda);
-  if (corr == 2) return uniform() < mixP ? nuComonotone(lambda) : nuQuantile(uniform());
+  if (corr == CORR_INDEPENDENT) return nuQuantile(uniform());
+  if (corr == CORR_SIGN) return nuComonotone(lambda);
+  if (corr == CORR_MIXED) return uniform() < mixP ? nuComonotone(lambda) : nuQuantile(uniform());
   return nuUncorrelated(lambda);
 }
 

@@ -24,6 +24,7 @@ import { axpy, dot, lincomb2 } from "./vec";
 import {
   betaM, corr, d, latent, lambdaAbsThr, lambdaSignThr, M, mixP, nuHi, nuLo, nuP, sqrtBetaU, sqrtBetaV, U, V,
 } from "./globals";
+import { CORR_INDEPENDENT, CORR_SIGN, CORR_UNCORRELATED, LATENT_UNIFORM } from "./params";
 
 const SQRT3: f64 = 1.7320508075688772;
 const SQRT1_2: f64 = 0.7071067811865476;
@@ -139,7 +140,7 @@ function addRegion(logPrior: f64, mu: f64, lo: f64, hi: f64, nu: f64, yv: f64): 
 
 // The terms of nu independent of lambda.
 function addIndependent(logPrior: f64, mu: f64, yv: f64): void {
-  if (latent == 1) {
+  if (latent == LATENT_UNIFORM) {
     if (bigB == 0) {
       lseAdd(logPrior + ellV(yv, 0), mu, 0);
       return;
@@ -171,7 +172,7 @@ function addSimpson(logPrior: f64, mu: f64, a: f64, b: f64, yv: f64, uncorrelate
 
 // The terms of nu = f(lambda): comonotone (sign) when uncorrelated is false, else coupled to |lambda|.
 function addDependent(logPrior: f64, mu: f64, yv: f64, uncorrelated: bool): void {
-  if (latent == 1) {
+  if (latent == LATENT_UNIFORM) {
     const a = mu - 10.0 * sl;
     const b = mu + 10.0 * sl;
     if (uncorrelated && a < 0 && b > 0) {
@@ -197,9 +198,9 @@ export let oracleV: f64 = 0;
 export function oracleSpan(yu: f64, yv: f64): f64 {
   const mu = muCoef * yu;
   lseReset();
-  if (corr == 0) addIndependent(0, mu, yv);
-  else if (corr == 1) addDependent(0, mu, yv, false);
-  else if (corr == 3) addDependent(0, mu, yv, true);
+  if (corr == CORR_INDEPENDENT) addIndependent(0, mu, yv);
+  else if (corr == CORR_SIGN) addDependent(0, mu, yv, false);
+  else if (corr == CORR_UNCORRELATED) addDependent(0, mu, yv, true);
   else {
     if (mixP > 0) addDependent(Math.log(mixP), mu, yv, false);
     if (mixP < 1) addIndependent(Math.log1p(-mixP), mu, yv);

@@ -1,40 +1,68 @@
-// The parameter block: an f64 array the host writes and configure() reads into module globals.
-// Slot numbers are mirrored in src/engine/layout.ts (PARAM); keep the two lists in step.
+// The parameter block and the enum codes of the MCM kernels: the one list of these numbers.
+// The host's copy, src/engine/abi.ts, is generated from this file by scripts/gen-abi.mjs at build time
+// (and checked by test/abi.test.ts), so keep every line here of the form `export const NAME: i32 = N;`.
+// The parameter block is an f64 array the host writes and configure() reads into module globals; each
+// P_ constant is the slot of one value.
 
-export const P_D = 0;
-export const P_K = 1;
-export const P_ALPHA = 2;
-export const P_SIGMA = 3;
-export const P_BETA_U = 4;
-export const P_BETA_V = 5;
-export const P_BETA_M = 6;
-export const P_LATENT = 7; // 0: two-point law (Rademacher, skewed), 1: uniform
-export const P_NU_P = 8; // two-point law: P(nu = nuHi)
-export const P_CORR = 9; // 0 independent, 1 sign (comonotone), 2 mixed, 3 uncorrelated
-export const P_MIX_P = 10;
-export const P_ACT = 11; // 0 tanh, 1 erf, 2 relu, 3 sign, 4 linear, 5 he3
-export const P_ETA = 12;
-export const P_TRAIN_SKIP = 13;
-export const P_TRAIN_AMP = 14;
-export const P_TARGET = 15; // 0 predict x0, 1 predict the noise xi
-export const P_THRESHOLD = 16;
-export const P_WALKERS = 17;
+export const P_D: i32 = 0;
+export const P_K: i32 = 1;
+export const P_ALPHA: i32 = 2;
+export const P_SIGMA: i32 = 3;
+export const P_BETA_U: i32 = 4;
+export const P_BETA_V: i32 = 5;
+export const P_BETA_M: i32 = 6;
+export const P_LATENT: i32 = 7; // a LATENT_ code
+export const P_NU_P: i32 = 8; // two-point law: P(nu = nuHi)
+export const P_CORR: i32 = 9; // a CORR_ code
+export const P_MIX_P: i32 = 10;
+export const P_ACT: i32 = 11; // an ACT_ code
+export const P_ETA: i32 = 12;
+export const P_TRAIN_SKIP: i32 = 13;
+export const P_TRAIN_AMP: i32 = 14;
+export const P_TARGET: i32 = 15; // a TARGET_ code
+export const P_THRESHOLD: i32 = 16;
+export const P_WALKERS: i32 = 17;
 // Layout: byte offsets into linear memory.
-export const P_U = 20;
-export const P_V = 21;
-export const P_M = 22;
-export const P_X0 = 23; // scratch [d]: z, then x0
-export const P_XI = 24; // scratch [d]
-export const P_XT = 25; // scratch [d]
-export const P_R = 26; // scratch [d]: residual D(xt) - target
-export const P_W = 27; // [walkers, K, d]
-export const P_A = 28; // [walkers, K]
-export const P_B = 29; // [walkers]
-export const P_STEP = 30; // [walkers] steps taken (f64, exact below 2^53)
-export const P_OVL = 31; // [walkers, K, 3] current overlaps with u, v, m
-export const P_HIT = 32; // [walkers, K, 3] first step with |overlap| >= threshold, -1 while not reached
-export const P_RNG_TRAIN = 33; // [walkers] 32-byte xoshiro states
-export const P_RNG_EVAL = 34; // [walkers]
-export const P_UNIT = 35; // scratch [K, 4]: h, g(h), g'(h), w.r
-export const P_GRAD = 36; // output of gradAt: [K, d] then dL/db then dL/da [K]
-export const P_COUNT = 40;
+export const P_U: i32 = 20;
+export const P_V: i32 = 21;
+export const P_M: i32 = 22;
+export const P_X0: i32 = 23; // scratch [d]: z, then x0
+export const P_XI: i32 = 24; // scratch [d]
+export const P_XT: i32 = 25; // scratch [d]
+export const P_R: i32 = 26; // scratch [d]: residual D(xt) - target
+export const P_W: i32 = 27; // [walkers, K, d]
+export const P_A: i32 = 28; // [walkers, K]
+export const P_B: i32 = 29; // [walkers]
+export const P_STEP: i32 = 30; // [walkers] steps taken (f64, exact below 2^53)
+export const P_OVL: i32 = 31; // [walkers, K, 3] current overlaps with u, v, m
+export const P_HIT: i32 = 32; // [walkers, K, 3] first step with |overlap| >= threshold, -1 while not reached
+export const P_RNG_TRAIN: i32 = 33; // [walkers] 32-byte xoshiro states
+export const P_RNG_EVAL: i32 = 34; // [walkers]
+export const P_UNIT: i32 = 35; // scratch [K, 4]: h, g(h), g'(h), w.r
+export const P_COUNT: i32 = 40;
+
+// Activation codes, in the order of ACTIVATIONS in src/config/schema.ts (the images kernels use them too).
+export const ACT_TANH: i32 = 0;
+export const ACT_ERF: i32 = 1; // erf(h / sqrt 2)
+export const ACT_RELU: i32 = 2;
+export const ACT_SIGN: i32 = 3;
+export const ACT_LINEAR: i32 = 4;
+export const ACT_HE3: i32 = 5; // He3(h) / 6
+
+// Laws of the latent nu.
+export const LATENT_TWO_POINT: i32 = 0; // Rademacher and skewed:P
+export const LATENT_UNIFORM: i32 = 1;
+
+// Couplings of nu with lambda.
+export const CORR_INDEPENDENT: i32 = 0;
+export const CORR_SIGN: i32 = 1; // comonotone
+export const CORR_MIXED: i32 = 2;
+export const CORR_UNCORRELATED: i32 = 3;
+
+// What the denoiser predicts.
+export const TARGET_X0: i32 = 0;
+export const TARGET_NOISE: i32 = 1;
+
+// initSpikes: drawn from the seed, or the first basis vectors.
+export const SPIKES_RANDOM: i32 = 0;
+export const SPIKES_BASIS: i32 = 1;

@@ -10,6 +10,9 @@ import {
   trainAmp, trainSkip, U, V, whitenC, wPtr, X0, XI, XT,
 } from "./globals";
 import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
+import { TARGET_X0 } from "./params";
+import { meanLoss, runSteps } from "./walk";
+import { stepR, stepSkip, stepW, stepX, storeAmplitude, unitTangentStep } from "./tangent";
 
 /** Draws walker w's initial weights (uniform on the sphere) from the stream at rngPtr; sets a_k = a0,
  * b = b0, step 0, no hits, and the initial overlaps. */
@@ -39,52 +42,27 @@ export function update(w: i32): bool {
   const rxt = trainSkip ? dot(R, XT, d) : 0.0;
   let ok = true;
   for (let k = 0; k < K; k++) {
-    const ak = load<f64>(aBase + (<usize>k << 3));
-    const h = load<f64>(unitSlot(k, 0));
-    const g = load<f64>(unitSlot(k, 1));
-    const gpk = load<f64>(unitSlot(k, 2));
-    const wr = load<f64>(unitSlot(k, 3));
-    // grad = ak (g r + g' wr xt); its radial part is grad.w = ak wr (g + g' h) since |w| = 1.
-    const cw = 1.0 + eta * ak * wr * (g + gpk * h);
-    const n2 = lincomb3Norm(wPtr(w, k), cw, R, -eta * ak * g, XT, -eta * ak * gpk * wr, d);
+    unitTangentStep(k, load<f64>(aBase + (<usize>k << 3)));
+    const n2 = lincomb3Norm(wPtr(w, k), stepW, R, stepR, XT, stepX, d);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     scaleAndMeasure(w, k, 1.0 / Math.sqrt(n2));
-    if (trainAmp) {
-      const an = ak - eta * g * wr;
-      if (!isFinite(an)) ok = false;
-      store<f64>(aBase + (<usize>k << 3), an);
-    }
+    if (trainAmp && !storeAmplitude(aBase + (<usize>k << 3))) ok = false;
   }
-  if (trainSkip) {
-    const bn = load<f64>(bPtr) - eta * rxt;
-    if (!isFinite(bn)) ok = false;
-    store<f64>(bPtr, bn);
-  }
+  if (trainSkip && !stepSkip(bPtr, rxt)) ok = false;
   return ok;
 }
 
 /** Runs n online SGD steps of walker w on fresh samples from its training stream, unfused (sampleX0,
  * noise, forward, update): the readable reference that run() must match to rounding. Returns as run(). */
 export function runUnfused(w: i32, n: f64): f64 {
-  const rng = RNG_TRAIN + (<usize>w << 5);
-  const stepPtr = STEP + (<usize>w << 3);
-  let step = load<f64>(stepPtr);
-  rngLoad(rng);
-  let done: f64 = 0;
-  let ok: bool = true;
-  while (done < n) {
-    sampleX0(X0);
-    noise(X0, XI, XT);
-    forward(w);
-    ok = update(w);
-    step += 1;
-    done += 1;
-    if (!ok) break;
-    recordHits(w, step);
-  }
-  rngStore(rng);
-  store<f64>(stepPtr, step);
-  return ok ? done : -step;
+  return runSteps(w, n, unfusedStep);
+}
+
+function unfusedStep(w: i32): bool {
+  sampleX0(X0);
+  noise(X0, XI, XT);
+  forward(w);
+  return update(w);
 }
 
 // The fused step of run(). It computes what sampleX0, noise, forward and update compute, with the same
@@ -239,7 +217,7 @@ function fusedStep(w: i32): bool {
   const cu = sqrtBetaU * lastLambda;
   const cv = sqrtBetaV * lastNu * (1.0 - whitenC) - whitenC * dot(V, X0, d);
   if (betaM != 0) axpy(X0, betaM, M, d);
-  if (target == 0) {
+  if (target == TARGET_X0) {
     if (trainSkip) samplePass(wPtr(w, 0), cu, cv, b, false, true);
     else samplePass(wPtr(w, 0), cu, cv, b, false, false);
   } else {
@@ -290,15 +268,11 @@ function fusedStep(w: i32): bool {
   let ok = true;
   for (let k = 0; k < K; k++) {
     const ak = load<f64>(aBase + (<usize>k << 3));
-    const h = load<f64>(unitSlot(k, 0));
-    const g = load<f64>(unitSlot(k, 1));
-    const gpk = load<f64>(unitSlot(k, 2));
-    const wr = load<f64>(unitSlot(k, 3));
-    // As update(): grad = ak (g r + g' wr xt), radial part ak wr (g + g' h).
-    const cr = -eta * ak * g;
-    let cw = 1.0 + eta * ak * wr * (g + gpk * h);
-    if (K == 1) cw += cr * ak * g; // R holds r0; r = r0 + ak g w
-    const n2 = updatePass(wPtr(w, k), cw, cr, -eta * ak * gpk * wr);
+    unitTangentStep(k, ak);
+    const cr = stepR;
+    let cw = stepW;
+    if (K == 1) cw += cr * ak * load<f64>(unitSlot(k, 1)); // R holds r0; r = r0 + ak g w
+    const n2 = updatePass(wPtr(w, k), cw, cr, stepX);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const s = 1.0 / Math.sqrt(n2);
     const o = ovlPtr(w, k);
@@ -309,17 +283,9 @@ function fusedStep(w: i32): bool {
     // stored unit vectors, so a run split into several calls (chunks, checkpoints, resumes) gives the same
     // bits as one call. This costs one pass over d per unit.
     scale(wPtr(w, k), s, d);
-    if (trainAmp) {
-      const an = ak - eta * g * wr;
-      if (!isFinite(an)) ok = false;
-      store<f64>(aBase + (<usize>k << 3), an);
-    }
+    if (trainAmp && !storeAmplitude(aBase + (<usize>k << 3))) ok = false;
   }
-  if (trainSkip) {
-    const bn = b - eta * rxt;
-    if (!isFinite(bn)) ok = false;
-    store<f64>(bPtr, bn);
-  }
+  if (trainSkip && !stepSkip(bPtr, rxt)) ok = false;
   return ok;
 }
 
@@ -329,35 +295,17 @@ function fusedStep(w: i32): bool {
  * not those of forward(). */
 export function run(w: i32, n: f64): f64 {
   if (K > MAX_FUSED_K) return runUnfused(w, n);
-  const rng = RNG_TRAIN + (<usize>w << 5);
-  const stepPtr = STEP + (<usize>w << 3);
-  let step = load<f64>(stepPtr);
-  rngLoad(rng);
-  let done: f64 = 0;
-  let ok: bool = true;
-  while (done < n) {
-    ok = fusedStep(w);
-    step += 1;
-    done += 1;
-    if (!ok) break;
-    recordHits(w, step);
-  }
-  rngStore(rng);
-  store<f64>(stepPtr, step);
-  return ok ? done : -step;
+  return runSteps(w, n, fusedStep);
 }
 
 /** Mean loss of walker w over n fresh samples from its evaluation stream (weights unchanged). */
 export function evalLoss(w: i32, n: i32): f64 {
-  const rng = RNG_EVAL + (<usize>w << 5);
-  rngLoad(rng);
-  let sum: f64 = 0;
-  for (let s = 0; s < n; s++) {
-    sampleX0(X0);
-    noise(X0, XI, XT);
-    sum += forward(w);
-  }
-  rngStore(rng);
-  return sum / <f64>n;
+  return meanLoss(w, n, sampleLoss);
+}
+
+function sampleLoss(w: i32): f64 {
+  sampleX0(X0);
+  noise(X0, XI, XT);
+  return forward(w);
 }
 

@@ -3,6 +3,15 @@
  * browser path. The CLI lives in src/cli and is a separate entry (bin `mcm`).
  */
 
+export {
+  ACT_CODE,
+  type CorrelationLaw,
+  deriveModel,
+  initialSkip,
+  type LatentLaw,
+  type Model,
+  spikeDirections,
+} from "./config/model.js";
 export { alphaSigma, optimalSkip, PROCESSES, type ProcessName } from "./config/process.js";
 export {
   ACTIVATIONS,

@@ -13,7 +13,6 @@ export {
   imagesSchema,
   resolveImagesOptions,
 } from "./experiments/images/options.js";
-export { type ImagesPlots, imagesPlots } from "./experiments/images/report.js";
 export {
   type CurvePoint,
   IMAGES_STREAM,
@@ -23,4 +22,6 @@ export {
   type ImagesResult,
   runImages,
 } from "./experiments/images/run.js";
-export { grayPng, imageGrid, type LinePlotSpec, linePlot, type Series } from "./report/svg.js";
+export { type ImagesPlots, imagesPlotSpecs, imagesPlots } from "./report/images.js";
+export { type LinePlotSpec, linePlot, linePlotSpec, type Series } from "./report/lines.js";
+export { grayPng, imageGrid } from "./report/svg.js";

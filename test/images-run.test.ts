@@ -7,8 +7,8 @@ import { gridSteps } from "../src/engine/grid.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../src/experiments/images/checkpoint.js";
 import { encodeNpy } from "../src/experiments/images/npy.js";
 import { resolveImagesOptions } from "../src/experiments/images/options.js";
-import { imagesPlots } from "../src/experiments/images/report.js";
 import { type ImagesCheckpoint, runImages } from "../src/experiments/images/run.js";
+import { imagesPlotSpecs, imagesPlots } from "../src/report/images.js";
 
 // MNIST pooled 2 x 2 (d = 196) keeps these runs to seconds.
 const SMALL = { pool: 2, nTest: 500, K: 64, batch: 32, perDecade: 4, nDigits: 3 } as const;
@@ -34,8 +34,10 @@ describe("images experiment", () => {
     const last = r.curve[r.curve.length - 1];
     expect(last.mseReal).toBeLessThan(first.mseReal - 10 * first.mseRealSe);
     expect(last.wienerDistance).toBeLessThan(first.wienerDistance);
-    const plots = imagesPlots(r);
-    expect(plots.curves.match(/<polyline /g)?.length).toBe(3);
+    // Three curves (vega-lite's line layer) and the Wiener reference line (its rule layer, in the legend).
+    const lines = (imagesPlotSpecs(r).curves as { layer: { data: { values: { name: string }[] } }[] }).layer[1];
+    expect(new Set(lines.data.values.map((row) => row.name)).size).toBe(3);
+    const plots = await imagesPlots(r);
     expect(plots.curves).toContain("Wiener MSE, real images");
     expect(plots.digits?.match(/<image /g)?.length).toBe(4 * 3);
     expect(JSON.parse(JSON.stringify(r)).curve.length).toBe(r.curve.length);

@@ -9,7 +9,7 @@ import { activationOf, lastDerivative } from "../activation";
 import { axpy, dot, lincomb2, scale } from "../vec";
 import {
   Q_ACT, Q_ALPHA, Q_BATCH, Q_BETA1, Q_BETA2, Q_D, Q_DATA, Q_EPS, Q_G, Q_GP, Q_GRAD, Q_H, Q_K, Q_LR, Q_M1,
-  Q_M2, Q_N, Q_OPT, Q_PARAMS, Q_R, Q_RNG, Q_SIGMA, Q_STEP, Q_TIED, Q_TRAIN_SKIP, Q_X0, Q_XT,
+  OPT_SGD, Q_M2, Q_N, Q_OPT, Q_PARAMS, Q_R, Q_RNG, Q_SIGMA, Q_STEP, Q_TIED, Q_TRAIN_SKIP, Q_X0, Q_XT,
 } from "./params";
 
 let d: i32 = 0;
@@ -241,7 +241,7 @@ function backward(): f64 {
 /** One optimiser step on PARAMS with GRAD. */
 function update(): void {
   const n = paramCount(d, K);
-  if (opt == 0) {
+  if (opt == OPT_SGD) {
     lincomb2(PARAMS, 1.0, PARAMS, -lr, GRAD, n);
     return;
   }

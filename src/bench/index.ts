@@ -85,8 +85,6 @@ export interface BenchResult {
   /** Overlaps after 200 steps from seed 1, max |difference| to the SIMD build (same algorithm check). */
   crossCheck: { impl: Impl; K: number; maxDiff: number }[];
   targets: TargetCheck[];
-  /** The sweep target (2 worker threads vs 1) belongs to the sweep; see bench/RESULTS.md. */
-  todo: string[];
   /** The reduced backend's K = 1 step beside the full backend's at the same d (SIMD builds, steps per
    * CPU-second of one core, medians): `reduced` a group of 8 walkers (how the engine runs 8 or more),
    * `reducedPair` one pair in the lanes of f64x2, `reducedSingle` one walker alone. */
@@ -494,7 +492,6 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       targets,
       reducedVsFull,
       sweepScaling,
-      todo: [],
     };
   } finally {
     native?.dispose();
@@ -590,6 +587,5 @@ export function formatBench(result: BenchResult): string {
       `  ${t.met ? "met    " : "NOT met"}  ${t.name}: ${fmt(t.value)} (target ${t.target >= 1e4 ? fmt(t.target) : t.target})`,
     );
   }
-  for (const t of result.todo) lines.push(`  todo     ${t}`);
   return lines.join("\n");
 }

@@ -14,7 +14,7 @@ import {
   decodeCheckpoint,
   encodeCheckpoint,
 } from "../engine/checkpoint.js";
-import type { Simulation } from "../engine/simulation.js";
+import type { Simulation } from "../engine/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/summary.js";
 import { Interrupted } from "./errors.js";

@@ -219,7 +219,7 @@ export function resolveConfig(input: unknown = {}): Config {
       `betaM: got ${config.betaM} with d = ${config.d}, expected betaM = 0 when d < 3 (the mean spike needs a third direction)`,
     );
   }
-  const q = config.betaM > 0 ? 3 : 2;
+  const q = config.betaM > 0 ? 3 : 2; // spikeCount of ./model.ts (which imports this file)
   if (config.backend === "reduced" && config.d - q - config.K < 2) {
     throw new ConfigError(
       "d",

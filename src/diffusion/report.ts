@@ -5,16 +5,18 @@
  * with the test losses; the covariance spectra of the final samples, the Wiener samples and the data;
  * and grids of samples.
  */
-import { imageGrid, linePlot, PALETTE } from "../report/svg.js";
+import { linePlotSpec, PALETTE } from "../report/lines.js";
+import { renderSvg } from "../report/plots.js";
+import { imageGrid } from "../report/svg.js";
 import { type DiffusionImages, type DiffusionResult, tKey } from "./run.js";
 
-export function diffusionPlots(r: DiffusionResult): Record<string, string> {
+export async function diffusionPlots(r: DiffusionResult): Promise<Record<string, string>> {
   const pts = r.snapshots.filter((s) => s.step > 0);
   const steps = pts.map((s) => s.step);
   const o = r.options;
   const title = `${r.dataset.name}, ${o.arch} width ${o.width}, batch ${o.batch}, lr ${o.lr}`;
   const ref = r.reference;
-  const curves = linePlot({
+  const curves = linePlotSpec({
     title: `${title}: generated samples against the data`,
     xLabel: "training steps (minibatches)",
     yLabel: "distance / its Wiener-samples value",
@@ -51,7 +53,7 @@ export function diffusionPlots(r: DiffusionResult): Record<string, string> {
     ],
   });
   const ts = o.evalT.map(tKey);
-  const wiener = linePlot({
+  const wiener = linePlotSpec({
     title: `${title}: the denoiser against Wiener, per noise level t`,
     xLabel: "training steps (minibatches)",
     yLabel: "per-pixel MSE",
@@ -76,7 +78,7 @@ export function diffusionPlots(r: DiffusionResult): Record<string, string> {
   });
   const last = r.snapshots[r.snapshots.length - 1];
   const k = Array.from({ length: Math.min(32, ref.dataSpectrum.length) }, (_, i) => i + 1);
-  const spectrum = linePlot({
+  const spectrum = linePlotSpec({
     title: `${title}: covariance spectra`,
     xLabel: "eigenvalue index",
     yLabel: "eigenvalue",
@@ -100,7 +102,7 @@ export function diffusionPlots(r: DiffusionResult): Record<string, string> {
       },
     ],
   });
-  return { curves, wiener, spectrum };
+  return { curves: await renderSvg(curves), wiener: await renderSvg(wiener), spectrum: await renderSvg(spectrum) };
 }
 
 /** One grid: a row per labelled set of images. */

@@ -24,10 +24,11 @@
  * config, a member of the wrong shape, and truncated or corrupted bytes (zip CRC-32). Browser-safe.
  */
 import type { Config } from "../config/schema.js";
+import { canonicalJson } from "../io/json.js";
 import { configDifferences } from "./guards.js";
 import { fingerprint, type KernelFlavour } from "./kernels.js";
 import { decodeNpz, encodeNpz, type NpyArray, NpzError } from "./npz.js";
-import type { LogEntry, SimulationState } from "./simulation.js";
+import type { LogEntry, SimulationState } from "./types.js";
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
@@ -47,19 +48,6 @@ export interface CheckpointMeta {
   /** The run's target step count and the expression it came from. */
   stepsTotal: number;
   stepsExpression: string;
-}
-
-/** JSON with object keys sorted, so that equal configs give equal text and hash. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v as object)
-            .sort()
-            .map((k) => [k, (v as Record<string, unknown>)[k]]),
-        )
-      : v,
-  );
 }
 
 /** The config hash recorded in checkpoints: FNV-1a 64 of the canonical JSON, 16 hex digits. */

@@ -5,15 +5,9 @@
  */
 import type { Arena } from "./arena.js";
 import type { Layout } from "./layout.js";
+import { seedWords } from "./layout.js";
 import { runLockstep } from "./lockstep.js";
-import {
-  copyLogEntry,
-  DivergenceError,
-  type LogEntry,
-  type RunOptions,
-  type Simulation,
-  seedWords,
-} from "./simulation.js";
+import { copyLogEntry, DivergenceError, type LogEntry, type RunOptions, type Simulation } from "./types.js";
 
 export interface EnsembleSpec {
   arena: Arena;

@@ -56,7 +56,7 @@ export interface KernelExports {
     b: number,
     out: number,
   ): void;
-  // The reduced backend (assembly/reduced.ts).
+  // The reduced backend (assembly/reduced/).
   reducedScratchDoubles(K: number, q: number): number;
   configureReduced(q: number, gram: number, scratch: number): void;
   initReducedWalker(walker: number, rng: number, a0: number, b0: number): void;

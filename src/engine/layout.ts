@@ -1,46 +1,9 @@
 /**
  * The arena: every buffer the kernels touch, laid out once from (d, K, walkers), each 16-byte aligned,
- * starting at the module's heapBase(). Slot numbers of the parameter block mirror assembly/params.ts.
+ * starting at the module's heapBase(); the random streams and the seed's split into 32-bit words. The
+ * parameter block's slots are the P_ constants of ./abi.ts (generated from assembly/params.ts).
  */
-
-export const PARAM = {
-  D: 0,
-  K: 1,
-  ALPHA: 2,
-  SIGMA: 3,
-  BETA_U: 4,
-  BETA_V: 5,
-  BETA_M: 6,
-  LATENT: 7,
-  NU_P: 8,
-  CORR: 9,
-  MIX_P: 10,
-  ACT: 11,
-  ETA: 12,
-  TRAIN_SKIP: 13,
-  TRAIN_AMP: 14,
-  TARGET: 15,
-  THRESHOLD: 16,
-  WALKERS: 17,
-  U: 20,
-  V: 21,
-  M: 22,
-  X0: 23,
-  XI: 24,
-  XT: 25,
-  R: 26,
-  W: 27,
-  A: 28,
-  B: 29,
-  STEP: 30,
-  OVL: 31,
-  HIT: 32,
-  RNG_TRAIN: 33,
-  RNG_EVAL: 34,
-  UNIT: 35,
-  GRAD: 36,
-  COUNT: 40,
-} as const;
+import { P_COUNT } from "./abi.js";
 
 /** Random stream ids, combined with the master seed and the walker index by the kernel's seedStream(). */
 export const STREAM = {
@@ -79,6 +42,7 @@ export interface Layout {
   rngSpikes: number;
   rngInit: number;
   unit: number;
+  /** Scratch for gradient()'s output [K d + 1 + K] (tests compare it with finite differences). */
   grad: number;
   /** First free byte after the arena (scratch for batch sampling starts here). */
   end: number;
@@ -95,7 +59,7 @@ export function computeLayout(base: number, d: number, K: number, walkers: numbe
     return ptr;
   };
   const layout: Layout = {
-    params: take(PARAM.COUNT),
+    params: take(P_COUNT),
     u: take(d),
     v: take(d),
     m: take(d),
@@ -124,4 +88,19 @@ export function computeLayout(base: number, d: number, K: number, walkers: numbe
     );
   }
   return layout;
+}
+
+/** Splits a seed (0 <= seed < 2^64) into 32-bit halves. */
+export function seedWords(seed: number | bigint | string): { hi: number; lo: number; text: string } {
+  let s: bigint;
+  try {
+    s = BigInt(seed);
+  } catch {
+    throw new RangeError(`seed: got ${JSON.stringify(seed)}, expected an integer in [0, 2^64 - 1]`);
+  }
+  if (typeof seed === "number" && !Number.isSafeInteger(seed)) {
+    throw new RangeError(`seed: got ${seed}, expected an integer in [0, 2^53 - 1] (pass larger seeds as strings)`);
+  }
+  if (s < 0n || s >= 1n << 64n) throw new RangeError(`seed: got ${seed}, expected an integer in [0, 2^64 - 1]`);
+  return { hi: Number(s >> 32n), lo: Number(s & 0xffffffffn), text: s.toString() };
 }

@@ -4,7 +4,7 @@
  */
 import { nextGridStep } from "./grid.js";
 import { DIRECTIONS, type Direction } from "./layout.js";
-import type { RunOptions, Simulation } from "./simulation.js";
+import type { RunOptions, Simulation } from "./types.js";
 
 /** What a backend gives the loop. */
 export interface LockstepDriver {

@@ -24,14 +24,23 @@ export function censoredQuantile(hits: readonly Hit[], q: number): number | null
   return observed[lo] + (pos - lo) * (observed[hi] - observed[lo]);
 }
 
-/** Plain quantile of finite values (type 7). */
-export function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const pos = q * (s.length - 1);
+/** The q-quantile of values sorted ascending, interpolating linearly between order statistics (type 7,
+ * numpy's default); NaN when there are none. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const pos = q * (n - 1);
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** The q-quantile (type 7) of values in any order. */
+export function quantile(xs: readonly number[], q: number): number {
+  return quantileSorted(
+    [...xs].sort((a, b) => a - b),
+    q,
+  );
 }
 
 /** A small seeded PRNG (SplitMix32-style) for resampling: deterministic across hosts. */

@@ -9,9 +9,12 @@
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import { fingerprint } from "../engine/kernels.js";
 import { DIRECTIONS, type Direction } from "../engine/layout.js";
+import { canonicalJson } from "../io/json.js";
 import { type ExponentFit, fitExponent } from "./fit.js";
 import { type Hit, type MedianCI, medianCI } from "./stats.js";
 import { runTask, type SweepTask, type TaskResult } from "./sweep-task.js";
+
+export { canonicalJson } from "../io/json.js";
 
 export interface SweepSpec {
   /** Fields shared by every point. */
@@ -115,18 +118,6 @@ export function expandGrid(spec: SweepSpec): SweepPoint[] {
     points.push({ index: i, at, config, seed: pointSeed(spec.seed, config), steps });
   }
   return points;
-}
-
-/** Canonical JSON: keys sorted, so equal configs hash equally whatever their key order. */
-export function canonicalJson(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(",")}]`;
-  if (x && typeof x === "object") {
-    return `{${Object.keys(x)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(x);
 }
 
 /** A point's seed: a 64-bit hash of the master seed and the point's config (walkers excluded), so adding

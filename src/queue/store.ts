@@ -13,8 +13,9 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import { DIRECTIONS, type Direction } from "../engine/layout.js";
-import { canonicalJson, type SweepSpec, taskKey } from "../experiments/sweep.js";
+import { type SweepSpec, taskKey } from "../experiments/sweep.js";
 import type { SweepTask, TaskResult } from "../experiments/sweep-task.js";
+import { canonicalJson } from "../io/json.js";
 
 export const QUEUE_NAME = "mcm-sweeps";
 export const SWEEPS_KEY = "mcm:sweeps";

@@ -8,8 +8,9 @@ import { randomBytes } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Config } from "../config/schema.js";
-import { canonicalJson, expandGrid, planTasks, runSweep, type SweepResult } from "../experiments/sweep.js";
+import { expandGrid, planTasks, runSweep, type SweepResult } from "../experiments/sweep.js";
 import type { SweepTask, TaskResult } from "../experiments/sweep-task.js";
+import { canonicalJson } from "../io/json.js";
 import { openRedis, parseRedisUrl, type RedisTarget } from "./connection.js";
 import { sweepJobStates } from "./status.js";
 import {

@@ -6,8 +6,11 @@
  * For K > 1 a walker's overlap with a direction is the max over its units of |overlap|, and its hitting
  * step is the earliest over its units. Directions: u and v always, m only when betaM > 0.
  */
+
+import { spikeDirections } from "../config/model.js";
 import type { Config } from "../config/schema.js";
 import { DIRECTIONS, type Direction } from "../engine/layout.js";
+import { quantileSorted as quantile } from "../experiments/stats.js";
 
 export interface DirectionSummary {
   /** Quantiles (linear interpolation, numpy's default) of the final max-over-units |overlap| over walkers. */
@@ -45,15 +48,7 @@ export interface RunSummary {
   outDir?: string;
 }
 
-/** Linear-interpolation quantile of sorted values (numpy's default method). */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+export { quantileSorted as quantile } from "../experiments/stats.js";
 
 /** The ceil(n/2)-th smallest of the hitting steps with null as +infinity; null if that one is censored. */
 export function censoredMedian(hits: readonly (number | null)[]): number | null {
@@ -66,7 +61,7 @@ export function censoredMedian(hits: readonly (number | null)[]): number | null 
 
 /** Which directions a config reports: u and v always, m when the mean spike is on. */
 export function reportedDirections(config: Config): Direction[] {
-  return config.betaM > 0 ? ["u", "v", "m"] : ["u", "v"];
+  return [...spikeDirections(config)];
 }
 
 export interface SummaryInput {

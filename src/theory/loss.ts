@@ -25,7 +25,8 @@
  * a homogeneous polynomial of degree n in the overlaps whose coefficients are joint moments of the latents
  * (exponent.ts uses this for exact Taylor coefficients).
  */
-import { alphaSigma, optimalSkip, type ProcessName } from "../config/process.js";
+import { deriveModel } from "../config/model.js";
+import type { ProcessName } from "../config/process.js";
 import { type Activation, type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import {
   gaussHermite,
@@ -62,8 +63,7 @@ export interface TheoryModel {
 /** The theory model of a config (defaults of docs/model.md section 9 filled in by resolveConfig). */
 export function theoryModel(input: ConfigInput | Config = {}): TheoryModel {
   const config = resolveConfig(input);
-  const { alpha, sigma } = alphaSigma(config.process, config.t);
-  const b = config.skip === "optimal" ? optimalSkip(config.process, config.t, config.target) : config.skip;
+  const { alpha, sigma, skip0: b } = deriveModel(config);
   return {
     activation: config.activation,
     process: config.process,

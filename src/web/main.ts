@@ -5,12 +5,13 @@
  * attributes, so tests can compare them bit for bit with Node.
  */
 import type { Config } from "../config/schema.js";
+import { DIRECTIONS } from "../engine/layout.js";
 import { FIELDS, type FieldError, type FieldSpec, readForm } from "./form.js";
 import { renderHistogram } from "./histogram.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
 import { type Prediction, predict, predictionText } from "./prediction.js";
 import { type Flavour, type FromWorker, float64HexList, type LogPoint, type ToWorker } from "./protocol.js";
-import { DIRECTION_NAMES, overlapQuartiles } from "./stats.js";
+import { overlapQuartiles } from "./stats.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>("config");
@@ -131,7 +132,7 @@ function draw(): void {
   if (!view) return;
   const { config, steps, points } = view;
   const series: ChartInput["series"] = {};
-  DIRECTION_NAMES.forEach((dir, i) => {
+  DIRECTIONS.forEach((dir, i) => {
     if (dir === "m" && config.betaM === 0) return;
     series[dir] = points.filter((p) => p.step > 0).map((p): SeriesPoint => ({ nOverD: p.step / config.d, ...p.q[i] }));
   });

@@ -3,8 +3,10 @@
  * the interquartile range as a band, per direction. Pure (returns a string of numbers and fixed labels),
  * so Node tests can check it and the page can set it with innerHTML without any user text in it.
  */
+
+import type { Direction } from "../engine/layout.js";
 import type { PredictionMarker } from "./prediction.js";
-import type { DirectionName, Quartiles } from "./stats.js";
+import type { Quartiles } from "./stats.js";
 
 export interface SeriesPoint extends Quartiles {
   nOverD: number;
@@ -17,11 +19,11 @@ export interface ChartInput {
   /** Steps done so far (a cursor), or null. */
   current: number | null;
   threshold: number;
-  series: Partial<Record<DirectionName, SeriesPoint[]>>;
+  series: Partial<Record<Direction, SeriesPoint[]>>;
   markers?: readonly PredictionMarker[];
 }
 
-export const COLORS: Record<DirectionName, string> = { u: "#1f6fd1", v: "#e0661b", m: "#2a9d4b" };
+export const COLORS: Record<Direction, string> = { u: "#1f6fd1", v: "#e0661b", m: "#2a9d4b" };
 
 const W = 760;
 const H = 430;

@@ -4,13 +4,14 @@
  * shows "prediction: (not available)" while no predictor is plugged in; wiring one in is a one-line change
  * here (e.g. an adapter over src/theory/exponent.ts).
  */
+
+import { learningRate } from "../config/model.js";
 import type { Config } from "../config/schema.js";
-import { learningRate } from "../engine/simulation.js";
+import type { Direction } from "../engine/layout.js";
 import { computeExponents, type DirectionExponent } from "../theory/exponent.js";
-import type { DirectionName } from "./stats.js";
 
 export interface PredictionMarker {
-  direction: DirectionName;
+  direction: Direction;
   /** Predicted n/d at which the overlap with this direction becomes of order one. */
   nOverD: number;
   label: string;

@@ -3,23 +3,14 @@
  * the best unit, max_k |w_k . s| (docs/model.md section 5). Pure functions, tested in Node.
  */
 
-export const DIRECTION_NAMES = ["u", "v", "m"] as const;
-export type DirectionName = (typeof DIRECTION_NAMES)[number];
+import { quantileSorted as quantile } from "../experiments/stats.js";
+
+export { quantileSorted as quantile } from "../experiments/stats.js";
 
 export interface Quartiles {
   q1: number;
   median: number;
   q3: number;
-}
-
-/** Quantile with linear interpolation between order statistics (type 7, as numpy's default). */
-export function quantile(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /**

@@ -228,7 +228,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     );
   }
   writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
-  for (const [name, svg] of Object.entries(diffusionPlots(result))) {
+  for (const [name, svg] of Object.entries(await diffusionPlots(result))) {
     writeFileAtomic(join(outDir, `${name}.svg`), svg);
     writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
   }

@@ -9,9 +9,9 @@ import type { Command } from "commander";
 import { ConfigError } from "../../config/schema.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiments/images/checkpoint.js";
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
-import { imagesPlots } from "../../experiments/images/report.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { imagesPlots } from "../../report/images.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { coerceFlagValue } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
@@ -223,7 +223,7 @@ async function trainAndReport(
     );
   }
   writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
-  const plots = imagesPlots(result);
+  const plots = await imagesPlots(result);
   const { svgToPng } = await import("../../report/png.js");
   for (const [name, svg] of Object.entries(plots)) {
     if (!svg) continue;

@@ -1,6 +1,6 @@
 /**
  * Data sets for the images experiment: loading (MNIST from the `mnist` package, or a user's .npy),
- * optional average pooling, a seeded train/test split and the preprocessing of issue 9: pixels to
+ * optional average pooling, a seeded train/test split and the preprocessing: pixels to
  * [0, 1], the training mean image removed, one global scale so the average per-pixel variance of the
  * training set is 1.
  */

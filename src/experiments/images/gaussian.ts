@@ -1,5 +1,5 @@
 /**
- * The Gaussian references of a data set (issue 9, item 2): its empirical mean and covariance C, the
+ * The Gaussian references of a data set: its empirical mean and covariance C, the
  * Gaussian clone N(mean, C) sampled through the eigen factor U diag(sqrt lambda), and the Wiener
  * denoiser E[x0 | xt] = mean + alpha C (alpha^2 C + sigma^2 I)^-1 (xt - alpha mean), the best denoiser
  * that uses only first and second moments (and the exact posterior mean for the clone).

@@ -1,42 +1,42 @@
 /**
- * Memory of one images-kernel instance: the parameter block (slots mirror assembly/images/params.ts),
+ * Memory of one images-kernel instance: the parameter block (slots from ./abi.ts, generated from assembly/images/params.ts),
  * the training data, the flat parameter vector with its gradient and Adam moments, the minibatch
  * scratch and the training stream, each 16-byte aligned from heapBase().
  */
 import { Arena } from "../../engine/arena.js";
+import {
+  OPT_ADAM,
+  OPT_SGD,
+  Q_ACT,
+  Q_ALPHA,
+  Q_BATCH,
+  Q_BETA1,
+  Q_BETA2,
+  Q_COUNT,
+  Q_D,
+  Q_DATA,
+  Q_EPS,
+  Q_G,
+  Q_GP,
+  Q_GRAD,
+  Q_H,
+  Q_K,
+  Q_LR,
+  Q_M1,
+  Q_M2,
+  Q_N,
+  Q_OPT,
+  Q_PARAMS,
+  Q_R,
+  Q_RNG,
+  Q_SIGMA,
+  Q_STEP,
+  Q_TIED,
+  Q_TRAIN_SKIP,
+  Q_X0,
+  Q_XT,
+} from "./abi.js";
 import type { ImagesExports } from "./kernels.js";
-
-export const QSLOT = {
-  D: 0,
-  K: 1,
-  TIED: 2,
-  ACT: 3,
-  ALPHA: 4,
-  SIGMA: 5,
-  BATCH: 6,
-  N: 7,
-  OPT: 8,
-  LR: 9,
-  BETA1: 10,
-  BETA2: 11,
-  EPS: 12,
-  TRAIN_SKIP: 13,
-  DATA: 20,
-  PARAMS: 21,
-  GRAD: 22,
-  M1: 23,
-  M2: 24,
-  XT: 25,
-  X0: 26,
-  R: 27,
-  H: 28,
-  G: 29,
-  GP: 30,
-  RNG: 31,
-  STEP: 32,
-} as const;
-
-const PARAM_SLOTS = 40;
 
 export interface NetShape {
   d: number;
@@ -76,7 +76,7 @@ export function netLayout(base: number, s: NetShape, nParams: number): NetLayout
     p = align(p + doubles * 8);
     return at;
   };
-  const params = take(PARAM_SLOTS);
+  const params = take(Q_COUNT);
   const data = take(s.nTrain * s.d);
   const weights = take(nParams);
   const grad = take(nParams);
@@ -119,34 +119,34 @@ export interface NetConfig {
 /** Writes the parameter block for a layout and config and makes the kernels read it. */
 export function configureNet(ex: ImagesExports, arena: Arena, lay: NetLayout, c: NetConfig): void {
   arena.ensure(lay.end);
-  const block = arena.f64(lay.params, PARAM_SLOTS);
+  const block = arena.f64(lay.params, Q_COUNT);
   block.fill(0);
-  block[QSLOT.D] = c.d;
-  block[QSLOT.K] = c.K;
-  block[QSLOT.TIED] = c.tied ? 1 : 0;
-  block[QSLOT.ACT] = c.act;
-  block[QSLOT.ALPHA] = c.alpha;
-  block[QSLOT.SIGMA] = c.sigma;
-  block[QSLOT.BATCH] = c.batch;
-  block[QSLOT.N] = c.nTrain;
-  block[QSLOT.OPT] = c.adam ? 1 : 0;
-  block[QSLOT.LR] = c.lr;
-  block[QSLOT.BETA1] = c.beta1;
-  block[QSLOT.BETA2] = c.beta2;
-  block[QSLOT.EPS] = 1e-8;
-  block[QSLOT.TRAIN_SKIP] = c.trainSkip ? 1 : 0;
-  block[QSLOT.DATA] = lay.data;
-  block[QSLOT.PARAMS] = lay.weights;
-  block[QSLOT.GRAD] = lay.grad;
-  block[QSLOT.M1] = lay.m1;
-  block[QSLOT.M2] = lay.m2;
-  block[QSLOT.XT] = lay.xt;
-  block[QSLOT.X0] = lay.x0;
-  block[QSLOT.R] = lay.r;
-  block[QSLOT.H] = lay.h;
-  block[QSLOT.G] = lay.g;
-  block[QSLOT.GP] = lay.gp;
-  block[QSLOT.RNG] = lay.rng;
-  block[QSLOT.STEP] = lay.step;
+  block[Q_D] = c.d;
+  block[Q_K] = c.K;
+  block[Q_TIED] = c.tied ? 1 : 0;
+  block[Q_ACT] = c.act;
+  block[Q_ALPHA] = c.alpha;
+  block[Q_SIGMA] = c.sigma;
+  block[Q_BATCH] = c.batch;
+  block[Q_N] = c.nTrain;
+  block[Q_OPT] = c.adam ? OPT_ADAM : OPT_SGD;
+  block[Q_LR] = c.lr;
+  block[Q_BETA1] = c.beta1;
+  block[Q_BETA2] = c.beta2;
+  block[Q_EPS] = 1e-8;
+  block[Q_TRAIN_SKIP] = c.trainSkip ? 1 : 0;
+  block[Q_DATA] = lay.data;
+  block[Q_PARAMS] = lay.weights;
+  block[Q_GRAD] = lay.grad;
+  block[Q_M1] = lay.m1;
+  block[Q_M2] = lay.m2;
+  block[Q_XT] = lay.xt;
+  block[Q_X0] = lay.x0;
+  block[Q_R] = lay.r;
+  block[Q_H] = lay.h;
+  block[Q_G] = lay.g;
+  block[Q_GP] = lay.gp;
+  block[Q_RNG] = lay.rng;
+  block[Q_STEP] = lay.step;
   ex.configure(lay.params);
 }

@@ -1,21 +1,16 @@
 /**
- * Options of the images experiment (issue 9) with their defaults: the settings under which MNIST shows
+ * Options of the images experiment with their defaults: the settings under which MNIST shows
  * both phases within about ten minutes on a 2-core machine (docs/images.md has the measurements).
  * Invalid values raise ConfigError naming the field, the value and the accepted range.
  */
 import { z } from "zod";
+import { ACT_CODE } from "../../config/model.js";
 import { alphaSigma, PROCESSES, type ProcessName, T_RANGE } from "../../config/process.js";
 import { ConfigError } from "../../config/schema.js";
 
 /** Activations the images denoiser accepts (codes as in ACTIVATIONS; "sign" has no gradient). */
 export const IMAGE_ACTIVATIONS = ["tanh", "erf", "relu", "linear", "he3"] as const;
-export const ACTIVATION_CODE: Record<(typeof IMAGE_ACTIVATIONS)[number], number> = {
-  tanh: 0,
-  erf: 1,
-  relu: 2,
-  linear: 4,
-  he3: 5,
-};
+export const ACTIVATION_CODE: Record<(typeof IMAGE_ACTIVATIONS)[number], number> = ACT_CODE;
 export const OPTIMIZERS = ["sgd", "adam"] as const;
 
 const num = (text: string) => z.number({ error: text }).refine(Number.isFinite, { error: text });

@@ -1,5 +1,5 @@
 /**
- * The real-images experiment (issue 9): a denoiser trained on real images at a fixed noise level, set
+ * The real-images experiment: a denoiser trained on real images at a fixed noise level, set
  * against the Wiener denoiser of the data's Gaussian clone. On a log grid of steps it measures the test
  * MSE on real images and on clone samples, the distance between the network's and the Wiener
  * denoiser's outputs, and the Wiener MSE as the reference; the summary reports when the network is
@@ -11,7 +11,7 @@
 import { alphaSigma } from "../../config/process.js";
 import { gridSteps } from "../../engine/grid.js";
 import type { KernelFlavour } from "../../engine/kernels.js";
-import { seedWords } from "../../engine/simulation.js";
+import { seedWords } from "../../engine/layout.js";
 import { loadDataset, type PreparedData, poolImages, prepareData, type RawImages } from "./data.js";
 import {
   buildReference,

@@ -4,8 +4,11 @@
  * reference line), the paired gaps to Wiener with their standard errors, and a panel of test digits
  * (clean, noisy, Wiener, network).
  */
-import { imageGrid, linePlot } from "../../report/svg.js";
-import type { ImagesResult } from "./run.js";
+import type { TopLevelSpec } from "vega-lite";
+import type { ImagesResult } from "../experiments/images/run.js";
+import { linePlotSpec } from "./lines.js";
+import { renderSvg } from "./plots.js";
+import { imageGrid } from "./svg.js";
 
 export interface ImagesPlots {
   /** The four curves. */
@@ -16,13 +19,20 @@ export interface ImagesPlots {
   digits: string | null;
 }
 
-export function imagesPlots(r: ImagesResult): ImagesPlots {
+/** The plots of a result as SVG strings. */
+export async function imagesPlots(r: ImagesResult): Promise<ImagesPlots> {
+  const specs = imagesPlotSpecs(r);
+  return { curves: await renderSvg(specs.curves), gaps: await renderSvg(specs.gaps), digits: specs.digits };
+}
+
+/** The line plots as vega-lite specs, the digit panel as SVG. */
+export function imagesPlotSpecs(r: ImagesResult): { curves: TopLevelSpec; gaps: TopLevelSpec; digits: string | null } {
   const pts = r.curve.filter((p) => p.step > 0);
   const steps = pts.map((p) => p.step);
   const o = r.options;
   const model = `${o.tied ? "tied" : "untied"} ${o.activation}, K = ${o.K}, ${o.optimizer} lr ${o.lr}, batch ${o.batch}`;
   const title = `${r.dataset.name}, ${r.process.name} t = ${r.process.t}: ${model}`;
-  const curves = linePlot({
+  const curves = linePlotSpec({
     title,
     xLabel: "training steps (minibatches)",
     yLabel: "MSE per pixel / relative distance",
@@ -58,7 +68,7 @@ export function imagesPlots(r: ImagesResult): ImagesPlots {
       },
     ],
   });
-  const gaps = linePlot({
+  const gaps = linePlotSpec({
     title: `${title}: MSE minus Wiener MSE (paired, +- 1 SE)`,
     xLabel: "training steps (minibatches)",
     yLabel: "network MSE - Wiener MSE",

@@ -1,0 +1,47 @@
+// Short names for f64x2 arithmetic (SIMD build only): each is the IEEE operation of the scalar code in
+// each lane, so a lane-wise transcription of a scalar step gives the scalar step's bits.
+
+// @ts-ignore: decorator
+@inline
+export function vsplat(x: f64): v128 {
+  return f64x2.splat(x);
+}
+/** The lanes (x0, x1). */
+// @ts-ignore: decorator
+@inline
+export function vpair(x0: f64, x1: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(x0), 1, x1);
+}
+// @ts-ignore: decorator
+@inline
+export function vadd(a: v128, b: v128): v128 {
+  return f64x2.add(a, b);
+}
+// @ts-ignore: decorator
+@inline
+export function vsub(a: v128, b: v128): v128 {
+  return f64x2.sub(a, b);
+}
+// @ts-ignore: decorator
+@inline
+export function vmul(a: v128, b: v128): v128 {
+  return f64x2.mul(a, b);
+}
+/** Lane-wise mask ? ifTrue : ifFalse (mask lanes all ones or all zeros). */
+// @ts-ignore: decorator
+@inline
+export function vsel(ifTrue: v128, ifFalse: v128, mask: v128): v128 {
+  return v128.bitselect(ifTrue, ifFalse, mask);
+}
+/** All ones in the lanes that are finite. */
+// @ts-ignore: decorator
+@inline
+export function vfinite(x: v128): v128 {
+  return f64x2.eq(f64x2.sub(x, x), f64x2.splat(0)); // x - x is NaN for +-inf and NaN
+}
+/** The lanes (p0[i], p1[i]) of two f64 arrays. */
+// @ts-ignore: decorator
+@inline
+export function vgather(p0: usize, p1: usize, i: i32): v128 {
+  return v128.load64_lane(p1 + (<usize>i << 3), v128.load64_zero(p0 + (<usize>i << 3)), 1);
+}
