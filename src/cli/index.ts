@@ -9,6 +9,7 @@ import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerDiffusion } from "./commands/diffusion.js";
 import { registerExponent } from "./commands/exponent.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerImages } from "./commands/images.js";
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerGenerate(program);
   registerImages(program);
+  registerDiffusion(program);
   registerWorker(program);
   registerQueue(program);
   registerBench(program);

@@ -42,7 +42,16 @@ export function registerBench(program: Command): Command {
           seconds,
           onProgress: (m) => reporter.info(`bench: ${m}`),
         });
-        process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatBench(result)}\n`);
+        const { formatConvBench, runConvBench } = await import("../../bench/conv.js");
+        const diffusion = await runConvBench({
+          quick: opts.quick === true,
+          onProgress: (m) => reporter.info(`bench: ${m}`),
+        });
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ ...result, diffusion }, null, 2)}\n`
+            : `${formatBench(result)}\n${formatConvBench(diffusion)}\n`,
+        );
       },
     );
 }

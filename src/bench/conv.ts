@@ -1,0 +1,221 @@
+/**
+ * The diffusion model's speed (`npm run bench`, after the MCM table): the 128-bit f32 SIMD peak of this
+ * machine measured in the same run (8 independent f32x4 multiply-then-add chains in WASM: no FMA, which
+ * WASM's SIMD lacks, so 8 flops per lane pair per cycle at best), the GEMM core and the im2col 3 x 3
+ * convolution (forward, and forward + backward) in GFLOP/s and as a fraction of that peak, the same
+ * convolution in native C (bench/native/conv.c, gcc -O2; skipped without gcc), and a U-Net training step
+ * split into its parts. CPU times of this process (process.cpuUsage), best of `reps` after a warm-up.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadDiffusionKernels } from "../diffusion/kernels.js";
+import { type NetSpec, Network } from "../diffusion/net.js";
+import { DIFFUSION_DEFAULTS } from "../diffusion/options.js";
+import { Trainer } from "../diffusion/train.js";
+
+const CONV_SOURCE = fileURLToPath(new URL("../../bench/native/conv.c", import.meta.url));
+
+export interface ConvRow {
+  label: string;
+  /** GFLOP/s of WASM SIMD, WASM scalar and native C (null when not measured). */
+  simd: number;
+  scalar: number;
+  c: number | null;
+  /** simd / peak */
+  ofPeak: number;
+}
+
+export interface ConvBenchResult {
+  /** GFLOP/s of the 128-bit f32 mul+add probe. */
+  peak: number;
+  rows: ConvRow[];
+  step: { label: string; seconds: number; parts: Record<string, number> };
+  gcc: string | null;
+  /** The bench's own target: the convolution's GEMM core at half the peak or more. */
+  target: { name: string; value: number; target: number; met: boolean };
+}
+
+function cpuSeconds(fn: () => void, reps: number): number {
+  fn();
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1e6);
+  }
+  return best;
+}
+
+function nativeC(): { run(args: (string | number)[]): number; gcc: string; dispose(): void } | null {
+  try {
+    const gcc = execFileSync("gcc", ["--version"], { encoding: "utf8" }).split("\n")[0];
+    const dir = mkdtempSync(join(tmpdir(), "mcm-conv-"));
+    const bin = join(dir, "conv");
+    execFileSync("gcc", ["-O2", "-o", bin, CONV_SOURCE], { stdio: "pipe" });
+    return {
+      gcc,
+      run: (args) => Number(execFileSync(bin, args.map(String), { encoding: "utf8" }).trim().split(/\s+/)[1]),
+      dispose: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  } catch {
+    return null;
+  }
+}
+
+export async function runConvBench(
+  options: { quick?: boolean; onProgress?: (m: string) => void } = {},
+): Promise<ConvBenchResult> {
+  const reps = options.quick ? 3 : 7;
+  const scale = options.quick ? 1 : 4;
+  const ex = {
+    simd: await (await loadDiffusionKernels("simd")).instantiate(),
+    scalar: await (await loadDiffusionKernels("scalar")).instantiate(),
+  };
+  options.onProgress?.("conv: the 128-bit peak");
+  const iters = 2_000_000 * scale;
+  const peak = (iters * 64) / cpuSeconds(() => ex.simd.peakMulAdd(iters), reps) / 1e9;
+
+  const native = nativeC();
+  const rows: ConvRow[] = [];
+  const measure = (
+    label: string,
+    flops: number,
+    run: (k: typeof ex.simd, bufs: number[]) => void,
+    sizes: number[],
+    cArgs: (string | number)[] | null,
+    cReps: number,
+    cFlops = flops,
+  ) => {
+    options.onProgress?.(`conv: ${label}`);
+    const gf: Record<string, number> = {};
+    for (const flavour of ["simd", "scalar"] as const) {
+      const k = ex[flavour];
+      let p = Math.ceil(k.heapBase() / 16) * 16;
+      const bufs = sizes.map((n) => {
+        const at = p;
+        p += Math.ceil((4 * n) / 16) * 16;
+        return at;
+      });
+      const have = k.memory.buffer.byteLength;
+      if (p > have) k.memory.grow(Math.ceil((p - have) / 65536));
+      const f = new Float32Array(k.memory.buffer);
+      for (let i = bufs[0] / 4; i < p / 4; i++) f[i] = Math.sin(i) * 0.5;
+      gf[flavour] = flops / cpuSeconds(() => run(k, bufs), reps) / 1e9;
+    }
+    let c: number | null = null;
+    if (native && cArgs) {
+      let best = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < reps; r++) best = Math.min(best, native.run([...cArgs, cReps]));
+      c = (cReps * cFlops) / best / 1e9;
+    }
+    rows.push({ label, simd: gf.simd, scalar: gf.scalar, c, ofPeak: gf.simd / peak });
+  };
+  // The GEMM core at the default U-Net's full-resolution conv shape (32 -> 32 channels at 28 x 28).
+  const [M, N, K] = [32, 784, 288];
+  const G = 8; // products per measurement, as many as the convolution's batch
+  measure(
+    `GEMM core ${M} x ${K} by ${K} x ${N}`,
+    2 * G * M * N * K,
+    (k, [a, b, c]) => {
+      for (let g = 0; g < G; g++) k.gemmNN(M, N, K, a, b, c, 0);
+    },
+    [M * K, K * N, M * N],
+    ["gemm", M, N, K],
+    16 * scale,
+    2 * M * N * K,
+  );
+  const [NB, Cin, Cout, H, W] = [8, 32, 32, 28, 28];
+  const convFlops = 2 * NB * Cout * Cin * 9 * H * W;
+  measure(
+    `conv 3x3 forward, ${NB} x ${Cin} -> ${Cout} at ${H} x ${W} (im2col + GEMM)`,
+    convFlops,
+    (k, [x, w, b, y, col]) => k.conv3x3Forward(x, w, b, y, NB, Cin, Cout, H, W, col),
+    [NB * Cin * H * W, Cout * Cin * 9, Cout, NB * Cout * H * W, Cin * 9 * H * W],
+    ["conv", NB, Cin, Cout, H, W],
+    2 * scale,
+  );
+  measure(
+    "conv 3x3 backward (weight and input gradients), same shape",
+    2 * convFlops,
+    (k, [x, w, dy, dx, dw, db, col, colT]) => k.conv3x3Backward(x, w, dy, dx, dw, db, NB, Cin, Cout, H, W, col, colT),
+    [
+      NB * Cin * H * W,
+      Cout * Cin * 9,
+      NB * Cout * H * W,
+      NB * Cin * H * W,
+      Cout * Cin * 9,
+      Cout,
+      Cin * 9 * H * W,
+      Cin * 9 * H * W,
+    ],
+    null,
+    0,
+  );
+  native?.dispose();
+
+  // A training step of the default U-Net (pooled MNIST, 14 x 14), split into its parts.
+  options.onProgress?.("conv: a U-Net training step");
+  const D = DIFFUSION_DEFAULTS;
+  const spec: NetSpec = { arch: "unet", C: 1, H: 14, W: 14, width: D.width, groups: D.groups, tdim: D.tdim };
+  const batch = D.batch;
+  const net = new Network(ex.simd, spec, batch);
+  const data = new Float32Array(256 * net.d).map((_, i) => Math.sin(0.1 * i));
+  const tr = new Trainer(net, data, 256, {
+    batch,
+    lr: 1e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    ema: 0.999,
+    tMin: 0.002,
+    tMax: 4,
+  });
+  tr.init(0, 1, 1, 2);
+  const total = cpuSeconds(() => tr.trainStep(), reps);
+  const forward = cpuSeconds(() => net.forward(batch), reps);
+  const backward = cpuSeconds(() => net.backward(batch), reps);
+  const optimizer = cpuSeconds(() => {
+    ex.simd.adamStep(net.w, net.g, net.m, net.v, net.size, 0, 0.9, 0.999, 1e-8, 1, 1);
+    ex.simd.emaStep(net.ema, net.w, net.size, 0.999);
+  }, reps);
+  const parts = {
+    forward,
+    backward,
+    "Adam + EMA": optimizer,
+    "batch, noise and loss": Math.max(0, total - forward - backward - optimizer),
+  };
+  const core = rows[0].simd / peak;
+  return {
+    peak,
+    rows,
+    step: {
+      label: `the default U-Net (width ${D.width}) at 14 x 14, batch ${batch}, ${net.size} parameters`,
+      seconds: total,
+      parts,
+    },
+    gcc: native?.gcc ?? null,
+    target: { name: "GEMM core / 128-bit peak", value: core, target: 0.5, met: core >= 0.5 },
+  };
+}
+
+export function formatConvBench(r: ConvBenchResult): string {
+  const f = (v: number | null) => (v === null ? "-" : v.toFixed(2));
+  const lines = [
+    "",
+    `Diffusion kernels (f32), GFLOP/s by CPU time; 128-bit f32 SIMD peak (mul + add, no FMA) measured now: ${r.peak.toFixed(2)}`,
+    `${"".padEnd(66)} ${"SIMD".padStart(7)} ${"scalar".padStart(7)} ${"C -O2".padStart(7)} ${"SIMD/peak".padStart(9)}`,
+    ...r.rows.map(
+      (row) =>
+        `${row.label.padEnd(66)} ${f(row.simd).padStart(7)} ${f(row.scalar).padStart(7)} ${f(row.c).padStart(7)} ${(100 * row.ofPeak).toFixed(0).padStart(8)}%`,
+    ),
+    `training step, ${r.step.label}: ${(1000 * r.step.seconds).toFixed(1)} ms = ` +
+      Object.entries(r.step.parts)
+        .map(([k, v]) => `${k} ${(1000 * v).toFixed(1)} ms`)
+        .join(" + "),
+    `target ${r.target.name} >= ${r.target.target}: ${r.target.value.toFixed(2)} (${r.target.met ? "met" : "NOT met"})${r.gcc ? `; C by ${r.gcc}` : "; gcc not found, C skipped"}`,
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,253 @@
+/**
+ * `mcm diffusion`: a small U-Net (or MLP) diffusion model trained over all noise levels on MNIST,
+ * Fashion-MNIST or a .npy of images, its samples measured at the covariance level and beyond against the
+ * Wiener diffusion of the data's Gaussian clone (docs/diffusion.md). Checkpoints and --resume like
+ * `mcm images`; a finished run is never overwritten without --force.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { DIFFUSION_DEFAULTS, type DiffusionOptions, resolveDiffusionOptions } from "../../diffusion/options.js";
+import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.js";
+import { NpyError } from "../../experiments/images/npy.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { svgToPng } from "../../report/png.js";
+import { Interrupted, UsageError } from "../errors.js";
+import { createReporter } from "../progress.js";
+
+const FILES = {
+  options: "diffusion-options.json",
+  checkpoint: "diffusion-checkpoint.bin",
+  result: "result.json",
+  samples: "samples.json",
+};
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const HELP: Record<keyof DiffusionOptions, string> = {
+  dataset: "mnist, fashion-mnist or a .npy file [N, H, W] or [N, C, H, W] (float32 or float64)",
+  pool: "average-pool single-channel images by this factor per side",
+  nTest: "test images (the data side of every distance)",
+  nTrain: "training images (0: all that remain)",
+  seed: "seed of the split, the weights, the training noise and the sampling noise",
+  arch: "unet or mlp",
+  width: "U-Net channels at full resolution (twice at half), or MLP hidden units",
+  groups: "GroupNorm groups",
+  tdim: "width of the time embedding",
+  batch: "minibatch size",
+  steps: "training steps (minibatches)",
+  lr: "Adam learning rate",
+  beta1: "Adam's first-moment decay",
+  beta2: "Adam's second-moment decay",
+  ema: "EMA decay of the weights used for evaluation and sampling (0: none)",
+  tMin: "smallest diffusion time (VP process, alpha = exp(-t))",
+  tMax: "largest diffusion time",
+  sampler: "ddim or ancestral",
+  sampleSteps: "network evaluations per sample",
+  nSamples: "samples per snapshot (the same noise at every snapshot)",
+  evalT: "comma-separated noise levels t of the per-t measurements",
+  nEval: "test images per noise level",
+  nRef: "training images whose covariance defines the Gaussian clone (0: all)",
+  perDecade: "snapshots per decade of steps",
+};
+
+export function registerDiffusion(program: Command): Command {
+  const cmd = program
+    .command("diffusion")
+    .summary("train a small U-Net diffusion model on images and measure its simplicity bias")
+    .description(
+      "Train a small U-Net (or an MLP) to predict the noise at all noise levels of the VP process on MNIST, " +
+        "Fashion-MNIST or your .npy images, and on a log grid of steps measure its distance to the Wiener " +
+        "(Gaussian-optimal) denoiser per t, its test loss on real images and on the Gaussian clone, and what it " +
+        "generates from fixed noise: the Frechet distance of Gaussian fits (covariance level) and the pixel-" +
+        "marginal W1 (higher order), against the samples of the Wiener diffusion.",
+    );
+  for (const key of Object.keys(DIFFUSION_DEFAULTS) as (keyof DiffusionOptions)[]) {
+    const def = DIFFUSION_DEFAULTS[key];
+    cmd.option(`--${kebab(key)} <value>`, `${HELP[key]} (default: ${Array.isArray(def) ? def.join(",") : def})`);
+  }
+  cmd
+    .option("--checkpoint-every <steps>", "steps between checkpoints besides every snapshot (0: snapshots only)", "0")
+    .option("--resume <dir>", "continue the run stored in DIR (its options are read from DIR)")
+    .option("--out <dir>", "output directory (default: ./mcm-output/diffusion-<UTC timestamp>)")
+    .option("--force", "overwrite a finished run or another run's files in --out")
+    .option("--json", "print exactly one JSON document (the result) on stdout")
+    .option("-q, --quiet", "no progress output on stderr")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Writes result.json (snapshots = [{step, gaussianFrechet, higherOrder, wienerDistance: {t: value}, ...}]),",
+        "curves.svg/.png, wiener.svg/.png, spectrum.svg/.png, samples.png (a row per snapshot), reference.png",
+        "(training images and Wiener diffusion samples) and diffusion-checkpoint.bin.",
+        "",
+        "Examples:",
+        "  mcm diffusion --out runs/mnist                     # pooled MNIST, the defaults (docs/diffusion.md)",
+        "  mcm diffusion --dataset fashion-mnist --out runs/fashion",
+        "  mcm diffusion --dataset my-images.npy --pool 1 --arch mlp",
+        "  mcm diffusion --resume runs/mnist",
+      ].join("\n"),
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      await diffusionAction(opts);
+    });
+  return cmd;
+}
+
+function flagOptions(opts: Record<string, unknown>): DiffusionOptions {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(DIFFUSION_DEFAULTS)) {
+    const v = opts[key];
+    if (v === undefined) continue;
+    input[key] = v; // resolveDiffusionOptions parses and checks the text
+  }
+  try {
+    return resolveDiffusionOptions(input);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
+  // Loaded here, not at start-up: every other command stays as quick to start as before.
+  const { decodeDiffusionCheckpoint, encodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
+  const { diffusionPlots, samplesGrid } = await import("../../diffusion/report.js");
+  const { DivergedError, runDiffusion } = await import("../../diffusion/run.js");
+  let options: DiffusionOptions;
+  let outDir: string;
+  let resume: DiffusionCheckpoint | undefined;
+  if (typeof opts.resume === "string") {
+    outDir = resolve(opts.resume);
+    const cp = join(outDir, FILES.checkpoint);
+    if (!existsSync(cp))
+      throw new UsageError(`--resume: ${outDir} holds no diffusion run (${FILES.checkpoint} expected)`);
+    if (existsSync(join(outDir, FILES.result)))
+      throw new UsageError(`--resume: the run in ${outDir} is finished (result.json exists)`);
+    try {
+      resume = decodeDiffusionCheckpoint(new Uint8Array(readFileSync(cp)));
+    } catch (e) {
+      throw new UsageError(`--resume: ${cp}: ${(e as Error).message}`);
+    }
+    options = resume.options;
+  } else {
+    options = flagOptions(opts);
+    const stamp = new Date()
+      .toISOString()
+      .replace(/\.\d+Z$/, "Z")
+      .replace(/:/g, "-");
+    outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${stamp}`));
+    if (!opts.force) {
+      if (existsSync(join(outDir, FILES.result))) {
+        throw new UsageError(`--out: ${outDir} holds a finished run (result.json); pass --force to overwrite it`);
+      }
+      if (existsSync(join(outDir, FILES.checkpoint))) {
+        throw new UsageError(
+          `--out: ${outDir} holds an unfinished run; continue it with --resume ${outDir} or pass --force`,
+        );
+      }
+    }
+  }
+  const every = Number(opts.checkpointEvery ?? 0);
+  if (!(Number.isInteger(every) && every >= 0)) {
+    throw new UsageError(
+      `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,
+    );
+  }
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
+  const samplesPath = join(outDir, FILES.samples);
+  const rows: { label: string; images: DiffusionImages }[] =
+    resume && existsSync(samplesPath) ? JSON.parse(readFileSync(samplesPath, "utf8")) : [];
+  const writeGrid = (name: string, title: string, r: typeof rows) =>
+    writeFileAtomic(join(outDir, name), svgToPng(samplesGrid(title, r)));
+
+  const reporter = createReporter({ quiet: opts.quiet === true });
+  const controller = new AbortController();
+  let caught: "SIGINT" | "SIGTERM" | null = null;
+  const onSig = (s: "SIGINT" | "SIGTERM") => () => {
+    caught = s;
+    controller.abort();
+  };
+  const onInt = onSig("SIGINT");
+  const onTerm = onSig("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  const bar = reporter.bar("train", options.steps);
+  const t0 = performance.now();
+  let result: Awaited<ReturnType<typeof runDiffusion>>;
+  try {
+    result = await runDiffusion(options, {
+      resume,
+      signal: controller.signal,
+      checkpointEvery: every,
+      onCheckpoint: (c) => writeFileAtomic(join(outDir, FILES.checkpoint), encodeDiffusionCheckpoint(c)),
+      onSamples: (step, sets) => {
+        if (step < 0) {
+          writeGrid("reference.png", `${options.dataset}: training images and Wiener diffusion samples`, sets);
+          return;
+        }
+        rows.push(
+          ...sets.map((s) => ({
+            label: s.label,
+            images: {
+              ...s.images,
+              pixels: Array.from(s.images.pixels, (v) => Math.round(v * 1000) / 1000) as unknown as Float64Array,
+            },
+          })),
+        );
+        writeFileAtomic(samplesPath, JSON.stringify(rows));
+        writeGrid(
+          "samples.png",
+          `${options.dataset}: samples from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`,
+          rows,
+        );
+      },
+      onProgress: (p) => {
+        if (p.phase === "train") {
+          const s = (performance.now() - t0) / 1000;
+          bar.update(p.step, s > 0 ? p.step / s : 0);
+        } else reporter.info(p.message);
+      },
+    });
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof NpyError) {
+      // The shared preprocessing names its fields; the user typed flags.
+      throw new UsageError(e.message.replace(/^(nTest|nTrain|pool):/, (_, f: string) => `--${kebab(f)}:`));
+    }
+    if (e instanceof DivergedError) throw new Error(`${e.message}: ${join(outDir, FILES.checkpoint)}`);
+    throw e;
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+  bar.done();
+  if (!result.complete) {
+    const signal = caught ?? "SIGINT";
+    throw new Interrupted(
+      signal,
+      `interrupted by ${signal}; checkpoint written\ncontinue with: mcm diffusion --resume ${outDir}`,
+    );
+  }
+  writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
+  for (const [name, svg] of Object.entries(await diffusionPlots(result))) {
+    writeFileAtomic(join(outDir, `${name}.svg`), svg);
+    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
+  }
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+    return;
+  }
+  const r = result.reference;
+  const last = result.snapshots[result.snapshots.length - 1];
+  process.stdout.write(
+    [
+      `${result.dataset.name}: ${result.dataset.C} x ${result.dataset.H} x ${result.dataset.W}, ${result.dataset.nTrain} training and ${result.dataset.nTest} test images; ${result.dataset.preprocessing}`,
+      `${result.network.arch}: ${result.network.parameters} parameters; ${result.options.steps} steps of batch ${result.options.batch}`,
+      `Frechet distance per pixel: network ${last.gaussianFrechet.toPrecision(3)} at step ${last.step}, Wiener samples ${r.wiener.gaussianFrechet.toPrecision(3)}, data floor ${r.data.gaussianFrechet.toPrecision(3)}`,
+      `pixel-marginal W1: network ${last.higherOrder.toPrecision(3)}, Wiener samples ${r.wiener.pixelW1.toPrecision(3)}, data floor ${r.data.pixelW1.toPrecision(3)}`,
+      `filter kurtosis (horizontal differences): network ${last.filterKurtosis.toPrecision(3)}, Wiener samples ${r.wiener.filterKurtosis.toPrecision(3)}, test images ${r.dataKurtosis.toPrecision(3)}`,
+      `${result.summary.text}; both phases in order: ${result.summary.bothPhases ? "yes" : "no"}`,
+      `outputs: ${outDir}`,
+      "",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,62 @@
+// `mcm diffusion` through the built CLI on a toy .npy of 8 x 8 blobs (a few seconds): the JSON result
+// with its snapshots, the plots and grids, the refusal to overwrite a finished run, and bad input exiting
+// 2 with a line naming what was expected and found.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { encodeNpy } from "../src/experiments/images/npy.js";
+import { toyImages } from "./helpers/diffusion.js";
+
+const CLI = join(import.meta.dirname, "..", "dist", "cli", "index.js");
+const tmp = mkdtempSync(join(tmpdir(), "mcm-cli-diffusion-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const mcm = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000 });
+const toy = toyImages(join(tmp, "toy.npy"));
+const SMALL = ["--pool", "1", "--n-test", "24", "--width", "4", "--groups", "2", "--tdim", "8", "--batch", "8"];
+const SAMPLING = ["--n-samples", "16", "--n-eval", "8", "--sample-steps", "4", "--n-ref", "0", "--quiet"];
+
+describe("mcm diffusion", () => {
+  it("a short run prints one JSON result with snapshots and writes plots, sample grids and the checkpoint", () => {
+    const out = join(tmp, "run");
+    const r = mcm(["diffusion", "--dataset", toy, ...SMALL, ...SAMPLING, "--steps", "10", "--out", out, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.snapshots.map((s: { step: number }) => s.step)).toEqual([0, 1, 3, 5, 10]);
+    const last = doc.snapshots[doc.snapshots.length - 1];
+    for (const k of ["gaussianFrechet", "higherOrder", "filterKurtosis"])
+      expect(Number.isFinite(last[k]), k).toBe(true);
+    expect(Object.keys(last.wienerDistance)).toEqual(["0.1", "0.5", "1.5"]);
+    expect(doc.reference.wiener.gaussianFrechet).toBeGreaterThan(0);
+    for (const f of [
+      "result.json",
+      "curves.png",
+      "wiener.png",
+      "spectrum.png",
+      "samples.png",
+      "reference.png",
+      "diffusion-checkpoint.bin",
+    ]) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const again = mcm(["diffusion", "--dataset", toy, ...SMALL, ...SAMPLING, "--steps", "10", "--out", out]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/holds a finished run \(result\.json\); pass --force/);
+  });
+  it("bad input exits 2 naming what was expected and found", () => {
+    const cases: [string[], RegExp][] = [
+      [["--dataset", "cifar"], /--dataset: got "cifar", expected mnist, fashion-mnist or a \.npy file/],
+      [["--dataset", toy, "--arch", "vit"], /--arch: got "vit", expected one of unet, mlp/],
+    ];
+    const flat = join(tmp, "flat.npy");
+    writeFileSync(flat, encodeNpy(new Float64Array(64).map(Math.sin), 16, 4));
+    cases.push([["--dataset", flat], /shape \(16, 4\) is not supported \(expected \[N, H, W\] or \[N, C, H, W\]\)/]);
+    for (const [args, re] of cases) {
+      const r = mcm(["diffusion", ...args, "--steps", "1", "--out", join(tmp, "bad"), "--quiet"]);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n").length).toBe(1);
+      expect(r.stderr).toMatch(re);
+    }
+  });
+});

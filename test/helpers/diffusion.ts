@@ -1,0 +1,20 @@
+import { writeFileSync } from "node:fs";
+import { encodeNpy } from "../../src/experiments/images/npy.js";
+
+/** A .npy [n, 8, 8] of blobs at varying places (a non-Gaussian toy image set). */
+export function toyImages(path: string, n = 96) {
+  const data = new Float64Array(n * 64);
+  for (let s = 0; s < n; s++) {
+    const cy = 2 + (s % 4);
+    const cx = 2 + ((s * 7) % 5);
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 8; x++) data[s * 64 + y * 8 + x] = Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 2);
+  }
+  const bytes = encodeNpy(data, n, 64, "<f4");
+  // Rewrite the 2-D header as [n, 8, 8] (same length after padding).
+  const text = new TextDecoder("latin1").decode(bytes);
+  const fixed = text.replace(`(${n}, 64)`, `(${n}, 8, 8)`.padEnd(`(${n}, 64)`.length, " "));
+  const out = Uint8Array.from(fixed, (c) => c.charCodeAt(0));
+  writeFileSync(path, out);
+  return path;
+}
