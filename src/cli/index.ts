@@ -12,6 +12,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerExponent } from "./commands/exponent.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerImages } from "./commands/images.js";
+import { registerPredict } from "./commands/predict.js";
 import { registerQueue } from "./commands/queue.js";
 import { registerResume } from "./commands/resume.js";
 import { registerRun } from "./commands/run.js";
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerResume(program);
   registerExponent(program);
+  registerPredict(program);
   registerSweep(program);
   registerGenerate(program);
   registerImages(program);

@@ -15,7 +15,7 @@
 import type { ConfigInput } from "../config/schema.js";
 import type { Direction } from "../engine/layout.js";
 import { type PhaseRow, type Predictor, phaseRows } from "./phase.js";
-import { predictFromTheory } from "./predict.js";
+import { predictFromTheory, predictMedianFromLimit } from "./predict.js";
 import { runSweep, type SweepResult, type SweepSpec } from "./sweep.js";
 
 export interface DemoRegime {
@@ -129,7 +129,7 @@ export async function runDemo(
         }),
     });
     out.push({ label: r.label, direction: r.direction, result });
-    rows.push(...phaseRows(result, predict, () => r.label));
+    rows.push(...phaseRows(result, predict, () => r.label, predictMedianFromLimit));
   }
   return { regimes: out, rows, seconds: (performance.now() - started) / 1000 };
 }

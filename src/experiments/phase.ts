@@ -36,7 +36,22 @@ export interface PhaseRow {
   logCorrected: boolean;
   agree: boolean | null;
   note: string;
+  /** At the fit's largest d with a measured median: median n* over the predicted law, its 95 % interval,
+   * the limit theory's predicted median over the same law, and whether the prediction lies in the interval
+   * (an open end of the interval counts as unbounded). Absent without a median predictor. */
+  medianCheck?: {
+    d: number;
+    law: string;
+    measured: number;
+    lo: number | null;
+    hi: number | null;
+    predicted: number | null;
+    agree: boolean | null;
+  };
 }
+
+/** The limit theory's predicted median first-hitting step of a config's direction (null: no escape). */
+export type MedianPredictor = (config: Config, direction: Direction) => number | null;
 
 /** The exponent of d in the predicted law: 1 for k <= 2 (d, d log d), k - 1 beyond. */
 export function predictedExponent(k: number | null): number | null {
@@ -45,7 +60,12 @@ export function predictedExponent(k: number | null): number | null {
 }
 
 /** Builds one row per scaling fit of a sweep. */
-export function phaseRows(result: SweepResult, predict: Predictor, label?: (fit: ScalingFit) => string): PhaseRow[] {
+export function phaseRows(
+  result: SweepResult,
+  predict: Predictor,
+  label?: (fit: ScalingFit) => string,
+  predictMedian?: MedianPredictor,
+): PhaseRow[] {
   return result.fits.map((f) => {
     const point = result.points.find((p) => Object.entries(f.at).every(([key, v]) => p.at[key] === v));
     const prediction: Prediction = point
@@ -71,8 +91,35 @@ export function phaseRows(result: SweepResult, predict: Predictor, label?: (fit:
       logCorrected,
       agree,
       note: fit.status === "ok" ? "" : fit.message,
+      ...(predictMedian ? medianCheckOf(result, f, expected, logCorrected, predictMedian) : {}),
     };
   });
+}
+
+function medianCheckOf(
+  result: SweepResult,
+  f: ScalingFit,
+  expected: number | null,
+  logCorrected: boolean,
+  predictMedian: MedianPredictor,
+): Pick<PhaseRow, "medianCheck"> {
+  const points = result.points
+    .filter((p) => Object.entries(f.at).every(([key, v]) => p.at[key] === v))
+    .filter((p) => p.directions[f.direction]?.median.median != null)
+    .sort((a, b) => b.config.d - a.config.d);
+  const p = points[0];
+  if (!p || expected === null) return {};
+  const d = p.config.d;
+  const law = d ** expected * (logCorrected ? Math.log(d) : 1);
+  const name = logCorrected ? "d log d" : expected === 1 ? "d" : `d^${expected}`;
+  const m = p.directions[f.direction]?.median;
+  if (!m || m.median === null) return {};
+  const pred = predictMedian(p.config, f.direction);
+  const lo = m.lo === null ? null : m.lo / law;
+  const hi = m.hi === null ? null : m.hi / law;
+  const predicted = pred === null ? null : pred / law;
+  const agree = predicted === null ? null : (lo === null || lo <= predicted) && (hi === null || predicted <= hi);
+  return { medianCheck: { d, law: name, measured: m.median / law, lo, hi, predicted, agree } };
 }
 
 const fmt = (x: number | null, digits = 2) =>
@@ -91,6 +138,19 @@ export function formatPhaseTable(rows: PhaseRow[]): string {
       : `${fmt(r.measured)} [${fmt(r.ci?.[0] ?? null)}, ${fmt(r.ci?.[1] ?? null)}]${r.logCorrected ? " of n*/log d" : ""}`,
     r.agree === null ? "-" : r.agree ? "yes" : "NO",
   ]);
+  if (rows.some((r) => r.medianCheck)) {
+    header.push("median n*/law at largest d: measured [CI] | predicted", "agree");
+    rows.forEach((r, i) => {
+      const c = r.medianCheck;
+      const g = (x: number | null) => (x === null ? "open" : x.toPrecision(3));
+      body[i].push(
+        c
+          ? `d=${c.d} n*/${c.law}: ${g(c.measured)} [${g(c.lo)}, ${g(c.hi)}] | ${c.predicted === null ? "none" : g(c.predicted)}`
+          : "-",
+        c?.agree == null ? "-" : c.agree ? "yes" : "NO",
+      );
+    });
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) =>
     cells

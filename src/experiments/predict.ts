@@ -8,6 +8,7 @@ import type { Config } from "../config/schema.js";
 import type { Direction } from "../engine/layout.js";
 import { canonicalJson } from "../io/json.js";
 import { computeExponents, type DirectionExponent, type ExponentResult, scalingOf } from "../theory/exponent.js";
+import { type LimitPrediction, predictLimit } from "../theory/limit-predict.js";
 import { type Prediction, predictedExponent } from "./phase.js";
 
 const cache = new Map<string, ExponentResult>();
@@ -46,4 +47,35 @@ export function predictFromTheory(config: Config, direction: Direction): Predict
     lawK: slower,
     predictedScaling: `${scalingOf(slower)} (u first: ${scalingOf(ku)}; then v: ${scalingOf(keff)})`,
   };
+}
+
+const limitCache = new Map<string, LimitPrediction | null>();
+
+/** The limit's prediction of a config (src/theory/limit-predict.ts; cached by model, null where not
+ * covered, and for dependent latents). SDE paths: 1000, no curves, no best delta. */
+export function cachedPrediction(config: Config): LimitPrediction | null {
+  const { walkers: _w, backend: _b, logPerDecade: _l, ...model } = config;
+  const key = canonicalJson(model);
+  if (!limitCache.has(key)) {
+    let r: LimitPrediction | null = null;
+    // Dependent latents couple the overlaps: each point's 2-D trajectory costs seconds (mcm predict has
+    // it); the plots and summaries leave those without a band rather than slow every sweep and demo.
+    if (config.correlation !== "independent") {
+      limitCache.set(key, null);
+      return null;
+    }
+    try {
+      r = predictLimit(config, { curves: false, bestDelta: false, errorEstimate: false, paths: 1000 });
+    } catch {
+      r = null;
+    }
+    limitCache.set(key, r);
+  }
+  return limitCache.get(key) ?? null;
+}
+
+/** The limit theory's predicted median first-hitting step; null where it does not escape or the theory
+ * does not cover the config. */
+export function predictMedianFromLimit(config: Config, direction: Direction): number | null {
+  return cachedPrediction(config)?.directions[direction]?.predictedHit?.median ?? null;
 }

@@ -180,10 +180,15 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   return svg;
 }
 
-/** Median first-hitting time against d for every regime in one log-log panel, each with a dashed guide
- * of its predicted law through its smallest-d point, drawn over the whole d range: the phase transition
- * at a glance (how far the cubic law would have to go at the d where the linear ones are measured). */
-export function hittingTimesSpec(regimes: Regime[], title = "Median first-hitting time n* against d"): TopLevelSpec {
+/** Median first-hitting time against d for every regime in one log-log panel. Where `bands` (report/
+ * bands.ts) gives the limit theory's predicted quartiles of a series, they are drawn as a shaded band with a
+ * dashed median; other series get a dashed guide of their predicted law through their smallest-d point,
+ * drawn over the whole d range: the phase transition at a glance. */
+export function hittingTimesSpec(
+  regimes: Regime[],
+  title = "Median first-hitting time n* against d",
+  bands: readonly { series: string; d: number; q25: number; median: number; q75: number }[] = [],
+): TopLevelSpec {
   const points: Record<string, unknown>[] = [];
   const guides: Record<string, unknown>[] = [];
   const allD = regimes.flatMap((r) => r.points.map((p) => p.config.d));
@@ -206,7 +211,7 @@ export function hittingTimesSpec(regimes: Regime[], title = "Median first-hittin
       const first = points.find((x) => x.regime === `${regime.label}: w·${dir}`) as
         | { d: number; median: number }
         | undefined;
-      if (e === null || !first) continue;
+      if (e === null || !first || bands.some((b) => b.series === `${regime.label}: w·${dir}`)) continue;
       const law = (d: number) => d ** e * (k === 2 ? Math.log(d) : 1);
       const name = `${regime.label}: ${k === 2 ? "∝ d log d" : e === 1 ? "∝ d" : `∝ d^${e}`}`;
       for (const d of [dMin, dMax]) guides.push({ guide: name, d, n: (first.median * law(d)) / law(first.d) });
@@ -218,6 +223,25 @@ export function hittingTimesSpec(regimes: Regime[], title = "Median first-hittin
     width: 520,
     height: 320,
     layer: [
+      {
+        data: { values: bands.map((b) => ({ ...b, regime: b.series })) },
+        mark: { type: "area", opacity: 0.18 },
+        encoding: {
+          x: { field: "d", type: "quantitative", scale: { type: "log" } },
+          y: { field: "q25", type: "quantitative", scale: { type: "log" } },
+          y2: { field: "q75" },
+          color: { field: "regime", type: "nominal" },
+        },
+      },
+      {
+        data: { values: bands.map((b) => ({ ...b, regime: b.series })) },
+        mark: { type: "line", strokeDash: [5, 3], opacity: 0.8 },
+        encoding: {
+          x: { field: "d", type: "quantitative", scale: { type: "log" } },
+          y: { field: "median", type: "quantitative", scale: { type: "log" } },
+          color: { field: "regime", type: "nominal" },
+        },
+      },
       {
         data: { values: guides },
         mark: { type: "line", strokeDash: [4, 4], color: "#999" },

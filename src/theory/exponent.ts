@@ -229,14 +229,19 @@ export function chebyshevTaylor(p: (x: number) => number, r: number, n: number, 
   return out;
 }
 
-/** Golden-section search for a minimum of f in [a, b]. */
-function golden(f: (x: number) => number, a: number, b: number): { x: number; value: number } {
+/** Golden-section search for a minimum of f in [a, b] (at most maxIterations shrinks of the bracket). */
+export function golden(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  maxIterations = 100,
+): { x: number; value: number } {
   const phi = (Math.sqrt(5) - 1) / 2;
   let c = b - phi * (b - a);
   let d = a + phi * (b - a);
   let fc = f(c);
   let fd = f(d);
-  for (let it = 0; it < 100 && b - a > 1e-12; it++) {
+  for (let it = 0; it < maxIterations && b - a > 1e-12; it++) {
     if (fc < fd) {
       b = d;
       d = c;

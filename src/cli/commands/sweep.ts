@@ -11,11 +11,12 @@ import { parseSeed } from "../../config/schema.js";
 import { DEFAULT_STEPS, parseSteps } from "../../config/steps.js";
 import type { Direction } from "../../engine/layout.js";
 import { formatPhaseTable, phaseRows } from "../../experiments/phase.js";
-import { predictFromTheory } from "../../experiments/predict.js";
+import { predictFromTheory, predictMedianFromLimit } from "../../experiments/predict.js";
 import { expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.js";
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import type { QueueProgress } from "../../queue/index.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
@@ -253,18 +254,19 @@ async function writeSweepOutputs(
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   makeOutDir("--out", outDir);
-  const rows = phaseRows(result, predictFromTheory);
+  const rows = phaseRows(result, predictFromTheory, undefined, predictMedianFromLimit);
   writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
   const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
+  const { predictedBands } = await import("../../report/bands.js");
   await reporter.phase(
     "drawing plots",
     () =>
       writePlots(outDir, {
         overlaps: overlapCurvesSpec(regimes),
         collapse: collapseSpec(regimes),
-        "hitting-times": hittingTimesSpec(regimes),
+        "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
       }),
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
@@ -296,14 +298,7 @@ async function queueSweepAction(opts: Record<string, unknown>, url: string): Pro
       reporter.info(
         `sweep id ${info.sweepId}: ${info.total} jobs (${info.enqueued} enqueued, ${info.done} already done) at ${q.redact(url)}\ncollect later with: mcm sweep --queue URL --resume ${info.sweepId}`,
       ),
-    onProgress: (p: {
-      done: number;
-      total: number;
-      work: number;
-      workTotal: number;
-      failed: number;
-      workers: number;
-    }) => {
+    onProgress: (p: QueueProgress) => {
       if (p.workers === 0 && !warnedNoWorkers) {
         reporter.info("no worker is connected to the queue yet: start `mcm worker --queue URL` somewhere");
         warnedNoWorkers = true;

@@ -1,0 +1,728 @@
+/**
+ * The predicted law of each direction's first-hitting time and overlap curve at dimension d, from the
+ * high-dimensional limit (docs/model.md section 10; coefficients limit.ts, solvers limit-solvers.ts).
+ *
+ * Phases. (1) At zero overlaps: if some drift F_s(0) is non-zero (k = 1) the overlaps follow the ODE from
+ * 0 (deterministic to O(d^-1/2)); else the linearised drift J = dF/dm (symmetric: F is minus the loss's
+ * gradient there) gives the rates Lambda = delta J - (delta^2 / 2) phi V0 I, and a positive top rate
+ * lambda1 (eigenvector e1) is a k = 2 search: the closed form of limit-solvers.ts, with the ODE trajectory
+ * that leaves 0 along e1 giving T_theta per direction. (2) Directions that phase 1 leaves at zero are
+ * searched from the state where it ends (its ODE's fixed point, reached at the median time of phase 1,
+ * which is added to their quartiles): the local order of F_s along s there decides between a k = 2 search,
+ * the critical SDE (k >= 3 at p = k / 2), the drift-dominated law (p > k / 2, even k), or no escape
+ * (pinned: lambda <= 0 or p < k / 2; never: no drift toward the spike, or a fixed point below theta).
+ * Quartiles are in samples (steps); n* is monotone in the search's random start, so the overlap's
+ * quartile curves are the trajectories of the start's quartiles.
+ */
+import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
+import { gridSteps } from "../engine/grid.js";
+import { chebyshevTaylor, golden } from "./exponent.js";
+import { type LimitEvaluator, type LimitModel, limitEvaluator, limitModel, NotCoveredError } from "./limit.js";
+import {
+  absNormalQuantile,
+  type ChebTable,
+  chebAt,
+  chebTable,
+  criticalPaths,
+  type Field,
+  integrate,
+  linearSearchQuantile,
+  linearTrajectory,
+  odeField,
+  type PathLaw,
+  pathQuantile,
+  symmetricEigen,
+  type Trajectory,
+} from "./limit-solvers.js";
+
+export type LimitDirection = "u" | "v" | "m";
+export type Regime = "ODE (k = 1)" | "search + ODE" | "critical SDE" | "drift-dominated" | "pinned" | "never";
+
+export interface Quartiles {
+  q25: number;
+  median: number;
+  q75: number;
+}
+
+export interface DirectionPrediction {
+  regime: Regime;
+  /** The local order k of the drift where this direction's search starts (null if none). */
+  k: number | null;
+  /** First-hitting time quartiles in samples; null when the overlap does not reach the threshold. */
+  predictedHit: Quartiles | null;
+  /** Why predictedHit is null (or a caveat); null otherwise. */
+  reason: string | null;
+  /** The quartiles over the regime's natural scale (e.g. n* / d, n* / d^3) and that scale. */
+  scaled: (Quartiles & { unit: string }) | null;
+  /** The learning-rate exponent p at which this direction's search is critical (1 for k <= 2, k / 2 above). */
+  criticalLrExponent: number | null;
+  /** Numbers of the law: rates, coefficients, numerics. */
+  details: Record<string, number | string | null>;
+}
+
+export interface OverlapCurve {
+  steps: number[];
+  q25: number[];
+  median: number[];
+  q75: number[];
+}
+
+export interface LimitPrediction {
+  model: LimitModel;
+  d: number;
+  directions: Partial<Record<LimitDirection, DirectionPrediction>>;
+  curves: Partial<Record<LimitDirection, OverlapCurve>>;
+  /** The delta minimising the slowest escaping direction's predicted median (null with a reason). */
+  bestDelta: { direction: LimitDirection; delta: number; median: number } | { direction: null; reason: string };
+  criticalLrExponent: number | null;
+}
+
+export interface PredictOptions {
+  /** Paths of the critical SDE (default 4000). */
+  paths?: number;
+  seed?: number;
+  /** Compute the overlap curves (default true) up to this many steps (default: 3 x the slowest q75). */
+  curves?: boolean;
+  steps?: number;
+  perDecade?: number;
+  /** Search the best delta (default true). */
+  bestDelta?: boolean;
+  /** Rerun the SDE at half the step to estimate its discretisation error (default true). */
+  errorEstimate?: boolean;
+}
+
+const DIRS: LimitDirection[] = ["u", "v", "m"];
+const SOLVER_RESOLUTION = { hermiteNodes: 60, perPiece: 8, maxPiece: 2 };
+
+interface Phase {
+  kind: "ode" | "linear" | "critical" | "drift";
+  /** Directions the phase predicts. */
+  dirs: number[];
+  shift: number; // samples before the phase starts (median of the previous phase)
+  scale: number; // samples per unit of the phase's time
+  // linear: rate, start direction, noise scale, trajectory (time normalised as in linearTrajectory)
+  lambda?: number;
+  zScale?: number;
+  noise?: number; // delta^2 phi e^T S e / (2 lambda)
+  traj?: Trajectory;
+  base?: number[];
+  law?: PathLaw;
+  stopValue?: number;
+  recordTimes?: number[];
+  sqrtD?: number;
+  /** The critical SDE's stop, theta sqrt(d), in units of m~. */
+  stopX?: number;
+}
+
+/** The field on the axis x e_s from zero overlaps, tabulated (65 Chebyshev points), when the axis is
+ * invariant (the other drifts vanish on it, e.g. by the symmetry of independent latents); else null. */
+function axisField(ev: LimitEvaluator, q: number, s: number, delta: number, phi: number): Field | null {
+  const at = (x: number) => {
+    const y = new Array<number>(3).fill(0);
+    y[s] = x;
+    return ev.at({ u: y[0], v: y[1], m: y[2] });
+  };
+  for (const x of [0.1, 0.37, -0.23, 0.7]) {
+    const c = at(x);
+    for (let j = 0; j < q; j++) if (j !== s && Math.abs(c.F[j]) > 1e-11) return null;
+  }
+  const xmax = 0.9999;
+  const table: ChebTable = chebTable(-xmax, xmax, 65, (x) => {
+    const c = at(x);
+    return [c.F[s], c.V];
+  });
+  return (y) => {
+    const out = new Array<number>(q).fill(0);
+    const x = y[s];
+    out[s] = delta * chebAt(table, 0, x) - 0.5 * delta * delta * phi * chebAt(table, 1, x) * x;
+    return out;
+  };
+}
+
+function quartilesOf(f: (q: number) => number | null): Quartiles | null {
+  const q25 = f(0.25);
+  const median = f(0.5);
+  const q75 = f(0.75);
+  if (q25 === null || median === null || q75 === null) return null;
+  if (![q25, median, q75].every(Number.isFinite)) return null;
+  return { q25, median, q75 };
+}
+
+const fmt = (x: number) => Number(x.toPrecision(4));
+
+/** Quartiles in units of `scale` samples, after `shift` samples, as samples. */
+const inSamples = (law: Quartiles, shift: number, scale: number): Quartiles => ({
+  q25: shift + law.q25 * scale,
+  median: shift + law.median * scale,
+  q75: shift + law.q75 * scale,
+});
+
+/** Predicts the first-hitting laws and overlap curves of a config at its d (K = 1). */
+export function predictLimit(input: ConfigInput | Config, options: PredictOptions = {}): LimitPrediction {
+  const config = resolveConfig(input);
+  const model = limitModel(config);
+  if (config.trainAmplitude) {
+    throw new NotCoveredError(
+      "trainAmplitude",
+      "trainAmplitude: got true, not covered: a trained amplitude moves on the overlaps' own time scale during the search (with the optimal skip it decays toward 0, where the unit is useless); the solvers take a fixed amplitude (drop --train-amplitude)",
+    );
+  }
+  const { d, delta, threshold: theta } = config;
+  const p = config.lrExponent;
+  const q = model.q;
+  const phi = d ** (1 - p);
+  const ev = limitEvaluator(model, config.correlation === "independent" ? {} : SOLVER_RESOLUTION);
+  const at = (y: number[]) => ev.at({ u: y[0], v: y[1], m: y[2] });
+  const field = odeField(at, delta, phi);
+  const directions: Partial<Record<LimitDirection, DirectionPrediction>> = {};
+  const phases: Phase[] = [];
+  const zero = new Array<number>(q).fill(0);
+  const c0 = at(zero);
+  const pending = new Set<number>(Array.from({ length: q }, (_, i) => i));
+  const set = (s: number, pred: DirectionPrediction) => {
+    directions[DIRS[s]] = pred;
+    pending.delete(s);
+  };
+  let base = zero;
+  let shift = 0;
+  // The linearised drift at zero (symmetrised: F is minus the loss's gradient there).
+  const J = zero.map(() => zero.map(() => 0));
+  // Central differences at h and h / 2, Richardson-extrapolated: the error is O(h^4), so a cubic drift
+  // (k = 4) does not leak into J.
+  const diff = (j: number, h: number) => {
+    const yp = zero.slice();
+    const ym = zero.slice();
+    yp[j] = h;
+    ym[j] = -h;
+    const fp = at(yp).F;
+    const fm = at(ym).F;
+    return fp.map((x, i) => (x - fm[i]) / (2 * h));
+  };
+  for (let j = 0; j < q; j++) {
+    const d1 = diff(j, 2e-3);
+    const d2 = diff(j, 1e-3);
+    for (let i = 0; i < q; i++) J[i][j] = (4 * d2[i] - d1[i]) / 3;
+  }
+  const Jsym = J.map((row, i) => row.map((x, j) => 0.5 * (x + J[j][i])));
+  const background = {
+    rate: zero.map((_, s) => delta * Jsym[s][s] - 0.5 * delta * delta * phi * c0.V),
+    noise: zero.map((_, s) => delta * delta * phi * c0.S[s][s]),
+    scale: d ** p,
+  };
+
+  if (c0.F.some((f) => Math.abs(f) > 1e-10)) {
+    // k = 1: the ODE from 0.
+    const rate = delta * Math.max(...c0.F.map(Math.abs));
+    const traj = integrate(field, zero, 0, (0.01 * theta) / rate, 1e4 / rate, theta);
+    phases.push({ kind: "ode", dirs: [], shift: 0, scale: d ** p, traj });
+    for (let s = 0; s < q; s++) {
+      const t = traj.hit[s];
+      if (t === null) continue;
+      const n = t * d ** p;
+      set(s, {
+        regime: "ODE (k = 1)",
+        k: 1,
+        predictedHit: { q25: n, median: n, q75: n },
+        reason: "deterministic to O(d^-1/2): the drift is of order one at zero overlap",
+        scaled: { q25: t, median: t, q75: t, unit: `d^${p}` },
+        criticalLrExponent: 1,
+        details: { F0: c0.F[s] },
+      });
+      phases[0].dirs.push(s);
+    }
+    base = traj.end;
+    shift = Math.max(0, ...phases[0].dirs.map((s) => (traj.hit[s] ?? 0) * d ** p));
+  } else {
+    const Lam = Jsym.map((row, i) => row.map((x, j) => delta * x - (i === j ? 0.5 * delta * delta * phi * c0.V : 0)));
+    const eig = symmetricEigen(Lam);
+    const lambda = eig.values[0];
+    const e1 = eig.vectors[0];
+    if (lambda > 0 && eig.values[0] > 1e-7) {
+      const axis = e1.findIndex((x) => Math.abs(x) > 1 - 1e-9);
+      const f = (axis >= 0 && axisField(ev, q, axis, delta, phi)) || field;
+      const traj = linearTrajectory(f, zero, e1, lambda, theta);
+      const eSe = e1.reduce((a, x, i) => a + x * e1.reduce((b, y, j) => b + c0.S[i][j] * y, 0), 0);
+      const noise = (delta * delta * phi * eSe) / (2 * lambda);
+      const zScale = Math.sqrt(1 + noise);
+      const ph: Phase = { kind: "linear", dirs: [], shift: 0, scale: d ** p, lambda, zScale, noise, traj, base: zero };
+      phases.push(ph);
+      for (let s = 0; s < q; s++) {
+        const t = traj.hit[s];
+        if (t === null) continue;
+        const law = quartilesOf((qq) => linearSearchQuantile(qq, lambda, zScale, t, d));
+        set(s, {
+          regime: "search + ODE",
+          k: 2,
+          predictedHit: law && inSamples(law, 0, d ** p),
+          reason: null,
+          scaled: law && { ...law, unit: `d^${p}` },
+          criticalLrExponent: 1,
+          details: {
+            lambda,
+            Fprime0: Jsym[s][s],
+            V0: c0.V,
+            S0: c0.S[s][s],
+            zScale,
+            Ttheta: t,
+            deltaMax: Jsym[s][s] > 0 ? (2 * Jsym[s][s]) / (phi * c0.V) : null,
+          },
+        });
+        ph.dirs.push(s);
+      }
+      const tEnd = traj.t[traj.t.length - 1];
+      base = traj.end.map((x) => (Math.abs(x) < 1e-9 ? 0 : x));
+      shift = d ** p * linearSearchQuantile(0.5, lambda, zScale, tEnd, d);
+    } else {
+      // Record the reason for a k = 2 direction that the noise pins.
+      for (let s = 0; s < q; s++) {
+        if (Jsym[s][s] > 1e-7) {
+          set(
+            s,
+            pinned(
+              2,
+              `lambda = delta F'(0) - delta^2 V0 / 2 = ${fmt(Lam[s][s])} <= 0: the step noise pins the overlap at O(d^-1/2); escape needs delta < 2 F'(0) / V0 = ${fmt((2 * Jsym[s][s]) / (phi * c0.V))}`,
+              { Fprime0: Jsym[s][s], V0: c0.V },
+            ),
+          );
+        }
+      }
+    }
+  }
+  // Directions left at the base (phase 2).
+  for (const s of Array.from(pending)) {
+    if (Math.abs(base[s]) >= 1e-6) {
+      set(s, never(`the overlap's ODE settles at |m| = ${fmt(Math.abs(base[s]))}, below the threshold ${theta}`));
+      continue;
+    }
+    const pred = searchFrom(ev, base, s, shift, config, phases, options);
+    set(s, pred);
+  }
+  const out: LimitPrediction = {
+    model,
+    d,
+    directions,
+    curves: {},
+    bestDelta: { direction: null, reason: "not computed" },
+    criticalLrExponent: null,
+  };
+  // The slowest escaping direction sets the critical exponent and the best delta.
+  let slow: LimitDirection | null = null;
+  for (const dir of DIRS.slice(0, q)) {
+    const pr = directions[dir];
+    if (pr?.predictedHit && (!slow || pr.predictedHit.median > (directions[slow]?.predictedHit?.median ?? 0)))
+      slow = dir;
+  }
+  const ks = DIRS.slice(0, q)
+    .map((dir) => directions[dir]?.criticalLrExponent ?? null)
+    .filter((x): x is number => x !== null);
+  out.criticalLrExponent = ks.length ? Math.max(...ks) : null;
+  if (options.curves !== false) out.curves = curvesOf(phases, directions, background, q, d, options);
+  if (options.bestDelta !== false) {
+    const coupled = phases.some(
+      (ph) =>
+        ph.kind === "linear" &&
+        ph.traj &&
+        ph.traj.end.filter((x) => Math.abs(x) > 1e-9).length > 1 &&
+        ph.dirs.length > 1,
+    );
+    out.bestDelta = bestDeltaOf(config, slow, coupled || config.correlation !== "independent", options);
+  }
+  return out;
+}
+
+function pinned(k: number, reason: string, details: Record<string, number>): DirectionPrediction {
+  return {
+    regime: "pinned",
+    k,
+    predictedHit: null,
+    reason,
+    scaled: null,
+    criticalLrExponent: k <= 2 ? 1 : k / 2,
+    details,
+  };
+}
+
+function never(reason: string): DirectionPrediction {
+  return { regime: "never", k: null, predictedHit: null, reason, scaled: null, criticalLrExponent: null, details: {} };
+}
+
+/** Phase 2: the search of direction s from the base state, after `shift` samples. */
+function searchFrom(
+  ev: LimitEvaluator,
+  base: number[],
+  s: number,
+  shift: number,
+  config: Config,
+  phases: Phase[],
+  options: PredictOptions,
+): DirectionPrediction {
+  const { d, delta, threshold: theta } = config;
+  const p = config.lrExponent;
+  const phi = d ** (1 - p);
+  const at = (x: number) => {
+    const y = base.slice();
+    y[s] = x;
+    return ev.at({ u: y[0], v: y[1], m: y[2] });
+  };
+  const cb = at(0);
+  const fs = (x: number) => at(x).F[s];
+  const r = 0.15;
+  const fit = chebyshevTaylor(fs, r, 17, 5);
+  const fit2 = chebyshevTaylor(fs, 0.7 * r, 17, 5);
+  let order = 0;
+  for (let j = 1; j <= 5; j++) {
+    const err = Math.abs(fit[j - 1] - fit2[j - 1]);
+    if (Math.abs(fit[j - 1]) > Math.max(1e-8, 20 * err)) {
+      order = j;
+      break;
+    }
+  }
+  if (order === 0) return never("no drift toward the spike up to order 5 in the overlap at the base state");
+  const k = order + 1;
+  const A = fit[order - 1];
+  const details: Record<string, number | string | null> = { A, V0: cb.V, S0: cb.S[s][s], baseShift: shift };
+  if (k === 2) {
+    if (A <= 0) return never(`the spike repels at second order (F'(0) = ${fmt(A)} < 0)`);
+    const lambda = delta * A - 0.5 * delta * delta * phi * cb.V;
+    if (lambda <= 0) {
+      return pinned(
+        2,
+        `lambda = delta F'(0) - delta^2 V0 / 2 = ${fmt(lambda)} <= 0: the step noise pins the overlap; escape needs delta < ${fmt((2 * A) / (phi * cb.V))}`,
+        { A, V0: cb.V },
+      );
+    }
+    const e = base.map((_, i) => (i === s ? 1 : 0));
+    const f =
+      (base.every((x) => x === 0) && axisField(ev, base.length, s, delta, phi)) ||
+      odeField((y) => ev.at({ u: y[0], v: y[1], m: y[2] }), delta, phi);
+    const traj = linearTrajectory(f, base, e, lambda, theta);
+    const t = traj.hit[s];
+    if (t === null)
+      return never(`the overlap's ODE settles at |m| = ${fmt(Math.abs(traj.end[s]))}, below the threshold ${theta}`);
+    const noise = (delta * delta * phi * cb.S[s][s]) / (2 * lambda);
+    const zScale = Math.sqrt(1 + noise);
+    const law = quartilesOf((qq) => linearSearchQuantile(qq, lambda, zScale, t, d));
+    phases.push({ kind: "linear", dirs: [s], shift, scale: d ** p, lambda, zScale, noise, traj, base });
+    return {
+      regime: "search + ODE",
+      k,
+      predictedHit: law && inSamples(law, shift, d ** p),
+      reason: null,
+      scaled: law && { ...law, unit: `d^${p}` },
+      criticalLrExponent: 1,
+      details: { ...details, lambda, zScale, Ttheta: t },
+    };
+  }
+  const pc = k / 2;
+  const attracting = k % 2 === 1 || A > 0;
+  if (!attracting) return never(`the spike repels at order ${k} (A = ${fmt(A)} < 0)`);
+  if (p < pc - 1e-9) {
+    return pinned(
+      k,
+      `p = ${p} is below the critical exponent k / 2 = ${pc}: the step noise pins the overlap at O(d^-1/2)`,
+      { A, V0: cb.V },
+    );
+  }
+  if (p > pc + 1e-9) {
+    if (k % 2 === 1) {
+      return { ...never(`not covered: p above critical for odd k = ${k}`), k, criticalLrExponent: pc };
+    }
+    // Drift-dominated: n = d^(p + (k-2)/2) / (delta A (k - 2) |Z|^(k-2)), Z ~ N(0, 1).
+    const unit = p + (k - 2) / 2;
+    const law = quartilesOf((qq) => 1 / (delta * A * (k - 2) * absNormalQuantile(1 - qq, 1) ** (k - 2)));
+    phases.push({ kind: "drift", dirs: [s], shift, scale: d ** unit, lambda: delta * A * (k - 2), zScale: k - 2 });
+    return {
+      regime: "drift-dominated",
+      k,
+      predictedHit: law && inSamples(law, shift, d ** unit),
+      reason: "the noise is negligible above the critical exponent: the start's spread sets the law",
+      scaled: law && { ...law, unit: `d^${fmt(unit)}` },
+      criticalLrExponent: pc,
+      details,
+    };
+  }
+  // Critical: the SDE of m~ = sqrt(d) m in tau = n / d^(k-1), with the finite-d drift and noise.
+  const sq = Math.sqrt(d);
+  const r2 = base.reduce((a, x, i) => (i === s ? a : a + x * x), 0);
+  const xT = Math.min(Math.sqrt(1 - r2) * 0.9999, 1.05 * theta + 0.05);
+  const table = chebTable(-xT, xT, 49, (x) => {
+    const c = at(x);
+    return [c.F[s], c.V, c.S[s][s]];
+  });
+  // Fine uniform tables of R = F / m^(k-1) (smooth, -> A at 0), V and S on the axis: the drift is then
+  // delta R(x / sqrt d) x^(k-1), exactly the finite-d drift delta d^((k-1)/2) F(x / sqrt d).
+  const NT = 4000;
+  const dm = (2 * xT) / NT;
+  const R = new Float64Array(NT);
+  const VT = new Float64Array(NT);
+  const ST = new Float64Array(NT);
+  for (let i = 0; i < NT; i++) {
+    const m = -xT + (i + 0.5) * dm;
+    R[i] = chebAt(table, 0, m) / m ** (k - 1);
+    VT[i] = chebAt(table, 1, m);
+    ST[i] = Math.max(0, chebAt(table, 2, m));
+  }
+  const lookup = (t: Float64Array, m: number) => {
+    const f = Math.min(NT - 1.000001, Math.max(0, (m + xT) / dm - 0.5));
+    const i = Math.floor(f);
+    return t[i] + (f - i) * (t[Math.min(i + 1, NT - 1)] - t[i]);
+  };
+  const sde = {
+    drift: (x: number) => {
+      const m = x / sq;
+      return delta * lookup(R, m) * x ** (k - 1) - 0.5 * delta * delta * lookup(VT, m) * x;
+    },
+    noise2: (x: number) => delta * delta * lookup(ST, x / sq),
+    rate: (x: number) => delta * (k - 1) * Math.abs(A) * Math.abs(x) ** (k - 2) + 0.5 * delta * delta * cb.V,
+    stop: theta * sq,
+  };
+  const unitTime = 1 / (delta * delta * Math.max(cb.S[s][s], 0.5 * cb.V));
+  const h = 0.01 * unitTime;
+  const law = runCritical(sde, h, unitTime, options);
+  const scale = d ** (k - 1);
+  const quart = quartilesOf((qq) => pathQuantile(law.main, qq));
+  let discretisation: number | null = null;
+  if (law.half) {
+    const half = quartilesOf((qq) => pathQuantile(law.half as PathLaw, qq));
+    if (quart && half)
+      discretisation = Math.max(
+        ...(["q25", "median", "q75"] as const).map((key) => Math.abs(half[key] / quart[key] - 1)),
+      );
+  }
+  const settle = integrate(
+    (y) => {
+      const c = at(y[s]);
+      const out = y.map(() => 0);
+      out[s] = delta * c.F[s] - 0.5 * delta * delta * phi * c.V * y[s];
+      return out;
+    },
+    base.map((b, i) => (i === s ? theta : b)),
+    0,
+    0.05 / Math.max(delta * Math.abs(A), 1e-3),
+    1e4,
+    2,
+  );
+  phases.push({
+    kind: "critical",
+    dirs: [s],
+    shift,
+    scale,
+    law: law.main,
+    stopValue: Math.abs(settle.end[s]),
+    stopX: sde.stop,
+    sqrtD: sq,
+    recordTimes: law.record,
+  });
+  return {
+    regime: "critical SDE",
+    k,
+    predictedHit: quart && inSamples(quart, shift, scale),
+    reason: quart
+      ? null
+      : `more than a quarter of ${law.main.paths} SDE paths did not escape by tau = ${fmt(law.tMax)}`,
+    scaled: quart && { ...quart, unit: `d^${k - 1}` },
+    criticalLrExponent: pc,
+    details: {
+      ...details,
+      limitDrift: `delta A m~^${k - 1}`,
+      paths: law.main.paths,
+      censored: law.main.censored,
+      step: h,
+      discretisation,
+      medianSE: medianSe(law.main),
+    },
+  };
+}
+
+/** Standard error of the paths' median passage time from the order statistics at N/2 +- sqrt(N)/2 (the
+ * binomial 68 % interval of the median's rank), relative to the median. */
+function medianSe(law: PathLaw): number | null {
+  const n = law.paths;
+  const lo = Math.floor(0.5 * n - 0.5 * Math.sqrt(n));
+  const hi = Math.ceil(0.5 * n + 0.5 * Math.sqrt(n));
+  const med = pathQuantile(law, 0.5);
+  if (med === null || hi >= law.times.length || lo < 0) return null;
+  return (law.times[hi] - law.times[lo]) / 2 / med;
+}
+
+/** Log-spaced recording times of the SDE paths (units of tau), for the overlap curves. */
+function recordTimes(tMax: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j <= 240; j++) out.push(tMax * 10 ** (-6 + (6 * j) / 240));
+  return out;
+}
+
+function runCritical(
+  sde: Parameters<typeof criticalPaths>[0],
+  h: number,
+  unitTime: number,
+  options: PredictOptions,
+): { main: PathLaw; half: PathLaw | null; tMax: number; record: number[] } {
+  const tMax = 3000 * unitTime;
+  const paths = options.paths ?? 4000;
+  const seed = options.seed ?? 1;
+  const record = options.curves === false ? [] : recordTimes(tMax);
+  const main = criticalPaths(sde, { paths, h, tMax, seed, record });
+  const half = options.errorEstimate === false ? null : criticalPaths(sde, { paths, h: h / 2, tMax, seed });
+  return { main, half, tMax, record };
+}
+
+interface Background {
+  rate: number[];
+  noise: number[];
+  scale: number;
+}
+
+/** The state on a linear phase's trajectory at time t (before its start: the linear regime). */
+function trajectoryAt(ph: Phase, t: number): number[] {
+  const tr = ph.traj as Trajectory;
+  const base = ph.base as number[];
+  if (t <= tr.t[0]) {
+    const f = Math.exp((ph.lambda as number) * (t - tr.t[0]));
+    return tr.y[0].map((y, i) => base[i] + f * (y - base[i]));
+  }
+  if (t >= tr.t[tr.t.length - 1]) return tr.end;
+  let lo = 0;
+  let hi = tr.t.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (tr.t[mid] <= t) lo = mid;
+    else hi = mid;
+  }
+  const f = (t - tr.t[lo]) / (tr.t[hi] - tr.t[lo]);
+  return tr.y[lo].map((y, i) => y + f * (tr.y[hi][i] - y));
+}
+
+/** Quartile curves of |m_s| on the log grid of steps (engine/grid.ts). */
+function curvesOf(
+  phases: Phase[],
+  directions: Partial<Record<LimitDirection, DirectionPrediction>>,
+  bg: Background,
+  q: number,
+  d: number,
+  options: PredictOptions,
+): Partial<Record<LimitDirection, OverlapCurve>> {
+  const hits = DIRS.slice(0, q)
+    .map((dir) => directions[dir]?.predictedHit?.q75)
+    .filter((x): x is number => x !== undefined);
+  const total = Math.max(
+    1,
+    Math.round(options.steps ?? (hits.length ? 3 * Math.max(...hits) : 10 * bg.scale * Math.log(d))),
+  );
+  const steps = gridSteps(total, options.perDecade ?? 10);
+  const sq = Math.sqrt(d);
+  const QS = [0.25, 0.5, 0.75] as const;
+  // Quantiles of |x| of the critical paths at their recording times, per phase.
+  const pathQuant = new Map<Phase, number[][]>();
+  for (const ph of phases) {
+    const law = ph.law;
+    const stop = ph.stopX;
+    if (ph.kind !== "critical" || !law || stop === undefined || !ph.recordTimes?.length) continue;
+    const rows = ph.recordTimes.map((_, j) => {
+      // A path frozen at the stop has passed: it counts above every path still searching.
+      const xs = law.recorded.map((r) => (r[j] >= stop ? Number.POSITIVE_INFINITY : r[j]));
+      xs.sort((a, b) => a - b);
+      return QS.map((qq) => xs[Math.min(xs.length - 1, Math.round(qq * (xs.length - 1)))]);
+    });
+    pathQuant.set(ph, rows);
+  }
+  const out: Partial<Record<LimitDirection, OverlapCurve>> = {};
+  for (let s = 0; s < q; s++) {
+    const mover = phases.find(
+      (ph) =>
+        (ph.kind === "linear" || ph.kind === "ode") &&
+        ph.traj &&
+        (ph.dirs.includes(s) || Math.abs(ph.traj.end[s]) > 1e-9) &&
+        (ph.base ?? []).every((x) => x === 0),
+    );
+    const later = phases.find((ph) => ph !== mover && ph.dirs.includes(s));
+    const curve: OverlapCurve = { steps, q25: [], median: [], q75: [] };
+    const keys = ["q25", "median", "q75"] as const;
+    for (const n of steps) {
+      const vals = QS.map((qq) => {
+        const z = absNormalQuantile(qq, 1);
+        const ou = (rate: number, noise: number, tau: number) => {
+          const e = Math.exp(2 * rate * tau);
+          const v = Math.abs(rate) < 1e-12 ? 1 + noise * tau : e + (noise * (e - 1)) / (2 * rate);
+          return Math.min(1, (z * Math.sqrt(Math.max(v, 0))) / sq);
+        };
+        const ph = later && n >= later.shift ? later : mover;
+        if (!ph) return ou(bg.rate[s], bg.noise[s], n / bg.scale);
+        const tau = (n - ph.shift) / ph.scale;
+        if (ph.kind === "ode") return Math.abs(trajectoryAt({ ...ph, lambda: 1, base: new Array(q).fill(0) }, tau)[s]);
+        if (ph.kind === "linear") {
+          const lam = ph.lambda as number;
+          const e = Math.exp(2 * lam * tau);
+          const v = e * (1 + (ph.noise as number)) - (ph.noise as number);
+          const amp = (z * Math.sqrt(Math.max(v, 1e-300))) / sq;
+          return Math.abs(trajectoryAt(ph, Math.log(amp) / lam)[s]);
+        }
+        if (ph.kind === "drift") {
+          // dm~/dtau = c m~^(k-1): m~ = x0 (1 - c (k - 2) x0^(k-2) tau)^(-1/(k-2)), from x0 = |Z| quantile.
+          const c = ph.lambda as number;
+          const km2 = ph.zScale as number;
+          const left = 1 - c * z ** km2 * tau;
+          return left <= 0 ? 1 : Math.min(1, (z * left ** (-1 / km2)) / sq);
+        }
+        const rows = pathQuant.get(ph);
+        const times = ph.recordTimes ?? [];
+        if (!rows || !times.length) return Number.NaN;
+        let j = 0;
+        while (j + 1 < times.length && times[j + 1] <= tau) j++;
+        const x = rows[j][QS.indexOf(qq)];
+        return x === Number.POSITIVE_INFINITY ? (ph.stopValue as number) : Math.min(1, x / sq);
+      });
+      for (let i = 0; i < 3; i++) curve[keys[i]].push(Number.isFinite(vals[i]) ? vals[i] : 0);
+    }
+    out[DIRS[s]] = curve;
+  }
+  return out;
+}
+
+/** The delta that minimises the slowest escaping direction's predicted median (grid, then golden section). */
+function bestDeltaOf(
+  config: Config,
+  slow: LimitDirection | null,
+  coupled: boolean,
+  options: PredictOptions,
+): LimitPrediction["bestDelta"] {
+  if (!slow) return { direction: null, reason: "no direction escapes at this delta" };
+  if (coupled) {
+    return {
+      direction: null,
+      reason:
+        "not searched where the overlaps are coupled (each delta needs a costly 2-D trajectory): compare deltas with --delta",
+    };
+  }
+  const median = (logDelta: number) => {
+    try {
+      const pr = predictLimit(
+        { ...config, delta: Math.exp(logDelta) },
+        {
+          ...options,
+          curves: false,
+          bestDelta: false,
+          errorEstimate: false,
+          paths: Math.min(options.paths ?? 4000, 600),
+        },
+      );
+      return pr.directions[slow]?.predictedHit?.median ?? Number.POSITIVE_INFINITY;
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+  };
+  const l0 = Math.log(config.delta);
+  const grid = Array.from({ length: 9 }, (_, i) => l0 + Math.log(4) * ((i - 4) / 2));
+  const vals = grid.map(median);
+  let best = 0;
+  for (let i = 1; i < grid.length; i++) if (vals[i] < vals[best]) best = i;
+  if (!Number.isFinite(vals[best]))
+    return { direction: null, reason: `${slow} does not escape for delta in [delta/4, 4 delta]` };
+  const refined = golden(median, grid[Math.max(0, best - 1)], grid[Math.min(grid.length - 1, best + 1)], 10);
+  const cands: [number, number][] = [
+    [grid[best], vals[best]],
+    [refined.x, refined.value],
+  ];
+  cands.sort((x, y) => x[1] - y[1]);
+  return { direction: slow, delta: fmt(Math.exp(cands[0][0])), median: cands[0][1] };
+}
