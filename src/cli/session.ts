@@ -3,7 +3,7 @@
  * progress bar, periodic checkpoints and signal handling, then write series.csv, summary.json and the
  * final checkpoint, and print the summary (human on stdout, or one JSON document with --json).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import type { CheckpointEvery, Config } from "../config/schema.js";
@@ -172,15 +172,49 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
     await reporter.phase(
       "writing outputs",
       () => {
+        // The final checkpoint last: it is what tells `mcm resume` the run is finished, so a kill before it
+        // leaves an earlier checkpoint (or none) and the resume runs to the end and writes everything again.
+        writeOutputs(outDir, sim, summary);
         saveCheckpoint();
-        writeFileAtomic(join(outDir, FILES.series), seriesCsv(sim.config, sim.log));
-        writeFileAtomic(join(outDir, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
       },
       () => `outputs written to ${outDir}`,
     );
     printSummary(summary, o.json);
     return summary;
   }
+}
+
+/** Writes series.csv and summary.json of a finished simulation. */
+function writeOutputs(outDir: string, sim: Simulation, summary: RunSummary): void {
+  writeFileAtomic(join(outDir, FILES.series), seriesCsv(sim.config, sim.log));
+  writeFileAtomic(join(outDir, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/**
+ * For `mcm resume` of a finished run: rewrites series.csv and summary.json from the checkpoint when they are
+ * missing or belong to another step count (a run killed between its final checkpoint and its outputs, as
+ * builds that wrote the checkpoint first could leave it). Returns the files it wrote.
+ */
+export function repairOutputs(outDir: string, sim: Simulation, summary: RunSummary): string[] {
+  const written: string[] = [];
+  const seriesPath = join(outDir, FILES.series);
+  const series = seriesCsv(sim.config, sim.log);
+  if (!existsSync(seriesPath) || readFileSync(seriesPath, "utf8") !== series) {
+    writeFileAtomic(seriesPath, series);
+    written.push(FILES.series);
+  }
+  const summaryPath = join(outDir, FILES.summary);
+  let held: Partial<RunSummary> | null = null;
+  try {
+    held = JSON.parse(readFileSync(summaryPath, "utf8")) as Partial<RunSummary>;
+  } catch {
+    held = null; // missing or unreadable
+  }
+  if (held?.completedSteps !== summary.completedSteps || held?.steps !== summary.steps) {
+    writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    written.push(FILES.summary);
+  }
+  return written;
 }
 
 export function printSummary(summary: RunSummary, json: boolean): void {

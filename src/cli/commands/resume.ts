@@ -30,7 +30,7 @@ import { type RunFlags, translateError } from "../options.js";
 type ResumeFlags = Pick<RunFlags, "steps" | "checkpointEvery" | "json" | "quiet">;
 
 import { createReporter, type Reporter } from "../progress.js";
-import { checkpointEveryText, FILES, printSummary, type RunRecord, runSession } from "../session.js";
+import { checkpointEveryText, FILES, printSummary, type RunRecord, repairOutputs, runSession } from "../session.js";
 
 export function registerResume(program: Command): Command {
   return program
@@ -254,25 +254,25 @@ async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
     writeFileAtomic(recordPath, `${JSON.stringify({ ...record, steps, stepsExpression }, null, 2)}\n`);
   }
   if (sim.step >= steps) {
-    // Nothing left to run: report the finished run again.
-    printSummary(
-      summarize({
-        config: sim.config,
-        seed: sim.seed,
-        steps,
-        stepsExpression,
-        completedSteps: sim.step,
-        overlaps: sim.overlaps(),
-        hits: sim.hits(),
-        seconds: 0,
-        stepsDone: 0,
-        version: meta.packageVersion,
-        buildHash: meta.buildHash,
-        kernel: meta.kernel,
-        outDir: dir,
-      }),
-      opts.json === true,
-    );
+    // Nothing left to run: report the finished run again, first restoring any output a kill left missing.
+    const summary = summarize({
+      config: sim.config,
+      seed: sim.seed,
+      steps,
+      stepsExpression,
+      completedSteps: sim.step,
+      overlaps: sim.overlaps(),
+      hits: sim.hits(),
+      seconds: 0,
+      stepsDone: 0,
+      version: meta.packageVersion,
+      buildHash: meta.buildHash,
+      kernel: meta.kernel,
+      outDir: dir,
+    });
+    const written = repairOutputs(dir, sim, summary);
+    if (written.length > 0) reporter.info(`rewrote ${written.join(", ")} from ${FILES.checkpoint}`);
+    printSummary(summary, opts.json === true);
     reporter.info(`the run is already at step ${sim.step}; pass --steps to extend it`);
     return;
   }
