@@ -15,9 +15,9 @@
  * quartile curves are the trajectories of the start's quartiles.
  */
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
-import { gridSteps } from "../engine/grid.js";
 import { chebyshevTaylor, golden } from "./exponent.js";
-import { type LimitEvaluator, type LimitModel, limitEvaluator, limitModel, NotCoveredError } from "./limit.js";
+import { type LimitEvaluator, limitEvaluator, limitModel, NotCoveredError } from "./limit.js";
+import { curvesOf } from "./limit-curves.js";
 import {
   absNormalQuantile,
   type ChebTable,
@@ -32,87 +32,28 @@ import {
   type PathLaw,
   pathQuantile,
   symmetricEigen,
-  type Trajectory,
 } from "./limit-solvers.js";
+import {
+  DIRS,
+  type DirectionPrediction,
+  type LimitDirection,
+  type LimitPrediction,
+  type Phase,
+  type PredictOptions,
+  type Quartiles,
+} from "./limit-types.js";
 
-export type LimitDirection = "u" | "v" | "m";
-export type Regime = "ODE (k = 1)" | "search + ODE" | "critical SDE" | "drift-dominated" | "pinned" | "never";
+export type {
+  DirectionPrediction,
+  LimitDirection,
+  LimitPrediction,
+  OverlapCurve,
+  PredictOptions,
+  Quartiles,
+  Regime,
+} from "./limit-types.js";
 
-export interface Quartiles {
-  q25: number;
-  median: number;
-  q75: number;
-}
-
-export interface DirectionPrediction {
-  regime: Regime;
-  /** The local order k of the drift where this direction's search starts (null if none). */
-  k: number | null;
-  /** First-hitting time quartiles in samples; null when the overlap does not reach the threshold. */
-  predictedHit: Quartiles | null;
-  /** Why predictedHit is null (or a caveat); null otherwise. */
-  reason: string | null;
-  /** The quartiles over the regime's natural scale (e.g. n* / d, n* / d^3) and that scale. */
-  scaled: (Quartiles & { unit: string }) | null;
-  /** The learning-rate exponent p at which this direction's search is critical (1 for k <= 2, k / 2 above). */
-  criticalLrExponent: number | null;
-  /** Numbers of the law: rates, coefficients, numerics. */
-  details: Record<string, number | string | null>;
-}
-
-export interface OverlapCurve {
-  steps: number[];
-  q25: number[];
-  median: number[];
-  q75: number[];
-}
-
-export interface LimitPrediction {
-  model: LimitModel;
-  d: number;
-  directions: Partial<Record<LimitDirection, DirectionPrediction>>;
-  curves: Partial<Record<LimitDirection, OverlapCurve>>;
-  /** The delta minimising the slowest escaping direction's predicted median (null with a reason). */
-  bestDelta: { direction: LimitDirection; delta: number; median: number } | { direction: null; reason: string };
-  criticalLrExponent: number | null;
-}
-
-export interface PredictOptions {
-  /** Paths of the critical SDE (default 4000). */
-  paths?: number;
-  seed?: number;
-  /** Compute the overlap curves (default true) up to this many steps (default: 3 x the slowest q75). */
-  curves?: boolean;
-  steps?: number;
-  perDecade?: number;
-  /** Search the best delta (default true). */
-  bestDelta?: boolean;
-  /** Rerun the SDE at half the step to estimate its discretisation error (default true). */
-  errorEstimate?: boolean;
-}
-
-const DIRS: LimitDirection[] = ["u", "v", "m"];
 const SOLVER_RESOLUTION = { hermiteNodes: 60, perPiece: 8, maxPiece: 2 };
-
-interface Phase {
-  kind: "ode" | "linear" | "critical" | "drift";
-  /** Directions the phase predicts. */
-  dirs: number[];
-  shift: number; // samples before the phase starts (median of the previous phase)
-  scale: number; // samples per unit of the phase's time
-  // linear: rate, start direction, noise scale, trajectory (time normalised as in linearTrajectory)
-  lambda?: number;
-  zScale?: number;
-  noise?: number; // delta^2 phi e^T S e / (2 lambda)
-  traj?: Trajectory;
-  base?: number[];
-  law?: PathLaw;
-  stopValue?: number;
-  recordTimes?: number[];
-  sqrtD?: number;
-  /** The critical SDE's stop, theta sqrt(d), in units of m~. */
-  stopX?: number;
-}
 
 /** The field on the axis x e_s from zero overlaps, tabulated (65 Chebyshev points), when the axis is
  * invariant (the other drifts vanish on it, e.g. by the symmetry of independent latents); else null. */
@@ -565,118 +506,6 @@ function runCritical(
   const main = criticalPaths(sde, { paths, h, tMax, seed, record });
   const half = options.errorEstimate === false ? null : criticalPaths(sde, { paths, h: h / 2, tMax, seed });
   return { main, half, tMax, record };
-}
-
-interface Background {
-  rate: number[];
-  noise: number[];
-  scale: number;
-}
-
-/** The state on a linear phase's trajectory at time t (before its start: the linear regime). */
-function trajectoryAt(ph: Phase, t: number): number[] {
-  const tr = ph.traj as Trajectory;
-  const base = ph.base as number[];
-  if (t <= tr.t[0]) {
-    const f = Math.exp((ph.lambda as number) * (t - tr.t[0]));
-    return tr.y[0].map((y, i) => base[i] + f * (y - base[i]));
-  }
-  if (t >= tr.t[tr.t.length - 1]) return tr.end;
-  let lo = 0;
-  let hi = tr.t.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (tr.t[mid] <= t) lo = mid;
-    else hi = mid;
-  }
-  const f = (t - tr.t[lo]) / (tr.t[hi] - tr.t[lo]);
-  return tr.y[lo].map((y, i) => y + f * (tr.y[hi][i] - y));
-}
-
-/** Quartile curves of |m_s| on the log grid of steps (engine/grid.ts). */
-function curvesOf(
-  phases: Phase[],
-  directions: Partial<Record<LimitDirection, DirectionPrediction>>,
-  bg: Background,
-  q: number,
-  d: number,
-  options: PredictOptions,
-): Partial<Record<LimitDirection, OverlapCurve>> {
-  const hits = DIRS.slice(0, q)
-    .map((dir) => directions[dir]?.predictedHit?.q75)
-    .filter((x): x is number => x !== undefined);
-  const total = Math.max(
-    1,
-    Math.round(options.steps ?? (hits.length ? 3 * Math.max(...hits) : 10 * bg.scale * Math.log(d))),
-  );
-  const steps = gridSteps(total, options.perDecade ?? 10);
-  const sq = Math.sqrt(d);
-  const QS = [0.25, 0.5, 0.75] as const;
-  // Quantiles of |x| of the critical paths at their recording times, per phase.
-  const pathQuant = new Map<Phase, number[][]>();
-  for (const ph of phases) {
-    const law = ph.law;
-    const stop = ph.stopX;
-    if (ph.kind !== "critical" || !law || stop === undefined || !ph.recordTimes?.length) continue;
-    const rows = ph.recordTimes.map((_, j) => {
-      // A path frozen at the stop has passed: it counts above every path still searching.
-      const xs = law.recorded.map((r) => (r[j] >= stop ? Number.POSITIVE_INFINITY : r[j]));
-      xs.sort((a, b) => a - b);
-      return QS.map((qq) => xs[Math.min(xs.length - 1, Math.round(qq * (xs.length - 1)))]);
-    });
-    pathQuant.set(ph, rows);
-  }
-  const out: Partial<Record<LimitDirection, OverlapCurve>> = {};
-  for (let s = 0; s < q; s++) {
-    const mover = phases.find(
-      (ph) =>
-        (ph.kind === "linear" || ph.kind === "ode") &&
-        ph.traj &&
-        (ph.dirs.includes(s) || Math.abs(ph.traj.end[s]) > 1e-9) &&
-        (ph.base ?? []).every((x) => x === 0),
-    );
-    const later = phases.find((ph) => ph !== mover && ph.dirs.includes(s));
-    const curve: OverlapCurve = { steps, q25: [], median: [], q75: [] };
-    const keys = ["q25", "median", "q75"] as const;
-    for (const n of steps) {
-      const vals = QS.map((qq) => {
-        const z = absNormalQuantile(qq, 1);
-        const ou = (rate: number, noise: number, tau: number) => {
-          const e = Math.exp(2 * rate * tau);
-          const v = Math.abs(rate) < 1e-12 ? 1 + noise * tau : e + (noise * (e - 1)) / (2 * rate);
-          return Math.min(1, (z * Math.sqrt(Math.max(v, 0))) / sq);
-        };
-        const ph = later && n >= later.shift ? later : mover;
-        if (!ph) return ou(bg.rate[s], bg.noise[s], n / bg.scale);
-        const tau = (n - ph.shift) / ph.scale;
-        if (ph.kind === "ode") return Math.abs(trajectoryAt({ ...ph, lambda: 1, base: new Array(q).fill(0) }, tau)[s]);
-        if (ph.kind === "linear") {
-          const lam = ph.lambda as number;
-          const e = Math.exp(2 * lam * tau);
-          const v = e * (1 + (ph.noise as number)) - (ph.noise as number);
-          const amp = (z * Math.sqrt(Math.max(v, 1e-300))) / sq;
-          return Math.abs(trajectoryAt(ph, Math.log(amp) / lam)[s]);
-        }
-        if (ph.kind === "drift") {
-          // dm~/dtau = c m~^(k-1): m~ = x0 (1 - c (k - 2) x0^(k-2) tau)^(-1/(k-2)), from x0 = |Z| quantile.
-          const c = ph.lambda as number;
-          const km2 = ph.zScale as number;
-          const left = 1 - c * z ** km2 * tau;
-          return left <= 0 ? 1 : Math.min(1, (z * left ** (-1 / km2)) / sq);
-        }
-        const rows = pathQuant.get(ph);
-        const times = ph.recordTimes ?? [];
-        if (!rows || !times.length) return Number.NaN;
-        let j = 0;
-        while (j + 1 < times.length && times[j + 1] <= tau) j++;
-        const x = rows[j][QS.indexOf(qq)];
-        return x === Number.POSITIVE_INFINITY ? (ph.stopValue as number) : Math.min(1, x / sq);
-      });
-      for (let i = 0; i < 3; i++) curve[keys[i]].push(Number.isFinite(vals[i]) ? vals[i] : 0);
-    }
-    out[DIRS[s]] = curve;
-  }
-  return out;
 }
 
 /** The delta that minimises the slowest escaping direction's predicted median (grid, then golden section). */
