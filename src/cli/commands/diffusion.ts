@@ -14,6 +14,7 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { svgToPng } from "../../report/png.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { createReporter } from "../progress.js";
+import { catchStopSignals } from "../signals.js";
 
 const FILES = {
   options: "diffusion-options.json",
@@ -161,23 +162,14 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     writeFileAtomic(join(outDir, name), svgToPng(samplesGrid(title, r)));
 
   const reporter = createReporter({ quiet: opts.quiet === true });
-  const controller = new AbortController();
-  let caught: "SIGINT" | "SIGTERM" | null = null;
-  const onSig = (s: "SIGINT" | "SIGTERM") => () => {
-    caught = s;
-    controller.abort();
-  };
-  const onInt = onSig("SIGINT");
-  const onTerm = onSig("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  const stop = catchStopSignals();
   const bar = reporter.bar("train", options.steps);
   const t0 = performance.now();
   let result: Awaited<ReturnType<typeof runDiffusion>>;
   try {
     result = await runDiffusion(options, {
       resume,
-      signal: controller.signal,
+      signal: stop.signal,
       checkpointEvery: every,
       onCheckpoint: (c) => writeFileAtomic(join(outDir, FILES.checkpoint), encodeDiffusionCheckpoint(c)),
       onSamples: (step, sets) => {
@@ -216,12 +208,11 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     if (e instanceof DivergedError) throw new Error(`${e.message}: ${join(outDir, FILES.checkpoint)}`);
     throw e;
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    stop.release();
   }
   bar.done();
   if (!result.complete) {
-    const signal = caught ?? "SIGINT";
+    const signal = stop.caught() ?? "SIGINT";
     throw new Interrupted(
       signal,
       `interrupted by ${signal}; checkpoint written\ncontinue with: mcm diffusion --resume ${outDir}`,

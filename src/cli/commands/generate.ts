@@ -19,6 +19,7 @@ import { renderSvg } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addModelOptions, flagValues, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
 import { createReporter } from "../progress.js";
+import { catchStopSignals } from "../signals.js";
 import { defaultOutDir } from "./run.js";
 
 export const GENERATE_FILES = {
@@ -199,25 +200,16 @@ async function generateAction(opts: Record<string, unknown>): Promise<void> {
   const statePath = join(outDir, GENERATE_FILES.state);
   const save = (s: GenerateState) => writeFileAtomic(statePath, JSON.stringify(s));
   save(state);
-  const abort = new AbortController();
-  let caught: "SIGINT" | "SIGTERM" | null = null;
-  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
-    caught = signal;
-    abort.abort();
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  const stop = catchStopSignals();
   let result: GenerateResult;
   try {
-    result = await runGenerate(state, { kernels, save, onStep: (t) => reporter.info(t), signal: abort.signal });
+    result = await runGenerate(state, { kernels, save, onStep: (t) => reporter.info(t), signal: stop.signal });
   } catch (e) {
+    const caught = stop.caught();
     if (caught) throw new Interrupted(caught, `interrupted; continue with \`mcm generate --resume --out ${outDir}\``);
     throw e;
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    stop.release();
   }
   writeFileAtomic(join(outDir, GENERATE_FILES.result), `${JSON.stringify(result, null, 1)}\n`);
   writeFileAtomic(join(outDir, GENERATE_FILES.stats), await renderSvg(generateStatsSpec(result)));

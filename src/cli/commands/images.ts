@@ -16,6 +16,7 @@ import { Interrupted, UsageError } from "../errors.js";
 import { coerceFlagValue } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { catchStopSignals } from "../signals.js";
 
 const FILES = { options: "images-options.json", checkpoint: "images-checkpoint.bin", result: "result.json" };
 /** The plots a finished images run writes beside FILES. */
@@ -175,18 +176,7 @@ async function trainAndReport(
   onCheckpoint: () => void,
 ): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
-  const controller = new AbortController();
-  let caught: "SIGINT" | "SIGTERM" | null = null;
-  const onInt = () => {
-    caught = "SIGINT";
-    controller.abort();
-  };
-  const onTerm = () => {
-    caught = "SIGTERM";
-    controller.abort();
-  };
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  const stop = catchStopSignals();
   const bar = reporter.bar("train", options.steps);
   const t0 = performance.now();
   let lastPhase = "";
@@ -194,7 +184,7 @@ async function trainAndReport(
   try {
     result = await runImages(options, {
       resume,
-      signal: controller.signal,
+      signal: stop.signal,
       checkpointEvery: every,
       onCheckpoint: (c) => {
         writeFileAtomic(join(outDir, FILES.checkpoint), encodeImagesCheckpoint(c));
@@ -211,12 +201,11 @@ async function trainAndReport(
       },
     });
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    stop.release();
   }
   bar.done();
   if (!result.complete) {
-    const signal = caught ?? "SIGINT";
+    const signal = stop.caught() ?? "SIGINT";
     throw new Interrupted(
       signal,
       `interrupted by ${signal}; checkpoint written\ncontinue with: mcm images --resume ${outDir}`,
