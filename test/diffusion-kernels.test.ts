@@ -131,7 +131,7 @@ describe("layer input gradients", () => {
 
 describe("training steps", () => {
   const spec: NetSpec = { arch: "unet", C: 1, H: 6, W: 6, width: 4, groups: 2, tdim: 8 };
-  const opts = { batch: 3, lr: 3e-3, beta1: 0.9, beta2: 0.999, ema: 0.99, tMin: 0.01, tMax: 3 };
+  const opts = { batch: 3, shards: 2, lr: 3e-3, beta1: 0.9, beta2: 0.999, ema: 0.99, tMin: 0.01, tMax: 3 };
   const data = new Float32Array(10 * 36);
   fillDet(data, 0.9);
   const trainer = (k: DiffusionExports) => {

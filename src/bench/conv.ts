@@ -166,6 +166,7 @@ export async function runConvBench(
   const data = new Float32Array(256 * net.d).map((_, i) => Math.sin(0.1 * i));
   const tr = new Trainer(net, data, 256, {
     batch,
+    shards: D.shards,
     lr: 1e-3,
     beta1: 0.9,
     beta2: 0.999,

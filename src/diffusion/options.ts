@@ -20,6 +20,9 @@ export interface DiffusionOptions {
   groups: number;
   tdim: number;
   batch: number;
+  /** The minibatch is cut into this many shards whose gradients are summed in shard order (./shards.ts):
+   * the unit of data parallelism, fixed by the options so that results do not depend on --threads. */
+  shards: number;
   steps: number;
   lr: number;
   beta1: number;
@@ -51,6 +54,7 @@ export const DIFFUSION_DEFAULTS: DiffusionOptions = {
   groups: 4,
   tdim: 64,
   batch: 32,
+  shards: 4,
   steps: 1000,
   lr: 2e-3,
   beta1: 0.9,
@@ -115,8 +119,9 @@ export function resolveDiffusionOptions(input: Partial<Record<keyof DiffusionOpt
     groups: int("groups", o.groups, 1, 256),
     tdim: int("tdim", o.tdim, 2, 1024),
     batch: int("batch", o.batch, 1, 4096),
+    shards: int("shards", o.shards, 1, 4096),
     steps: int("steps", o.steps, 0, 1e8),
-    lr: num("lr", o.lr, 0, 1, true),
+    lr: num("lr", o.lr, 0, 1000, true),
     beta1: num("beta1", o.beta1, 0, 0.999999),
     beta2: num("beta2", o.beta2, 0, 0.99999999),
     ema: num("ema", o.ema, 0, 0.999999),
@@ -134,6 +139,9 @@ export function resolveDiffusionOptions(input: Partial<Record<keyof DiffusionOpt
     throw new RangeError(
       `--width ${r.width} is not a multiple of --groups ${r.groups} (GroupNorm splits the channels into groups)`,
     );
+  }
+  if (r.shards > r.batch) {
+    throw new RangeError(`--shards: got ${r.shards}, expected a whole number in [1, --batch ${r.batch}]`);
   }
   if (r.tdim % 2 !== 0) throw new RangeError(`--tdim: got ${r.tdim}, expected an even number (sine and cosine pairs)`);
   if (r.tMax <= r.tMin) throw new RangeError(`--t-max: got ${r.tMax}, expected more than --t-min ${r.tMin}`);

@@ -28,6 +28,7 @@ import { Network } from "./net.js";
 import { type DiffusionOptions, resolveDiffusionOptions } from "./options.js";
 import { type EpsPredictor, sample, timeGrid, wienerEps, wienerX0 } from "./sample.js";
 import { Trainer, type TrainerState } from "./train.js";
+import { inlineRunner, threadRunner } from "./workers.js";
 
 /** Named random streams of the master seed. */
 export const DIFFUSION_STREAM = {
@@ -132,10 +133,16 @@ export interface DiffusionHooks {
   /** Called at every snapshot with its first samples (and once with step -1 for the references). */
   onSamples?(step: number, images: { label: string; images: DiffusionImages }[]): void;
   flavour?: KernelFlavour;
+  /** Worker threads computing the shards' gradients (1: inline). Results do not depend on it. */
+  threads?: number;
 }
 
-/** Thrown when the training loss is not finite. */
+/** Thrown when the training loss is not finite or above DIVERGED_LOSS, or the weights are not finite. */
 export class DivergedError extends Error {}
+
+/** A training loss (noise MSE per pixel) above this, a million times that of predicting zero, is divergence:
+ * Adam's bounded steps rarely overflow f32, they blow the outputs up to finite but absurd values. */
+export const DIVERGED_LOSS = 1e6;
 
 const GRID_IMAGES = 16;
 
@@ -164,7 +171,14 @@ export async function runDiffusion(
   input: Partial<DiffusionOptions>,
   hooks: DiffusionHooks = {},
 ): Promise<DiffusionResult> {
-  const o = hooks.resume ? hooks.resume.options : resolveDiffusionOptions(input);
+  // Checkpoints from before the shards option summed the whole batch at once: one shard.
+  const o = hooks.resume
+    ? { ...hooks.resume.options, shards: hooks.resume.options.shards ?? 1 }
+    : resolveDiffusionOptions(input);
+  const threads = hooks.threads ?? 1;
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+    throw new RangeError(`--threads: got ${JSON.stringify(hooks.threads)}, expected a whole number in [1, 256]`);
+  }
   const progress = (phase: string, step: number, message: string) =>
     hooks.onProgress?.({ phase, step, total: o.steps, message });
   const seed = seedWords(o.seed);
@@ -332,7 +346,18 @@ export async function runDiffusion(
     snapshots.push(s);
     hooks.onSamples?.(step, [{ label: `step ${step}`, images: toPixels(x, g) }]);
   };
-  const checkpoint = () =>
+  let lastCheckpoint = hooks.resume?.state.step ?? 0;
+  const checkpoint = () => {
+    // Never store weights that have left the floats (the loss of the next step would be the first sign).
+    const w = net.heap.f32(net.w, net.size);
+    for (let i = 0; i < w.length; i++) {
+      if (!Number.isFinite(w[i])) {
+        throw new DivergedError(
+          `training diverged: weights not finite after step ${trainer.step}; stopped, the last checkpoint (step ${lastCheckpoint}) is kept (lower --lr?)`,
+        );
+      }
+    }
+    lastCheckpoint = trainer.step;
     hooks.onCheckpoint?.({
       options: o,
       state: trainer.save(),
@@ -341,6 +366,7 @@ export async function runDiffusion(
       lossCount,
       seconds: seconds(),
     });
+  };
 
   const grid = new Set(gridSteps(o.steps, o.perDecade));
   let complete = true;
@@ -348,28 +374,38 @@ export async function runDiffusion(
     snapshot(0);
     checkpoint();
   }
-  while (trainer.step < o.steps) {
-    // Let signal handlers run (the loop is otherwise synchronous).
-    await new Promise((r) => setImmediate(r));
-    if (hooks.signal?.aborted) {
-      checkpoint();
-      complete = false;
-      break;
+  const nThreads = Math.min(threads, o.shards);
+  const runner =
+    nThreads > 1
+      ? await threadRunner(nThreads, kernels.flavour, net.spec, Math.ceil(o.batch / o.shards))
+      : inlineRunner(net);
+  try {
+    while (trainer.step < o.steps) {
+      // Let signal handlers run (the loop is otherwise synchronous).
+      await new Promise((r) => setImmediate(r));
+      if (hooks.signal?.aborted) {
+        checkpoint();
+        complete = false;
+        break;
+      }
+      const loss = await trainer.trainStepWith(runner);
+      if (!(loss <= DIVERGED_LOSS)) {
+        throw new DivergedError(
+          `training diverged: loss ${loss.toPrecision(4)} at step ${trainer.step} (not finite, or above ${DIVERGED_LOSS}, ` +
+            `a million times the zero predictor's 1); stopped, the last checkpoint (step ${lastCheckpoint}) is kept (lower --lr?)`,
+        );
+      }
+      lossSum += loss;
+      lossCount++;
+      const step = trainer.step;
+      progress("train", step, "");
+      if (grid.has(step)) {
+        snapshot(step);
+        checkpoint();
+      } else if (hooks.checkpointEvery && step % hooks.checkpointEvery === 0) checkpoint();
     }
-    const loss = trainer.trainStep();
-    if (!Number.isFinite(loss)) {
-      throw new DivergedError(
-        `training loss is ${loss} at step ${trainer.step}; stopped, the last checkpoint is kept (lower --lr?)`,
-      );
-    }
-    lossSum += loss;
-    lossCount++;
-    const step = trainer.step;
-    progress("train", step, "");
-    if (grid.has(step)) {
-      snapshot(step);
-      checkpoint();
-    } else if (hooks.checkpointEvery && step % hooks.checkpointEvery === 0) checkpoint();
+  } finally {
+    await runner.close();
   }
   const partial = { snapshots, reference };
   return {

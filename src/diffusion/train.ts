@@ -4,11 +4,20 @@
  * mean squared error of the predicted noise; Adam, then the EMA of the weights (decay min(ema, (1 + s) /
  * (10 + s)) at step s, the usual warm-up). All draws come from one stream in a fixed order, so the state
  * (weights, moments, EMA, stream, step) determines the rest of the run: checkpoints resume bit-identically.
- * Single-threaded: the data-parallel split over worker threads is not built.
+ * The gradient is the sum of `shards` shard gradients in shard order (./shards.ts), computed inline or on
+ * worker threads (./workers.ts) with the same bits.
  */
 import { alphaSigma } from "../config/process.js";
 import type { Network } from "./net.js";
 import type { DiffusionOptions } from "./options.js";
+import {
+  reduceShards,
+  type ShardInput,
+  type ShardOutput,
+  type ShardRunner,
+  shardGradient,
+  shardRange,
+} from "./shards.js";
 
 export interface TrainerState {
   step: number;
@@ -20,7 +29,10 @@ export interface TrainerState {
   rng: Uint8Array;
 }
 
-export type TrainerOptions = Pick<DiffusionOptions, "batch" | "lr" | "beta1" | "beta2" | "ema" | "tMin" | "tMax">;
+export type TrainerOptions = Pick<
+  DiffusionOptions,
+  "batch" | "shards" | "lr" | "beta1" | "beta2" | "ema" | "tMin" | "tMax"
+>;
 
 export class Trainer {
   step = 0;
@@ -38,8 +50,11 @@ export class Trainer {
     this.step = 0;
   }
 
-  /** Runs one step; returns the minibatch loss (noise MSE per pixel). */
-  trainStep(): number {
+  /**
+   * Draws the minibatch (indices, t, noise: in this order from the training stream) and cuts it into the
+   * shards of ./shards.ts.
+   */
+  private drawShards(): ShardInput[] {
     const { net, o } = this;
     const { k, heap, d } = net;
     const N = o.batch;
@@ -49,19 +64,32 @@ export class Trainer {
     k.fillUniform(net.rng, net.scratch64, N);
     const ts = Array.from(new Float64Array(k.memory.buffer, net.scratch64, N), (v) => o.tMin + (o.tMax - o.tMin) * v);
     k.fillGaussF32(net.rng, net.target, N * d);
-    const eps = heap.f32(net.target, N * d);
-    const x = heap.f32(net.x, N * d);
-    const tt = heap.f32(net.t, N);
+    const eps = heap.f32(net.target, N * d).slice();
+    const x = new Float32Array(N * d);
+    const tt = new Float32Array(N);
     for (let s = 0; s < N; s++) {
       const { alpha, sigma } = alphaSigma("vp", ts[s]);
       tt[s] = ts[s] / o.tMax;
       const src = idx[s] * d;
       for (let j = 0; j < d; j++) x[s * d + j] = alpha * this.train[src + j] + sigma * eps[s * d + j];
     }
-    const out = net.forward(N);
-    const sum = k.squaredError(out, net.target, net.dout, N * d, 2 / (N * d));
-    heap.f32(net.g, net.size).fill(0);
-    net.backward(N);
+    return Array.from({ length: o.shards }, (_, index) => {
+      const [lo, hi] = shardRange(index, o.shards, N);
+      return {
+        index,
+        n: hi - lo,
+        x: x.subarray(lo * d, hi * d),
+        t: tt.subarray(lo, hi),
+        eps: eps.subarray(lo * d, hi * d),
+      };
+    });
+  }
+
+  /** Adam on the summed gradient (in net.g), then the EMA; returns the loss per pixel. */
+  private apply(outs: ShardOutput[]): number {
+    const { net, o } = this;
+    const { k, heap, d } = net;
+    const loss = reduceShards(outs, heap.f32(net.g, net.size));
     this.step++;
     const t = this.step;
     k.adamStep(
@@ -79,7 +107,25 @@ export class Trainer {
     );
     if (o.ema > 0) k.emaStep(net.ema, net.w, net.size, Math.min(o.ema, (1 + t) / (10 + t)));
     else heap.f32(net.ema, net.size).set(heap.f32(net.w, net.size));
-    return sum / (N * d);
+    return loss / (o.batch * d);
+  }
+
+  /** Runs one step with the shards inline; returns the minibatch loss (noise MSE per pixel). */
+  trainStep(): number {
+    const { net, o } = this;
+    const shards = this.drawShards();
+    const outs = shards.map((s) => {
+      const { loss, g } = shardGradient(net, s, o.batch);
+      return { index: s.index, loss, g: g.slice() };
+    });
+    return this.apply(outs);
+  }
+
+  /** Runs one step with the shards on `runner` (inline or worker threads): the same bits as trainStep(). */
+  async trainStepWith(runner: ShardRunner): Promise<number> {
+    const shards = this.drawShards();
+    const outs = await runner.run(this.net.heap.f32(this.net.w, this.net.size), shards, this.o.batch);
+    return this.apply(outs);
   }
 
   save(): TrainerState {

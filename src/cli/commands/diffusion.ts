@@ -34,6 +34,7 @@ const HELP: Record<keyof DiffusionOptions, string> = {
   groups: "GroupNorm groups",
   tdim: "width of the time embedding",
   batch: "minibatch size",
+  shards: "shards of the minibatch whose gradients are summed in order (the unit of --threads; fixes the results)",
   steps: "training steps (minibatches)",
   lr: "Adam learning rate",
   beta1: "Adam's first-moment decay",
@@ -67,6 +68,11 @@ export function registerDiffusion(program: Command): Command {
   }
   cmd
     .option("--checkpoint-every <steps>", "steps between checkpoints besides every snapshot (0: snapshots only)", "0")
+    .option(
+      "--threads <n>",
+      "worker threads computing the shards' gradients (1: inline); the results do not depend on it",
+      "1",
+    )
     .option("--resume <dir>", "continue the run stored in DIR (its options are read from DIR)")
     .option("--out <dir>", "output directory (default: ./mcm-output/diffusion-<UTC timestamp>)")
     .option("--force", "overwrite a finished run or another run's files in --out")
@@ -153,6 +159,10 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
       `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,
     );
   }
+  const threads = Number(opts.threads ?? 1);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+    throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected a whole number in [1, 256]`);
+  }
   mkdirSync(outDir, { recursive: true });
   writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
   const samplesPath = join(outDir, FILES.samples);
@@ -171,6 +181,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
       resume,
       signal: stop.signal,
       checkpointEvery: every,
+      threads,
       onCheckpoint: (c) => writeFileAtomic(join(outDir, FILES.checkpoint), encodeDiffusionCheckpoint(c)),
       onSamples: (step, sets) => {
         if (step < 0) {
