@@ -2,10 +2,11 @@
 // with its snapshots, the plots and grids, the refusal to overwrite a finished run, and bad input exiting
 // 2 with a line naming what was expected and found.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { decodeDiffusionCheckpoint } from "../src/diffusion/checkpoint.js";
 import { encodeNpy } from "../src/experiments/images/npy.js";
 import { toyImages } from "./helpers/diffusion.js";
 
@@ -44,10 +45,34 @@ describe("mcm diffusion", () => {
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/holds a finished run \(result\.json\); pass --force/);
   });
+  it("a diverging run (MLP, --lr 1000) stops with exit 1 naming the step, keeps its last checkpoint, and --resume replays the same stop", () => {
+    const out = join(tmp, "diverged");
+    const args = ["diffusion", "--dataset", toy, ...SMALL, ...SAMPLING, "--arch", "mlp", "--width", "16"];
+    const r = mcm([...args, "--lr", "1000", "--steps", "50", "--out", out]);
+    expect(r.status, r.stderr).toBe(1);
+    const m = /training diverged: loss (\S+) at step (\d+) .*the last checkpoint \(step (\d+)\) is kept/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const [, loss, step, kept] = m as RegExpExecArray;
+    expect(Number(loss)).toBeGreaterThan(1e6);
+    expect(Number(kept)).toBeLessThan(Number(step));
+    expect(existsSync(join(out, "result.json"))).toBe(false);
+    const cp = decodeDiffusionCheckpoint(new Uint8Array(readFileSync(join(out, "diffusion-checkpoint.bin"))));
+    expect(cp.state.step).toBe(Number(kept));
+    expect(cp.state.w.every(Number.isFinite)).toBe(true);
+    // The kept checkpoint is a valid state: resuming it replays the same steps and stops at the same one.
+    const again = mcm(["diffusion", "--resume", out, "--quiet"]);
+    expect(again.status, again.stderr).toBe(1);
+    expect(again.stderr).toContain(`training diverged: loss ${loss} at step ${step} `);
+  });
   it("bad input exits 2 naming what was expected and found", () => {
     const cases: [string[], RegExp][] = [
       [["--dataset", "cifar"], /--dataset: got "cifar", expected mnist, fashion-mnist or a \.npy file/],
       [["--dataset", toy, "--arch", "vit"], /--arch: got "vit", expected one of unet, mlp/],
+      [["--dataset", toy, "--threads", "0"], /--threads: got "0", expected a whole number in \[1, 256\]/],
+      [
+        ["--dataset", toy, "--batch", "8", "--shards", "9"],
+        /--shards: got 9, expected a whole number in \[1, --batch 8\]/,
+      ],
     ];
     const flat = join(tmp, "flat.npy");
     writeFileSync(flat, encodeNpy(new Float64Array(64).map(Math.sin), 16, 4));

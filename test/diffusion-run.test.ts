@@ -130,6 +130,16 @@ describe("runDiffusion on a toy .npy", () => {
       JSON.stringify(a.snapshots.map(({ seconds: _, ...s }) => s)),
     );
   });
+  it("--arch mlp: samples of the untrained and briefly trained MLP stay at the data's scale (Frechet per pixel < 10; it was ~3000 without the sigma(t) xt skip) and the test loss falls at every t", async () => {
+    expect(resolveDiffusionOptions({ arch: "mlp" })).toMatchObject({ width: 512, lr: 1e-3 });
+    const r = await runDiffusion({ ...opts, arch: "mlp", width: 64, steps: 30, perDecade: 1 });
+    expect(r.network.arch).toBe("mlp");
+    expect(r.snapshots.map((s) => s.step)).toEqual([0, 1, 10, 30]);
+    for (const s of r.snapshots) expect(s.gaussianFrechet, `step ${s.step}`).toBeLessThan(10);
+    // The fixed evaluation set's noise MSE at every t: lower after 30 steps than at the start.
+    const [first, last] = [r.snapshots[0], r.snapshots[3]];
+    for (const t of Object.keys(first.lossReal)) expect(last.lossReal[t], `t = ${t}`).toBeLessThan(first.lossReal[t]);
+  });
   it("a .npy of rank 2 or of 3 x 3 images is refused naming the shape found", async () => {
     expect(() => parseImageNpy(encodeNpy(new Float64Array(8), 2, 4), "flat.npy")).toThrow(
       /shape \(2, 4\).*expected \[N, H, W\]/,

@@ -23,6 +23,8 @@ export interface NetSpec {
   groups: number;
   /** Width of the time embedding. */
   tdim: number;
+  /** The largest time (the input t is t / tMax); the MLP's skip sigma(t) xt needs t itself. Default 1. */
+  tMax?: number;
 }
 
 /** Why a spec cannot be built, or null. */
@@ -190,16 +192,27 @@ class UNet implements Body {
   }
 }
 
-/** x -> Dense + proj(temb) -> SiLU -> Dense + proj(temb) -> SiLU -> Dense: the non-convolutional baseline. */
+/**
+ * x -> Dense + proj(temb) -> SiLU -> Dense + proj(temb) -> SiLU -> Dense, plus sigma(t) x: the
+ * non-convolutional baseline. The parameter-free skip sigma(t) xt is the noise predictor E[eps | xt] for
+ * white data of unit variance (the preprocessing's scale), so the layers learn a correction to it. Without
+ * it the MLP has to learn eps ~ xt at high noise through its hidden layers, slowly, and DDIM's first
+ * steps divide its error there by alpha(tMax) = e^-4: its samples stayed hundreds of times too large
+ * after 300 steps (docs/diffusion.md).
+ */
 class Mlp implements Body {
   private readonly layers: { lin: Dense; proj: Dense; act: Silu }[];
   private readonly last: Dense;
+  private readonly d: number;
+  private readonly tMax: number;
   constructor(
     private readonly c: Ctx,
     private readonly time: TimeEmbed,
     s: NetSpec,
   ) {
     const d = s.C * s.H * s.W;
+    this.d = d;
+    this.tMax = s.tMax ?? 1;
     this.layers = [0, 1].map((i) => ({
       lin: new Dense(c, i === 0 ? d : s.width, s.width, `mlp.${i}`, 1, i > 0),
       proj: new Dense(c, time.tdim, s.width, `mlp.${i}.time`),
@@ -214,7 +227,16 @@ class Mlp implements Body {
       this.c.k.addInto(y, y, l.proj.forward(temb, N), N * l.lin.nout);
       h = l.act.forward(y, N);
     }
-    return this.last.forward(h, N);
+    const out = this.last.forward(h, N);
+    const { heap } = this.c;
+    const y = heap.f32(out, N * this.d);
+    const xs = heap.f32(x, N * this.d);
+    const ts = heap.f32(this.time.t, N);
+    for (let s = 0; s < N; s++) {
+      const sigma = Math.sqrt(-Math.expm1(-2 * ts[s] * this.tMax));
+      for (let j = s * this.d; j < (s + 1) * this.d; j++) y[j] += sigma * xs[j];
+    }
+    return out;
   }
   backward(dout: number, N: number): void {
     let d = this.last.backward(dout, N);

@@ -211,7 +211,7 @@ export async function runDiffusion(
   const kernels = await loadDiffusionKernels(hooks.flavour);
   const net = new Network(
     await kernels.instantiate(),
-    { arch: o.arch, C, H, W, width: o.width, groups: o.groups, tdim: o.tdim },
+    { arch: o.arch, C, H, W, width: o.width, groups: o.groups, tdim: o.tdim, tMax: o.tMax },
     o.batch,
   );
   const trainer = new Trainer(net, Float32Array.from(data.train), data.nTrain, o);
