@@ -15,6 +15,7 @@ import { loadDiffusionKernels } from "../diffusion/kernels.js";
 import { type NetSpec, Network } from "../diffusion/net.js";
 import { DIFFUSION_DEFAULTS } from "../diffusion/options.js";
 import { Trainer } from "../diffusion/train.js";
+import { threadRunner } from "../diffusion/workers.js";
 
 const CONV_SOURCE = fileURLToPath(new URL("../../bench/native/conv.c", import.meta.url));
 
@@ -34,6 +35,8 @@ export interface ConvBenchResult {
   rows: ConvRow[];
   step: { label: string; seconds: number; parts: Record<string, number> };
   gcc: string | null;
+  /** Wall seconds of `steps` training steps of the same U-Net inline and on 2 worker threads. */
+  threads: { steps: number; shards: number; inline: number; two: number; speedup: number };
   /** The bench's own target: the convolution's GEMM core at half the peak or more. */
   target: { name: string; value: number; target: number; met: boolean };
 }
@@ -188,6 +191,10 @@ export async function runConvBench(
     "Adam + EMA": optimizer,
     "batch, noise and loss": Math.max(0, total - forward - backward - optimizer),
   };
+  // Data parallelism: the same training steps inline and on 2 worker threads, side by side (wall time,
+  // alternating, best of each), so the ratio sees the same machine load.
+  options.onProgress?.("conv: training steps on 1 and 2 threads");
+  const par = await threadSpeedup(tr, options.quick ? 4 : 12, options.quick ? 2 : 3);
   const core = rows[0].simd / peak;
   return {
     peak,
@@ -198,8 +205,35 @@ export async function runConvBench(
       parts,
     },
     gcc: native?.gcc ?? null,
+    threads: par,
     target: { name: "GEMM core / 128-bit peak", value: core, target: 0.5, met: core >= 0.5 },
   };
+}
+
+async function threadSpeedup(tr: Trainer, steps: number, reps: number): Promise<ConvBenchResult["threads"]> {
+  const runner = await threadRunner(
+    2,
+    tr.net.k.isSimd() ? "simd" : "scalar",
+    tr.net.spec,
+    Math.ceil(tr.o.batch / tr.o.shards),
+  );
+  const wall = async (fn: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await fn();
+    return (performance.now() - t0) / 1000;
+  };
+  let inline = Number.POSITIVE_INFINITY;
+  let two = Number.POSITIVE_INFINITY;
+  try {
+    await tr.trainStepWith(runner); // warm-up of the workers
+    for (let r = 0; r < reps; r++) {
+      inline = Math.min(inline, await wall(async () => tr.trainStep()));
+      two = Math.min(two, await wall(() => tr.trainStepWith(runner)));
+    }
+  } finally {
+    await runner.close();
+  }
+  return { steps, shards: tr.o.shards, inline, two, speedup: inline / two };
 }
 
 export function formatConvBench(r: ConvBenchResult): string {
@@ -216,6 +250,8 @@ export function formatConvBench(r: ConvBenchResult): string {
       Object.entries(r.step.parts)
         .map(([k, v]) => `${k} ${(1000 * v).toFixed(1)} ms`)
         .join(" + "),
+    `data-parallel training, ${r.threads.steps} steps of ${r.threads.shards} shards (wall, side by side): inline ${(1000 * r.threads.inline).toFixed(0)} ms, ` +
+      `2 worker threads ${(1000 * r.threads.two).toFixed(0)} ms, speed-up ${r.threads.speedup.toFixed(2)}x`,
     `target ${r.target.name} >= ${r.target.target}: ${r.target.value.toFixed(2)} (${r.target.met ? "met" : "NOT met"})${r.gcc ? `; C by ${r.gcc}` : "; gcc not found, C skipped"}`,
   ];
   return lines.join("\n");
