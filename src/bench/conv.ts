@@ -36,7 +36,16 @@ export interface ConvBenchResult {
   step: { label: string; seconds: number; parts: Record<string, number> };
   gcc: string | null;
   /** Wall seconds of `steps` training steps of the same U-Net inline and on 2 worker threads. */
-  threads: { steps: number; shards: number; inline: number; two: number; speedup: number };
+  threads: {
+    steps: number;
+    shards: number;
+    inline: number;
+    two: number;
+    speedup: number;
+    /** CPU seconds of the same steps (all threads): the parallel path's overhead. */
+    cpuInline: number;
+    cpuTwo: number;
+  };
   /** The bench's own target: the convolution's GEMM core at half the peak or more. */
   target: { name: string; value: number; target: number; met: boolean };
 }
@@ -217,23 +226,31 @@ async function threadSpeedup(tr: Trainer, steps: number, reps: number): Promise<
     tr.net.spec,
     Math.ceil(tr.o.batch / tr.o.shards),
   );
-  const wall = async (fn: () => Promise<unknown>) => {
+  // Wall seconds, and CPU seconds of the whole process (worker threads included).
+  const time = async (fn: () => Promise<unknown>) => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < steps; i++) await fn();
-    return (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    return [(performance.now() - t0) / 1000, (c.user + c.system) / 1e6];
   };
-  let inline = Number.POSITIVE_INFINITY;
-  let two = Number.POSITIVE_INFINITY;
+  let [inline, two, cpuInline, cpuTwo] = [1, 1, 1, 1].map(() => Number.POSITIVE_INFINITY);
   try {
     await tr.trainStepWith(runner); // warm-up of the workers
     for (let r = 0; r < reps; r++) {
-      inline = Math.min(inline, await wall(async () => tr.trainStep()));
-      two = Math.min(two, await wall(() => tr.trainStepWith(runner)));
+      const [w1, c1] = await time(async () => tr.trainStep());
+      const [w2, c2] = await time(() => tr.trainStepWith(runner));
+      [inline, two, cpuInline, cpuTwo] = [
+        Math.min(inline, w1),
+        Math.min(two, w2),
+        Math.min(cpuInline, c1),
+        Math.min(cpuTwo, c2),
+      ];
     }
   } finally {
     await runner.close();
   }
-  return { steps, shards: tr.o.shards, inline, two, speedup: inline / two };
+  return { steps, shards: tr.o.shards, inline, two, speedup: inline / two, cpuInline, cpuTwo };
 }
 
 export function formatConvBench(r: ConvBenchResult): string {
@@ -251,7 +268,8 @@ export function formatConvBench(r: ConvBenchResult): string {
         .map(([k, v]) => `${k} ${(1000 * v).toFixed(1)} ms`)
         .join(" + "),
     `data-parallel training, ${r.threads.steps} steps of ${r.threads.shards} shards (wall, side by side): inline ${(1000 * r.threads.inline).toFixed(0)} ms, ` +
-      `2 worker threads ${(1000 * r.threads.two).toFixed(0)} ms, speed-up ${r.threads.speedup.toFixed(2)}x`,
+      `2 worker threads ${(1000 * r.threads.two).toFixed(0)} ms, speed-up ${r.threads.speedup.toFixed(2)}x; ` +
+      `CPU ${(1000 * r.threads.cpuInline).toFixed(0)} ms inline, ${(1000 * r.threads.cpuTwo).toFixed(0)} ms on 2 threads`,
     `target ${r.target.name} >= ${r.target.target}: ${r.target.value.toFixed(2)} (${r.target.met ? "met" : "NOT met"})${r.gcc ? `; C by ${r.gcc}` : "; gcc not found, C skipped"}`,
   ];
   return lines.join("\n");
