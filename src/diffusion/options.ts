@@ -55,7 +55,7 @@ export const DIFFUSION_DEFAULTS: DiffusionOptions = {
   tdim: 64,
   batch: 32,
   shards: 4,
-  steps: 1000,
+  steps: 3000,
   lr: 2e-3,
   beta1: 0.9,
   beta2: 0.999,
