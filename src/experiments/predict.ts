@@ -52,7 +52,8 @@ export function predictFromTheory(config: Config, direction: Direction): Predict
 const limitCache = new Map<string, LimitPrediction | null>();
 
 /** The limit's prediction of a config (src/theory/limit-predict.ts; cached by model, null where not
- * covered, and for dependent latents). SDE paths: 1000, no curves, no best delta. */
+ * covered, and for dependent latents). SDE paths: 1000, overlap curves up to 3 x the slowest predicted
+ * q75 (the default), no best delta. */
 export function cachedPrediction(config: Config): LimitPrediction | null {
   const { walkers: _w, backend: _b, logPerDecade: _l, ...model } = config;
   const key = canonicalJson(model);
@@ -65,7 +66,7 @@ export function cachedPrediction(config: Config): LimitPrediction | null {
       return null;
     }
     try {
-      r = predictLimit(config, { curves: false, bestDelta: false, errorEstimate: false, paths: 1000 });
+      r = predictLimit(config, { bestDelta: false, errorEstimate: false, paths: 1000 });
     } catch {
       r = null;
     }
