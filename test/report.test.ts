@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { formatPhaseTable, phaseRows } from "../src/experiments/phase.js";
 import { predictFromTheory } from "../src/experiments/predict.js";
 import { runSweep } from "../src/experiments/sweep.js";
-import { predictLimit } from "../src/theory/limit-predict.js";
 import { collapseSpec, overlapCurvesSpec, renderSvg } from "../src/report/plots.js";
 import { svgToPng } from "../src/report/png.js";
+import { predictLimit } from "../src/theory/limit-predict.js";
 
 describe("report", async () => {
   const result = await runSweep(
@@ -42,7 +42,9 @@ describe("report", async () => {
     // At the defaults v's own k is 4, but at alphaU = 1 (u learned first) v is repelled: k = 2, c = +0.54.
     expect(p.lawK).toBeNull();
     expect(p.k).toBe(2);
-    expect(p.predictedScaling).toMatch(/^never \(u first: d log d; at alphaU = 1\.00: v repelled \(k = 2, c = 0\.54\)\)$/);
+    expect(p.predictedScaling).toMatch(
+      /^never \(u first: d log d; at alphaU = 1\.00: v repelled \(k = 2, c = 0\.54\)\)$/,
+    );
     expect(predictLimit(config, { curves: false, bestDelta: false }).directions.v?.predictedHit).toBeNull();
     expect(predictFromTheory({ ...config, betaU: 0 }, "v")).toMatchObject({ k: 4, lawK: 4, predictedScaling: "d^3" });
     // K > 1: the units may split between u and v; the exponent of v alone stands.
