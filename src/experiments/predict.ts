@@ -45,11 +45,8 @@ export function predictFromTheory(config: Config, direction: Direction): Predict
       eff.k === null
         ? `no drift toward v up to order ${eff.coefficients.length}`
         : `v repelled (k = ${eff.k}, c = ${eff.coefficients[eff.k - 1].toPrecision(2)})`;
-    return {
-      k: eff.k,
-      lawK: null,
-      predictedScaling: `never (u first: ${scalingOf(ku)}; at alphaU = ${eff.alphaU.toPrecision(3)}: ${why})`,
-    };
+    const at = eff.alphaU < 1 - 1e-6 ? ` at alphaU = ${eff.alphaU.toPrecision(3)}` : "";
+    return { k: eff.k, lawK: null, predictedScaling: `never: u first (${scalingOf(ku)}), then ${why}${at}` };
   }
   if (config.correlation === "independent") return { k: own.k, lawK: kv, predictedScaling: own.predictedScaling };
   // Without a usable effective exponent, v is on its own.
