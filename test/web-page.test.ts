@@ -140,6 +140,9 @@ describe("page predictor (the exponent calculator)", () => {
     const config = resolveConfig({});
     const p = predict?.(config);
     expect(p?.text).toMatch(/k_u = 2 \(n ~ d log d, p = 1\); k_v = 4 \(n ~ d\^3, p = 2\)/);
+    // One unit learns u first; from there v is repelled (as mcm predict and the phase summary say).
+    expect(p?.text).toMatch(/; v once u is learned: repelled \(k = 2\), never$/);
+    expect(predict?.({ ...config, betaU: 0 })?.text).not.toMatch(/once u is learned/);
     const marker = p?.markers?.find((m) => m.direction === "u");
     expect(marker).toBeDefined();
     const sim = await createSimulation(config);

@@ -59,8 +59,15 @@ export const predict: Predictor | null = (config) => {
     const n = escapeEstimate(e, config.d, eta, config.threshold);
     if (n !== null) markers.push({ direction: dir, nOverD: n / config.d, label: `${dir}: flow estimate` });
   }
-  if (config.correlation !== "independent" && r.effectiveV.k !== null) {
-    parts.push(`v once u is learned: k = ${r.effectiveV.k} (n ~ ${r.effectiveV.predictedScaling})`);
+  // A K = 1 unit learns u first where u attracts; v then follows, or is repelled and never learned.
+  const eff = r.effectiveV;
+  const uFirst = config.betaU > 0 && r.directions.u.attracting && r.directions.u.k !== null;
+  if (eff.k !== null && (config.correlation !== "independent" || (uFirst && !eff.attracting))) {
+    parts.push(
+      eff.attracting
+        ? `v once u is learned: k = ${eff.k} (n ~ ${eff.predictedScaling})`
+        : `v once u is learned: repelled (k = ${eff.k}), never`,
+    );
   }
   return { text: parts.join("; "), markers };
 };
