@@ -52,7 +52,7 @@ export const COVARIANCE_REGIME: RegimeConfig = {
 
 /** The cubic regime (k = 4): the limit theory's CUBIC_REGIME (src/experiments/cubic.ts: He3/6, VP at
  * t = 0.05, betaU = 0 isolates v, betaV = 20, delta = 1, p = 2 lets v escape; docs/demo.md, docs/cubic.md).
- * Its budget comes from the predicted law: the limit's q75 of n* / d^3 is 3.4 at d = 32 and 2.6 at d = 256
+ * Its budget comes from the predicted law: the limit's q75 of n* / d^3 is 3.4 at d = 32 and 2.7 at d = 256
  * (`mcm predict`), so 8 d^3 is at least 2.3 times the predicted q75 at every d (test/theory-regimes.test.ts)
  * and leaves a few per cent of the walkers censored. The control's walkers never hit at large d and run
  * the whole budget: it has fewer walkers. */
