@@ -11,7 +11,7 @@ import { formatPhaseTable } from "../../experiments/phase.js";
 import type { SweepResult } from "../../experiments/sweep.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { UsageError } from "../errors.js";
-import { checkOutDir, makeOutDir } from "../paths.js";
+import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { formatPoints, writePlots } from "../sweep-output.js";
 
@@ -41,10 +41,7 @@ export function registerDemo(program: Command): Command {
       if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
         throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
       }
-      const stamp = new Date()
-        .toISOString()
-        .replace(/\.\d+Z$/, "Z")
-        .replace(/:/g, "-");
+      const stamp = utcStamp();
       const outDir = checkOutDir(
         "--out",
         typeof opts.out === "string" ? opts.out : join("mcm-output", `demo-${stamp}`),

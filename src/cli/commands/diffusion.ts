@@ -13,6 +13,9 @@ import { NpyError } from "../../experiments/images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { svgToPng } from "../../report/png.js";
 import { Interrupted, UsageError } from "../errors.js";
+import { addOutputOptions } from "../options.js";
+import { throwIfInterrupted, writeResultAndPlots } from "../outputs.js";
+import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 
@@ -69,9 +72,8 @@ export function registerDiffusion(program: Command): Command {
     .option("--checkpoint-every <steps>", "steps between checkpoints besides every snapshot (0: snapshots only)", "0")
     .option("--resume <dir>", "continue the run stored in DIR (its options are read from DIR)")
     .option("--out <dir>", "output directory (default: ./mcm-output/diffusion-<UTC timestamp>)")
-    .option("--force", "overwrite a finished run or another run's files in --out")
-    .option("--json", "print exactly one JSON document (the result) on stdout")
-    .option("-q, --quiet", "no progress output on stderr")
+    .option("--force", "overwrite a finished run or another run's files in --out");
+  addOutputOptions(cmd, "the result")
     .addHelpText(
       "after",
       [
@@ -131,10 +133,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     options = resume.options;
   } else {
     options = flagOptions(opts);
-    const stamp = new Date()
-      .toISOString()
-      .replace(/\.\d+Z$/, "Z")
-      .replace(/:/g, "-");
+    const stamp = utcStamp();
     outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${stamp}`));
     if (!opts.force) {
       if (existsSync(join(outDir, FILES.result))) {
@@ -211,18 +210,8 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     stop.release();
   }
   bar.done();
-  if (!result.complete) {
-    const signal = stop.caught() ?? "SIGINT";
-    throw new Interrupted(
-      signal,
-      `interrupted by ${signal}; checkpoint written\ncontinue with: mcm diffusion --resume ${outDir}`,
-    );
-  }
-  writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
-  for (const [name, svg] of Object.entries(await diffusionPlots(result))) {
-    writeFileAtomic(join(outDir, `${name}.svg`), svg);
-    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
-  }
+  throwIfInterrupted(result.complete, stop, "diffusion", outDir);
+  await writeResultAndPlots(outDir, FILES.result, result, await diffusionPlots(result));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     return;

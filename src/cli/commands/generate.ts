@@ -17,7 +17,14 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
 import { renderSvg } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
-import { addModelOptions, flagValues, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
+import {
+  addModelOptions,
+  addOutputOptions,
+  flagValues,
+  MODEL_FLAGS,
+  readConfigFile,
+  resolveRunOptions,
+} from "../options.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 import { defaultOutDir } from "./run.js";
@@ -158,9 +165,8 @@ export function registerGenerate(program: Command): Command {
     .option("--out <dir>", "output directory (default: ./mcm-output/<UTC timestamp>-<seed>)")
     .option("--force", "replace the outputs of an earlier generate run in --out")
     .option("--resume", "continue the run in --out (what it generated is kept)")
-    .addOption(new Option("--kernel <flavour>", "WASM build").choices(["auto", "simd", "scalar"]))
-    .option("--json", "print exactly one JSON document (generate.json without histograms) on stdout")
-    .option("-q, --quiet", "no progress output on stderr")
+    .addOption(new Option("--kernel <flavour>", "WASM build").choices(["auto", "simd", "scalar"]));
+  addOutputOptions(cmd, "generate.json without histograms")
     .addHelpText(
       "after",
       [

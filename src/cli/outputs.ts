@@ -1,0 +1,34 @@
+/**
+ * The end of a checkpointed training command (images, diffusion): a run stopped by a signal exits
+ * through Interrupted with the command that continues it; a finished one writes its result and plots.
+ */
+import { join } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
+import { Interrupted } from "./errors.js";
+import type { StopSignals } from "./signals.js";
+
+/** Throws Interrupted (the checkpoint is written) unless the run completed. */
+export function throwIfInterrupted(complete: boolean, stop: StopSignals, command: string, outDir: string): void {
+  if (complete) return;
+  const signal = stop.caught() ?? "SIGINT";
+  throw new Interrupted(
+    signal,
+    `interrupted by ${signal}; checkpoint written\ncontinue with: mcm ${command} --resume ${outDir}`,
+  );
+}
+
+/** Writes the result as JSON to `resultFile` in outDir and each plot as NAME.svg and NAME.png. */
+export async function writeResultAndPlots<P extends { [K in keyof P]: string | null }>(
+  outDir: string,
+  resultFile: string,
+  result: unknown,
+  plots: P,
+): Promise<void> {
+  writeFileAtomic(join(outDir, resultFile), `${JSON.stringify(result, null, 1)}\n`);
+  const { svgToPng } = await import("../report/png.js");
+  for (const [name, svg] of Object.entries(plots) as [string, string | null][]) {
+    if (!svg) continue;
+    writeFileAtomic(join(outDir, `${name}.svg`), svg);
+    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
+  }
+}
