@@ -79,7 +79,7 @@ export const imagesSchema = z
     trainSkip: z
       .boolean({ error: "true or false" })
       .default(true)
-      .meta({ flag: "--train-skip", help: "train the skip b" }),
+      .meta({ flag: "--train-skip", help: "train the skip b (--no-train-skip: fixed at b0)" }),
     b0: num("a finite number").default(0).meta({ flag: "--b0", placeholder: "b", help: "initial skip b" }),
     /** Initial encoder rows N(0, initW^2 / d); decoder rows N(0, initV^2 / K). */
     initW: num("a finite number >= 0")
