@@ -32,6 +32,7 @@ export { DEFAULT_STEPS, parseSteps, StepsError, type StepsExpression } from "./c
 export {
   CHECKPOINT_FORMAT_VERSION,
   CheckpointError,
+  CheckpointMismatchError,
   type CheckpointMeta,
   configHash,
   decodeCheckpoint,

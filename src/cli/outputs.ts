@@ -17,13 +17,15 @@ export function throwIfInterrupted(complete: boolean, stop: StopSignals, command
   );
 }
 
-/** Writes the result as JSON to `resultFile` in outDir and each plot as NAME.svg and NAME.png. */
+/** Writes the result as JSON to `resultFile` in outDir and each plot as NAME.svg and NAME.png; with `json`
+ * also prints the result on stdout and returns true (the caller prints nothing else). */
 export async function writeResultAndPlots<P extends { [K in keyof P]: string | null }>(
   outDir: string,
   resultFile: string,
   result: unknown,
   plots: P,
-): Promise<void> {
+  json: boolean,
+): Promise<boolean> {
   writeFileAtomic(join(outDir, resultFile), `${JSON.stringify(result, null, 1)}\n`);
   const { svgToPng } = await import("../report/png.js");
   for (const [name, svg] of Object.entries(plots) as [string, string | null][]) {
@@ -31,4 +33,6 @@ export async function writeResultAndPlots<P extends { [K in keyof P]: string | n
     writeFileAtomic(join(outDir, `${name}.svg`), svg);
     writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
   }
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  return json;
 }

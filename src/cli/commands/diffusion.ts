@@ -211,11 +211,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
   }
   bar.done();
   throwIfInterrupted(result.complete, stop, "diffusion", outDir);
-  await writeResultAndPlots(outDir, FILES.result, result, await diffusionPlots(result));
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-    return;
-  }
+  if (await writeResultAndPlots(outDir, FILES.result, result, await diffusionPlots(result), opts.json === true)) return;
   const r = result.reference;
   const last = result.snapshots[result.snapshots.length - 1];
   process.stdout.write(

@@ -168,11 +168,7 @@ async function trainAndReport(
   }
   bar.done();
   throwIfInterrupted(result.complete, stop, "images", outDir);
-  await writeResultAndPlots(outDir, FILES.result, result, await imagesPlots(result));
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-    return;
-  }
+  if (await writeResultAndPlots(outDir, FILES.result, result, await imagesPlots(result), opts.json === true)) return;
   const s = result.summary;
   const r = result.reference;
   process.stdout.write(

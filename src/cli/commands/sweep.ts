@@ -34,6 +34,7 @@ import {
 } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
 import { readSweepState, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
@@ -247,16 +248,7 @@ async function runLocalSweep(
 
   const tasks: Record<string, TaskResult> = Object.fromEntries(finished);
   const saveState = () => saveSweepState(outDir, sweep, tasks);
-  const controller = new AbortController();
-  let caught: "SIGINT" | "SIGTERM" | null = null;
-  const onSignal = (s: "SIGINT" | "SIGTERM") => {
-    caught = s;
-    controller.abort();
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  const stop = catchStopSignals();
   let bar: ReturnType<typeof reporter.bar> | null = null;
   const t0 = performance.now();
   let result: SweepResult;
@@ -264,7 +256,7 @@ async function runLocalSweep(
     result = await runSweep(toSweepSpec(sweep), {
       threads,
       finished,
-      signal: controller.signal,
+      signal: stop.signal,
       onTask: (key, r) => {
         tasks[key] = r;
         saveState();
@@ -277,6 +269,7 @@ async function runLocalSweep(
       },
     });
   } catch (e) {
+    const caught = stop.caught();
     if (caught !== null) {
       throw new Interrupted(
         caught,
@@ -285,8 +278,7 @@ async function runLocalSweep(
     }
     throw e;
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    stop.release();
   }
   (bar as ReturnType<typeof reporter.bar> | null)?.done();
   await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
