@@ -9,7 +9,7 @@ import {
   A, alpha, B, betaM, d, eta, HIT, K, M, R, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target,
   trainAmp, trainSkip, U, V, whitenC, wPtr, X0, XI, XT,
 } from "./globals";
-import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
+import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, lincomb3NormDots3, scale } from "./vec";
 import { TARGET_X0 } from "./params";
 import { accumulator, add, lanesOf, mul, splat, sub, total } from "./lanes";
 import { meanLoss, runSteps } from "./walk";
@@ -81,11 +81,10 @@ function unfusedStep(w: i32): bool {
 /** Larger K (beyond the schema's limit) runs unfused. */
 const MAX_FUSED_K = 1024;
 
-// Results of samplePass and updatePass (module globals: AssemblyScript returns one value).
+// Results of samplePass (module globals: AssemblyScript returns one value).
 let sumA: f64 = 0;
 let sumB: f64 = 0;
 let sumC: f64 = 0;
-let sumN: f64 = 0;
 
 // Pass 3: x0 = z + cu u + cv v (z in X0), xt = alpha x0 + sigma xi, R = r0 = b xt - target. Sets
 // sumA = y.xt, sumB = y.r0 for unit 0 (y at wk, read only) and, if withRx, sumC = r0.xt. x0 itself is
@@ -138,52 +137,6 @@ function samplePassFrom<T>(i: i32, wk: usize, cu: f64, cv: f64, b: f64, noiseTar
   sumA = total<T>(h);
   sumB = total<T>(wr);
   if (withRx) sumC = total<T>(rx);
-  return i;
-}
-
-// Pass 4: w = cw w + cr R + cx xt at wk. Returns |w|^2 and sets sumA, sumB, sumC = w.u, w.v, w.m.
-// @ts-ignore: decorator
-@inline
-function updatePass(wk: usize, cw: f64, cr: f64, cx: f64): f64 {
-  let i = 0;
-  sumN = 0;
-  sumA = 0;
-  sumB = 0;
-  sumC = 0;
-  if (ASC_FEATURE_SIMD) i = updatePassFrom<v128>(0, wk, cw, cr, cx);
-  updatePassFrom<f64>(i, wk, cw, cr, cx);
-  return sumN;
-}
-
-// @ts-ignore: decorator
-@inline
-function updatePassFrom<T>(i: i32, wk: usize, cw: f64, cr: f64, cx: f64): i32 {
-  const n = d;
-  const pr = R;
-  const pxt = XT;
-  const pu = U;
-  const pv = V;
-  const pm = M;
-  const vw = splat<T>(cw);
-  const vr = splat<T>(cr);
-  const vx = splat<T>(cx);
-  let an = accumulator<T>(sumN);
-  let au = accumulator<T>(sumA);
-  let av = accumulator<T>(sumB);
-  let am = accumulator<T>(sumC);
-  for (; i + lanesOf<T>() <= n; i += lanesOf<T>()) {
-    const o = <usize>i << 3;
-    const y = add<T>(add<T>(mul<T>(vw, load<T>(wk + o)), mul<T>(vr, load<T>(pr + o))), mul<T>(vx, load<T>(pxt + o)));
-    store<T>(wk + o, y);
-    an = add<T>(an, mul<T>(y, y));
-    au = add<T>(au, mul<T>(y, load<T>(pu + o)));
-    av = add<T>(av, mul<T>(y, load<T>(pv + o)));
-    am = add<T>(am, mul<T>(y, load<T>(pm + o)));
-  }
-  sumN = total<T>(an);
-  sumA = total<T>(au);
-  sumB = total<T>(av);
-  sumC = total<T>(am);
   return i;
 }
 
@@ -254,13 +207,14 @@ function fusedStep(w: i32): bool {
     const cr = stepR;
     let cw = stepW;
     if (K == 1) cw += cr * ak * load<f64>(unitSlot(k, 1)); // R holds r0; r = r0 + ak g w
-    const n2 = updatePass(wPtr(w, k), cw, cr, stepX);
+    // Pass 4: w = cw w + cr R + cx xt with |w|^2 and the unscaled overlaps w.u, w.v, w.m in one pass.
+    const o = ovlPtr(w, k);
+    const n2 = lincomb3NormDots3(wPtr(w, k), cw, R, cr, XT, stepX, U, V, M, o, d);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const s = 1.0 / Math.sqrt(n2);
-    const o = ovlPtr(w, k);
-    store<f64>(o, s * sumA);
-    store<f64>(o, s * sumB, 8);
-    store<f64>(o, s * sumC, 16);
+    store<f64>(o, s * load<f64>(o));
+    store<f64>(o, s * load<f64>(o, 8), 8);
+    store<f64>(o, s * load<f64>(o, 16), 16);
     // Normalise now rather than carrying the scale into the next step: every step then starts from the
     // stored unit vectors, so a run split into several calls (chunks, checkpoints, resumes) gives the same
     // bits as one call. This costs one pass over d per unit.

@@ -45,18 +45,27 @@ function axpyFrom<T>(i: i32, y: usize, alpha: f64, x: usize, n: i32): i32 {
 /** y = ca * a + cb * b over n entries (y may alias a or b). */
 export function lincomb2(y: usize, ca: f64, a: usize, cb: f64, b: usize, n: i32): void {
   let i = 0;
-  if (ASC_FEATURE_SIMD) i = lincomb2From<v128>(0, y, ca, a, cb, b, n);
-  lincomb2From<f64>(i, y, ca, a, cb, b, n);
+  if (ASC_FEATURE_SIMD) i = lincomb2From<v128>(0, y, ca, a, cb, b, n, false);
+  lincomb2From<f64>(i, y, ca, a, cb, b, n, false);
 }
 
+/** y += ca * a + cb * b over n entries. */
+export function axpy2(y: usize, ca: f64, a: usize, cb: f64, b: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) i = lincomb2From<v128>(0, y, ca, a, cb, b, n, true);
+  lincomb2From<f64>(i, y, ca, a, cb, b, n, true);
+}
+
+// y = ca a + cb b, or y += (ca a + cb b) with addToY (a constant at each call).
 // @ts-ignore: decorator
 @inline
-function lincomb2From<T>(i: i32, y: usize, ca: f64, a: usize, cb: f64, b: usize, n: i32): i32 {
+function lincomb2From<T>(i: i32, y: usize, ca: f64, a: usize, cb: f64, b: usize, n: i32, addToY: bool): i32 {
   const va = splat<T>(ca);
   const vb = splat<T>(cb);
   for (; i + lanesOf<T>() <= n; i += lanesOf<T>()) {
     const o = <usize>i << 3;
-    store<T>(y + o, add<T>(mul<T>(va, load<T>(a + o)), mul<T>(vb, load<T>(b + o))));
+    const c = add<T>(mul<T>(va, load<T>(a + o)), mul<T>(vb, load<T>(b + o)));
+    store<T>(y + o, addToY ? add<T>(load<T>(y + o), c) : c);
   }
   return i;
 }
@@ -79,7 +88,7 @@ function scaleFrom<T>(i: i32, x: usize, c: f64, n: i32): i32 {
   return i;
 }
 
-/** Results of lincomb3Norm's and dot2's loops (AssemblyScript returns one value). */
+/** Results of lincomb3's and dot2's loops (AssemblyScript returns one value). */
 let sumP: f64 = 0;
 let sumQ: f64 = 0;
 
@@ -88,25 +97,57 @@ let sumQ: f64 = 0;
 export function lincomb3Norm(w: usize, cw: f64, r: usize, cr: f64, x: usize, cx: f64, n: i32): f64 {
   let i = 0;
   sumP = 0;
-  if (ASC_FEATURE_SIMD) i = lincomb3NormFrom<v128>(0, w, cw, r, cr, x, cx, n);
-  lincomb3NormFrom<f64>(i, w, cw, r, cr, x, cx, n);
+  if (ASC_FEATURE_SIMD) i = lincomb3From<v128>(0, w, cw, r, cr, x, cx, 0, 0, 0, 0, n, false);
+  lincomb3From<f64>(i, w, cw, r, cr, x, cx, 0, 0, 0, 0, n, false);
   return sumP;
 }
 
+/** lincomb3Norm, and out[0..3) = w . u, w . v, w . m of the result, in the same pass. */
+export function lincomb3NormDots3(
+  w: usize, cw: f64, r: usize, cr: f64, x: usize, cx: f64, u: usize, v: usize, m: usize, out: usize, n: i32,
+): f64 {
+  let i = 0;
+  sumP = 0;
+  store<f64>(out, 0);
+  store<f64>(out, 0, 8);
+  store<f64>(out, 0, 16);
+  if (ASC_FEATURE_SIMD) i = lincomb3From<v128>(0, w, cw, r, cr, x, cx, u, v, m, out, n, true);
+  lincomb3From<f64>(i, w, cw, r, cr, x, cx, u, v, m, out, n, true);
+  return sumP;
+}
+
+// w = cw w + cr r + cx x with |w|^2 in sumP and, with withDots (a constant at each call), w.u, w.v, w.m
+// accumulated in out[0..3).
 // @ts-ignore: decorator
 @inline
-function lincomb3NormFrom<T>(i: i32, w: usize, cw: f64, r: usize, cr: f64, x: usize, cx: f64, n: i32): i32 {
+function lincomb3From<T>(
+  i: i32, w: usize, cw: f64, r: usize, cr: f64, x: usize, cx: f64, u: usize, v: usize, m: usize, out: usize, n: i32,
+  withDots: bool,
+): i32 {
   const vw = splat<T>(cw);
   const vr = splat<T>(cr);
   const vx = splat<T>(cx);
   let acc = accumulator<T>(sumP);
+  let au = accumulator<T>(withDots ? load<f64>(out) : 0);
+  let av = accumulator<T>(withDots ? load<f64>(out, 8) : 0);
+  let am = accumulator<T>(withDots ? load<f64>(out, 16) : 0);
   for (; i + lanesOf<T>() <= n; i += lanesOf<T>()) {
     const o = <usize>i << 3;
     const y = add<T>(add<T>(mul<T>(vw, load<T>(w + o)), mul<T>(vr, load<T>(r + o))), mul<T>(vx, load<T>(x + o)));
     store<T>(w + o, y);
     acc = add<T>(acc, mul<T>(y, y));
+    if (withDots) {
+      au = add<T>(au, mul<T>(y, load<T>(u + o)));
+      av = add<T>(av, mul<T>(y, load<T>(v + o)));
+      am = add<T>(am, mul<T>(y, load<T>(m + o)));
+    }
   }
   sumP = total<T>(acc);
+  if (withDots) {
+    store<f64>(out, total<T>(au));
+    store<f64>(out, total<T>(av), 8);
+    store<f64>(out, total<T>(am), 16);
+  }
   return i;
 }
 
@@ -169,24 +210,5 @@ function dot2From<T>(i: i32, a: usize, b: usize, x: usize, n: i32): i32 {
   }
   sumP = total<T>(accA);
   sumQ = total<T>(accB);
-  return i;
-}
-
-/** y += ca * a + cb * b over n entries. */
-export function axpy2(y: usize, ca: f64, a: usize, cb: f64, b: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) i = axpy2From<v128>(0, y, ca, a, cb, b, n);
-  axpy2From<f64>(i, y, ca, a, cb, b, n);
-}
-
-// @ts-ignore: decorator
-@inline
-function axpy2From<T>(i: i32, y: usize, ca: f64, a: usize, cb: f64, b: usize, n: i32): i32 {
-  const va = splat<T>(ca);
-  const vb = splat<T>(cb);
-  for (; i + lanesOf<T>() <= n; i += lanesOf<T>()) {
-    const o = <usize>i << 3;
-    store<T>(y + o, add<T>(load<T>(y + o), add<T>(mul<T>(va, load<T>(a + o)), mul<T>(vb, load<T>(b + o)))));
-  }
   return i;
 }

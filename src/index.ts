@@ -32,8 +32,8 @@ export { DEFAULT_STEPS, parseSteps, StepsError, type StepsExpression } from "./c
 export {
   CHECKPOINT_FORMAT_VERSION,
   CheckpointError,
-  CheckpointMismatchError,
   type CheckpointMeta,
+  CheckpointMismatchError,
   configHash,
   decodeCheckpoint,
   encodeCheckpoint,

@@ -6,23 +6,28 @@
 import { z } from "zod";
 import { ACT_CODE } from "../../config/model.js";
 import { alphaSigma, PROCESSES, type ProcessName, T_RANGE } from "../../config/process.js";
-import { ConfigError } from "../../config/schema.js";
+import { bool, ConfigError, choice, int, num, ranged, show, toConfigError } from "../../config/schema.js";
 
 /** Activations the images denoiser accepts (codes as in ACTIVATIONS; "sign" has no gradient). */
 export const IMAGE_ACTIVATIONS = ["tanh", "erf", "relu", "linear", "he3"] as const;
 export const ACTIVATION_CODE: Record<(typeof IMAGE_ACTIVATIONS)[number], number> = ACT_CODE;
 export const OPTIMIZERS = ["sgd", "adam"] as const;
 
-const num = (text: string) => z.number({ error: text }).refine(Number.isFinite, { error: text });
-const pos = (text = "a finite number > 0") => num(text).refine((x) => x > 0, { error: text });
-const int = (min: number, max: number) => {
-  const text = `an integer in [${min}, ${max}]`;
-  return z.int({ error: text }).min(min, { error: text }).max(max, { error: text });
-};
-const choice = <T extends string>(values: readonly T[]) => {
-  const text = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
-  return z.string({ error: text }).refine((s): s is T => (values as readonly string[]).includes(s), { error: text });
-};
+const pos = (text = "a finite number > 0") =>
+  ranged(
+    num(text).refine((x) => x > 0, { error: text }),
+    text,
+  );
+const unitInterval = (text = "a number in [0, 1)") =>
+  ranged(
+    num(text).refine((x) => x >= 0 && x < 1, { error: text }),
+    text,
+  );
+const nonneg = (text = "a finite number >= 0") =>
+  ranged(
+    num(text).refine((x) => x >= 0, { error: text }),
+    text,
+  );
 // Each field carries its flag of `mcm images` (src/cli/options.ts generates the flags from this metadata).
 const DATASET_TEXT = '"mnist" or the path of a .npy file of shape [N, d] (float32 or float64)';
 
@@ -82,20 +87,14 @@ export const imagesSchema = z
       .meta({ flag: "--train-skip", help: "train the skip b (--no-train-skip: fixed at b0)" }),
     b0: num("a finite number").default(0).meta({ flag: "--b0", placeholder: "b", help: "initial skip b" }),
     /** Initial encoder rows N(0, initW^2 / d); decoder rows N(0, initV^2 / K). */
-    initW: num("a finite number >= 0")
-      .refine((x) => x >= 0, { error: "a finite number >= 0" })
+    initW: nonneg()
       .default(1)
       .meta({ flag: "--init-w", placeholder: "x", help: "encoder rows start as N(0, initW^2 / d)" }),
-    initV: num("a finite number >= 0")
-      .refine((x) => x >= 0, { error: "a finite number >= 0" })
+    initV: nonneg()
       .default(0.1)
       .meta({ flag: "--init-v", placeholder: "x", help: "decoder rows start as N(0, initV^2 / K)" }),
-    beta1: num("a number in [0, 1)")
-      .refine((x) => x >= 0 && x < 1, { error: "a number in [0, 1)" })
-      .default(0.9)
-      .meta({ flag: "--beta1", placeholder: "x", help: "Adam's first-moment decay" }),
-    beta2: num("a number in [0, 1)")
-      .refine((x) => x >= 0 && x < 1, { error: "a number in [0, 1)" })
+    beta1: unitInterval().default(0.9).meta({ flag: "--beta1", placeholder: "x", help: "Adam's first-moment decay" }),
+    beta2: unitInterval()
       .default(0.999)
       .meta({ flag: "--beta2", placeholder: "x", help: "Adam's second-moment decay" }),
     /** "real": train on the training images; "clone": on as many samples of their Gaussian clone. */
@@ -129,27 +128,13 @@ export type ImagesOptions = z.output<typeof imagesSchema> & {
 
 export const IMAGES_FIELDS = Object.keys(imagesSchema.shape);
 
-function show(value: unknown): string {
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? String(value);
-}
-
 /** Validates options and fills the defaults. */
 export function resolveImagesOptions(input: unknown = {}): ImagesOptions {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError("options", `options: got ${show(input)}, expected an object`);
   }
   const result = imagesSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0];
-      throw new ConfigError(key, `${key}: unknown field (accepted fields: ${IMAGES_FIELDS.join(", ")})`);
-    }
-    const field = issue.path.join(".");
-    const value = (input as Record<string, unknown>)[field];
-    throw new ConfigError(field, `${field}: got ${show(value)}, expected ${issue.message}`);
-  }
+  if (!result.success) throw toConfigError(result.error.issues[0], input as Record<string, unknown>, IMAGES_FIELDS);
   const o = result.data as ImagesOptions;
   const range = T_RANGE[o.process];
   const { alpha, sigma } = alphaSigma(o.process, o.t);
