@@ -302,3 +302,13 @@ export function resolveRunOptions(opts: RunFlags & ModelFlagValues): ResolvedRun
     throw translateError(e, flagOf, source);
   }
 }
+
+/** The help after a command's options: paragraphs of lines, then "Examples:" with one command a line. */
+export function helpAfter(paragraphs: string[][], examples: string[]): string {
+  return [
+    "",
+    ...paragraphs.flatMap((p) => [...p, ""]),
+    examples.length > 1 ? "Examples:" : "Example:",
+    ...examples.map((e) => `  ${e}`),
+  ].join("\n");
+}

@@ -3,8 +3,10 @@
  * through Interrupted with the command that continues it; a finished one writes its result and plots.
  */
 import { join } from "node:path";
+import type { Command } from "commander";
 import { writeFileAtomic } from "../io/atomic.js";
 import { Interrupted } from "./errors.js";
+import { addOutputOptions } from "./options.js";
 import type { StopSignals } from "./signals.js";
 
 /** Throws Interrupted (the checkpoint is written) unless the run completed. */
@@ -35,4 +37,15 @@ export async function writeResultAndPlots<P extends { [K in keyof P]: string | n
   }
   if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   return json;
+}
+
+/** The flags of a checkpointed training command besides its options: --checkpoint-every (its help and
+ * default), --resume, --out, --force, --json and -q. */
+export function addTrainingRunOptions(cmd: Command, name: string, checkpointEvery: [string, string]): Command {
+  cmd
+    .option("--checkpoint-every <steps>", ...checkpointEvery)
+    .option("--resume <dir>", "continue the run stored in DIR (its options are read from DIR)")
+    .option("--out <dir>", `output directory (default: ./mcm-output/${name}-<UTC timestamp>)`)
+    .option("--force", `replace a finished ${name} run or another run's files in --out`);
+  return addOutputOptions(cmd, "the result");
 }

@@ -12,9 +12,9 @@ import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.j
 import { NpyError } from "../../experiments/images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { svgToPng } from "../../report/png.js";
-import { Interrupted, UsageError } from "../errors.js";
-import { addOutputOptions } from "../options.js";
-import { throwIfInterrupted, writeResultAndPlots } from "../outputs.js";
+import { UsageError } from "../errors.js";
+import { helpAfter } from "../options.js";
+import { addTrainingRunOptions, throwIfInterrupted, writeResultAndPlots } from "../outputs.js";
 import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
@@ -68,26 +68,24 @@ export function registerDiffusion(program: Command): Command {
     const def = DIFFUSION_DEFAULTS[key];
     cmd.option(`--${kebab(key)} <value>`, `${HELP[key]} (default: ${Array.isArray(def) ? def.join(",") : def})`);
   }
-  cmd
-    .option("--checkpoint-every <steps>", "steps between checkpoints besides every snapshot (0: snapshots only)", "0")
-    .option("--resume <dir>", "continue the run stored in DIR (its options are read from DIR)")
-    .option("--out <dir>", "output directory (default: ./mcm-output/diffusion-<UTC timestamp>)")
-    .option("--force", "overwrite a finished run or another run's files in --out");
-  addOutputOptions(cmd, "the result")
+  addTrainingRunOptions(cmd, "diffusion", ["steps between checkpoints besides every snapshot (0: snapshots only)", "0"])
     .addHelpText(
       "after",
-      [
-        "",
-        "Writes result.json (snapshots = [{step, gaussianFrechet, higherOrder, wienerDistance: {t: value}, ...}]),",
-        "curves.svg/.png, wiener.svg/.png, spectrum.svg/.png, samples.png (a row per snapshot), reference.png",
-        "(training images and Wiener diffusion samples) and diffusion-checkpoint.bin.",
-        "",
-        "Examples:",
-        "  mcm diffusion --out runs/mnist                     # pooled MNIST, the defaults (docs/diffusion.md)",
-        "  mcm diffusion --dataset fashion-mnist --out runs/fashion",
-        "  mcm diffusion --dataset my-images.npy --pool 1 --arch mlp",
-        "  mcm diffusion --resume runs/mnist",
-      ].join("\n"),
+      helpAfter(
+        [
+          [
+            "Writes result.json (snapshots = [{step, gaussianFrechet, higherOrder, wienerDistance: {t: value}, ...}]),",
+            "curves.svg/.png, wiener.svg/.png, spectrum.svg/.png, samples.png (a row per snapshot), reference.png",
+            "(training images and Wiener diffusion samples) and diffusion-checkpoint.bin.",
+          ],
+        ],
+        [
+          "mcm diffusion --out runs/mnist                     # pooled MNIST, the defaults (docs/diffusion.md)",
+          "mcm diffusion --dataset fashion-mnist --out runs/fashion",
+          "mcm diffusion --dataset my-images.npy --pool 1 --arch mlp",
+          "mcm diffusion --resume runs/mnist",
+        ],
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       await diffusionAction(opts);

@@ -21,6 +21,7 @@ import {
   addModelOptions,
   addOutputOptions,
   flagValues,
+  helpAfter,
   MODEL_FLAGS,
   readConfigFile,
   resolveRunOptions,
@@ -169,17 +170,18 @@ export function registerGenerate(program: Command): Command {
   addOutputOptions(cmd, "generate.json without histograms")
     .addHelpText(
       "after",
-      [
-        "",
-        "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1",
-        "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
-        "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
-        "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
-        "A level whose training diverges stops the run (exit 1) naming the level; what was done is kept.",
-        "",
-        "Example:",
-        "  mcm generate --d 64 --lr 0.1 --steps '400*d*log(d)' --levels 24 --seed 1 --out runs/gen",
-      ].join("\n"),
+      helpAfter(
+        [
+          [
+            "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1",
+            "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
+            "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
+            "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
+            "A level whose training diverges stops the run (exit 1) naming the level; what was done is kept.",
+          ],
+        ],
+        ["mcm generate --d 64 --lr 0.1 --steps '400*d*log(d)' --levels 24 --seed 1 --out runs/gen"],
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       await generateAction(opts);

@@ -11,17 +11,17 @@ import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../ex
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { imagesPlots } from "../../report/images.js";
-import { Interrupted, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import {
   addFlagOptions,
-  addOutputOptions,
   flagsOf,
+  helpAfter,
   type ModelFlagValues,
   type OutputFlags,
   readFlags,
   translateError,
 } from "../options.js";
-import { throwIfInterrupted, writeResultAndPlots } from "../outputs.js";
+import { addTrainingRunOptions, throwIfInterrupted, writeResultAndPlots } from "../outputs.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
@@ -50,27 +50,25 @@ export function registerImages(program: Command): Command {
         "Wiener, later it beats it on real data while staying no better than Wiener on the clone.",
     );
   addFlagOptions(cmd, IMAGES_FLAGS, resolveImagesOptions({}));
-  cmd
-    .option("--checkpoint-every <steps>", "steps between checkpoints (0: only at the end and on Ctrl-C)", "500")
-    .option("--resume <dir>", "continue the run stored in DIR (same options, read from DIR)")
-    .option("--out <dir>", "output directory (default: ./mcm-output/images-<UTC timestamp>)")
-    .option("--force", "replace the outputs of an earlier images run in --out");
-  addOutputOptions(cmd, "the result")
+  addTrainingRunOptions(cmd, "images", ["steps between checkpoints (0: only at the end and on Ctrl-C)", "500"])
     .addHelpText(
       "after",
-      [
-        "",
-        "Writes result.json, curves.svg/.png (the four curves), gaps.svg/.png (network minus Wiener MSE, real and",
-        "clone, with standard errors), digits.svg (clean, noisy, Wiener, network) and images-checkpoint.bin.",
-        "The defaults are the measured settings under which MNIST shows both phases in a few minutes on 2 cores",
-        "(docs/images.md). Preprocessing: pixels to [0, 1], mean removed, one global scale for unit average variance.",
-        "",
-        "Examples:",
-        "  mcm images                                        # MNIST, the defaults",
-        "  mcm images --steps 1000 --k 128 --out runs/img",
-        "  mcm images --dataset my-data.npy --t 0.5",
-        "  mcm images --train-on clone                       # the control: no better than Wiener",
-      ].join("\n"),
+      helpAfter(
+        [
+          [
+            "Writes result.json, curves.svg/.png (the four curves), gaps.svg/.png (network minus Wiener MSE, real and",
+            "clone, with standard errors), digits.svg (clean, noisy, Wiener, network) and images-checkpoint.bin.",
+            "The defaults are the measured settings under which MNIST shows both phases in a few minutes on 2 cores",
+            "(docs/images.md). Preprocessing: pixels to [0, 1], mean removed, one global scale for unit average variance.",
+          ],
+        ],
+        [
+          "mcm images                                        # MNIST, the defaults",
+          "mcm images --steps 1000 --k 128 --out runs/img",
+          "mcm images --dataset my-data.npy --t 0.5",
+          "mcm images --train-on clone                       # the control: no better than Wiener",
+        ],
+      ),
     )
     .action(imagesAction);
   return cmd;

@@ -65,10 +65,7 @@ export const imagesSchema = z
       .default(1)
       .meta({ flag: "--t", placeholder: "t", help: "diffusion time of training and evaluation" }),
     K: int(1, 4096).default(256).meta({ flag: "--k", placeholder: "K", help: "hidden units" }),
-    tied: z
-      .boolean({ error: "true or false" })
-      .default(false)
-      .meta({ flag: "--tied", help: "tie decoder to encoder weights" }),
+    tied: bool().default(false).meta({ flag: "--tied", help: "tie decoder to encoder weights" }),
     activation: choice(IMAGE_ACTIVATIONS)
       .default("relu")
       .meta({ flag: "--activation", placeholder: "g", help: "tanh, erf, relu, linear or he3" }),
@@ -81,8 +78,7 @@ export const imagesSchema = z
       .default(4000)
       .meta({ flag: "--steps", placeholder: "n", help: "training steps (minibatches)" }),
     /** Train the skip b (otherwise it stays at b0). */
-    trainSkip: z
-      .boolean({ error: "true or false" })
+    trainSkip: bool()
       .default(true)
       .meta({ flag: "--train-skip", help: "train the skip b (--no-train-skip: fixed at b0)" }),
     b0: num("a finite number").default(0).meta({ flag: "--b0", placeholder: "b", help: "initial skip b" }),
