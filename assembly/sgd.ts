@@ -140,6 +140,19 @@ function samplePassFrom<T>(i: i32, wk: usize, cu: f64, cv: f64, b: f64, noiseTar
   return i;
 }
 
+// Slot `slot` of unit k <- w_k . x for the units k >= k0 of walker w, two units per pass over x.
+// @ts-ignore: decorator
+@inline
+function unitDots(w: i32, k0: i32, x: usize, slot: i32): void {
+  for (let k = k0; k < K; k += 2) {
+    if (k + 1 < K) {
+      dot2(wPtr(w, k), wPtr(w, k + 1), x, d);
+      store<f64>(unitSlot(k, slot), dotA);
+      store<f64>(unitSlot(k + 1, slot), dotB);
+    } else store<f64>(unitSlot(k, slot), dot(wPtr(w, k), x, d));
+  }
+}
+
 // One fused SGD step of walker w (see above). Returns false if a weight, a_k or b became non-finite.
 function fusedStep(w: i32): bool {
   const aBase = A + (<usize>(w * K) << 3);
@@ -163,13 +176,7 @@ function fusedStep(w: i32): bool {
   const r0xt = sumC;
   store<f64>(unitSlot(0, 0), sumA);
   // h_k = s_k y_k.xt for the other units, two per pass.
-  for (let k = 1; k < K; k += 2) {
-    if (k + 1 < K) {
-      dot2(wPtr(w, k), wPtr(w, k + 1), XT, d);
-      store<f64>(unitSlot(k, 0), dotA);
-      store<f64>(unitSlot(k + 1, 0), dotB);
-    } else store<f64>(unitSlot(k, 0), dot(wPtr(w, k), XT, d));
-  }
+  unitDots(w, 1, XT, 0);
   for (let k = 0; k < K; k++) {
     const g = activation(load<f64>(unitSlot(k, 0)));
     store<f64>(unitSlot(k, 1), g);
@@ -191,13 +198,7 @@ function fusedStep(w: i32): bool {
         axpy2(R, ck, wPtr(w, k), c1, wPtr(w, k + 1), d);
       } else axpy(R, ck, wPtr(w, k), d);
     }
-    for (let k = 0; k < K; k += 2) {
-      if (k + 1 < K) {
-        dot2(wPtr(w, k), wPtr(w, k + 1), R, d);
-        store<f64>(unitSlot(k, 3), dotA);
-        store<f64>(unitSlot(k + 1, 3), dotB);
-      } else store<f64>(unitSlot(k, 3), dot(wPtr(w, k), R, d));
-    }
+    unitDots(w, 0, R, 3);
     rxt = trainSkip ? dot(R, XT, d) : 0.0;
   }
   let ok = true;

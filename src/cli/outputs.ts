@@ -9,34 +9,45 @@ import { Interrupted } from "./errors.js";
 import { addOutputOptions } from "./options.js";
 import type { StopSignals } from "./signals.js";
 
-/** Throws Interrupted (the checkpoint is written) unless the run completed. */
-export function throwIfInterrupted(complete: boolean, stop: StopSignals, command: string, outDir: string): void {
-  if (complete) return;
-  const signal = stop.caught() ?? "SIGINT";
-  throw new Interrupted(
-    signal,
-    `interrupted by ${signal}; checkpoint written\ncontinue with: mcm ${command} --resume ${outDir}`,
-  );
+/** Where a training command writes and how it was stopped. */
+export interface TrainingRun {
+  /** The command's name, for the resume hint. */
+  command: string;
+  outDir: string;
+  resultFile: string;
+  stop: StopSignals;
+  /** --json: print the result on stdout. */
+  json: boolean;
 }
 
-/** Writes the result as JSON to `resultFile` in outDir and each plot as NAME.svg and NAME.png; with `json`
- * also prints the result on stdout and returns true (the caller prints nothing else). */
-export async function writeResultAndPlots<P extends { [K in keyof P]: string | null }>(
-  outDir: string,
-  resultFile: string,
-  result: unknown,
-  plots: P,
-  json: boolean,
+/**
+ * Ends a training run: throws Interrupted (the checkpoint is written) unless it completed; otherwise writes
+ * the result as JSON and each plot as NAME.svg and NAME.png, and with --json prints the result and returns
+ * true (the caller prints nothing else).
+ */
+export async function finishTraining<R extends { complete: boolean }, P extends { [K in keyof P]: string | null }>(
+  run: TrainingRun,
+  result: R,
+  plotsOf: (result: R) => Promise<P>,
 ): Promise<boolean> {
-  writeFileAtomic(join(outDir, resultFile), `${JSON.stringify(result, null, 1)}\n`);
+  const { command, outDir, stop } = run;
+  if (!result.complete) {
+    const signal = stop.caught() ?? "SIGINT";
+    throw new Interrupted(
+      signal,
+      `interrupted by ${signal}; checkpoint written\ncontinue with: mcm ${command} --resume ${outDir}`,
+    );
+  }
+  writeFileAtomic(join(outDir, run.resultFile), `${JSON.stringify(result, null, 1)}\n`);
+  const plots = await plotsOf(result);
   const { svgToPng } = await import("../report/png.js");
   for (const [name, svg] of Object.entries(plots) as [string, string | null][]) {
     if (!svg) continue;
     writeFileAtomic(join(outDir, `${name}.svg`), svg);
     writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
   }
-  if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-  return json;
+  if (run.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  return run.json;
 }
 
 /** The flags of a checkpointed training command besides its options: --checkpoint-every (its help and

@@ -14,7 +14,7 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { svgToPng } from "../../report/png.js";
 import { UsageError } from "../errors.js";
 import { helpAfter } from "../options.js";
-import { addTrainingRunOptions, throwIfInterrupted, writeResultAndPlots } from "../outputs.js";
+import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
@@ -208,8 +208,8 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     stop.release();
   }
   bar.done();
-  throwIfInterrupted(result.complete, stop, "diffusion", outDir);
-  if (await writeResultAndPlots(outDir, FILES.result, result, await diffusionPlots(result), opts.json === true)) return;
+  const run = { command: "diffusion", outDir, resultFile: FILES.result, stop, json: opts.json === true };
+  if (await finishTraining(run, result, diffusionPlots)) return;
   const r = result.reference;
   const last = result.snapshots[result.snapshots.length - 1];
   process.stdout.write(

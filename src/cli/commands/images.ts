@@ -21,7 +21,7 @@ import {
   readFlags,
   translateError,
 } from "../options.js";
-import { addTrainingRunOptions, throwIfInterrupted, writeResultAndPlots } from "../outputs.js";
+import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
@@ -165,8 +165,8 @@ async function trainAndReport(
     stop.release();
   }
   bar.done();
-  throwIfInterrupted(result.complete, stop, "images", outDir);
-  if (await writeResultAndPlots(outDir, FILES.result, result, await imagesPlots(result), opts.json === true)) return;
+  const run = { command: "images", outDir, resultFile: FILES.result, stop, json: opts.json === true };
+  if (await finishTraining(run, result, imagesPlots)) return;
   const s = result.summary;
   const r = result.reference;
   process.stdout.write(
