@@ -99,7 +99,7 @@ function samplePass(wk: usize, cu: f64, cv: f64, b: f64, noiseTarget: bool, with
   sumB = 0;
   sumC = 0;
   if (ASC_FEATURE_SIMD) i = samplePassFrom<v128>(0, wk, cu, cv, b, noiseTarget, withRx);
-  samplePassFrom<f64>(i, wk, cu, cv, b, noiseTarget, withRx);
+  if (i < d) samplePassFrom<f64>(i, wk, cu, cv, b, noiseTarget, withRx); // the tail, if any
 }
 
 // @ts-ignore: decorator

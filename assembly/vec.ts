@@ -102,7 +102,10 @@ export function lincomb3Norm(w: usize, cw: f64, r: usize, cr: f64, x: usize, cx:
   return sumP;
 }
 
-/** lincomb3Norm, and out[0..3) = w . u, w . v, w . m of the result, in the same pass. */
+/** lincomb3Norm, and out[0..3) = w . u, w . v, w . m of the result, in the same pass (inlined: the fused
+ * step's pass 4, where a call costs at small d). */
+// @ts-ignore: decorator
+@inline
 export function lincomb3NormDots3(
   w: usize, cw: f64, r: usize, cr: f64, x: usize, cx: f64, u: usize, v: usize, m: usize, out: usize, n: i32,
 ): f64 {
@@ -112,7 +115,7 @@ export function lincomb3NormDots3(
   store<f64>(out, 0, 8);
   store<f64>(out, 0, 16);
   if (ASC_FEATURE_SIMD) i = lincomb3From<v128>(0, w, cw, r, cr, x, cx, u, v, m, out, n, true);
-  lincomb3From<f64>(i, w, cw, r, cr, x, cx, u, v, m, out, n, true);
+  if (i < n) lincomb3From<f64>(i, w, cw, r, cr, x, cx, u, v, m, out, n, true); // the tail, if any
   return sumP;
 }
 
