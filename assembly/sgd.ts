@@ -9,8 +9,9 @@ import {
   A, alpha, B, betaM, d, eta, HIT, K, M, R, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target,
   trainAmp, trainSkip, U, V, whitenC, wPtr, X0, XI, XT,
 } from "./globals";
-import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, scale } from "./vec";
+import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, lincomb3NormDots3, scale } from "./vec";
 import { TARGET_X0 } from "./params";
+import { accumulator, add, lanesOf, mul, splat, sub, total } from "./lanes";
 import { meanLoss, runSteps } from "./walk";
 import { stepR, stepSkip, stepW, stepX, storeAmplitude, unitTangentStep } from "./tangent";
 
@@ -80,7 +81,7 @@ function unfusedStep(w: i32): bool {
 /** Larger K (beyond the schema's limit) runs unfused. */
 const MAX_FUSED_K = 1024;
 
-// Results of samplePass and updatePass (module globals: AssemblyScript returns one value).
+// Results of samplePass (module globals: AssemblyScript returns one value).
 let sumA: f64 = 0;
 let sumB: f64 = 0;
 let sumC: f64 = 0;
@@ -88,10 +89,22 @@ let sumC: f64 = 0;
 // Pass 3: x0 = z + cu u + cv v (z in X0), xt = alpha x0 + sigma xi, R = r0 = b xt - target. Sets
 // sumA = y.xt, sumB = y.r0 for unit 0 (y at wk, read only) and, if withRx, sumC = r0.xt. x0 itself is
 // not stored (the step does not need it). noiseTarget and withRx are constants at every call, so each
-// call inlines to a loop without those branches or unused accumulators.
+// call inlines to a loop without those branches or unused accumulators. The loop is written once over
+// T (../lanes.ts): f64x2 lanes for the bulk in the SIMD build, f64 for the tail and the scalar build.
 // @ts-ignore: decorator
 @inline
 function samplePass(wk: usize, cu: f64, cv: f64, b: f64, noiseTarget: bool, withRx: bool): void {
+  let i = 0;
+  sumA = 0;
+  sumB = 0;
+  sumC = 0;
+  if (ASC_FEATURE_SIMD) i = samplePassFrom<v128>(0, wk, cu, cv, b, noiseTarget, withRx);
+  if (i < d) samplePassFrom<f64>(i, wk, cu, cv, b, noiseTarget, withRx); // the tail, if any
+}
+
+// @ts-ignore: decorator
+@inline
+function samplePassFrom<T>(i: i32, wk: usize, cu: f64, cv: f64, b: f64, noiseTarget: bool, withRx: bool): i32 {
   // Module globals copied to locals: V8 reloads a global from memory on every use.
   const n = d;
   const pz = X0;
@@ -100,109 +113,44 @@ function samplePass(wk: usize, cu: f64, cv: f64, b: f64, noiseTarget: bool, with
   const pxi = XI;
   const pxt = XT;
   const pr = R;
-  const al = alpha;
-  const sg = sigma;
-  let i = 0;
-  let h: f64 = 0;
-  let wr: f64 = 0;
-  let rx: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vcu = f64x2.splat(cu);
-    const vcv = f64x2.splat(cv);
-    const va = f64x2.splat(al);
-    const vsg = f64x2.splat(sg);
-    const vb = f64x2.splat(b);
-    let ah = f64x2.splat(0);
-    let awr = f64x2.splat(0);
-    let arx = f64x2.splat(0);
-    for (; i + 2 <= n; i += 2) {
-      const o = <usize>i << 3;
-      const x = f64x2.add(f64x2.add(v128.load(pz + o), f64x2.mul(vcu, v128.load(pu + o))), f64x2.mul(vcv, v128.load(pv + o)));
-      const xi = v128.load(pxi + o);
-      const y = f64x2.add(f64x2.mul(va, x), f64x2.mul(vsg, xi));
-      const r = f64x2.sub(f64x2.mul(vb, y), noiseTarget ? xi : x);
-      const wi = v128.load(wk + o);
-      v128.store(pxt + o, y);
-      v128.store(pr + o, r);
-      ah = f64x2.add(ah, f64x2.mul(wi, y));
-      awr = f64x2.add(awr, f64x2.mul(wi, r));
-      if (withRx) arx = f64x2.add(arx, f64x2.mul(r, y));
-    }
-    h = f64x2.extract_lane(ah, 0) + f64x2.extract_lane(ah, 1);
-    wr = f64x2.extract_lane(awr, 0) + f64x2.extract_lane(awr, 1);
-    if (withRx) rx = f64x2.extract_lane(arx, 0) + f64x2.extract_lane(arx, 1);
-  }
-  for (; i < n; i++) {
+  const vcu = splat<T>(cu);
+  const vcv = splat<T>(cv);
+  const va = splat<T>(alpha);
+  const vsg = splat<T>(sigma);
+  const vb = splat<T>(b);
+  let h = accumulator<T>(sumA);
+  let wr = accumulator<T>(sumB);
+  let rx = accumulator<T>(sumC);
+  for (; i + lanesOf<T>() <= n; i += lanesOf<T>()) {
     const o = <usize>i << 3;
-    const x = load<f64>(pz + o) + cu * load<f64>(pu + o) + cv * load<f64>(pv + o);
-    const xi = load<f64>(pxi + o);
-    const y = al * x + sg * xi;
-    const r = b * y - (noiseTarget ? xi : x);
-    const wi = load<f64>(wk + o);
-    store<f64>(pxt + o, y);
-    store<f64>(pr + o, r);
-    h += wi * y;
-    wr += wi * r;
-    if (withRx) rx += r * y;
+    const x = add<T>(add<T>(load<T>(pz + o), mul<T>(vcu, load<T>(pu + o))), mul<T>(vcv, load<T>(pv + o)));
+    const xi = load<T>(pxi + o);
+    const y = add<T>(mul<T>(va, x), mul<T>(vsg, xi));
+    const r = sub<T>(mul<T>(vb, y), noiseTarget ? xi : x);
+    const wi = load<T>(wk + o);
+    store<T>(pxt + o, y);
+    store<T>(pr + o, r);
+    h = add<T>(h, mul<T>(wi, y));
+    wr = add<T>(wr, mul<T>(wi, r));
+    if (withRx) rx = add<T>(rx, mul<T>(r, y));
   }
-  sumA = h;
-  sumB = wr;
-  sumC = rx;
+  sumA = total<T>(h);
+  sumB = total<T>(wr);
+  if (withRx) sumC = total<T>(rx);
+  return i;
 }
 
-// Pass 4: w = cw w + cr R + cx xt at wk. Returns |w|^2 and sets sumA, sumB, sumC = w.u, w.v, w.m.
+// Slot `slot` of unit k <- w_k . x for the units k >= k0 of walker w, two units per pass over x.
 // @ts-ignore: decorator
 @inline
-function updatePass(wk: usize, cw: f64, cr: f64, cx: f64): f64 {
-  const n = d;
-  const pr = R;
-  const pxt = XT;
-  const pu = U;
-  const pv = V;
-  const pm = M;
-  let i = 0;
-  let n2: f64 = 0;
-  let ou: f64 = 0;
-  let ov: f64 = 0;
-  let om: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vw = f64x2.splat(cw);
-    const vr = f64x2.splat(cr);
-    const vx = f64x2.splat(cx);
-    let an = f64x2.splat(0);
-    let au = f64x2.splat(0);
-    let av = f64x2.splat(0);
-    let am = f64x2.splat(0);
-    for (; i + 2 <= n; i += 2) {
-      const o = <usize>i << 3;
-      const y = f64x2.add(
-        f64x2.add(f64x2.mul(vw, v128.load(wk + o)), f64x2.mul(vr, v128.load(pr + o))),
-        f64x2.mul(vx, v128.load(pxt + o)),
-      );
-      v128.store(wk + o, y);
-      an = f64x2.add(an, f64x2.mul(y, y));
-      au = f64x2.add(au, f64x2.mul(y, v128.load(pu + o)));
-      av = f64x2.add(av, f64x2.mul(y, v128.load(pv + o)));
-      am = f64x2.add(am, f64x2.mul(y, v128.load(pm + o)));
-    }
-    n2 = f64x2.extract_lane(an, 0) + f64x2.extract_lane(an, 1);
-    ou = f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1);
-    ov = f64x2.extract_lane(av, 0) + f64x2.extract_lane(av, 1);
-    om = f64x2.extract_lane(am, 0) + f64x2.extract_lane(am, 1);
+function unitDots(w: i32, k0: i32, x: usize, slot: i32): void {
+  for (let k = k0; k < K; k += 2) {
+    if (k + 1 < K) {
+      dot2(wPtr(w, k), wPtr(w, k + 1), x, d);
+      store<f64>(unitSlot(k, slot), dotA);
+      store<f64>(unitSlot(k + 1, slot), dotB);
+    } else store<f64>(unitSlot(k, slot), dot(wPtr(w, k), x, d));
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 3;
-    const y = cw * load<f64>(wk + o) + cr * load<f64>(pr + o) + cx * load<f64>(pxt + o);
-    store<f64>(wk + o, y);
-    n2 += y * y;
-    ou += y * load<f64>(pu + o);
-    ov += y * load<f64>(pv + o);
-    om += y * load<f64>(pm + o);
-  }
-  sumA = ou;
-  sumB = ov;
-  sumC = om;
-  return n2;
 }
 
 // One fused SGD step of walker w (see above). Returns false if a weight, a_k or b became non-finite.
@@ -228,13 +176,7 @@ function fusedStep(w: i32): bool {
   const r0xt = sumC;
   store<f64>(unitSlot(0, 0), sumA);
   // h_k = s_k y_k.xt for the other units, two per pass.
-  for (let k = 1; k < K; k += 2) {
-    if (k + 1 < K) {
-      dot2(wPtr(w, k), wPtr(w, k + 1), XT, d);
-      store<f64>(unitSlot(k, 0), dotA);
-      store<f64>(unitSlot(k + 1, 0), dotB);
-    } else store<f64>(unitSlot(k, 0), dot(wPtr(w, k), XT, d));
-  }
+  unitDots(w, 1, XT, 0);
   for (let k = 0; k < K; k++) {
     const g = activation(load<f64>(unitSlot(k, 0)));
     store<f64>(unitSlot(k, 1), g);
@@ -256,13 +198,7 @@ function fusedStep(w: i32): bool {
         axpy2(R, ck, wPtr(w, k), c1, wPtr(w, k + 1), d);
       } else axpy(R, ck, wPtr(w, k), d);
     }
-    for (let k = 0; k < K; k += 2) {
-      if (k + 1 < K) {
-        dot2(wPtr(w, k), wPtr(w, k + 1), R, d);
-        store<f64>(unitSlot(k, 3), dotA);
-        store<f64>(unitSlot(k + 1, 3), dotB);
-      } else store<f64>(unitSlot(k, 3), dot(wPtr(w, k), R, d));
-    }
+    unitDots(w, 0, R, 3);
     rxt = trainSkip ? dot(R, XT, d) : 0.0;
   }
   let ok = true;
@@ -272,13 +208,14 @@ function fusedStep(w: i32): bool {
     const cr = stepR;
     let cw = stepW;
     if (K == 1) cw += cr * ak * load<f64>(unitSlot(k, 1)); // R holds r0; r = r0 + ak g w
-    const n2 = updatePass(wPtr(w, k), cw, cr, stepX);
+    // Pass 4: w = cw w + cr R + cx xt with |w|^2 and the unscaled overlaps w.u, w.v, w.m in one pass.
+    const o = ovlPtr(w, k);
+    const n2 = lincomb3NormDots3(wPtr(w, k), cw, R, cr, XT, stepX, U, V, M, o, d);
     if (!(n2 > 0 && n2 < Infinity)) ok = false;
     const s = 1.0 / Math.sqrt(n2);
-    const o = ovlPtr(w, k);
-    store<f64>(o, s * sumA);
-    store<f64>(o, s * sumB, 8);
-    store<f64>(o, s * sumC, 16);
+    store<f64>(o, s * load<f64>(o));
+    store<f64>(o, s * load<f64>(o, 8), 8);
+    store<f64>(o, s * load<f64>(o, 16), 16);
     // Normalise now rather than carrying the scale into the next step: every step then starts from the
     // stored unit vectors, so a run split into several calls (chunks, checkpoints, resumes) gives the same
     // bits as one call. This costs one pass over d per unit.

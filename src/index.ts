@@ -33,6 +33,7 @@ export {
   CHECKPOINT_FORMAT_VERSION,
   CheckpointError,
   type CheckpointMeta,
+  CheckpointMismatchError,
   configHash,
   decodeCheckpoint,
   encodeCheckpoint,

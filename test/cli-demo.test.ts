@@ -2,7 +2,7 @@
 // phase-transition summary with the theory's exponents and the controls' verdicts, the plots. The full
 // demo's measured exponents are in the README and docs/demo.md.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,8 +12,28 @@ const tmp = mkdtempSync(join(tmpdir(), "mcm-demo-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("mcm demo --quick", () => {
+  it("refuses an --out that holds an earlier demo without --force: exit 2 naming --out and the files, nothing written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcm-demo-old-"));
+    try {
+      writeFileSync(join(dir, "demo.json"), "earlier\n");
+      const r = spawnSync(process.execPath, [CLI, "demo", "--quick", "--quiet", "--out", dir], {
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/--out: .* already holds a demo \(demo\.json\); .*--force/);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(readFileSync(join(dir, "demo.json"), "utf8")).toBe("earlier\n");
+      expect(existsSync(join(dir, "overlaps.svg"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it("prints one JSON document with a phase row per regime (k = 2, 4, 1, 1), measured exponents and each control, and writes the plots", () => {
-    const r = spawnSync(process.execPath, [CLI, "demo", "--quick", "--json", "--quiet", "--out", tmp], {
+    // An earlier demo's file in --out: --force replaces it.
+    writeFileSync(join(tmp, "demo.json"), "earlier\n");
+    const r = spawnSync(process.execPath, [CLI, "demo", "--quick", "--json", "--quiet", "--force", "--out", tmp], {
       encoding: "utf8",
       timeout: 900_000,
     });

@@ -241,7 +241,7 @@ describe("resume never mixes two runs", () => {
     writeFileSync(join(dir, "config.json"), JSON.stringify(record));
   };
 
-  it("a checkpoint of another seed or config is refused, naming the seed or each differing field", async () => {
+  it("a checkpoint of another seed or config is refused with exit 2, naming the seed or each differing field", async () => {
     const seed = copy("other-seed");
     editRecord(seed, (r) => {
       r.seed = "6";
@@ -255,9 +255,9 @@ describe("resume never mixes two runs", () => {
       ["resume", seed],
       ["resume", config],
     ]);
-    expect(rs.code).toBe(1);
+    expect(rs.code).toBe(2);
     expect(rs.stderr).toMatch(/checkpoint\.npz: seed: expected 6 \(.*config\.json\), found 5 \(the checkpoint\)/);
-    expect(rc.code).toBe(1);
+    expect(rc.code).toBe(2);
     expect(rc.stderr).toMatch(
       /config hash: .*: betaU: 4 \(.*config\.json\) vs 5 \(the checkpoint\); threshold: 0\.7 \(.*config\.json\) vs 0\.5 \(the checkpoint\)$/m,
     );

@@ -9,19 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-static double cpu(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+#include "timer.h"
 
 /* C[M, N] = A[M, K] B[K, N], the loop order i, k, j (rows of B streamed, C's row kept hot). */
 static void gemm(int M, int N, int K, const float *A, const float *B, float *C) {

@@ -16,20 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-/* CPU time of this process: unlike wall time, it does not count time spent descheduled. */
-static double cpu(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+#include "timer.h"
 
 /* ---- xoshiro256** and SplitMix64 seeding, as assembly/rng.ts ---- */
 typedef struct { uint64_t s0, s1, s2, s3; } rng_t;
@@ -253,6 +240,20 @@ static void model_init(model_t *M, int d, int K, uint64_t seed) {
 
 /* One step, fused as in assembly/sgd.ts: each unit is stored unnormalised as y_k, w_k = scale[k] y_k,
  * and the scale folds into the coefficients; K > 1 builds r two units per pass. */
+/* out[k] = scale_k w_k . x for the units k >= k0, two units per pass over x. */
+static void unit_dots(const model_t *M, int k0, const double *x, double *out) {
+  const int d = M->d, K = M->K;
+  const double *sc = M->scale;
+  for (int k = k0; k < K; k += 2) {
+    if (k + 1 < K) {
+      double da, db;
+      dot2(M->w + (size_t)k * d, M->w + (size_t)(k + 1) * d, x, d, &da, &db);
+      out[k] = sc[k] * da;
+      out[k + 1] = sc[k + 1] * db;
+    } else out[k] = sc[k] * dot(M->w + (size_t)k * d, x, d);
+  }
+}
+
 static void sgd_step(model_t *M) {
   const int d = M->d, K = M->K;
   rng_t *rng = &M->train;
@@ -292,14 +293,7 @@ static void sgd_step(model_t *M) {
   const double *sc = M->scale;
   double h[64], g[64], gp[64], wr[64];
   h[0] = sc[0] * h0;
-  for (int k = 1; k < K; k += 2) {
-    if (k + 1 < K) {
-      double da, db;
-      dot2(M->w + (size_t)k * d, M->w + (size_t)(k + 1) * d, xt, d, &da, &db);
-      h[k] = sc[k] * da;
-      h[k + 1] = sc[k + 1] * db;
-    } else h[k] = sc[k] * dot(M->w + (size_t)k * d, xt, d);
-  }
+  unit_dots(M, 1, xt, h);
   for (int k = 0; k < K; k++) {
     g[k] = tanh(h[k]);
     gp[k] = 1.0 - g[k] * g[k];
@@ -313,14 +307,7 @@ static void sgd_step(model_t *M) {
         axpy2(r, ck, M->w + (size_t)k * d, M->a[k + 1] * g[k + 1] * sc[k + 1], M->w + (size_t)(k + 1) * d, d);
       else axpy(r, ck, M->w + (size_t)k * d, d);
     }
-    for (int k = 0; k < K; k += 2) {
-      if (k + 1 < K) {
-        double da, db;
-        dot2(M->w + (size_t)k * d, M->w + (size_t)(k + 1) * d, r, d, &da, &db);
-        wr[k] = sc[k] * da;
-        wr[k + 1] = sc[k + 1] * db;
-      } else wr[k] = sc[k] * dot(M->w + (size_t)k * d, r, d);
-    }
+    unit_dots(M, 0, r, wr);
   }
   for (int k = 0; k < K; k++) {
     const double ak = M->a[k];

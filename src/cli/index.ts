@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
+import { CheckpointMismatchError } from "../engine/checkpoint.js";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDiffusion } from "./commands/diffusion.js";
@@ -76,7 +77,8 @@ export function exitCodeFor(e: unknown): number {
   }
   // A malformed --queue URL (src/queue/connection.ts, not imported here: it loads the Redis client).
   const queueUrl = e instanceof Error && e.name === "QueueUrlError";
-  if (e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError || queueUrl) {
+  const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError;
+  if (usage || e instanceof CheckpointMismatchError || queueUrl) {
     process.stderr.write(`mcm: error: ${e.message}\n`);
     return EXIT.usage;
   }

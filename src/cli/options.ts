@@ -128,20 +128,55 @@ export function refuseBoth(cmd: Command, flag: string, negated: string): void {
   }
 }
 
-/** Adds every model flag and --config to a command (no commander defaults: absent means "from the file or the default"). */
-export function addModelOptions(cmd: Command): Command {
-  cmd.option("--config <file>", "a JSON file of config fields (and seed, steps); flags override it");
-  for (const f of MODEL_FLAGS) {
-    const def = DEFAULTS[f.field];
+/** Adds a schema's flags to a command: a switch and its hidden negation for a boolean (refused together),
+ * `--flag <placeholder>` otherwise; the help shows the default where there is one. No commander defaults:
+ * absent means "from the file or the default". */
+export function addFlagOptions<K extends string>(
+  cmd: Command,
+  flags: readonly (Omit<ModelFlag, "field"> & { field: K })[],
+  defaults: Partial<Record<K, unknown>>,
+): Command {
+  for (const f of flags) {
+    const def = defaults[f.field];
+    const help = def === undefined ? f.help : `${f.help} (default: ${Array.isArray(def) ? def.join(",") : def})`;
     if (f.type === "bool") {
-      cmd.addOption(new Option(f.flag, `${f.help} (default: ${def})`));
+      cmd.addOption(new Option(f.flag, help));
       cmd.addOption(new Option(f.flag.replace("--", "--no-")).hideHelp());
       refuseBoth(cmd, f.flag, f.flag.replace("--", "--no-"));
     } else {
-      cmd.addOption(new Option(`${f.flag} <${f.placeholder}>`, `${f.help} (default: ${def})`));
+      cmd.addOption(new Option(`${f.flag} <${f.placeholder}>`, help));
     }
   }
   return cmd;
+}
+
+/** The values of a schema's flags that the user typed (numbers converted), with the flag of each field. */
+export function readFlags<K extends string>(
+  flags: readonly (Omit<ModelFlag, "field"> & { field: K })[],
+  opts: ModelFlagValues,
+): { values: Partial<Record<K, unknown>>; flagOf: Map<string, string> } {
+  const values: Partial<Record<K, unknown>> = {};
+  const flagOf = new Map<string, string>();
+  for (const f of flags) {
+    const v = opts[f.attr];
+    if (v === undefined) continue;
+    values[f.field] = coerceFlagValue(f, v as string | boolean);
+    flagOf.set(f.field, f.flag);
+  }
+  return { values, flagOf };
+}
+
+/** Adds every model flag and --config to a command. */
+export function addModelOptions(cmd: Command): Command {
+  cmd.option("--config <file>", "a JSON file of config fields (and seed, steps); flags override it");
+  return addFlagOptions(cmd, MODEL_FLAGS, DEFAULTS);
+}
+
+/** Adds --json (printing exactly one JSON document: `what`) and -q/--quiet. */
+export function addOutputOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option("--json", `print exactly one JSON document (${what}) on stdout`)
+    .option("-q, --quiet", "no progress output on stderr");
 }
 
 /** Reads a --config file: config fields plus optional seed and steps, or a config.json written by `mcm run`. */
@@ -215,18 +250,11 @@ export function flagValues(opts: ModelFlagValues): {
   values: Record<string, unknown>;
   flagOf: Map<string, string>;
 } {
-  const values: Record<string, unknown> = {};
-  const flagOf = new Map<string, string>();
-  for (const f of MODEL_FLAGS) {
-    const v = opts[f.attr];
-    if (v === undefined) continue;
-    values[f.field] = coerceFlagValue(f, v as string | boolean);
-    flagOf.set(f.field, f.flag);
-  }
+  const { values, flagOf } = readFlags(MODEL_FLAGS, opts);
   for (const f of RUN_FLAGS) {
     const v = opts[f.attr];
     if (v === undefined) continue;
-    values[f.field] = v;
+    (values as Record<string, unknown>)[f.field] = v;
     flagOf.set(f.field, f.flag);
   }
   return { values, flagOf };
@@ -273,4 +301,14 @@ export function resolveRunOptions(opts: RunFlags & ModelFlagValues): ResolvedRun
   } catch (e) {
     throw translateError(e, flagOf, source);
   }
+}
+
+/** The help after a command's options: paragraphs of lines, then "Examples:" with one command a line. */
+export function helpAfter(paragraphs: string[][], examples: string[]): string {
+  return [
+    "",
+    ...paragraphs.flatMap((p) => [...p, ""]),
+    examples.length > 1 ? "Examples:" : "Example:",
+    ...examples.map((e) => `  ${e}`),
+  ].join("\n");
 }

@@ -155,3 +155,11 @@ export class Leftovers {
     removeCreated(this.dirs);
   }
 }
+
+/** A UTC timestamp for default output directories, safe in file names: 2026-11-29T10-00-00Z. */
+export function utcStamp(now = new Date()): string {
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/:/g, "-");
+}

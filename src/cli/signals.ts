@@ -1,6 +1,6 @@
 /**
  * SIGINT and SIGTERM turned into an AbortSignal for the commands that checkpoint and stop (images,
- * diffusion, generate): the work sees `signal`, the command asks `caught()` which signal stopped it and
+ * diffusion, generate, sweep): the work sees `signal`, the command asks `caught()` which signal stopped it and
  * calls `release()` when done. (`mcm run` has its own handling in ./session.ts: a second signal there
  * leaves at once.)
  */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { int, ranged, toConfigError } from "../config/schema.js";
 import { DIRECTIONS } from "../engine/layout.js";
 import { UsageError } from "./errors.js";
-import { coerceFlagValue, flagsOf, translateError } from "./options.js";
+import { addFlagOptions, flagsOf, type ModelFlagValues, readFlags, translateError } from "./options.js";
 
 const DIRECTIONS_TEXT = `a comma list of ${DIRECTIONS.join(", ")}`;
 const STOP_TEXT = "a number in [1, 1000]";
@@ -57,24 +57,12 @@ const SWEEP_FLAGS = flagsOf(sweepFlagsSchema.shape);
 
 /** Adds the sweep-only flags to a command (defaults are applied by parseSweepFlags, shown in the help). */
 export function addSweepOptions(cmd: Command): Command {
-  const defaults = sweepFlagsSchema.parse({}) as Record<string, unknown>;
-  for (const f of SWEEP_FLAGS) {
-    const def = defaults[f.field];
-    cmd.option(`${f.flag} <${f.placeholder}>`, def === undefined ? f.help : `${f.help} (default: ${def})`);
-  }
-  return cmd;
+  return addFlagOptions(cmd, SWEEP_FLAGS, sweepFlagsSchema.parse({}));
 }
 
 /** Validates the sweep-only flags the user typed; errors name the flag, the value and the range. */
-export function parseSweepFlags(opts: Record<string, unknown>): SweepFlags {
-  const input: Record<string, unknown> = {};
-  const flagOf = new Map<string, string>();
-  for (const f of SWEEP_FLAGS) {
-    const v = opts[f.attr];
-    if (v === undefined) continue;
-    input[f.field] = coerceFlagValue(f, v as string);
-    flagOf.set(f.field, f.flag);
-  }
+export function parseSweepFlags(opts: ModelFlagValues): SweepFlags {
+  const { values: input, flagOf } = readFlags(SWEEP_FLAGS, opts);
   // A bad direction is named alone, not the whole list.
   if (typeof input.directions === "string") {
     for (const d of input.directions.split(",").map((s) => s.trim())) {

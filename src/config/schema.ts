@@ -62,7 +62,7 @@ export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
   return meta?.flag && meta.help ? (meta as FieldMeta) : undefined;
 }
 
-const num = (text: string) => ranged(z.number({ error: text }).refine(Number.isFinite, { error: text }), text);
+export const num = (text: string) => ranged(z.number({ error: text }).refine(Number.isFinite, { error: text }), text);
 export const int = (min: number, max: number) => {
   const text = `an integer in [${min}, ${max}]`;
   return ranged(z.int({ error: text }).min(min, { error: text }).max(max, { error: text }), text);
@@ -72,14 +72,14 @@ const nonneg = (text = "a finite number >= 0") =>
     num(text).refine((x) => x >= 0, { error: text }),
     text,
   );
-const choice = <T extends string>(values: readonly T[]) => {
+export const choice = <T extends string>(values: readonly T[]) => {
   const text = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
   return ranged(
     z.string({ error: text }).refine((s): s is T => (values as readonly string[]).includes(s), { error: text }),
     text,
   );
 };
-const bool = () => ranged(z.boolean({ error: "true or false" }), "true or false");
+export const bool = () => ranged(z.boolean({ error: "true or false" }), "true or false");
 const between = (text: string, ok: (x: number) => boolean) => ranged(num(text).refine(ok, { error: text }), text);
 
 /** "skewed:P" and "mixed:P" carry a probability; these parse the part after the colon. */
@@ -177,7 +177,8 @@ export const configSchema = z
   })
   .strict();
 
-function show(value: unknown): string {
+/** A value as an error message shows it: JSON, with non-finite numbers spelled out. */
+export function show(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value) ?? String(value);
 }

@@ -3,7 +3,7 @@
  * assembly/diffusion/index.ts): the SIMD build where the host supports it, the scalar build otherwise.
  * Both builds give bit-identical results (assembly/diffusion/gemm.ts says why).
  */
-import { type KernelFlavour, loadKernels, simdSupported } from "../engine/kernels.js";
+import { cachedKernelLoader } from "../engine/kernels.js";
 
 /** The raw exports of build/diffusion-*.wasm. Pointers are byte offsets into `memory`; tensors are f32. */
 export interface DiffusionExports {
@@ -101,27 +101,10 @@ export interface DiffusionExports {
   peakMulAdd(iters: number): number;
 }
 
-const cache = new Map<
-  KernelFlavour,
-  Promise<{ flavour: KernelFlavour; buildHash: string; instantiate(): Promise<DiffusionExports> }>
->();
-
 /** Compiles build/diffusion-<flavour>.wasm once per process; `flavour` defaults to SIMD where supported. */
-export function loadDiffusionKernels(flavour?: KernelFlavour) {
-  const wanted: KernelFlavour = flavour ?? (simdSupported() ? "simd" : "scalar");
-  let hit = cache.get(wanted);
-  if (!hit) {
-    hit = loadKernels(new URL(`../../build/diffusion-${wanted}.wasm`, import.meta.url), { flavour: wanted }).then(
-      (k) => ({
-        flavour: k.flavour,
-        buildHash: k.buildHash,
-        instantiate: async () => (await k.instantiate()) as unknown as DiffusionExports,
-      }),
-    );
-    cache.set(wanted, hit);
-  }
-  return hit;
-}
+export const loadDiffusionKernels = cachedKernelLoader<DiffusionExports>(
+  (flavour) => new URL(`../../build/diffusion-${flavour}.wasm`, import.meta.url),
+);
 
 /**
  * A bump allocator over one kernel instance's memory: tensors are reserved while a network is built,

@@ -7,7 +7,7 @@
  * image of a Gaussian is Gaussian), and the excess kurtosis of a local filter, the difference of
  * horizontally adjacent pixels (edges are sparse in images: heavy tails, while a Gaussian has 0).
  */
-import type { Dense, GaussianReference } from "../experiments/images/gaussian.js";
+import { type Dense, type GaussianReference, moments } from "../experiments/images/gaussian.js";
 import { symmetricEigen } from "../experiments/images/linalg.js";
 
 export interface SampleStats {
@@ -19,23 +19,6 @@ export interface SampleStats {
   filterKurtosis: number;
   /** The sample covariance's largest eigenvalues, descending. */
   spectrum: number[];
-}
-
-/** Mean and unbiased covariance of x [n, d]. */
-export function moments(
-  dense: Dense,
-  x: Float64Array,
-  n: number,
-  d: number,
-): { mean: Float64Array; cov: Float64Array } {
-  const mean = new Float64Array(d);
-  for (let s = 0; s < n; s++) for (let j = 0; j < d; j++) mean[j] += x[s * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= n;
-  const c = new Float64Array(n * d);
-  for (let s = 0; s < n; s++) for (let j = 0; j < d; j++) c[s * d + j] = x[s * d + j] - mean[j];
-  const cov = dense.gram(c, n, d);
-  for (let i = 0; i < cov.length; i++) cov[i] /= n - 1;
-  return { mean, cov };
 }
 
 /** Frechet distance between N(mean, cov) and the Gaussian of `ref`, per dimension. */

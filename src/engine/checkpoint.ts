@@ -40,6 +40,15 @@ export class CheckpointError extends Error {
   }
 }
 
+/** A sound checkpoint of another run: its seed or config differs from the one it was expected to continue
+ * (the CLI's usage error, exit 2: the directory or config the user pointed at does not match). */
+export class CheckpointMismatchError extends CheckpointError {
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckpointMismatchError";
+  }
+}
+
 export interface CheckpointMeta {
   config: Config;
   buildHash: string;
@@ -184,13 +193,13 @@ export function checkpointFromArrays(
     const fields = expect.config
       ? `: ${configDifferences(expect.config as unknown as Record<string, unknown>, config as unknown as Record<string, unknown>, source, "the checkpoint").join("; ")}`
       : "";
-    throw new CheckpointError(
+    throw new CheckpointMismatchError(
       `${file}: config hash: expected ${expectedHash} (${source}), found ${hash} (the checkpoint's config)${fields}`,
     );
   }
   const storedSeed = get("seed", "<u8", []).data[0].toString();
   if (expect.seed !== undefined && storedSeed !== expect.seed) {
-    throw new CheckpointError(
+    throw new CheckpointMismatchError(
       `${file}: seed: expected ${expect.seed} (${expect.configSource ?? "the run's config"}), found ${storedSeed} (the checkpoint); a checkpoint continues only the run that wrote it`,
     );
   }

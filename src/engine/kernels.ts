@@ -171,3 +171,29 @@ export async function loadKernels(source?: KernelSource, options: { flavour?: Ke
   const flavour: KernelFlavour = (await make()).isSimd() ? "simd" : "scalar";
   return { flavour, module, buildHash, instantiate: make };
 }
+
+/** A kernel module other than the MCM's (images, diffusion), its exports typed as E. */
+export interface TypedKernels<E> {
+  readonly flavour: KernelFlavour;
+  readonly buildHash: string;
+  instantiate(): Promise<E>;
+}
+
+/** A loader that compiles the module at urlOf(flavour) once per process and flavour; the flavour defaults
+ * to SIMD where the host supports it. */
+export function cachedKernelLoader<E>(urlOf: (flavour: KernelFlavour) => URL) {
+  const cache = new Map<KernelFlavour, Promise<TypedKernels<E>>>();
+  return (flavour?: KernelFlavour): Promise<TypedKernels<E>> => {
+    const wanted: KernelFlavour = flavour ?? (simdSupported() ? "simd" : "scalar");
+    let hit = cache.get(wanted);
+    if (!hit) {
+      hit = loadKernels(urlOf(wanted), { flavour: wanted }).then((k) => ({
+        flavour: k.flavour,
+        buildHash: k.buildHash,
+        instantiate: async () => (await k.instantiate()) as unknown as E,
+      }));
+      cache.set(wanted, hit);
+    }
+    return hit;
+  };
+}

@@ -3,6 +3,7 @@
  * (src/experiments/regimes.ts; docs/demo.md says why these parameters), then the phase-transition
  * summary with the controls' column, a terminal preview and the plots.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { parseSeed } from "../../config/schema.js";
@@ -11,12 +12,28 @@ import { formatPhaseTable } from "../../experiments/phase.js";
 import type { SweepResult } from "../../experiments/sweep.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { UsageError } from "../errors.js";
-import { checkOutDir, makeOutDir } from "../paths.js";
+import { addOutputOptions, type OutputFlags } from "../options.js";
+import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { formatPoints, writePlots } from "../sweep-output.js";
 
+/** What a finished demo leaves in --out: refused there without --force, like every other command. */
+const DEMO_OUTPUTS = [
+  "demo.json",
+  ...["overlaps", "collapse", "hitting-times"].flatMap((p) => [`${p}.svg`, `${p}.png`]),
+];
+
+/** The parsed flags of `mcm demo`. */
+interface DemoFlags extends OutputFlags {
+  seed: string;
+  threads?: string;
+  quick?: boolean;
+  out?: string;
+  force?: boolean;
+}
+
 export function registerDemo(program: Command): Command {
-  return program
+  const cmd = program
     .command("demo")
     .summary("the main job: four regimes and their linear controls, the phase transition, with plots (a few minutes)")
     .description(
@@ -31,83 +48,81 @@ export function registerDemo(program: Command): Command {
     .option("--threads <n>", "worker threads (default: all cores)")
     .option("--quick", "a smaller demo (fewer walkers and sizes) for a smoke test; wider intervals")
     .option("--out <dir>", "output directory (default: ./mcm-output/demo-<UTC timestamp>)")
-    .option("--json", "print exactly one JSON document (phase summary and per-point medians) on stdout")
-    .option("-q, --quiet", "no progress output on stderr")
-    .action(async (opts: Record<string, unknown>) => {
-      const seed = parseSeed(opts.seed);
-      if (seed === null)
-        throw new UsageError(`--seed: got ${JSON.stringify(opts.seed)}, expected an integer in [0, 2^64 - 1]`);
-      const threads = opts.threads === undefined ? undefined : Number(opts.threads);
-      if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
-        throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
-      }
-      const stamp = new Date()
-        .toISOString()
-        .replace(/\.\d+Z$/, "Z")
-        .replace(/:/g, "-");
-      const outDir = checkOutDir(
-        "--out",
-        typeof opts.out === "string" ? opts.out : join("mcm-output", `demo-${stamp}`),
+    .option("--force", "replace the outputs of an earlier demo in --out");
+  return addOutputOptions(cmd, "phase summary and per-point medians").action(async (opts: DemoFlags) => {
+    const seed = parseSeed(opts.seed);
+    if (seed === null)
+      throw new UsageError(`--seed: got ${JSON.stringify(opts.seed)}, expected an integer in [0, 2^64 - 1]`);
+    const threads = opts.threads === undefined ? undefined : Number(opts.threads);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
+      throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
+    }
+    const outDir = checkOutDir("--out", opts.out ?? join("mcm-output", `demo-${utcStamp()}`));
+    const held = DEMO_OUTPUTS.filter((f) => existsSync(join(outDir, f)));
+    if (held.length > 0 && opts.force !== true) {
+      throw new UsageError(
+        `--out: ${outDir} already holds a demo (${held.join(", ")}); choose another directory or pass --force to replace it`,
       );
-      const reporter = createReporter({ quiet: opts.quiet === true });
-      const options = { seed, threads, quick: opts.quick === true };
-      for (const r of demoRegimes(options)) {
-        const b = r.spec.base as Record<string, unknown>;
-        reporter.info(
-          `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
-        );
-      }
-      const bar = reporter.bar("demo", 100, "%");
-      const t0 = performance.now();
-      const result = await runDemo({
-        ...options,
-        onProgress: (p) => {
-          const seconds = (performance.now() - t0) / 1000;
-          bar.update(100 * p.fraction, seconds > 0 ? (100 * p.fraction) / seconds : 0);
-        },
-      });
-      bar.done(`demo: ${result.regimes.length} regimes and their controls in ${result.seconds.toFixed(0)}s`);
-      // Loaded here, not at start-up: vega takes most of a second to import.
-      const { demoPlotRegimes, demoPreview } = await import("../../report/demo-report.js");
-      const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
-      const { predictedBands, predictedCurves } = await import("../../report/bands.js");
-      const regimes = demoPlotRegimes(result);
-      makeOutDir("--out", outDir);
-      const files = await writePlots(outDir, {
-        overlaps: overlapCurvesSpec(
-          regimes,
-          "Overlap with the measured direction: median and quartiles over walkers",
-          predictedCurves(regimes),
-        ),
-        collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
-        "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
-      });
-      const doc = {
-        seed,
-        seconds: result.seconds,
-        phase: result.rows,
-        regimes: result.regimes.map((r) => ({
-          id: r.id,
-          label: r.label,
-          direction: r.direction,
-          ...sweepDoc(r.result),
-          control: sweepDoc(r.control),
-        })),
-        plots: files,
-      };
-      writeFileAtomic(join(outDir, "demo.json"), `${JSON.stringify(doc, null, 1)}\n`);
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
-        return;
-      }
-      const out: string[] = [];
-      for (const r of result.regimes) {
-        out.push(r.label, formatPoints(r.result), `${r.label}, linear control`, formatPoints(r.control), "");
-      }
-      out.push("Phase-transition summary", formatPhaseTable(result.rows), "", demoPreview(result), "");
-      out.push(`plots: ${files.filter((f) => f.endsWith(".png")).join(", ")}`, `all outputs: ${outDir}`, "");
-      process.stdout.write(out.join("\n"));
+    }
+    const reporter = createReporter({ quiet: opts.quiet === true });
+    const options = { seed, threads, quick: opts.quick === true };
+    for (const r of demoRegimes(options)) {
+      const b = r.spec.base as Record<string, unknown>;
+      reporter.info(
+        `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
+      );
+    }
+    const bar = reporter.bar("demo", 100, "%");
+    const t0 = performance.now();
+    const result = await runDemo({
+      ...options,
+      onProgress: (p) => {
+        const seconds = (performance.now() - t0) / 1000;
+        bar.update(100 * p.fraction, seconds > 0 ? (100 * p.fraction) / seconds : 0);
+      },
     });
+    bar.done(`demo: ${result.regimes.length} regimes and their controls in ${result.seconds.toFixed(0)}s`);
+    // Loaded here, not at start-up: vega takes most of a second to import.
+    const { demoPlotRegimes, demoPreview } = await import("../../report/demo-report.js");
+    const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
+    const { predictedBands, predictedCurves } = await import("../../report/bands.js");
+    const regimes = demoPlotRegimes(result);
+    makeOutDir("--out", outDir);
+    const files = await writePlots(outDir, {
+      overlaps: overlapCurvesSpec(
+        regimes,
+        "Overlap with the measured direction: median and quartiles over walkers",
+        predictedCurves(regimes),
+      ),
+      collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
+      "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
+    });
+    const doc = {
+      seed,
+      seconds: result.seconds,
+      phase: result.rows,
+      regimes: result.regimes.map((r) => ({
+        id: r.id,
+        label: r.label,
+        direction: r.direction,
+        ...sweepDoc(r.result),
+        control: sweepDoc(r.control),
+      })),
+      plots: files,
+    };
+    writeFileAtomic(join(outDir, "demo.json"), `${JSON.stringify(doc, null, 1)}\n`);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
+      return;
+    }
+    const out: string[] = [];
+    for (const r of result.regimes) {
+      out.push(r.label, formatPoints(r.result), `${r.label}, linear control`, formatPoints(r.control), "");
+    }
+    out.push("Phase-transition summary", formatPhaseTable(result.rows), "", demoPreview(result), "");
+    out.push(`plots: ${files.filter((f) => f.endsWith(".png")).join(", ")}`, `all outputs: ${outDir}`, "");
+    process.stdout.write(out.join("\n"));
+  });
 }
 
 /** The JSON of one sweep of the demo: its spec, fits and per-point hitting times. */

@@ -12,7 +12,10 @@ import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.j
 import { NpyError } from "../../experiments/images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { svgToPng } from "../../report/png.js";
-import { Interrupted, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
+import { helpAfter } from "../options.js";
+import { addTrainingRunOptions, finishTraining } from "../outputs.js";
+import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 
@@ -66,32 +69,29 @@ export function registerDiffusion(program: Command): Command {
     const def = DIFFUSION_DEFAULTS[key];
     cmd.option(`--${kebab(key)} <value>`, `${HELP[key]} (default: ${Array.isArray(def) ? def.join(",") : def})`);
   }
-  cmd
-    .option("--checkpoint-every <steps>", "steps between checkpoints besides every snapshot (0: snapshots only)", "0")
+  addTrainingRunOptions(cmd, "diffusion", ["steps between checkpoints besides every snapshot (0: snapshots only)", "0"])
     .option(
       "--threads <n>",
       "worker threads computing the shards' gradients (1: inline); the results do not depend on it",
       "1",
     )
-    .option("--resume <dir>", "continue the run stored in DIR (its options are read from DIR)")
-    .option("--out <dir>", "output directory (default: ./mcm-output/diffusion-<UTC timestamp>)")
-    .option("--force", "overwrite a finished run or another run's files in --out")
-    .option("--json", "print exactly one JSON document (the result) on stdout")
-    .option("-q, --quiet", "no progress output on stderr")
     .addHelpText(
       "after",
-      [
-        "",
-        "Writes result.json (snapshots = [{step, gaussianFrechet, higherOrder, wienerDistance: {t: value}, ...}]),",
-        "curves.svg/.png, wiener.svg/.png, spectrum.svg/.png, samples.png (a row per snapshot), reference.png",
-        "(training images and Wiener diffusion samples) and diffusion-checkpoint.bin.",
-        "",
-        "Examples:",
-        "  mcm diffusion --out runs/mnist                     # pooled MNIST, the defaults (docs/diffusion.md)",
-        "  mcm diffusion --dataset fashion-mnist --out runs/fashion",
-        "  mcm diffusion --dataset my-images.npy --pool 1 --arch mlp",
-        "  mcm diffusion --resume runs/mnist",
-      ].join("\n"),
+      helpAfter(
+        [
+          [
+            "Writes result.json (snapshots = [{step, gaussianFrechet, higherOrder, wienerDistance: {t: value}, ...}]),",
+            "curves.svg/.png, wiener.svg/.png, spectrum.svg/.png, samples.png (a row per snapshot), reference.png",
+            "(training images and Wiener diffusion samples) and diffusion-checkpoint.bin.",
+          ],
+        ],
+        [
+          "mcm diffusion --out runs/mnist                     # pooled MNIST, the defaults (docs/diffusion.md)",
+          "mcm diffusion --dataset fashion-mnist --out runs/fashion",
+          "mcm diffusion --dataset my-images.npy --pool 1 --arch mlp",
+          "mcm diffusion --resume runs/mnist",
+        ],
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       await diffusionAction(opts);
@@ -137,10 +137,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     options = resume.options;
   } else {
     options = flagOptions(opts);
-    const stamp = new Date()
-      .toISOString()
-      .replace(/\.\d+Z$/, "Z")
-      .replace(/:/g, "-");
+    const stamp = utcStamp();
     outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${stamp}`));
     if (!opts.force) {
       if (existsSync(join(outDir, FILES.result))) {
@@ -222,22 +219,8 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     stop.release();
   }
   bar.done();
-  if (!result.complete) {
-    const signal = stop.caught() ?? "SIGINT";
-    throw new Interrupted(
-      signal,
-      `interrupted by ${signal}; checkpoint written\ncontinue with: mcm diffusion --resume ${outDir}`,
-    );
-  }
-  writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
-  for (const [name, svg] of Object.entries(await diffusionPlots(result))) {
-    writeFileAtomic(join(outDir, `${name}.svg`), svg);
-    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
-  }
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-    return;
-  }
+  const run = { command: "diffusion", outDir, resultFile: FILES.result, stop, json: opts.json === true };
+  if (await finishTraining(run, result, diffusionPlots)) return;
   const r = result.reference;
   const last = result.snapshots[result.snapshots.length - 1];
   process.stdout.write(

@@ -17,7 +17,15 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
 import { renderSvg } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
-import { addModelOptions, flagValues, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
+import {
+  addModelOptions,
+  addOutputOptions,
+  flagValues,
+  helpAfter,
+  MODEL_FLAGS,
+  readConfigFile,
+  resolveRunOptions,
+} from "../options.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 import { defaultOutDir } from "./run.js";
@@ -158,22 +166,22 @@ export function registerGenerate(program: Command): Command {
     .option("--out <dir>", "output directory (default: ./mcm-output/<UTC timestamp>-<seed>)")
     .option("--force", "replace the outputs of an earlier generate run in --out")
     .option("--resume", "continue the run in --out (what it generated is kept)")
-    .addOption(new Option("--kernel <flavour>", "WASM build").choices(["auto", "simd", "scalar"]))
-    .option("--json", "print exactly one JSON document (generate.json without histograms) on stdout")
-    .option("-q, --quiet", "no progress output on stderr")
+    .addOption(new Option("--kernel <flavour>", "WASM build").choices(["auto", "simd", "scalar"]));
+  addOutputOptions(cmd, "generate.json without histograms")
     .addHelpText(
       "after",
-      [
-        "",
-        "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1",
-        "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
-        "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
-        "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
-        "A level whose training diverges stops the run (exit 1) naming the level; what was done is kept.",
-        "",
-        "Example:",
-        "  mcm generate --d 64 --lr 0.1 --steps '400*d*log(d)' --levels 24 --seed 1 --out runs/gen",
-      ].join("\n"),
+      helpAfter(
+        [
+          [
+            "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1",
+            "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
+            "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
+            "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
+            "A level whose training diverges stops the run (exit 1) naming the level; what was done is kept.",
+          ],
+        ],
+        ["mcm generate --d 64 --lr 0.1 --steps '400*d*log(d)' --levels 24 --seed 1 --out runs/gen"],
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       await generateAction(opts);

@@ -6,51 +6,38 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { ConfigError } from "../../config/schema.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiments/images/checkpoint.js";
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { imagesPlots } from "../../report/images.js";
-import { Interrupted, UsageError } from "../errors.js";
-import { coerceFlagValue } from "../options.js";
-import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
+import { UsageError } from "../errors.js";
+import {
+  addFlagOptions,
+  flagsOf,
+  helpAfter,
+  type ModelFlagValues,
+  type OutputFlags,
+  readFlags,
+  translateError,
+} from "../options.js";
+import { addTrainingRunOptions, finishTraining } from "../outputs.js";
+import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 
 const FILES = { options: "images-options.json", checkpoint: "images-checkpoint.bin", result: "result.json" };
 /** The plots a finished images run writes beside FILES. */
 const IMAGE_OUTPUTS = ["curves.svg", "curves.png", "gaps.svg", "gaps.png", "digits.svg", "digits.png"];
-const kebab = (s: string) => s.replace(/(?<=.)[A-Z]/g, (c) => `-${c.toLowerCase()}`).toLowerCase();
-/** commander's attribute name for a flag: --n-test -> nTest, --k -> k. */
-const attr = (key: string) => kebab(key).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const DEFAULTS = resolveImagesOptions({}) as unknown as Record<string, unknown>;
-const HELP: Record<string, string> = {
-  dataset: '"mnist" or a .npy file of shape [N, d] (float32 or float64)',
-  pool: "average-pool square images by this factor per side",
-  nTest: "test images (the evaluation set)",
-  nTrain: "training images (0: all that remain)",
-  seed: "seed of the split, the initial weights and the noise",
-  process: "forward process: vp, ve or linear",
-  t: "diffusion time of training and evaluation",
-  K: "hidden units",
-  tied: "tie decoder to encoder weights",
-  activation: "tanh, erf, relu, linear or he3",
-  optimizer: "sgd or adam",
-  lr: "learning rate",
-  batch: "minibatch size",
-  steps: "training steps (minibatches)",
-  trainSkip: "train the skip b",
-  b0: "initial skip b",
-  initW: "encoder rows start as N(0, initW^2 / d)",
-  initV: "decoder rows start as N(0, initV^2 / K)",
-  beta1: "Adam's first-moment decay",
-  beta2: "Adam's second-moment decay",
-  trainOn: "real (the images) or clone (their Gaussian clone: the control)",
-  perDecade: "evaluation points per decade of steps",
-  seMultiplier: "below Wiener means a gap below -x standard errors",
-  nDigits: "test digits in the picture",
-};
+const IMAGES_FLAGS = flagsOf(imagesSchema.shape);
+
+/** The parsed flags of `mcm images`: the options' flags (IMAGES_FLAGS) and these. */
+export interface ImagesFlags extends OutputFlags, ModelFlagValues {
+  checkpointEvery?: string;
+  resume?: string;
+  out?: string;
+  force?: boolean;
+}
 
 export function registerImages(program: Command): Command {
   const cmd = program
@@ -62,64 +49,41 @@ export function registerImages(program: Command): Command {
         "(the best that uses only the mean and covariance) and the Wiener MSE: first the network approaches " +
         "Wiener, later it beats it on real data while staying no better than Wiener on the clone.",
     );
-  for (const key of Object.keys(imagesSchema.shape)) {
-    const def = DEFAULTS[key];
-    if (typeof def === "boolean") {
-      cmd.option(`--${kebab(key)}`, `${HELP[key] ?? key} (default: ${def})`);
-      cmd.option(`--no-${kebab(key)}`);
-    } else cmd.option(`--${kebab(key)} <value>`, `${HELP[key] ?? key} (default: ${def})`);
-  }
-  cmd
-    .option("--checkpoint-every <steps>", "steps between checkpoints (0: only at the end and on Ctrl-C)", "500")
-    .option("--resume <dir>", "continue the run stored in DIR (same options, read from DIR)")
-    .option("--out <dir>", "output directory (default: ./mcm-output/images-<UTC timestamp>)")
-    .option("--force", "replace the outputs of an earlier images run in --out")
-    .option("--json", "print exactly one JSON document (the result) on stdout")
-    .option("-q, --quiet", "no progress output on stderr")
+  addFlagOptions(cmd, IMAGES_FLAGS, resolveImagesOptions({}));
+  addTrainingRunOptions(cmd, "images", ["steps between checkpoints (0: only at the end and on Ctrl-C)", "500"])
     .addHelpText(
       "after",
-      [
-        "",
-        "Writes result.json, curves.svg/.png (the four curves), gaps.svg/.png (network minus Wiener MSE, real and",
-        "clone, with standard errors), digits.svg (clean, noisy, Wiener, network) and images-checkpoint.bin.",
-        "The defaults are the measured settings under which MNIST shows both phases in a few minutes on 2 cores",
-        "(docs/images.md). Preprocessing: pixels to [0, 1], mean removed, one global scale for unit average variance.",
-        "",
-        "Examples:",
-        "  mcm images                                        # MNIST, the defaults",
-        "  mcm images --steps 1000 --k 128 --out runs/img",
-        "  mcm images --dataset my-data.npy --t 0.5",
-        "  mcm images --train-on clone                       # the control: no better than Wiener",
-      ].join("\n"),
+      helpAfter(
+        [
+          [
+            "Writes result.json, curves.svg/.png (the four curves), gaps.svg/.png (network minus Wiener MSE, real and",
+            "clone, with standard errors), digits.svg (clean, noisy, Wiener, network) and images-checkpoint.bin.",
+            "The defaults are the measured settings under which MNIST shows both phases in a few minutes on 2 cores",
+            "(docs/images.md). Preprocessing: pixels to [0, 1], mean removed, one global scale for unit average variance.",
+          ],
+        ],
+        [
+          "mcm images                                        # MNIST, the defaults",
+          "mcm images --steps 1000 --k 128 --out runs/img",
+          "mcm images --dataset my-data.npy --t 0.5",
+          "mcm images --train-on clone                       # the control: no better than Wiener",
+        ],
+      ),
     )
-    .action(async (opts: Record<string, unknown>) => {
-      await imagesAction(opts);
-    });
+    .action(imagesAction);
   return cmd;
 }
 
-function optionsFromFlags(opts: Record<string, unknown>): ImagesOptions {
-  const input: Record<string, unknown> = {};
-  const flagOf = new Map<string, string>();
-  for (const key of Object.keys(imagesSchema.shape)) {
-    const v = opts[attr(key)];
-    if (v === undefined) continue;
-    const type = typeof DEFAULTS[key] === "number" ? "number" : "text";
-    input[key] = coerceFlagValue({ type }, v as string | boolean);
-    flagOf.set(key, `--${kebab(key)}`);
-  }
+function optionsFromFlags(opts: ImagesFlags): ImagesOptions {
+  const { values, flagOf } = readFlags(IMAGES_FLAGS, opts);
   try {
-    return resolveImagesOptions(input);
+    return resolveImagesOptions(values);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      const flag = flagOf.get(e.field) ?? e.field;
-      throw new UsageError(e.message.replace(new RegExp(`^${e.field}:`), `${flag}:`));
-    }
-    throw e;
+    throw translateError(e, flagOf);
   }
 }
 
-async function imagesAction(opts: Record<string, unknown>): Promise<void> {
+async function imagesAction(opts: ImagesFlags): Promise<void> {
   let options: ImagesOptions;
   let outDir: string;
   let resume: ImagesCheckpoint | undefined;
@@ -137,10 +101,7 @@ async function imagesAction(opts: Record<string, unknown>): Promise<void> {
     resume = decodeImagesCheckpoint(new Uint8Array(readFileSync(checkpointPath)));
   } else {
     options = optionsFromFlags(opts);
-    const stamp = new Date()
-      .toISOString()
-      .replace(/\.\d+Z$/, "Z")
-      .replace(/:/g, "-");
+    const stamp = utcStamp();
     outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `images-${stamp}`);
     outDir = checkOutDir("--out", outText);
     const held = [...Object.values(FILES), ...IMAGE_OUTPUTS].filter((f) => existsSync(join(outDir, f)));
@@ -172,7 +133,7 @@ async function trainAndReport(
   outDir: string,
   resume: ImagesCheckpoint | undefined,
   every: number,
-  opts: Record<string, unknown>,
+  opts: ImagesFlags,
   onCheckpoint: () => void,
 ): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
@@ -204,25 +165,8 @@ async function trainAndReport(
     stop.release();
   }
   bar.done();
-  if (!result.complete) {
-    const signal = stop.caught() ?? "SIGINT";
-    throw new Interrupted(
-      signal,
-      `interrupted by ${signal}; checkpoint written\ncontinue with: mcm images --resume ${outDir}`,
-    );
-  }
-  writeFileAtomic(join(outDir, FILES.result), `${JSON.stringify(result, null, 1)}\n`);
-  const plots = await imagesPlots(result);
-  const { svgToPng } = await import("../../report/png.js");
-  for (const [name, svg] of Object.entries(plots)) {
-    if (!svg) continue;
-    writeFileAtomic(join(outDir, `${name}.svg`), svg);
-    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
-  }
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-    return;
-  }
+  const run = { command: "images", outDir, resultFile: FILES.result, stop, json: opts.json === true };
+  if (await finishTraining(run, result, imagesPlots)) return;
   const s = result.summary;
   const r = result.reference;
   process.stdout.write(

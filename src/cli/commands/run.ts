@@ -12,22 +12,19 @@ import { isAtomicTemp, writeFileAtomic } from "../../io/atomic.js";
 import { UsageError } from "../errors.js";
 import {
   addModelOptions,
+  addOutputOptions,
   DEFAULT_CHECKPOINT_EVERY,
   type ModelFlagValues,
   type RunFlags,
   resolveRunOptions,
 } from "../options.js";
-import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
+import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
 
 /** ./mcm-output/<UTC timestamp>-<seed> */
 export function defaultOutDir(seed: string, now = new Date()): string {
-  const stamp = now
-    .toISOString()
-    .replace(/\.\d+Z$/, "Z")
-    .replace(/:/g, "-");
-  return join("mcm-output", `${stamp}-${seed}`);
+  return join("mcm-output", `${utcStamp(now)}-${seed}`);
 }
 
 /**
@@ -76,9 +73,8 @@ export function registerRun(program: Command): Command {
         "simd",
         "scalar",
       ]),
-    )
-    .option("--json", "print exactly one JSON document (the summary) on stdout")
-    .option("-q, --quiet", "no progress output on stderr")
+    );
+  addOutputOptions(cmd, "the summary")
     .addHelpText(
       "after",
       [

@@ -21,12 +21,33 @@ import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import type { QueueProgress } from "../../queue/index.js";
 import { Interrupted, UsageError } from "../errors.js";
-import { addModelOptions, coerceFlagValue, drawSeed, MODEL_FLAGS, readConfigFile, translateError } from "../options.js";
-import { checkOutDir, Leftovers, makeOutDir } from "../paths.js";
+import {
+  addModelOptions,
+  addOutputOptions,
+  coerceFlagValue,
+  drawSeed,
+  MODEL_FLAGS,
+  type ModelFlagValues,
+  type RunFlags,
+  readConfigFile,
+  translateError,
+} from "../options.js";
+import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
 import { readSweepState, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
+
+/** The parsed flags of `mcm sweep`: the model and sweep-only flags (texts, comma lists for grid axes) and these. */
+export interface SweepCommandFlags extends Omit<RunFlags, "checkpointEvery" | "force" | "kernel">, ModelFlagValues {
+  control?: string;
+  resume?: string;
+  queue?: string;
+  sweepId?: string;
+  /** false with --no-wait. */
+  wait?: boolean;
+}
 
 export function registerSweep(program: Command): Command {
   const cmd = program
@@ -57,9 +78,8 @@ export function registerSweep(program: Command): Command {
       "run on a Redis job queue (redis://[[user]:password@]host[:port][/db]; password also from MCM_REDIS_PASSWORD) with `mcm worker` processes anywhere",
     )
     .option("--sweep-id <id>", "with --queue: the sweep's id (default: generated and printed)")
-    .option("--no-wait", "with --queue: enqueue and exit; collect later with --resume ID")
-    .option("--json", "print exactly one JSON document (sweep results and phase summary) on stdout")
-    .option("-q, --quiet", "no progress output on stderr")
+    .option("--no-wait", "with --queue: enqueue and exit; collect later with --resume ID");
+  addOutputOptions(cmd, "sweep results and phase summary")
     .addHelpText(
       "after",
       [
@@ -87,14 +107,14 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
     )
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts: SweepCommandFlags) => {
       await sweepAction(opts);
     });
   return cmd;
 }
 
 /** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
-export function sweepFileFromFlags(opts: Record<string, unknown>): SweepFile {
+export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   const path = typeof opts.config === "string" ? opts.config : undefined;
   const file = path ? readConfigFile(path) : {};
   const base: Record<string, unknown> = {};
@@ -163,7 +183,7 @@ export function sweepFileFromFlags(opts: Record<string, unknown>): SweepFile {
 }
 
 /** The flags that only mean something with --queue refused without it, --threads and --chunk validated. */
-function checkRunFlags(opts: Record<string, unknown>): Pick<SweepFlags, "threads" | "chunk"> {
+function checkRunFlags(opts: SweepCommandFlags): Pick<SweepFlags, "threads" | "chunk"> {
   if (typeof opts.queue !== "string") {
     const queueOnly = [
       ["--chunk", opts.chunk !== undefined],
@@ -178,7 +198,7 @@ function checkRunFlags(opts: Record<string, unknown>): Pick<SweepFlags, "threads
   return { threads, chunk };
 }
 
-async function sweepAction(opts: Record<string, unknown>): Promise<void> {
+async function sweepAction(opts: SweepCommandFlags): Promise<void> {
   const { threads } = checkRunFlags(opts);
   if (typeof opts.queue === "string") return queueSweepAction(opts, opts.queue);
   let sweep: SweepFile;
@@ -191,10 +211,7 @@ async function sweepAction(opts: Record<string, unknown>): Promise<void> {
     sweep = JSON.parse(readFileSync(specPath, "utf8")) as SweepFile;
   } else {
     sweep = sweepFileFromFlags(opts);
-    const stamp = new Date()
-      .toISOString()
-      .replace(/\.\d+Z$/, "Z")
-      .replace(/:/g, "-");
+    const stamp = utcStamp();
     outDir = checkOutDir(
       "--out",
       typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
@@ -222,7 +239,7 @@ async function runLocalSweep(
   outDir: string,
   finished: Map<string, TaskResult>,
   threads: number | undefined,
-  opts: Record<string, unknown>,
+  opts: SweepCommandFlags,
   leftovers: Leftovers,
 ): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
@@ -231,16 +248,7 @@ async function runLocalSweep(
 
   const tasks: Record<string, TaskResult> = Object.fromEntries(finished);
   const saveState = () => saveSweepState(outDir, sweep, tasks);
-  const controller = new AbortController();
-  let caught: "SIGINT" | "SIGTERM" | null = null;
-  const onSignal = (s: "SIGINT" | "SIGTERM") => {
-    caught = s;
-    controller.abort();
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  const stop = catchStopSignals();
   let bar: ReturnType<typeof reporter.bar> | null = null;
   const t0 = performance.now();
   let result: SweepResult;
@@ -248,7 +256,7 @@ async function runLocalSweep(
     result = await runSweep(toSweepSpec(sweep), {
       threads,
       finished,
-      signal: controller.signal,
+      signal: stop.signal,
       onTask: (key, r) => {
         tasks[key] = r;
         saveState();
@@ -261,6 +269,7 @@ async function runLocalSweep(
       },
     });
   } catch (e) {
+    const caught = stop.caught();
     if (caught !== null) {
       throw new Interrupted(
         caught,
@@ -269,8 +278,7 @@ async function runLocalSweep(
     }
     throw e;
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    stop.release();
   }
   (bar as ReturnType<typeof reporter.bar> | null)?.done();
   await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
@@ -281,7 +289,7 @@ async function writeSweepOutputs(
   outDir: string,
   result: SweepResult,
   steps: string | number,
-  opts: Record<string, unknown>,
+  opts: SweepCommandFlags,
   reporter: ReturnType<typeof createReporter>,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
@@ -312,7 +320,7 @@ async function writeSweepOutputs(
 }
 
 /** `mcm sweep --queue URL`: submit (or --resume ID) and wait for workers; outputs as for a local sweep. */
-async function queueSweepAction(opts: Record<string, unknown>, url: string): Promise<void> {
+async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<void> {
   if (typeof opts.out === "string") checkOutDir("--out", opts.out);
   const q = await import("../../queue/index.js");
   const reporter = createReporter({ quiet: opts.quiet === true });

@@ -92,15 +92,26 @@ export function referenceFromMoments(mean: Float64Array, cov: Float64Array, d: n
   return { d, mean: Float64Array.from(mean), values, vectors: eig.vectors, ut, avgVariance: tr / d, rank };
 }
 
-/** Empirical mean and covariance of x [n, d] and their eigen-decomposition. */
-export function buildReference(dense: Dense, x: Float64Array, n: number, d: number): GaussianReference {
+/** Mean and unbiased covariance of x [n, d]. */
+export function moments(
+  dense: Dense,
+  x: Float64Array,
+  n: number,
+  d: number,
+): { mean: Float64Array; cov: Float64Array } {
   const mean = new Float64Array(d);
   for (let s = 0; s < n; s++) for (let j = 0; j < d; j++) mean[j] += x[s * d + j];
   for (let j = 0; j < d; j++) mean[j] /= n;
-  const centred = new Float64Array(n * d);
-  for (let s = 0; s < n; s++) for (let j = 0; j < d; j++) centred[s * d + j] = x[s * d + j] - mean[j];
-  const cov = dense.gram(centred, n, d);
+  const c = new Float64Array(n * d);
+  for (let s = 0; s < n; s++) for (let j = 0; j < d; j++) c[s * d + j] = x[s * d + j] - mean[j];
+  const cov = dense.gram(c, n, d);
   for (let i = 0; i < cov.length; i++) cov[i] /= n - 1;
+  return { mean, cov };
+}
+
+/** Empirical mean and covariance of x [n, d] and their eigen-decomposition. */
+export function buildReference(dense: Dense, x: Float64Array, n: number, d: number): GaussianReference {
+  const { mean, cov } = moments(dense, x, n, d);
   return referenceFromMoments(mean, cov, d);
 }
 

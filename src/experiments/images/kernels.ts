@@ -2,7 +2,7 @@
  * Loading the images experiment's kernels (build/images-simd.wasm or build/images-scalar.wasm, from
  * assembly/images/index.ts): the SIMD build where the host supports it, the scalar build otherwise.
  */
-import { type KernelFlavour, loadKernels, simdSupported } from "../../engine/kernels.js";
+import { cachedKernelLoader, type TypedKernels } from "../../engine/kernels.js";
 
 /** The raw exports of build/images-*.wasm. Pointers are byte offsets into `memory`. */
 export interface ImagesExports {
@@ -23,27 +23,9 @@ export interface ImagesExports {
   fillUniform(rng: number, ptr: number, n: number): void;
 }
 
-export interface ImagesKernels {
-  readonly flavour: KernelFlavour;
-  readonly buildHash: string;
-  instantiate(): Promise<ImagesExports>;
-}
-
-const cache = new Map<KernelFlavour, Promise<ImagesKernels>>();
+export type ImagesKernels = TypedKernels<ImagesExports>;
 
 /** Compiles build/images-<flavour>.wasm once per process; `flavour` defaults to SIMD where supported. */
-export function loadImagesKernels(flavour?: KernelFlavour): Promise<ImagesKernels> {
-  const wanted: KernelFlavour = flavour ?? (simdSupported() ? "simd" : "scalar");
-  let hit = cache.get(wanted);
-  if (!hit) {
-    hit = loadKernels(new URL(`../../../build/images-${wanted}.wasm`, import.meta.url), { flavour: wanted }).then(
-      (k) => ({
-        flavour: k.flavour,
-        buildHash: k.buildHash,
-        instantiate: async () => (await k.instantiate()) as unknown as ImagesExports,
-      }),
-    );
-    cache.set(wanted, hit);
-  }
-  return hit;
-}
+export const loadImagesKernels = cachedKernelLoader<ImagesExports>(
+  (flavour) => new URL(`../../../build/images-${flavour}.wasm`, import.meta.url),
+);

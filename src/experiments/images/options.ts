@@ -6,23 +6,29 @@
 import { z } from "zod";
 import { ACT_CODE } from "../../config/model.js";
 import { alphaSigma, PROCESSES, type ProcessName, T_RANGE } from "../../config/process.js";
-import { ConfigError } from "../../config/schema.js";
+import { bool, ConfigError, choice, int, num, ranged, show, toConfigError } from "../../config/schema.js";
 
 /** Activations the images denoiser accepts (codes as in ACTIVATIONS; "sign" has no gradient). */
 export const IMAGE_ACTIVATIONS = ["tanh", "erf", "relu", "linear", "he3"] as const;
 export const ACTIVATION_CODE: Record<(typeof IMAGE_ACTIVATIONS)[number], number> = ACT_CODE;
 export const OPTIMIZERS = ["sgd", "adam"] as const;
 
-const num = (text: string) => z.number({ error: text }).refine(Number.isFinite, { error: text });
-const pos = (text = "a finite number > 0") => num(text).refine((x) => x > 0, { error: text });
-const int = (min: number, max: number) => {
-  const text = `an integer in [${min}, ${max}]`;
-  return z.int({ error: text }).min(min, { error: text }).max(max, { error: text });
-};
-const choice = <T extends string>(values: readonly T[]) => {
-  const text = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
-  return z.string({ error: text }).refine((s): s is T => (values as readonly string[]).includes(s), { error: text });
-};
+const pos = (text = "a finite number > 0") =>
+  ranged(
+    num(text).refine((x) => x > 0, { error: text }),
+    text,
+  );
+const unitInterval = (text = "a number in [0, 1)") =>
+  ranged(
+    num(text).refine((x) => x >= 0 && x < 1, { error: text }),
+    text,
+  );
+const nonneg = (text = "a finite number >= 0") =>
+  ranged(
+    num(text).refine((x) => x >= 0, { error: text }),
+    text,
+  );
+// Each field carries its flag of `mcm images` (src/cli/options.ts generates the flags from this metadata).
 const DATASET_TEXT = '"mnist" or the path of a .npy file of shape [N, d] (float32 or float64)';
 
 export const imagesSchema = z
@@ -31,47 +37,80 @@ export const imagesSchema = z
     dataset: z
       .string({ error: DATASET_TEXT })
       .refine((s) => s === "mnist" || s.toLowerCase().endsWith(".npy"), { error: DATASET_TEXT })
-      .default("mnist"),
+      .default("mnist")
+      .meta({
+        flag: "--dataset",
+        placeholder: "name|file",
+        help: '"mnist" or a .npy file of shape [N, d] (float32 or float64)',
+      }),
     /** Average-pools square images by this factor per side before anything else (1: off). */
-    pool: int(1, 8).default(1),
+    pool: int(1, 8)
+      .default(1)
+      .meta({ flag: "--pool", placeholder: "n", help: "average-pool square images by this factor per side" }),
     /** Test images (evaluation set); the rest, up to nTrain, are the training set. */
-    nTest: int(10, 1_000_000).default(2000),
+    nTest: int(10, 1_000_000)
+      .default(2000)
+      .meta({ flag: "--n-test", placeholder: "n", help: "test images (the evaluation set)" }),
     /** Training images; 0 takes all that remain after the test split. */
-    nTrain: int(0, 10_000_000).default(0),
-    seed: int(0, Number.MAX_SAFE_INTEGER).default(1),
-    process: choice(PROCESSES).default("vp"),
-    t: num("a finite number").default(1),
-    K: int(1, 4096).default(256),
-    tied: z.boolean({ error: "true or false" }).default(false),
-    activation: choice(IMAGE_ACTIVATIONS).default("relu"),
-    optimizer: choice(OPTIMIZERS).default("adam"),
-    lr: pos().default(1e-3),
-    batch: int(1, 4096).default(64),
-    steps: int(1, 100_000_000).default(4000),
+    nTrain: int(0, 10_000_000)
+      .default(0)
+      .meta({ flag: "--n-train", placeholder: "n", help: "training images (0: all that remain)" }),
+    seed: int(0, Number.MAX_SAFE_INTEGER)
+      .default(1)
+      .meta({ flag: "--seed", placeholder: "n", help: "seed of the split, the initial weights and the noise" }),
+    process: choice(PROCESSES)
+      .default("vp")
+      .meta({ flag: "--process", placeholder: "name", help: "forward process: vp, ve or linear" }),
+    t: num("a finite number")
+      .default(1)
+      .meta({ flag: "--t", placeholder: "t", help: "diffusion time of training and evaluation" }),
+    K: int(1, 4096).default(256).meta({ flag: "--k", placeholder: "K", help: "hidden units" }),
+    tied: bool().default(false).meta({ flag: "--tied", help: "tie decoder to encoder weights" }),
+    activation: choice(IMAGE_ACTIVATIONS)
+      .default("relu")
+      .meta({ flag: "--activation", placeholder: "g", help: "tanh, erf, relu, linear or he3" }),
+    optimizer: choice(OPTIMIZERS)
+      .default("adam")
+      .meta({ flag: "--optimizer", placeholder: "name", help: "sgd or adam" }),
+    lr: pos().default(1e-3).meta({ flag: "--lr", placeholder: "x", help: "learning rate" }),
+    batch: int(1, 4096).default(64).meta({ flag: "--batch", placeholder: "n", help: "minibatch size" }),
+    steps: int(1, 100_000_000)
+      .default(4000)
+      .meta({ flag: "--steps", placeholder: "n", help: "training steps (minibatches)" }),
     /** Train the skip b (otherwise it stays at b0). */
-    trainSkip: z.boolean({ error: "true or false" }).default(true),
-    b0: num("a finite number").default(0),
+    trainSkip: bool()
+      .default(true)
+      .meta({ flag: "--train-skip", help: "train the skip b (--no-train-skip: fixed at b0)" }),
+    b0: num("a finite number").default(0).meta({ flag: "--b0", placeholder: "b", help: "initial skip b" }),
     /** Initial encoder rows N(0, initW^2 / d); decoder rows N(0, initV^2 / K). */
-    initW: num("a finite number >= 0")
-      .refine((x) => x >= 0, { error: "a finite number >= 0" })
-      .default(1),
-    initV: num("a finite number >= 0")
-      .refine((x) => x >= 0, { error: "a finite number >= 0" })
-      .default(0.1),
-    beta1: num("a number in [0, 1)")
-      .refine((x) => x >= 0 && x < 1, { error: "a number in [0, 1)" })
-      .default(0.9),
-    beta2: num("a number in [0, 1)")
-      .refine((x) => x >= 0 && x < 1, { error: "a number in [0, 1)" })
-      .default(0.999),
+    initW: nonneg()
+      .default(1)
+      .meta({ flag: "--init-w", placeholder: "x", help: "encoder rows start as N(0, initW^2 / d)" }),
+    initV: nonneg()
+      .default(0.1)
+      .meta({ flag: "--init-v", placeholder: "x", help: "decoder rows start as N(0, initV^2 / K)" }),
+    beta1: unitInterval().default(0.9).meta({ flag: "--beta1", placeholder: "x", help: "Adam's first-moment decay" }),
+    beta2: unitInterval()
+      .default(0.999)
+      .meta({ flag: "--beta2", placeholder: "x", help: "Adam's second-moment decay" }),
     /** "real": train on the training images; "clone": on as many samples of their Gaussian clone. */
-    trainOn: choice(["real", "clone"] as const).default("real"),
+    trainOn: choice(["real", "clone"] as const)
+      .default("real")
+      .meta({
+        flag: "--train-on",
+        placeholder: "real|clone",
+        help: "real (the images) or clone (their Gaussian clone: the control)",
+      }),
     /** Evaluation points per decade of steps. */
-    perDecade: int(1, 100).default(6),
+    perDecade: int(1, 100)
+      .default(6)
+      .meta({ flag: "--per-decade", placeholder: "n", help: "evaluation points per decade of steps" }),
     /** The first step below Wiener is where the paired gap is below -seMultiplier standard errors. */
-    seMultiplier: pos().default(1),
+    seMultiplier: pos()
+      .default(1)
+      .meta({ flag: "--se-multiplier", placeholder: "x", help: "below Wiener means a gap below -x standard errors" }),
     /** Test digits kept for the picture (clean, noisy, Wiener, network). */
-    nDigits: int(0, 64).default(6),
+    nDigits: int(0, 64).default(6).meta({ flag: "--n-digits", placeholder: "n", help: "test digits in the picture" }),
   })
   .strict();
 
@@ -85,27 +124,13 @@ export type ImagesOptions = z.output<typeof imagesSchema> & {
 
 export const IMAGES_FIELDS = Object.keys(imagesSchema.shape);
 
-function show(value: unknown): string {
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? String(value);
-}
-
 /** Validates options and fills the defaults. */
 export function resolveImagesOptions(input: unknown = {}): ImagesOptions {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError("options", `options: got ${show(input)}, expected an object`);
   }
   const result = imagesSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0];
-      throw new ConfigError(key, `${key}: unknown field (accepted fields: ${IMAGES_FIELDS.join(", ")})`);
-    }
-    const field = issue.path.join(".");
-    const value = (input as Record<string, unknown>)[field];
-    throw new ConfigError(field, `${field}: got ${show(value)}, expected ${issue.message}`);
-  }
+  if (!result.success) throw toConfigError(result.error.issues[0], input as Record<string, unknown>, IMAGES_FIELDS);
   const o = result.data as ImagesOptions;
   const range = T_RANGE[o.process];
   const { alpha, sigma } = alphaSigma(o.process, o.t);
