@@ -12,6 +12,7 @@ import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { type GeneratePlan, type GenerateResult, type GenerateState, runGenerate } from "../../generate/experiment.js";
 import { snapshotSteps } from "../../generate/family.js";
 import { parseLevels, STAT_NAMES } from "../../generate/law.js";
+import type { FamilyInterval } from "../../generate/reach.js";
 import { SAMPLERS, type SamplerName } from "../../generate/sampler.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
@@ -120,18 +121,50 @@ function fmt(x: number, se: number | null): string {
 }
 
 function printTable(result: GenerateResult): void {
+  const { d } = result.config;
   const head = ["", ...STAT_NAMES].map((s) => s.padEnd(16)).join("");
   const lines = [
     `sampler ${result.sampler}, ${result.grid.length - 1} levels, ${result.samples} samples; statistic ± SE`,
     head,
     ["data", ...STAT_NAMES.map((k) => result.data[k].toFixed(3))].map((s) => s.padEnd(16)).join(""),
     ["oracle", ...STAT_NAMES.map((k) => fmt(result.oracle[k], result.oracle.se[k]))].map((s) => s.padEnd(16)).join(""),
+    ...(result.controls
+      ? [
+          [
+            "wiener",
+            ...STAT_NAMES.map((k) => fmt(result.controls?.wiener[k] ?? 0, result.controls?.wiener.se[k] ?? null)),
+          ]
+            .map((s) => s.padEnd(16))
+            .join(""),
+          [
+            "unit at u",
+            ...STAT_NAMES.map((k) => fmt(result.controls?.unitAtU[k] ?? 0, result.controls?.unitAtU.se[k] ?? null)),
+          ]
+            .map((s) => s.padEnd(16))
+            .join(""),
+        ]
+      : []),
     ...result.snapshots.map((s) =>
       [`n/d=${s.nOverD.toPrecision(3)}`, ...STAT_NAMES.map((k) => fmt(s[k], s.se[k]))]
         .map((x) => x.padEnd(16))
         .join(""),
     ),
   ];
+  const span = (x: FamilyInterval | null) => {
+    if (x === null) return "-";
+    if (x.median === null) return `not (${x.censored}/${x.perFamily.length})`;
+    const hi = x.hi === null ? "censored" : (x.hi / d).toPrecision(3);
+    return `${(x.median / d).toPrecision(3)} [${x.lo === null ? "?" : (x.lo / d).toPrecision(3)}, ${hi}]`;
+  };
+  lines.push(
+    "n/d at which each statistic covers a fraction f of the way to the oracle (median over families [95 % CI]; not: censored/families never got there; -: nothing to learn):",
+  );
+  for (const row of result.reach) {
+    lines.push([`f=${row.fraction}`, ...STAT_NAMES.map((k) => span(row.stats[k]))].map((s) => s.padEnd(16)).join(""));
+  }
+  lines.push(
+    `median over levels of the overlaps' hitting n/d: |w.u| ${span(result.hitMedian.u)}, |w.v| ${span(result.hitMedian.v)}`,
+  );
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
