@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/schema.js";
 import { loadKernels } from "../src/engine/kernels.js";
 import { seededRandom } from "../src/experiments/stats.js";
-import { ddimGaussianVariance, spanCovariance, unitAtSpikeFamily, wienerFamily } from "../src/generate/controls.js";
+import { gaussianVariance, spanCovariance, unitAtSpikeFamily, wienerFamily } from "../src/generate/controls.js";
 import { defaultLevels, samplerGrid } from "../src/generate/law.js";
 import { levelHitInterval, reachRows, type SnapshotLike } from "../src/generate/reach.js";
 import { createGenerator } from "../src/generate/sampler.js";
@@ -43,7 +43,7 @@ describe("the Wiener family", () => {
     const l1 = mean + rad;
     const l2 = mean - rad;
     const c2 = (l1 - r) ** 2 / ((l1 - r) ** 2 + q * q); // (e1 . u)^2
-    const expected = c2 * ddimGaussianVariance(grid, l1) + (1 - c2) * ddimGaussianVariance(grid, l2);
+    const expected = c2 * gaussianVariance(grid, l1) + (1 - c2) * gaussianVariance(grid, l2);
     expect(Math.abs(s.varU - expected)).toBeLessThan(4 * (s.se.varU as number));
     // 12 levels lose visibly more than 4 SE of the data's 1 + betaU = 6.
     expect(6 - expected).toBeGreaterThan(4 * (s.se.varU as number));
@@ -123,9 +123,14 @@ describe("when statistics arrive, over families", () => {
     const oracle = { samples: 100, se, ...law(5) };
     const snaps = [snap(10, [1, 1, 1]), snap(20, [3.1, 2, 1]), snap(40, [4.3, 3.5, 1.5])];
     const [half, most] = reachRows(oracle, snaps, 3);
-    expect(half.stats.varU?.perFamily).toEqual([20, 40, null]);
-    expect(most.stats.varU?.perFamily).toEqual([40, null, null]);
-    expect(half.stats.varU?.median).toBe(40);
+    // Family 0 crosses 0.5 (varU 3) between n = 10 (1) and 20 (3.1): log-interpolated at 10 * 2^(2/2.1).
+    expect(half.stats.varU?.perFamily).toEqual([
+      Math.round(10 * 2 ** (2 / 2.1)),
+      Math.round(20 * 2 ** (1 / 1.5)),
+      null,
+    ]);
+    expect(most.stats.varU?.perFamily).toEqual([Math.round(20 * 2 ** (1.1 / 1.2)), null, null]);
+    expect(half.stats.varU?.median).toBe(Math.round(20 * 2 ** (1 / 1.5)));
     expect(most.stats.varU?.median).toBeNull();
     expect(half.stats.exKurtV).toBeNull();
   });
@@ -138,5 +143,32 @@ describe("when statistics arrive, over families", () => {
     ]);
     expect(r.perFamily).toEqual([7, null]);
     expect(r.censored).toBe(1);
+  });
+});
+
+describe("the Heun sampler", () => {
+  it("is closer to the data's Var(x.u) than DDIM at 12 oracle levels (> 5 SE) and within 3 SE of 1 + betaU", async () => {
+    const config = resolveConfig({ d: 4, correlation: "sign" });
+    const gen = await createGenerator(config, 21, { kernels: scalar });
+    const grid = samplerGrid("vp", defaultLevels("vp", 12));
+    const heun = sampleStats(gen.sample({ grid, sampler: "heun", samples: 8000 }));
+    const ddim = sampleStats(gen.sample({ grid, sampler: "ddim", samples: 8000 }));
+    const se = heun.se.varU as number;
+    expect(Math.abs(heun.varU - 6)).toBeLessThan(3 * se);
+    expect(Math.abs(ddim.varU - 6) - Math.abs(heun.varU - 6)).toBeGreaterThan(5 * se);
+    // E[(x.u)(x.v)] of sign latents, sqrt(betaU betaV / (1 + betaV)) sqrt(2/pi) = 1.629, within 3 SE too.
+    expect(Math.abs(heun.uv - Math.sqrt(25 / 6) * Math.sqrt(2 / Math.PI))).toBeLessThan(3 * (heun.se.uv as number));
+  });
+
+  it("moves a Gaussian direction by the closed-form Heun gain: the Wiener family's Var(x.u) within 4 SE", async () => {
+    const config = resolveConfig({ d: 6 });
+    const grid = samplerGrid("vp", defaultLevels("vp", 6));
+    const linear = await createGenerator({ ...config, activation: "linear", K: 2 }, 9, { kernels: scalar });
+    const family = wienerFamily(config, linear.sim.spikes(), grid);
+    const s = sampleStats(linear.sample({ grid, sampler: "heun", samples: 8000, family }));
+    const expected = gaussianVariance(grid, 6, "heun");
+    expect(Math.abs(s.varU - expected)).toBeLessThan(4 * (s.se.varU as number));
+    // 6 levels: Heun's closed form is not DDIM's (the check can tell them apart).
+    expect(Math.abs(gaussianVariance(grid, 6, "ddim") - expected)).toBeGreaterThan(8 * (s.se.varU as number));
   });
 });

@@ -10,8 +10,8 @@
  * - `unitAtSpikeFamily`: one unit of the configured activation with w = u exactly and the skip b and
  *   amplitude a that minimise the population loss: the best a tied unit can do once its overlap is 1, so
  *   its shortfall is the network's capacity, not the training's noise.
- * - `ddimGaussianGain`: the exact DDIM map of a one-dimensional Gaussian with variance v under its exact
- *   posterior mean: x_end = gain x_start, so the generated variance is gain^2 (alpha0^2 + sigma0^2).
+ * - `gaussianGain`: the exact DDIM or Heun map of a one-dimensional Gaussian with variance v under its
+ *   exact posterior mean: x_end = gain x_start, so the generated variance is gain^2 (alpha0^2 + sigma0^2).
  */
 import type { Config } from "../config/schema.js";
 import { activationValue } from "../theory/loss.js";
@@ -119,22 +119,31 @@ export function unitAtSpikeFamily(
   return { w, a, b };
 }
 
-/** The exact DDIM gain of a 1-D Gaussian of variance v under its posterior mean c x, c = alpha v / (alpha^2 v
- * + sigma^2): the product over steps of sigma'/sigma + (alpha' - sigma' alpha / sigma) c. */
-export function ddimGaussianGain(grid: readonly GridPoint[], v: number): number {
+/** The exact gain of a deterministic sampler ("ddim" or "heun", assembly/sample.ts) for a 1-D Gaussian of
+ * variance v under its posterior mean c x, c = alpha v / (alpha^2 v + sigma^2): the product over steps of
+ * the step's linear map (DDIM: sigma'/sigma + phi c, phi = alpha' - sigma' alpha / sigma; Heun: that, g, plus
+ * (alpha' - phi/h)(c' g - c) with h = log(alpha' sigma / (sigma' alpha)), DDIM's on the last step). */
+export function gaussianGain(grid: readonly GridPoint[], v: number, sampler: "ddim" | "heun" = "ddim"): number {
+  const post = (alpha: number, sigma: number) => (alpha * v) / (alpha * alpha * v + sigma * sigma);
   let gain = 1;
   for (let l = 0; l + 1 < grid.length; l++) {
     const { alpha, sigma } = grid[l];
     const { alpha: alpha1, sigma: sigma1 } = grid[l + 1];
-    const c = (alpha * v) / (alpha * alpha * v + sigma * sigma);
-    gain *= sigma1 / sigma + (alpha1 - (sigma1 * alpha) / sigma) * c;
+    const phi = alpha1 - (sigma1 * alpha) / sigma;
+    const c = post(alpha, sigma);
+    let g = sigma1 / sigma + phi * c;
+    if (sampler === "heun" && sigma1 > 0 && alpha > 0) {
+      const h = Math.log((alpha1 * sigma) / (sigma1 * alpha));
+      g += (alpha1 - phi / h) * (post(alpha1, sigma1) * g - c);
+    }
+    gain *= g;
   }
   return gain;
 }
 
-/** The variance DDIM generates along a direction of data variance v: the gain squared times the starting
- * variance alpha0^2 + sigma0^2. */
-export function ddimGaussianVariance(grid: readonly GridPoint[], v: number): number {
+/** The variance a deterministic sampler generates along a direction of data variance v: the gain squared
+ * times the starting variance alpha0^2 + sigma0^2. */
+export function gaussianVariance(grid: readonly GridPoint[], v: number, sampler: "ddim" | "heun" = "ddim"): number {
   const { alpha, sigma } = grid[0];
-  return ddimGaussianGain(grid, v) ** 2 * (alpha * alpha + sigma * sigma);
+  return gaussianGain(grid, v, sampler) ** 2 * (alpha * alpha + sigma * sigma);
 }

@@ -7,7 +7,7 @@
 import { alphaSigma } from "../config/process.js";
 import { type Config, ConfigError } from "../config/schema.js";
 import type { Kernels } from "../engine/kernels.js";
-import { ddimGaussianVariance, unitAtSpikeFamily, wienerFamily } from "./controls.js";
+import { gaussianVariance, unitAtSpikeFamily, wienerFamily } from "./controls.js";
 import { type LevelRun, trainLevel } from "./family.js";
 import { dataStats, type GridPoint, type LawStats, STAT_NAMES, type StatName, samplerGrid } from "./law.js";
 import { type FamilyInterval, levelHitInterval, type ReachRow, reachRows } from "./reach.js";
@@ -55,7 +55,7 @@ export interface ControlStats {
   /** One unit of the configured activation at w = u with the loss-minimising b and a per level. */
   unitAtU: GeneratedStats;
   /** The variance along u that the sampler's grid gives a Gaussian of variance 1 + betaU under its exact
-   * posterior mean (DDIM, closed form; null for DDPM): the grid's own discretisation error. */
+   * posterior mean (DDIM or Heun, closed form; null for DDPM): the grid's own discretisation error. */
   gaussianVarU: number | null;
 }
 
@@ -214,7 +214,7 @@ async function sampleControls(plan: GeneratePlan, grid: GridPoint[], kernels?: K
   return {
     wiener: withHistogram(linear.sample({ ...request, family: wienerFamily(config, spikes, grid) })),
     unitAtU: withHistogram(unit.sample({ ...request, family: unitAtSpikeFamily(config, spikes.u, grid) })),
-    gaussianVarU: plan.sampler === "ddim" ? ddimGaussianVariance(grid, 1 + config.betaU) : null,
+    gaussianVarU: plan.sampler === "ddpm" ? null : gaussianVariance(grid, 1 + config.betaU, plan.sampler),
   };
 }
 

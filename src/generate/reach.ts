@@ -48,6 +48,24 @@ function familyValue(s: SnapshotLike, f: number, k: StatName): number {
   return s.families?.[f]?.[k] ?? s[k];
 }
 
+/** The first n at which progress(s) reaches `level`, interpolated linearly in log n between the snapshot
+ * that first reaches it and the one before (the snapshots are log-spaced); null if none does. */
+export function crossing(
+  snapshots: readonly SnapshotLike[],
+  progress: (s: SnapshotLike) => number,
+  level: number,
+): number | null {
+  const j = snapshots.findIndex((s) => progress(s) >= level);
+  if (j < 0) return null;
+  if (j === 0) return snapshots[0].n;
+  const p0 = progress(snapshots[j - 1]);
+  const p1 = progress(snapshots[j]);
+  const x = (level - p0) / (p1 - p0);
+  const l0 = Math.log(snapshots[j - 1].n);
+  const l1 = Math.log(snapshots[j].n);
+  return Math.round(Math.exp(l0 + x * (l1 - l0)));
+}
+
 /** The n at which each statistic reaches each fraction of the way to the oracle, per family. */
 export function reachRows(
   oracle: SampleStats,
@@ -65,10 +83,8 @@ export function reachRows(
       const se = Math.hypot(oracle.se[k] ?? 0, first.se[k] ?? 0);
       if (!(Math.abs(gap) > 3 * se)) continue;
       const hits: Hit[] = [];
-      for (let f = 0; f < families; f++) {
-        const hit = snapshots.find((s) => (familyValue(s, f, k) - first[k]) / gap >= fraction);
-        hits.push(hit ? hit.n : null);
-      }
+      for (let f = 0; f < families; f++)
+        hits.push(crossing(snapshots, (s) => (familyValue(s, f, k) - first[k]) / gap, fraction));
       stats[k] = interval(hits);
     }
     return { fraction, stats };

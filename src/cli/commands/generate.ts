@@ -31,8 +31,10 @@ export const GENERATE_FILES = {
 } as const;
 
 /** Config values generate uses where neither a flag nor --config sets them: a family that can represent
- * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family. */
+ * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family, and
+ * delta = 0.1 (at the run's 0.5 the overlaps' noise floor costs a third of Var(x.u); docs/generate.md). */
 const GENERATE_DEFAULTS: Record<string, string | boolean> = {
+  lr: "0.1",
   units: "2",
   trainSkip: true,
   trainAmplitude: true,
@@ -69,7 +71,7 @@ function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
     config: run.config,
     seed: run.seed,
     levels,
-    sampler: (opts.sampler ?? "ddim") as SamplerName,
+    sampler: (opts.sampler ?? "heun") as SamplerName,
     samples,
     snapshots: snapshotSteps(run.steps, count),
   };
@@ -184,7 +186,10 @@ export function registerGenerate(program: Command): Command {
       "noise levels: a count (spaced evenly in atan(sigma/alpha), sigma/alpha from e^4 to 0.01) or a comma-separated list of t (default: 24)",
     )
     .addOption(
-      new Option("--sampler <name>", "reverse process: ddim (deterministic) or ddpm (ancestral)").choices(SAMPLERS),
+      new Option(
+        "--sampler <name>",
+        "reverse process: heun (deterministic, second order, two denoiser calls per step; the default), ddim (deterministic, first order) or ddpm (ancestral)",
+      ).choices(SAMPLERS),
     )
     .option("--samples <n>", "generated samples per snapshot, >= 2 (default: 4000)")
     .option("--snapshots <n>", "log-spaced snapshots of n from steps/1000 to steps (default: 10)")
@@ -198,7 +203,7 @@ export function registerGenerate(program: Command): Command {
       "after",
       [
         "",
-        "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1",
+        "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1 --lr 0.1",
         "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
         "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
         "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
