@@ -36,7 +36,9 @@ for (const [stat, label] of [
   }));
   const hlines = results
     .map(({ name, result }, i) => ({
-      name: `data (${name})`,
+      name: results.every((r) => Math.abs(r.result.data[stat] - result.data[stat]) < 1e-9)
+        ? "data law"
+        : `data (${name})`,
       y: result.data[stat],
       color: PALETTE[i % PALETTE.length],
       dash: "6 3",

@@ -122,7 +122,7 @@ describe("when statistics arrive, over families", () => {
   it("gives each family's first n at f = 0.5 and 0.8 of the way to the oracle, censored when never, nothing to learn as null", () => {
     const oracle = { samples: 100, se, ...law(5) };
     const snaps = [snap(10, [1, 1, 1]), snap(20, [3.1, 2, 1]), snap(40, [4.3, 3.5, 1.5])];
-    const [half, most] = reachRows(oracle, snaps, 3);
+    const [half, most] = reachRows(oracle, snaps, 3, [0.5, 0.8]);
     // Family 0 crosses 0.5 (varU 3) between n = 10 (1) and 20 (3.1): log-interpolated at 10 * 2^(2/2.1).
     expect(half.stats.varU?.perFamily).toEqual([
       Math.round(10 * 2 ** (2 / 2.1)),

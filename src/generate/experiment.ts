@@ -87,7 +87,7 @@ export interface GenerateResult {
   /** Per statistic: the first n at which the generated value has covered half of the way from the first
    * snapshot's value to the oracle's (null: never, or the two are within 3 SE of each other). */
   halfway: Record<StatName, number | null>;
-  /** Per fraction (0.5, 0.8) of the way from the first snapshot to the oracle: the n at which each
+  /** Per fraction (0.1, 0.5, 0.8) of the way from the first snapshot to the oracle: the n at which each
    * statistic gets there, per family, with the median over families and its 95 % interval. */
   reach: ReachRow[];
   /** Per family the median over levels of the first step with |w.u| (|w.v|) >= threshold; the median over

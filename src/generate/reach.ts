@@ -12,7 +12,7 @@ import { type LawStats, STAT_NAMES, type StatName } from "./law.js";
 import type { SampleStats } from "./stats.js";
 
 /** The fractions of the way to the oracle that `reach` reports. */
-export const REACH_FRACTIONS = [0.5, 0.8] as const;
+export const REACH_FRACTIONS = [0.1, 0.5, 0.8] as const;
 
 /** A median over families with its interval; null ends: the interval reaches censored values. */
 export interface FamilyInterval {

@@ -162,7 +162,7 @@ function printTable(result: GenerateResult): void {
     "n/d at which each statistic covers a fraction f of the way to the oracle (median over families [95 % CI]; not: censored/families never got there; -: nothing to learn):",
   );
   for (const row of result.reach) {
-    lines.push([`f=${row.fraction}`, ...STAT_NAMES.map((k) => span(row.stats[k]))].map((s) => s.padEnd(16)).join(""));
+    lines.push([`f=${row.fraction}`, ...STAT_NAMES.map((k) => span(row.stats[k]))].map((s) => s.padEnd(22)).join(""));
   }
   lines.push(
     `median over levels of the overlaps' hitting n/d: |w.u| ${span(result.hitMedian.u)}, |w.v| ${span(result.hitMedian.v)}`,
