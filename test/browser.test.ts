@@ -264,6 +264,21 @@ if (!haveChromium) {
       await page.close();
     });
 
+    it("draws the limit theory's predicted n*/d band and overlap curve for u before a run, and names its median", async () => {
+      const page = await open();
+      await fill(page, { d: "256", steps: "12800" });
+      await page.waitForFunction(() => document.getElementById("chart")?.dataset.limit === "drawn", null, {
+        timeout: 60_000,
+      });
+      await page.waitForSelector('#chart rect.hit-band[data-direction="u"]');
+      expect(await page.locator('#chart rect.hit-band[data-direction="u"]').count()).toBe(1);
+      expect(await page.locator('#chart polyline.predicted-median[data-direction="u"]').count()).toBe(1);
+      expect(await page.locator('#chart rect.hit-band[data-direction="v"]').count()).toBe(0);
+      expect(await page.textContent("#prediction")).toMatch(/; limit: n\*_u median \d+ \[q25 \d+, q75 \d+\], v never$/);
+      await page.screenshot({ path: join(shots, "page-limit.png") });
+      await page.close();
+    });
+
     it("the README example runs as written in the browser, without a bundler, with Node's output", async () => {
       if (!context || !repo) throw new Error("browser not started");
       const page = await context.newPage();

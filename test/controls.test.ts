@@ -157,7 +157,15 @@ describe("linear controls", async () => {
     expect(relu?.control?.censoring.map((c) => c.censored)).toEqual([8, 8]);
     expect(linear?.verdict).toBe("control");
     expect(linear?.note).toMatch(/^not learned \(predicted\): 8\/8 censored at d = 2048/);
-    expect(formatPhaseTable(rows)).toMatch(/not learned \(predicted\): 8\/8 censored at d = 2048\s+cumulant learned/);
+    expect(formatPhaseTable(rows, 1000)).toMatch(
+      /not learned \(predicted\): 8\/8 censored at d = 2048\s+cumulant learned/,
+    );
+    // In 100 columns: a block per row, a labelled line per column, no line over 100 characters here.
+    const blocks = formatPhaseTable(rows);
+    expect(blocks).toMatch(
+      /\n {2}linear control {14}not learned \(predicted\): 8\/8 censored at d = 2048\n {2}verdict {21}cumulant learned/,
+    );
+    for (const l of blocks.split("\n")) expect(l.length, l).toBeLessThanOrEqual(100);
   });
 
   it("C1: the linear control learns v too, so the tanh row is 'covariance-mediated'", () => {

@@ -5,6 +5,7 @@ import { predictFromTheory } from "../src/experiments/predict.js";
 import { runSweep } from "../src/experiments/sweep.js";
 import { collapseSpec, overlapCurvesSpec, renderSvg } from "../src/report/plots.js";
 import { svgToPng } from "../src/report/png.js";
+import { predictLimit } from "../src/theory/limit-predict.js";
 
 describe("report", async () => {
   const result = await runSweep(
@@ -33,7 +34,19 @@ describe("report", async () => {
     const p = predictFromTheory({ ...result.points[0].config, correlation: "sign" }, "v");
     expect(p.k).toBe(1);
     expect(p.lawK).toBe(2);
-    expect(predictFromTheory(result.points[0].config, "v")).toMatchObject({ k: 4, lawK: 4 });
+  });
+
+  it("v with independent latents and betaU > 0 is never learned by one unit (u first, then v repelled), as mcm predict says; with betaU = 0 its law is d^3", () => {
+    const config = result.points[0].config;
+    const p = predictFromTheory(config, "v");
+    // At the defaults v's own k is 4, but at alphaU = 1 (u learned first) v is repelled: k = 2, c = +0.54.
+    expect(p.lawK).toBeNull();
+    expect(p.k).toBe(2);
+    expect(p.predictedScaling).toBe("never: u first (d log d), then v repelled (k = 2, c = 0.54)");
+    expect(predictLimit(config, { curves: false, bestDelta: false }).directions.v?.predictedHit).toBeNull();
+    expect(predictFromTheory({ ...config, betaU: 0 }, "v")).toMatchObject({ k: 4, lawK: 4, predictedScaling: "d^3" });
+    // K > 1: the units may split between u and v; the exponent of v alone stands.
+    expect(predictFromTheory({ ...config, K: 2 }, "v")).toMatchObject({ k: 4, lawK: 4 });
   });
 
   it("renders the overlap curves and the collapse to SVG with one line per d, and to PNG", async () => {

@@ -140,6 +140,9 @@ describe("page predictor (the exponent calculator)", () => {
     const config = resolveConfig({});
     const p = predict?.(config);
     expect(p?.text).toMatch(/k_u = 2 \(n ~ d log d, p = 1\); k_v = 4 \(n ~ d\^3, p = 2\)/);
+    // One unit learns u first; from there v is repelled (as mcm predict and the phase summary say).
+    expect(p?.text).toMatch(/; v once u is learned: repelled \(k = 2\), never$/);
+    expect(predict?.({ ...config, betaU: 0 })?.text).not.toMatch(/once u is learned/);
     const marker = p?.markers?.find((m) => m.direction === "u");
     expect(marker).toBeDefined();
     const sim = await createSimulation(config);
@@ -150,5 +153,49 @@ describe("page predictor (the exponent calculator)", () => {
     const ratio = median / (marker?.nOverD ?? Number.NaN);
     expect(ratio).toBeGreaterThan(1 / 3);
     expect(ratio).toBeLessThan(3);
+  });
+});
+
+describe("page limit bands (the high-dimensional limit beside the live curves)", () => {
+  it("at the defaults (d = 256) predicts u's n*/d quartiles (median 2.95, docs/theory.md) and its overlap curve, v never; the chart draws both for u and drops u's flow marker", async () => {
+    const { limitOverlay, predict } = await import("../src/web/prediction.js");
+    const { resolveConfig } = await import("../src/config/schema.js");
+    const config = resolveConfig({ d: 256, logPerDecade: 20 });
+    const overlay = limitOverlay(config, 50 * 256);
+    const u = overlay.bands.u;
+    expect(u?.hit?.median).toBeCloseTo(2.95, 1);
+    expect(u?.hit?.q1).toBeLessThan(u?.hit?.median as number);
+    expect(u?.hit?.q3).toBeGreaterThan(u?.hit?.median as number);
+    expect(overlay.bands.v?.hit).toBeNull();
+    expect(overlay.text).toMatch(/^limit: n\*_u median \d+ \[q25 \d+, q75 \d+\], v never$/);
+    // The curve starts at the background overlap (order d^-1/2) and ends near the plateau (0.92).
+    const curve = u?.curve ?? [];
+    expect(curve.length).toBeGreaterThan(20);
+    expect(curve[0].median).toBeLessThan(3 / Math.sqrt(256));
+    expect(curve[curve.length - 1].median).toBeGreaterThan(0.8);
+    const svg = renderChart({
+      d: 256,
+      steps: 50 * 256,
+      current: null,
+      threshold: 0.5,
+      series: {},
+      markers: predict?.(config)?.markers,
+      limit: overlay.bands,
+    });
+    expect(svg.match(/class="hit-band" data-direction="u"/g)).toHaveLength(1);
+    expect(svg.match(/class="predicted-median" data-direction="u"/g)).toHaveLength(1);
+    expect(svg.match(/class="predicted-band" data-direction="u"/g)).toHaveLength(1);
+    expect(svg).not.toMatch(/class="hit-band" data-direction="v"/);
+    expect(svg).not.toMatch(/class="marker"[^>]*data-direction="u"/);
+    expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+  });
+
+  it("says why there is no band for K > 1 and for dependent latents", async () => {
+    const { limitOverlay } = await import("../src/web/prediction.js");
+    const { resolveConfig } = await import("../src/config/schema.js");
+    const k2 = limitOverlay(resolveConfig({ K: 2 }), 1000);
+    expect(k2.bands).toEqual({});
+    expect(k2.text).toMatch(/K > 1/);
+    expect(limitOverlay(resolveConfig({ correlation: "sign" }), 1000).text).toMatch(/dependent latents/);
   });
 });

@@ -91,7 +91,7 @@ export interface DemoProgress {
 /** Rough relative cost of each regime's sweep and its control's (A, B, C1, C2), for the progress only. */
 const WEIGHTS: Record<string, [number, number]> = {
   A: [0.03, 0.03],
-  B: [0.5, 0.35],
+  B: [0.5, 0.4],
   C1: [0.03, 0.03],
   C2: [0.01, 0.02],
 };

@@ -154,8 +154,9 @@ function controlCell(c: ControlSummary | undefined): string {
   return `${c.predictedNever ? "not learned (predicted)" : "blind"}: ${at}`;
 }
 
-/** A plain-text table of the rows, for terminals and the README. */
-export function formatPhaseTable(rows: PhaseRow[]): string {
+/** A plain-text table of the rows, for terminals and the README: one line per row where that fits in
+ * `width` columns, else one block per row with a labelled line per column. */
+export function formatPhaseTable(rows: PhaseRow[], width = 100): string {
   const controls = rows.some((r) => r.control || r.verdict);
   const header = ["regime", "dir", "k", "predicted", "measured exponent (95% CI)", "agree"];
   if (controls) header.push("linear control", "verdict");
@@ -171,13 +172,13 @@ export function formatPhaseTable(rows: PhaseRow[]): string {
     ...(controls ? [controlCell(r.control), r.verdict ?? "-"] : []),
   ]);
   if (rows.some((r) => r.medianCheck)) {
-    header.push("median n*/law at largest d: measured [CI] | predicted", "agree");
+    header.push("median n*/law at largest d: measured [CI], predicted", "agree");
     rows.forEach((r, i) => {
       const c = r.medianCheck;
       const g = (x: number | null) => (x === null ? "open" : x.toPrecision(3));
       body[i].push(
         c
-          ? `d=${c.d} n*/${c.law}: ${g(c.measured)} [${g(c.lo)}, ${g(c.hi)}] | ${c.predicted === null ? "none" : g(c.predicted)}`
+          ? `d=${c.d} n*/${c.law}: ${g(c.measured)} [${g(c.lo)}, ${g(c.hi)}], predicted ${c.predicted === null ? "none" : g(c.predicted)}`
           : "-",
         c?.agree == null ? "-" : c.agree ? "yes" : "NO",
       );
@@ -189,5 +190,20 @@ export function formatPhaseTable(rows: PhaseRow[]): string {
       .map((c, i) => c.padEnd(widths[i]))
       .join("  ")
       .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+  const table = [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)];
+  if (Math.max(...table.map((l) => l.length)) <= width) return table.join("\n");
+  // Blocks: "<regime>: w·<dir>, k = <k>", then one line per column; an "agree" joins the line before it.
+  const labels = header.map((h) => (h.startsWith("median n*/law") ? "median n*/law at largest d" : h));
+  const pad = Math.max(...labels.slice(3).map((h) => h.length)) + 2;
+  return body
+    .map((row) => {
+      const out = [`${row[0]}: w·${row[1]}, k = ${row[2]}`];
+      for (let i = 3; i < row.length; i++) {
+        if (header[i] === "agree") continue;
+        const agree = header[i + 1] === "agree" ? `   agree: ${row[i + 1]}` : "";
+        out.push(`  ${labels[i].padEnd(pad)}${row[i]}${agree}`);
+      }
+      return out.join("\n");
+    })
+    .join("\n\n");
 }

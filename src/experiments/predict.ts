@@ -3,6 +3,8 @@
  *
  * For v with correlated latents the calculator gives v's effective exponent once u is learned; the
  * first hit of v then waits for u, so n*(v) = n*(u) + O(d^(k_eff - 1)): the slower of the two laws governs.
+ * Where u is learned first (betaU > 0, K = 1) and v does not attract from there, v is never learned, with
+ * independent latents too (the d^3 law of v alone needs betaU = 0).
  */
 import type { Config } from "../config/schema.js";
 import type { Direction } from "../engine/layout.js";
@@ -30,13 +32,23 @@ export function predictFromTheory(config: Config, direction: Direction): Predict
   const r = exponentsFor(config);
   const own = direction === "m" ? r.directions.m : r.directions[direction];
   if (!own) return { k: null, lawK: null, predictedScaling: "unknown" };
-  if (direction !== "v" || config.correlation === "independent") {
-    return { k: own.k, lawK: law(own), predictedScaling: own.predictedScaling };
-  }
+  if (direction !== "v") return { k: own.k, lawK: law(own), predictedScaling: own.predictedScaling };
   const eff = r.effectiveV;
   const ku = law(r.directions.u);
   const kv = law(own);
   const keff = law(eff);
+  // With u present and attracting (k = 2: d log d, before any k >= 3 search of v), a K = 1 unit goes to u
+  // first; where v does not attract from there, it is never learned, whatever its own exponent at zero
+  // (mcm predict: "the spike repels"). The units of K > 1 can split between u and v: not covered here.
+  if (config.betaU > 0 && ku !== null && keff === null && config.K === 1) {
+    const why =
+      eff.k === null
+        ? `no drift toward v up to order ${eff.coefficients.length}`
+        : `v repelled (k = ${eff.k}, c = ${eff.coefficients[eff.k - 1].toPrecision(2)})`;
+    const at = eff.alphaU < 1 - 1e-6 ? ` at alphaU = ${eff.alphaU.toPrecision(3)}` : "";
+    return { k: eff.k, lawK: null, predictedScaling: `never: u first (${scalingOf(ku)}), then ${why}${at}` };
+  }
+  if (config.correlation === "independent") return { k: own.k, lawK: kv, predictedScaling: own.predictedScaling };
   // Without a usable effective exponent, v is on its own.
   if (keff === null || ku === null || (kv !== null && kv <= keff)) {
     return { k: own.k, lawK: kv, predictedScaling: own.predictedScaling };
@@ -52,7 +64,8 @@ export function predictFromTheory(config: Config, direction: Direction): Predict
 const limitCache = new Map<string, LimitPrediction | null>();
 
 /** The limit's prediction of a config (src/theory/limit-predict.ts; cached by model, null where not
- * covered, and for dependent latents). SDE paths: 1000, no curves, no best delta. */
+ * covered, and for dependent latents). SDE paths: 1000, overlap curves up to 3 x the slowest predicted
+ * q75 (the default), no best delta. */
 export function cachedPrediction(config: Config): LimitPrediction | null {
   const { walkers: _w, backend: _b, logPerDecade: _l, ...model } = config;
   const key = canonicalJson(model);
@@ -65,7 +78,7 @@ export function cachedPrediction(config: Config): LimitPrediction | null {
       return null;
     }
     try {
-      r = predictLimit(config, { curves: false, bestDelta: false, errorEstimate: false, paths: 1000 });
+      r = predictLimit(config, { bestDelta: false, errorEstimate: false, paths: 1000 });
     } catch {
       r = null;
     }

@@ -60,11 +60,39 @@ export function curveRows(regimes: Regime[], minNOverD = 0.01): CurveRow[] {
   return rows;
 }
 
-export function overlapCurvesSpec(regimes: Regime[], title = "Overlaps during training"): TopLevelSpec {
+/** The overlap plot: per regime and direction, a band (quartiles) and a line (median) per d. Where
+ * `predicted` (report/bands.ts predictedCurves) holds the limit theory's curves of a facet, they are drawn
+ * in the same colour per d: the predicted median dashed, the predicted quartiles dotted. */
+export function overlapCurvesSpec(
+  regimes: Regime[],
+  title = "Overlaps during training",
+  predicted: readonly { regime: string; d: number; nOverD: number; q25: number; median: number; q75: number }[] = [],
+): TopLevelSpec {
+  const measured = curveRows(regimes).map((r) => ({ ...r, kind: "measured" }));
+  const theory = predicted.map((r) => ({ ...r, kind: "predicted" }));
+  const x = { field: "nOverD", type: "quantitative", scale: { type: "log" } } as const;
+  const color = { field: "d", type: "ordinal", scale: { scheme: "viridis" } } as const;
+  const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
+  const predictedLayers = theory.length
+    ? [
+        {
+          transform: only("predicted"),
+          mark: { type: "line", strokeWidth: 1.4, strokeDash: [6, 3] },
+          encoding: { x, y: { field: "median", type: "quantitative" }, color },
+        },
+        ...(["q25", "q75"] as const).map((field) => ({
+          transform: only("predicted"),
+          mark: { type: "line", strokeWidth: 1, strokeDash: [1, 3], opacity: 0.9 },
+          encoding: { x, y: { field, type: "quantitative" }, color },
+        })),
+      ]
+    : [];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title,
-    data: { values: curveRows(regimes) as unknown as Record<string, unknown>[] },
+    title: theory.length
+      ? { text: title, subtitle: "dashed: the limit theory's predicted median; dotted: its predicted quartiles" }
+      : title,
+    data: { values: [...measured, ...theory] as unknown as Record<string, unknown>[] },
     facet: {
       row: {
         field: "regime",
@@ -77,9 +105,10 @@ export function overlapCurvesSpec(regimes: Regime[], title = "Overlaps during tr
       height: 150,
       layer: [
         {
+          transform: only("measured"),
           mark: { type: "area", opacity: 0.18 },
           encoding: {
-            x: { field: "nOverD", type: "quantitative", scale: { type: "log" }, title: "n / d" },
+            x: { ...x, title: "n / d" },
             y: {
               field: "q25",
               type: "quantitative",
@@ -87,21 +116,19 @@ export function overlapCurvesSpec(regimes: Regime[], title = "Overlaps during tr
               scale: { domain: [0, 1] },
             },
             y2: { field: "q75" },
-            color: { field: "d", type: "ordinal", scale: { scheme: "viridis" } },
+            color,
           },
         },
         {
+          transform: only("measured"),
           mark: { type: "line", strokeWidth: 1.8 },
-          encoding: {
-            x: { field: "nOverD", type: "quantitative", scale: { type: "log" } },
-            y: { field: "median", type: "quantitative" },
-            color: { field: "d", type: "ordinal", scale: { scheme: "viridis" }, title: "d" },
-          },
+          encoding: { x, y: { field: "median", type: "quantitative" }, color: { ...color, title: "d" } },
         },
+        ...predictedLayers,
       ],
     },
     resolve: { scale: { x: "independent" } },
-  };
+  } as TopLevelSpec;
 }
 
 interface CollapseRow {

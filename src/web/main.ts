@@ -9,7 +9,7 @@ import { DIRECTIONS } from "../engine/layout.js";
 import { FIELDS, type FieldError, type FieldSpec, readForm } from "./form.js";
 import { renderHistogram } from "./histogram.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
-import { type Prediction, predict, predictionText } from "./prediction.js";
+import { type LimitOverlay, limitOverlay, type Prediction, predict, predictionText } from "./prediction.js";
 import { type Flavour, type FromWorker, float64HexList, type LogPoint, type ToWorker } from "./protocol.js";
 import { overlapQuartiles } from "./stats.js";
 
@@ -101,15 +101,41 @@ function validate(): ReturnType<typeof readForm> {
   const r = readForm(values());
   showErrors(r.ok ? [] : r.errors);
   runButton.disabled = running || !r.ok;
-  if (r.ok && !running) showPrediction(r.run.config);
+  if (r.ok && !running) {
+    showPrediction(r.run.config, r.run.steps);
+    // Before any run, the empty chart follows the form (its axis, and the limit's bands once computed).
+    if (view && view.points.length === 0) {
+      view = { config: r.run.config, steps: r.run.steps, points: [], current: 0 };
+      requestDraw();
+    }
+  }
   return r;
 }
 
 let prediction: Prediction | null = null;
-function showPrediction(config: Config): void {
+// The limit theory's bands take up to a second: computed once per config and run length, after typing
+// pauses. #chart's data-limit is "pending", "drawn" or "none".
+let limit: { key: string; overlay: LimitOverlay } | null = null;
+let limitTimer: ReturnType<typeof setTimeout> | undefined;
+const limitKey = (config: Config, steps: number) => JSON.stringify([config, steps]);
+function showPrediction(config: Config, steps: number): void {
   const p = predictionText(predict, config);
-  predictionLine.textContent = p.text;
   prediction = p.prediction;
+  const key = limitKey(config, steps);
+  if (limit?.key === key) {
+    predictionLine.textContent = `${p.text}; ${limit.overlay.text}`;
+    return;
+  }
+  predictionLine.textContent = p.text;
+  chart.dataset.limit = "pending";
+  clearTimeout(limitTimer);
+  limitTimer = setTimeout(() => {
+    const overlay = limitOverlay(config, steps);
+    limit = { key, overlay };
+    chart.dataset.limit = Object.keys(overlay.bands).length ? "drawn" : "none";
+    predictionLine.textContent = `${p.text}; ${overlay.text}`;
+    requestDraw();
+  }, 250);
 }
 
 form.addEventListener("input", () => validate());
@@ -143,6 +169,7 @@ function draw(): void {
     threshold: config.threshold,
     series,
     markers: prediction?.markers,
+    limit: limit?.key === limitKey(config, steps) ? limit.overlay.bands : undefined,
   });
   renders++;
   chart.dataset.renders = String(renders);

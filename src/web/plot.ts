@@ -5,7 +5,7 @@
  */
 
 import type { Direction } from "../engine/layout.js";
-import type { PredictionMarker } from "./prediction.js";
+import type { LimitBand, PredictionMarker } from "./prediction.js";
 import type { Quartiles } from "./stats.js";
 
 export interface SeriesPoint extends Quartiles {
@@ -21,6 +21,10 @@ export interface ChartInput {
   threshold: number;
   series: Partial<Record<Direction, SeriesPoint[]>>;
   markers?: readonly PredictionMarker[];
+  /** The limit theory's bands per direction (prediction.ts limitOverlay): the predicted quartiles of n* / d as
+   * a shaded column with a dashed median line, the predicted overlap curve as a dashed median and a
+   * dotted quartile outline. A direction with a predicted hit gets no flow-estimate marker. */
+  limit?: Partial<Record<Direction, LimitBand>>;
 }
 
 export const COLORS: Record<Direction, string> = { u: "#1f6fd1", v: "#e0661b", m: "#2a9d4b" };
@@ -95,9 +99,9 @@ export function renderChart(input: ChartInput): string {
     const cx = fmt(x(input.current / input.d));
     parts.push(`<line x1="${cx}" x2="${cx}" y1="${M.top}" y2="${M.top + ph}" class="cursor"/>`);
   }
-  // Prediction markers.
+  // Prediction markers (where the limit gives no predicted hit).
   for (const m of input.markers ?? []) {
-    if (!(m.nOverD > 0)) continue;
+    if (!(m.nOverD > 0) || input.limit?.[m.direction]?.hit) continue;
     const l = Math.log10(m.nOverD);
     if (l < lo || l > hi) continue;
     const mx = fmt(x(m.nOverD));
@@ -108,6 +112,36 @@ export function renderChart(input: ChartInput): string {
   // Bands, then median lines, per direction.
   const clip = `<clipPath id="plot-clip"><rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}"/></clipPath>`;
   parts.push(clip);
+  // The limit theory's predictions under the measured curves.
+  const inAxis = (nOverD: number) => nOverD > 0 && Number.isFinite(nOverD);
+  for (const dir of ["u", "v", "m"] as const) {
+    const band = input.limit?.[dir];
+    if (!band) continue;
+    const color = COLORS[dir];
+    const h = band.hit;
+    if (h && inAxis(h.q1) && inAxis(h.q3)) {
+      const [x1, x2] = [x(h.q1), x(h.q3)];
+      parts.push(
+        `<rect x="${fmt(x1)}" y="${M.top}" width="${fmt(Math.max(x2 - x1, 1))}" height="${ph}" fill="${color}" class="hit-band" data-direction="${dir}" clip-path="url(#plot-clip)"/>`,
+      );
+      const xm = fmt(x(h.median));
+      parts.push(
+        `<line x1="${xm}" x2="${xm}" y1="${M.top}" y2="${M.top + ph}" stroke="${color}" class="hit-median" data-direction="${dir}" clip-path="url(#plot-clip)"/>`,
+      );
+    }
+    const pts = band.curve.filter((p) => inAxis(p.nOverD));
+    if (pts.length > 1) {
+      const upper = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.q3))}`);
+      const lower = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.q1))}`).reverse();
+      parts.push(
+        `<polygon points="${upper.concat(lower).join(" ")}" stroke="${color}" class="predicted-band" data-direction="${dir}" clip-path="url(#plot-clip)"/>`,
+      );
+      const line = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.median))}`).join(" ");
+      parts.push(
+        `<polyline points="${line}" stroke="${color}" class="predicted-median" data-direction="${dir}" data-points="${pts.length}" clip-path="url(#plot-clip)"/>`,
+      );
+    }
+  }
   for (const dir of ["u", "v", "m"] as const) {
     const pts = (input.series[dir] ?? []).filter((p) => p.nOverD > 0);
     if (pts.length === 0) continue;
@@ -132,6 +166,14 @@ export function renderChart(input: ChartInput): string {
     parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${COLORS[dir]}" class="legend-line"/>`);
     parts.push(`<text x="${lx + 28}" y="${ly + 4}" class="legend">${dir}  (median, quartiles)</text>`);
   });
+  if (Object.values(input.limit ?? {}).some((b) => b && (b.hit || b.curve.length > 1))) {
+    const lx = M.left + 12;
+    const ly = M.top + 16 + dirs.length * 20;
+    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="#666" class="predicted-median"/>`);
+    parts.push(
+      `<text x="${lx + 28}" y="${ly + 4}" class="legend">limit theory: median, quartiles (dotted); shaded: predicted n*/d quartiles</text>`,
+    );
+  }
   parts.push("</svg>");
   return parts.join("");
 }

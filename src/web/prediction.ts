@@ -2,13 +2,17 @@
  * The slot for the theory's prediction beside the measured curves. A predictor maps a resolved config to
  * a short text and, optionally, markers at the predicted sample complexity n/d per direction. The page
  * shows "prediction: (not available)" while no predictor is plugged in; wiring one in is a one-line change
- * here (e.g. an adapter over src/theory/exponent.ts).
+ * here (e.g. an adapter over src/theory/exponent.ts). `limitOverlay` adds the high-dimensional limit's
+ * bands (src/theory/limit-predict.ts): the predicted quartiles of the first-hitting time n* / d and the
+ * predicted overlap curves, drawn by plot.ts beside the measured ones.
  */
 
 import { learningRate } from "../config/model.js";
 import type { Config } from "../config/schema.js";
 import type { Direction } from "../engine/layout.js";
 import { computeExponents, type DirectionExponent } from "../theory/exponent.js";
+import { predictLimit } from "../theory/limit-predict.js";
+import type { Quartiles } from "./stats.js";
 
 export interface PredictionMarker {
   direction: Direction;
@@ -55,8 +59,15 @@ export const predict: Predictor | null = (config) => {
     const n = escapeEstimate(e, config.d, eta, config.threshold);
     if (n !== null) markers.push({ direction: dir, nOverD: n / config.d, label: `${dir}: flow estimate` });
   }
-  if (config.correlation !== "independent" && r.effectiveV.k !== null) {
-    parts.push(`v once u is learned: k = ${r.effectiveV.k} (n ~ ${r.effectiveV.predictedScaling})`);
+  // A K = 1 unit learns u first where u attracts; v then follows, or is repelled and never learned.
+  const eff = r.effectiveV;
+  const uFirst = config.betaU > 0 && r.directions.u.attracting && r.directions.u.k !== null;
+  if (eff.k !== null && (config.correlation !== "independent" || (uFirst && !eff.attracting))) {
+    parts.push(
+      eff.attracting
+        ? `v once u is learned: k = ${eff.k} (n ~ ${eff.predictedScaling})`
+        : `v once u is learned: repelled (k = ${eff.k}), never`,
+    );
   }
   return { text: parts.join("; "), markers };
 };
@@ -72,5 +83,64 @@ export function predictionText(
     return { text: `prediction: ${prediction ? prediction.text : "(none for this config)"}`, prediction };
   } catch (e) {
     return { text: `prediction: failed (${e instanceof Error ? e.message : String(e)})`, prediction: null };
+  }
+}
+
+/** The limit theory's prediction of one direction on the page's axes (n/d). */
+export interface LimitBand {
+  /** First-hitting quartiles in n / d; null where the overlap does not reach the threshold. */
+  hit: Quartiles | null;
+  /** The predicted overlap curve: quartiles of |w·s| against n/d. */
+  curve: (Quartiles & { nOverD: number })[];
+}
+
+export interface LimitOverlay {
+  bands: Partial<Record<Direction, LimitBand>>;
+  /** One line for people: the predicted median n* per direction, or why there is none. */
+  text: string;
+}
+
+/**
+ * The limit's bands for a config and run length (K = 1, independent latents: dependent latents need a 2-D
+ * trajectory per config, seconds of work, which `mcm predict` does; K > 1 is not covered). 1000 SDE paths
+ * and no best-delta search keep it under a second. Never throws: the reason goes in the text.
+ */
+export function limitOverlay(config: Config, steps: number): LimitOverlay {
+  if (config.K !== 1) return { bands: {}, text: "limit: not covered for K > 1 (the units couple)" };
+  if (config.correlation !== "independent") {
+    return { bands: {}, text: "limit: not drawn for dependent latents (mcm predict computes it)" };
+  }
+  try {
+    const r = predictLimit(config, {
+      steps: Math.max(1, steps),
+      perDecade: config.logPerDecade,
+      bestDelta: false,
+      errorEstimate: false,
+      paths: 1000,
+    });
+    const bands: LimitOverlay["bands"] = {};
+    const parts: string[] = [];
+    for (const dir of ["u", "v", "m"] as const) {
+      const pr = r.directions[dir];
+      const c = r.curves[dir];
+      if (!pr || (dir === "m" && config.betaM === 0)) continue;
+      const h = pr.predictedHit;
+      bands[dir] = {
+        hit: h ? { q1: h.q25 / config.d, median: h.median / config.d, q3: h.q75 / config.d } : null,
+        curve: c
+          ? c.steps.flatMap((n, i) =>
+              n > 0 ? [{ nOverD: n / config.d, q1: c.q25[i], median: c.median[i], q3: c.q75[i] }] : [],
+            )
+          : [],
+      };
+      parts.push(
+        h
+          ? `n*_${dir} median ${Math.round(h.median)} [q25 ${Math.round(h.q25)}, q75 ${Math.round(h.q75)}]`
+          : `${dir} never`,
+      );
+    }
+    return { bands, text: `limit: ${parts.join(", ")}` };
+  } catch (e) {
+    return { bands: {}, text: `limit: ${e instanceof Error ? e.message : String(e)}` };
   }
 }

@@ -70,11 +70,15 @@ export function registerDemo(program: Command): Command {
       // Loaded here, not at start-up: vega takes most of a second to import.
       const { demoPlotRegimes, demoPreview } = await import("../../report/demo-report.js");
       const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
-      const { predictedBands } = await import("../../report/bands.js");
+      const { predictedBands, predictedCurves } = await import("../../report/bands.js");
       const regimes = demoPlotRegimes(result);
       makeOutDir("--out", outDir);
       const files = await writePlots(outDir, {
-        overlaps: overlapCurvesSpec(regimes, "Overlap with the measured direction: median and quartiles over walkers"),
+        overlaps: overlapCurvesSpec(
+          regimes,
+          "Overlap with the measured direction: median and quartiles over walkers",
+          predictedCurves(regimes),
+        ),
         collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
         "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
       });

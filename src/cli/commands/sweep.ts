@@ -291,12 +291,12 @@ async function writeSweepOutputs(
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
   const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
-  const { predictedBands } = await import("../../report/bands.js");
+  const { predictedBands, predictedCurves } = await import("../../report/bands.js");
   await reporter.phase(
     "drawing plots",
     () =>
       writePlots(outDir, {
-        overlaps: overlapCurvesSpec(regimes),
+        overlaps: overlapCurvesSpec(regimes, undefined, predictedCurves(regimes)),
         collapse: collapseSpec(regimes),
         "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
       }),
