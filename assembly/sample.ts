@@ -5,7 +5,13 @@
 //   DDPM (ancestral): x' ~ q(x' | x, x0 = x0^), the forward process's posterior: with a = alpha/alpha' and
 //     w2 = sigma^2 - a^2 sigma'^2 (the variance the step from level ' to this level adds),
 //     x' = (w2 alpha'/sigma^2) x0^ + (a sigma'^2/sigma^2) x + sqrt(sigma'^2 w2 / sigma^2) zeta.
-// The last step lands on sigma' = 0, where both return x0^ of the cleanest level.
+//   Heun (deterministic, second order): with lambda = log(alpha/sigma) the flow is exactly
+//     x' = (sigma'/sigma) x + sigma' int_lambda^lambda' e^l x0^(l) dl; DDIM holds x0^ constant over the step,
+//     Heun takes the DDIM step as a predictor, evaluates the next level's denoiser there, and integrates
+//     x0^ linear in lambda between the two (trapezoidal, second order; DPM-Solver-2's form with the
+//     step's end as its intermediate point): x' = x_ddim + (alpha' - phi/h)(x0^' - x0^),
+//     phi = alpha' - sigma' alpha/sigma, h = lambda' - lambda.
+// The last step lands on sigma' = 0, where all return x0^ of the cleanest level.
 // The family is the oracle (E[x0 | x], assembly/oracle.ts) or one trained tied denoiser per level,
 // D(x) = b x + sum_k a_k w_k g(w_k . x), predicting x0 or the noise (then x0^ = (x - sigma D(x)) / alpha).
 import { activationOf } from "./activation";
@@ -19,6 +25,10 @@ import { act, d, K, M, U, V, X0, XI, XT } from "./globals";
 export const FAMILY_ORACLE = 0;
 export const FAMILY_X0 = 1;
 export const FAMILY_NOISE = 2;
+/** The sampler codes of generate(). */
+export const SAMPLER_DDIM = 0;
+export const SAMPLER_DDPM = 1;
+export const SAMPLER_HEUN = 2;
 
 // x0^ of the trained denoiser of level l into X0, from x in XT.
 function trainedPredict(l: i32, family: i32, sigma: f64, alpha: f64, wf: usize, af: usize, bf: usize): void {
@@ -36,8 +46,10 @@ function trainedPredict(l: i32, family: i32, sigma: f64, alpha: f64, wf: usize, 
  * Draws n samples from the stream at rngPtr by the reverse process over `levels` denoiser levels.
  * grid [levels + 1, 2]: (alpha, sigma) from the noisiest level to the clean end (1, 0). family: 0 the
  * oracle, 1 trained predicting x0, 2 trained predicting the noise; then wf [levels, K, d], af [levels, K],
- * bf [levels] hold the denoisers (unused for the oracle). ddpm: 0 DDIM, 1 ancestral. Writes x.u, x.v, x.m
- * and |x|^2 of each sample to out [n, 4]. Uses the X0, XI, XT scratch.
+ * bf [levels] hold the denoisers (unused for the oracle). ddpm: the sampler, SAMPLER_DDIM, SAMPLER_DDPM
+ * (ancestral) or SAMPLER_HEUN (deterministic, second order: two denoiser calls per step, DDIM's on the
+ * last step to sigma = 0 and from a level with alpha = 0). Writes x.u, x.v, x.m and |x|^2 of each sample
+ * to out [n, 4]. Uses the X0, XI and XT scratch.
  */
 export function generate(
   rngPtr: usize, n: i32, grid: usize, levels: i32, ddpm: i32, family: i32, wf: usize, af: usize, bf: usize,
@@ -59,7 +71,22 @@ export function generate(
         oracleLevel(alpha, sigma);
         oracleDenoise(XT, X0);
       } else trainedPredict(l, family, sigma, alpha, wf, af, bf);
-      if (ddpm == 0) {
+      if (ddpm == SAMPLER_HEUN && sigma1 > 0 && alpha > 0) {
+        // The exact flow is x' = (sigma'/sigma) x + sigma' int e^lambda x0^(lambda) dlambda over the step,
+        // lambda = log(alpha/sigma); DDIM holds x0^ at its start, Heun takes it linear in lambda between
+        // the start and the DDIM prediction's x0^ at the next level (the trapezoidal predictor-corrector).
+        const phi = alpha1 - (sigma1 * alpha) / sigma;
+        const h = Math.log((alpha1 * sigma) / (sigma1 * alpha));
+        lincomb2(XI, 1.0, X0, 0.0, X0, d);
+        lincomb2(XT, sigma1 / sigma, XT, phi, X0, d);
+        if (family == FAMILY_ORACLE) {
+          oracleLevel(alpha1, sigma1);
+          oracleDenoise(XT, X0);
+        } else trainedPredict(l + 1, family, sigma1, alpha1, wf, af, bf);
+        const c = alpha1 - phi / h;
+        axpy(XT, c, X0, d);
+        axpy(XT, -c, XI, d);
+      } else if (ddpm != SAMPLER_DDPM) {
         lincomb2(XT, sigma1 / sigma, XT, alpha1 - (sigma1 * alpha) / sigma, X0, d);
       } else {
         const a = alpha / alpha1;

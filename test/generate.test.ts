@@ -68,7 +68,7 @@ describe("the data law's statistics", () => {
 });
 
 describe("the sampler's builds", () => {
-  it("SIMD and scalar kernels generate the same samples to rounding (oracle and a trained family, DDPM)", async () => {
+  it("SIMD and scalar kernels generate the same samples to rounding (oracle and a trained family, DDPM and Heun)", async () => {
     const simd = await loadKernels(undefined, { flavour: "simd" });
     const config = resolveConfig({
       d: 17,
@@ -94,12 +94,14 @@ describe("the sampler's builds", () => {
       outs.push([
         gen.sample({ grid, sampler: "ddpm", samples: 300 }),
         gen.sample({ grid, sampler: "ddpm", samples: 300, family: fam }),
+        gen.sample({ grid, sampler: "heun", samples: 100 }),
+        gen.sample({ grid, sampler: "heun", samples: 100, family: fam }),
       ]);
     }
-    for (let j = 0; j < 2; j++) {
+    for (let j = 0; j < 4; j++) {
       let worst = 0;
       for (let i = 0; i < outs[0][j].length; i++) worst = Math.max(worst, Math.abs(outs[0][j][i] - outs[1][j][i]));
-      expect(worst, j === 0 ? "oracle" : "trained").toBeLessThan(1e-9);
+      expect(worst, `${j % 2 === 0 ? "oracle" : "trained"} ${j < 2 ? "ddpm" : "heun"}`).toBeLessThan(1e-9);
     }
   });
 });

@@ -7,8 +7,10 @@
 import { alphaSigma } from "../config/process.js";
 import { type Config, ConfigError } from "../config/schema.js";
 import type { Kernels } from "../engine/kernels.js";
+import { gaussianVariance, unitAtSpikeFamily, wienerFamily } from "./controls.js";
 import { type LevelRun, trainLevel } from "./family.js";
 import { dataStats, type GridPoint, type LawStats, STAT_NAMES, type StatName, samplerGrid } from "./law.js";
+import { type FamilyInterval, levelHitInterval, type ReachRow, reachRows } from "./reach.js";
 import { createGenerator, type SamplerName, type TrainedFamily } from "./sampler.js";
 import { histogramV, type SampleStats, sampleStats } from "./stats.js";
 
@@ -41,11 +43,26 @@ export interface SnapshotResult extends GeneratedStats {
   /** Median over levels and walkers of max over units |w.u| and |w.v|. */
   overlapU: number;
   overlapV: number;
+  /** Per family (walker), its own samples' statistics, when there is more than one family. */
+  families?: LawStats[];
+}
+
+/** Families written down rather than trained, sampled on the same grid and stream as the oracle
+ * (src/generate/controls.ts; absent when betaM != 0). */
+export interface ControlStats {
+  /** The Wiener family: the linear Bayes-optimal denoiser of the data's Gaussian clone. */
+  wiener: GeneratedStats;
+  /** One unit of the configured activation at w = u with the loss-minimising b and a per level. */
+  unitAtU: GeneratedStats;
+  /** The variance along u that the sampler's grid gives a Gaussian of variance 1 + betaU under its exact
+   * posterior mean (DDIM or Heun, closed form; null for DDPM): the grid's own discretisation error. */
+  gaussianVarU: number | null;
 }
 
 export interface GenerateState {
   plan: GeneratePlan;
   oracle?: GeneratedStats;
+  controls?: ControlStats;
   levels: LevelRun[];
   snapshots: SnapshotResult[];
 }
@@ -65,10 +82,17 @@ export interface GenerateResult {
   levels: LevelSummary[];
   data: LawStats;
   oracle: GeneratedStats;
+  controls?: ControlStats;
   snapshots: SnapshotResult[];
   /** Per statistic: the first n at which the generated value has covered half of the way from the first
    * snapshot's value to the oracle's (null: never, or the two are within 3 SE of each other). */
   halfway: Record<StatName, number | null>;
+  /** Per fraction (0.1, 0.5, 0.8) of the way from the first snapshot to the oracle: the n at which each
+   * statistic gets there, per family, with the median over families and its 95 % interval. */
+  reach: ReachRow[];
+  /** Per family the median over levels of the first step with |w.u| (|w.v|) >= threshold; the median over
+   * families with its 95 % interval. */
+  hitMedian: { u: FamilyInterval; v: FamilyInterval };
 }
 
 /** The half-way n of each statistic (see GenerateResult.halfway). */
@@ -120,6 +144,10 @@ export function checkFamily(configs: readonly Config[]): void {
       }
     }
   }
+}
+
+function lawOnly(s: SampleStats): LawStats {
+  return { varU: s.varU, varV: s.varV, skewV: s.skewV, exKurtV: s.exKurtV, uv: s.uv, u2v: s.u2v };
 }
 
 function withHistogram(rows: Float64Array): GeneratedStats {
@@ -176,6 +204,20 @@ function hitsOf(lv: LevelRun, j: number, K: number, walkers: number): (number | 
   return out;
 }
 
+/** The control families of a plan (ControlStats), on the oracle's stream 0. */
+async function sampleControls(plan: GeneratePlan, grid: GridPoint[], kernels?: Kernels): Promise<ControlStats> {
+  const { config } = plan;
+  const linear = await createGenerator({ ...config, activation: "linear", K: 2, target: "x0" }, plan.seed, { kernels });
+  const unit = await createGenerator({ ...config, target: "x0" }, plan.seed, { kernels });
+  const spikes = linear.sim.spikes();
+  const request = { grid, sampler: plan.sampler, samples: plan.samples, stream: 0 };
+  return {
+    wiener: withHistogram(linear.sample({ ...request, family: wienerFamily(config, spikes, grid) })),
+    unitAtU: withHistogram(unit.sample({ ...request, family: unitAtSpikeFamily(config, spikes.u, grid) })),
+    gaussianVarU: plan.sampler === "ddpm" ? null : gaussianVariance(grid, 1 + config.betaU, plan.sampler),
+  };
+}
+
 export interface GenerateHooks {
   kernels?: Kernels;
   /** Called after each unit of work with the state to save (a level trained, a statistic computed). */
@@ -199,6 +241,11 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
     state.oracle = withHistogram(gen.sample({ grid, sampler: plan.sampler, samples: plan.samples, stream: 0 }));
     save();
   }
+  if (!state.controls && config.betaM === 0) {
+    hooks.onStep?.("sampling with the control families");
+    state.controls = await sampleControls(plan, grid, hooks.kernels);
+    save();
+  }
   for (let l = state.levels.length; l < plan.levels.length; l++) {
     hooks.onStep?.(`training level ${l + 1}/${plan.levels.length} (t = ${plan.levels[l].toPrecision(4)})`);
     state.levels.push(
@@ -218,6 +265,7 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
       const family = familyAt(state.levels, j, f, K, d);
       parts.push(gen.sample({ grid, sampler: plan.sampler, samples: perFamily, family, stream: f }));
     }
+    const families = walkers > 1 ? parts.map((p) => lawOnly(sampleStats(p))) : undefined;
     const rows = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
     let at = 0;
     for (const p of parts) {
@@ -230,6 +278,7 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
       overlapU: overlapAt(state.levels, j, 0, K, walkers),
       overlapV: overlapAt(state.levels, j, 1, K, walkers),
       ...withHistogram(rows),
+      ...(families ? { families } : {}),
     });
     save();
   }
@@ -246,7 +295,13 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
     })),
     data: dataStats(config),
     oracle: state.oracle,
+    ...(state.controls ? { controls: state.controls } : {}),
     snapshots: state.snapshots,
     halfway: halfwayN(state.oracle, state.snapshots),
+    reach: reachRows(state.oracle, state.snapshots, walkers),
+    hitMedian: {
+      u: levelHitInterval(state.levels.map((lv) => hitsOf(lv, 0, K, walkers))),
+      v: levelHitInterval(state.levels.map((lv) => hitsOf(lv, 1, K, walkers))),
+    },
   };
 }

@@ -9,7 +9,8 @@ import { MAX_ARENA_BYTES, STREAM } from "../engine/layout.js";
 import { createSimulation, type Simulation, seedWords } from "../engine/simulation.js";
 import type { GridPoint } from "./law.js";
 
-export const SAMPLERS = ["ddim", "ddpm"] as const;
+/** The reverse processes; their index is the kernel's sampler code (SAMPLER_* in assembly/sample.ts). */
+export const SAMPLERS = ["ddim", "ddpm", "heun"] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
 
 /** One trained denoiser per level (noisiest first), as the sampler reads them. */
@@ -102,7 +103,7 @@ export async function createGenerator(
         samples,
         gridPtr,
         levels,
-        request.sampler === "ddpm" ? 1 : 0,
+        SAMPLERS.indexOf(request.sampler),
         code,
         wPtr,
         aPtr,

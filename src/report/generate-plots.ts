@@ -25,6 +25,9 @@ export function generateStatsSpec(result: GenerateResult, title = "Statistics of
     }
     lines.push({ stat: label, value: result.data[key], source: "data law (exact)" });
     lines.push({ stat: label, value: result.oracle[key], source: "oracle denoiser, same grid" });
+    if (result.controls) {
+      lines.push({ stat: label, value: result.controls.wiener[key], source: "Wiener (linear) family, same grid" });
+    }
   }
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

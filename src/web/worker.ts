@@ -84,7 +84,7 @@ async function generate(request: GenerateRequest): Promise<void> {
     config,
     seed: request.seed,
     levels,
-    sampler: "ddim" as const,
+    sampler: "heun" as const,
     samples: request.samples,
     snapshots: snapshotSteps(request.steps, request.snapshots),
   };

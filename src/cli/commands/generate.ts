@@ -12,6 +12,7 @@ import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { type GeneratePlan, type GenerateResult, type GenerateState, runGenerate } from "../../generate/experiment.js";
 import { snapshotSteps } from "../../generate/family.js";
 import { parseLevels, STAT_NAMES } from "../../generate/law.js";
+import type { FamilyInterval } from "../../generate/reach.js";
 import { SAMPLERS, type SamplerName } from "../../generate/sampler.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
@@ -38,8 +39,10 @@ export const GENERATE_FILES = {
 } as const;
 
 /** Config values generate uses where neither a flag nor --config sets them: a family that can represent
- * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family. */
+ * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family, and
+ * delta = 0.1 (at the run's 0.5 the overlaps' noise floor costs a third of Var(x.u); docs/generate.md). */
 const GENERATE_DEFAULTS: Record<string, string | boolean> = {
+  lr: "0.1",
   units: "2",
   trainSkip: true,
   trainAmplitude: true,
@@ -76,7 +79,7 @@ function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
     config: run.config,
     seed: run.seed,
     levels,
-    sampler: (opts.sampler ?? "ddim") as SamplerName,
+    sampler: (opts.sampler ?? "heun") as SamplerName,
     samples,
     snapshots: snapshotSteps(run.steps, count),
   };
@@ -128,18 +131,50 @@ function fmt(x: number, se: number | null): string {
 }
 
 function printTable(result: GenerateResult): void {
+  const { d } = result.config;
   const head = ["", ...STAT_NAMES].map((s) => s.padEnd(16)).join("");
   const lines = [
     `sampler ${result.sampler}, ${result.grid.length - 1} levels, ${result.samples} samples; statistic ± SE`,
     head,
     ["data", ...STAT_NAMES.map((k) => result.data[k].toFixed(3))].map((s) => s.padEnd(16)).join(""),
     ["oracle", ...STAT_NAMES.map((k) => fmt(result.oracle[k], result.oracle.se[k]))].map((s) => s.padEnd(16)).join(""),
+    ...(result.controls
+      ? [
+          [
+            "wiener",
+            ...STAT_NAMES.map((k) => fmt(result.controls?.wiener[k] ?? 0, result.controls?.wiener.se[k] ?? null)),
+          ]
+            .map((s) => s.padEnd(16))
+            .join(""),
+          [
+            "unit at u",
+            ...STAT_NAMES.map((k) => fmt(result.controls?.unitAtU[k] ?? 0, result.controls?.unitAtU.se[k] ?? null)),
+          ]
+            .map((s) => s.padEnd(16))
+            .join(""),
+        ]
+      : []),
     ...result.snapshots.map((s) =>
       [`n/d=${s.nOverD.toPrecision(3)}`, ...STAT_NAMES.map((k) => fmt(s[k], s.se[k]))]
         .map((x) => x.padEnd(16))
         .join(""),
     ),
   ];
+  const span = (x: FamilyInterval | null) => {
+    if (x === null) return "-";
+    if (x.median === null) return `not (${x.censored}/${x.perFamily.length})`;
+    const hi = x.hi === null ? "censored" : (x.hi / d).toPrecision(3);
+    return `${(x.median / d).toPrecision(3)} [${x.lo === null ? "?" : (x.lo / d).toPrecision(3)}, ${hi}]`;
+  };
+  lines.push(
+    "n/d at which each statistic covers a fraction f of the way to the oracle (median over families [95 % CI]; not: censored/families never got there; -: nothing to learn):",
+  );
+  for (const row of result.reach) {
+    lines.push([`f=${row.fraction}`, ...STAT_NAMES.map((k) => span(row.stats[k]))].map((s) => s.padEnd(22)).join(""));
+  }
+  lines.push(
+    `median over levels of the overlaps' hitting n/d: |w.u| ${span(result.hitMedian.u)}, |w.v| ${span(result.hitMedian.v)}`,
+  );
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
@@ -159,7 +194,10 @@ export function registerGenerate(program: Command): Command {
       "noise levels: a count (spaced evenly in atan(sigma/alpha), sigma/alpha from e^4 to 0.01) or a comma-separated list of t (default: 24)",
     )
     .addOption(
-      new Option("--sampler <name>", "reverse process: ddim (deterministic) or ddpm (ancestral)").choices(SAMPLERS),
+      new Option(
+        "--sampler <name>",
+        "reverse process: heun (deterministic, second order, two denoiser calls per step; the default), ddim (deterministic, first order) or ddpm (ancestral)",
+      ).choices(SAMPLERS),
     )
     .option("--samples <n>", "generated samples per snapshot, >= 2 (default: 4000)")
     .option("--snapshots <n>", "log-spaced snapshots of n from steps/1000 to steps (default: 10)")
@@ -173,7 +211,7 @@ export function registerGenerate(program: Command): Command {
       helpAfter(
         [
           [
-            "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1",
+            "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1 --lr 0.1",
             "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
             "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
             "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
