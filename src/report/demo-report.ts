@@ -1,10 +1,9 @@
-/** The demo's plots (SVG) and its terminal preview (asciichart). */
+/** The demo's plot regimes and its terminal preview (asciichart). */
 import asciichart from "asciichart";
-import type { TopLevelSpec } from "vega-lite";
 import { DIRECTIONS } from "../engine/layout.js";
 import type { DemoResult } from "../experiments/demo.js";
 import { quantile } from "../experiments/stats.js";
-import { collapseSpec, overlapCurvesSpec, type Regime, renderSvg } from "./plots.js";
+import type { Regime } from "./plots.js";
 
 /** One plot regime per demo regime, and one per control (no predicted law: left out of the collapse). */
 export function demoPlotRegimes(result: DemoResult): Regime[] {
@@ -15,25 +14,6 @@ export function demoPlotRegimes(result: DemoResult): Regime[] {
       { label: `${r.label}, linear control`, points: r.control.points, k: {} },
     ];
   });
-}
-
-export interface DemoPlots {
-  overlapSpec: TopLevelSpec;
-  collapseSpec: TopLevelSpec;
-  overlapSvg: string;
-  collapseSvg: string;
-}
-
-export async function demoPlots(result: DemoResult): Promise<DemoPlots> {
-  const regimes = demoPlotRegimes(result);
-  const overlap = overlapCurvesSpec(regimes, "Overlap with the measured direction: median and quartiles over walkers");
-  const collapse = collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)");
-  return {
-    overlapSpec: overlap,
-    collapseSpec: collapse,
-    overlapSvg: await renderSvg(overlap),
-    collapseSvg: await renderSvg(collapse),
-  };
 }
 
 /** A small terminal chart per regime: median |overlap| of the largest d against log10(n / d). */
