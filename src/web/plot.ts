@@ -112,6 +112,23 @@ export function renderChart(input: ChartInput): string {
   // Bands, then median lines, per direction.
   const clip = `<clipPath id="plot-clip"><rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}"/></clipPath>`;
   parts.push(clip);
+  // A q1..q3 band (a polygon styled by bandStyle) and the median's polyline (stroked in the direction's colour).
+  const quartileShapes = (
+    pts: readonly { nOverD: number; q1: number; median: number; q3: number }[],
+    dir: "u" | "v" | "m",
+    bandStyle: string,
+    bandClass: string,
+    medianClass: string,
+  ): [string, string] => {
+    const upper = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.q3))}`);
+    const lower = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.q1))}`).reverse();
+    const line = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.median))}`).join(" ");
+    const tail = `data-direction="${dir}" clip-path="url(#plot-clip)"`;
+    return [
+      `<polygon points="${upper.concat(lower).join(" ")}" ${bandStyle} class="${bandClass}" ${tail}/>`,
+      `<polyline points="${line}" stroke="${COLORS[dir]}" class="${medianClass}" data-direction="${dir}" data-points="${pts.length}" clip-path="url(#plot-clip)"/>`,
+    ];
+  };
   // The limit theory's predictions under the measured curves.
   const inAxis = (nOverD: number) => nOverD > 0 && Number.isFinite(nOverD);
   for (const dir of ["u", "v", "m"] as const) {
@@ -130,33 +147,14 @@ export function renderChart(input: ChartInput): string {
       );
     }
     const pts = band.curve.filter((p) => inAxis(p.nOverD));
-    if (pts.length > 1) {
-      const upper = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.q3))}`);
-      const lower = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.q1))}`).reverse();
-      parts.push(
-        `<polygon points="${upper.concat(lower).join(" ")}" stroke="${color}" class="predicted-band" data-direction="${dir}" clip-path="url(#plot-clip)"/>`,
-      );
-      const line = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.median))}`).join(" ");
-      parts.push(
-        `<polyline points="${line}" stroke="${color}" class="predicted-median" data-direction="${dir}" data-points="${pts.length}" clip-path="url(#plot-clip)"/>`,
-      );
-    }
+    if (pts.length > 1)
+      parts.push(...quartileShapes(pts, dir, `stroke="${color}"`, "predicted-band", "predicted-median"));
   }
   for (const dir of ["u", "v", "m"] as const) {
     const pts = (input.series[dir] ?? []).filter((p) => p.nOverD > 0);
     if (pts.length === 0) continue;
-    const color = COLORS[dir];
-    if (pts.length > 1) {
-      const upper = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.q3))}`);
-      const lower = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.q1))}`).reverse();
-      parts.push(
-        `<polygon points="${upper.concat(lower).join(" ")}" fill="${color}" class="band" data-direction="${dir}" clip-path="url(#plot-clip)"/>`,
-      );
-    }
-    const line = pts.map((p) => `${fmt(x(p.nOverD))},${fmt(y(p.median))}`).join(" ");
-    parts.push(
-      `<polyline points="${line}" stroke="${color}" class="median" data-direction="${dir}" data-points="${pts.length}" clip-path="url(#plot-clip)"/>`,
-    );
+    const shapes = quartileShapes(pts, dir, `fill="${COLORS[dir]}"`, "band", "median");
+    parts.push(...(pts.length > 1 ? shapes : shapes.slice(1)));
   }
   // Legend.
   const dirs = (["u", "v", "m"] as const).filter((dir) => (input.series[dir] ?? []).length > 0);
