@@ -221,6 +221,20 @@ describe("mcm generate", () => {
     expect(changed.stderr).toMatch(/--beta-v: .*may differ only in t/);
   });
 
+  it("warns, naming the levels, when a noise-target unit's amplitude +1 repels u and v where -1 would attract; not at -1 or for x0", () => {
+    const plus = mcm("generate", ...small, "--target", "noise", "--amplitude", "1", "--out", join(tmp, "plus"));
+    expect(plus.status, plus.stderr).toBe(0);
+    // The cleanest of the 5 levels (sigma / alpha = 0.01) repels a noise-predicting unit of either sign.
+    expect(plus.stderr).toMatch(
+      /warning: at 4 of 5 levels \(t = 4\.00, [0-9., ]+\) neither u nor v attracts a unit with amplitude 1 \(target noise\), while --amplitude -1 would attract them/,
+    );
+    for (const args of [["--target", "noise", "--amplitude", "-1"], []]) {
+      const r = mcm("generate", ...small, ...args, "--out", join(tmp, `ok${args.length}`));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr, args.join(" ")).not.toMatch(/warning/);
+    }
+  });
+
   it("exits 2 on bad input, naming the flag, and 1 naming the level whose training diverged", () => {
     const bad = [
       [["--levels", "0.5,0.1,0.3"], /--levels/],

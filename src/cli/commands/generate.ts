@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { ConfigError } from "../../config/schema.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
+import { repellingWarning } from "../../generate/attraction.js";
 import { type GeneratePlan, type GenerateResult, type GenerateState, runGenerate } from "../../generate/experiment.js";
 import { snapshotSteps } from "../../generate/family.js";
 import { parseLevels, STAT_NAMES } from "../../generate/law.js";
@@ -239,6 +240,8 @@ async function generateAction(opts: Record<string, unknown>): Promise<void> {
     outDir = resolve(typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed));
     prepareDir(outDir, opts.force === true);
     state = { plan, levels: [], snapshots: [] };
+    const warning = repellingWarning(plan.config, plan.levels);
+    if (warning) process.stderr.write(`mcm: ${warning}\n`);
   }
   const reporter = createReporter({ quiet: opts.quiet === true });
   const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
