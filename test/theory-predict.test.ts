@@ -196,4 +196,25 @@ describe("predicted quartiles against the reduced backend", () => {
     expect(ph?.median).toBeGreaterThanOrEqual(lo);
     expect(ph?.median).toBeLessThanOrEqual(hi);
   });
+  it("CUBIC_REGIME at d = 64, 1000 walkers, budget 6 d^3: the predicted quartiles of n*_v lie in the measured quartiles' 99 % intervals", async () => {
+    const d = 64;
+    const r = predictLimit(
+      { ...CUBIC_REGIME, d },
+      { paths: 8000, curves: false, bestDelta: false, errorEstimate: false },
+    );
+    const ph = r.directions.v?.predictedHit;
+    expect(ph).toBeTruthy();
+    // The interval of a measured quartile is about +-9 % of it here; the prediction's own sampling error
+    // (8000 SDE paths) is about 2 %.
+    const { times, walkers } = await measuredHits({ ...CUBIC_REGIME, d, walkers: 1000 }, "v", 6 * d ** 3, 17);
+    for (const [q, key] of [
+      [0.25, "q25"],
+      [0.5, "median"],
+      [0.75, "q75"],
+    ] as const) {
+      const [lo, hi] = quantileInterval(times, walkers, q, 2.6);
+      expect(ph?.[key], key).toBeGreaterThanOrEqual(lo);
+      expect(ph?.[key], key).toBeLessThanOrEqual(hi);
+    }
+  });
 });

@@ -50,12 +50,12 @@ export const COVARIANCE_REGIME: RegimeConfig = {
   control: { activation: "linear", seeds: 24 },
 };
 
-/** The cubic regime (k = 4): the limit theory's CUBIC_REGIME (src/experiments/cubic.ts: He3/6, VP at
- * t = 0.05, betaU = 0 isolates v, betaV = 20, delta = 1, p = 2 lets v escape; docs/demo.md, docs/cubic.md).
- * Its budget comes from the predicted law: the limit's q75 of n* / d^3 is 3.4 at d = 32 and 2.7 at d = 256
- * (`mcm predict`), so 8 d^3 is at least 2.3 times the predicted q75 at every d (test/theory-regimes.test.ts)
- * and leaves a few per cent of the walkers censored. The control's walkers never hit at large d and run
- * the whole budget: it has fewer walkers. */
+/** The cubic regime (k = 4): the limit theory's CUBIC_REGIME (src/experiments/cubic.ts: He3/6 predicting
+ * the noise at VP t = 0.02, betaU = 0 isolates v, betaV = 100, skip 1, amplitude 0.5, delta = 2, p = 2 lets
+ * v escape; docs/demo.md, docs/cubic.md). Its budget comes from the predicted law: the limit's q75 of
+ * n* / d^3 is about 1.05 at every d (`mcm predict`), so 4 d^3 is at least 2.3 times the predicted q75 at
+ * every d (test/demo-regimes.test.ts) and leaves about one walker in a hundred censored. The control's
+ * walkers never hit at large d and run the whole budget: it has fewer walkers. */
 export const REGIME_B: RegimeConfig = {
   id: "B",
   label: "B: cumulant (v), independent",
@@ -63,7 +63,7 @@ export const REGIME_B: RegimeConfig = {
   base: { ...CUBIC_REGIME, backend: "reduced" },
   d: [32, 64, 128, 256],
   seeds: 32,
-  steps: "8*d^3",
+  steps: "4*d^3",
   stopAfterHit: 1.2,
   control: { activation: "linear", seeds: 8 },
 };
