@@ -1,7 +1,7 @@
 // The reduced backend through the CLI: its checkpoint (M as overlaps, G as gram) round-trips, numpy reads
 // it, and a run extended with `mcm resume` equals one longer run.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +34,23 @@ describe("mcm run --backend reduced", () => {
     }
     const json = (p: string) => JSON.parse(readFileSync(join(p, "summary.json"), "utf8")).directions;
     expect(json(a)).toEqual(json(b));
+  });
+
+  it("an extension killed before its first new checkpoint is not lost: a plain resume runs on to the --steps that config.json records", () => {
+    const common = ["--backend", "reduced", "--d", "64", "--units", "2", "--walkers", "3", "--seed", "5", "--quiet"];
+    const c = join(tmp, "c");
+    expect(mcm("run", ...common, "--steps", "2e5", "--out", c).status).toBe(0);
+    // What `mcm resume c --steps 4e5` writes before it runs a step; the kill comes before any checkpoint.
+    const recordPath = join(c, "config.json");
+    const record = JSON.parse(readFileSync(recordPath, "utf8"));
+    writeFileSync(recordPath, JSON.stringify({ ...record, steps: 4e5, stepsExpression: "4e5" }));
+    const r = mcm("resume", c, "--quiet");
+    expect(r.status, r.stderr).toBe(0);
+    const sc = readCheckpoint(join(c, "checkpoint.npz")).state;
+    const sb = readCheckpoint(join(tmp, "b", "checkpoint.npz")).state;
+    if (sc.backend !== "reduced" || sb.backend !== "reduced") throw new Error("expected reduced-backend checkpoints");
+    expect(sc.step).toBe(4e5);
+    for (const k of ["M", "G", "hits", "rng"] as const) expect(sc[k]).toEqual(sb[k]);
   });
 
   it("numpy reads the reduced checkpoint: gram [walkers, K, K] and overlaps [walkers, K, 3], no weights", () => {

@@ -219,10 +219,13 @@ async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
     path,
   );
 
+  // config.json is rewritten before a run or an extension starts, the checkpoint only at its next save: an
+  // extension (`--steps`) killed before its first new checkpoint is recorded in config.json alone.
+  const extended = record !== null && typeof record.steps === "number" && record.steps > meta.stepsTotal;
   const { steps, stepsExpression, checkpointEvery } = runLength(opts, {
     d: meta.config.d,
-    steps: meta.stepsTotal,
-    stepsExpression: meta.stepsExpression,
+    steps: extended ? record.steps : meta.stepsTotal,
+    stepsExpression: extended ? String(record.stepsExpression ?? record.steps) : meta.stepsExpression,
     checkpointEvery: record?.checkpointEvery,
     atLeast: state.step,
   });
