@@ -6,7 +6,7 @@ import { decodeDiffusionCheckpoint, encodeDiffusionCheckpoint } from "../src/dif
 import { parseImageNpy } from "../src/diffusion/data.js";
 import { frechet, wasserstein1 } from "../src/diffusion/metrics.js";
 import { resolveDiffusionOptions } from "../src/diffusion/options.js";
-import { type DiffusionCheckpoint, runDiffusion } from "../src/diffusion/run.js";
+import { type DiffusionCheckpoint, runDiffusion, StoppedBeforeTraining } from "../src/diffusion/run.js";
 import { sample, timeGrid, wienerEps } from "../src/diffusion/sample.js";
 import { createDense, referenceFromMoments } from "../src/experiments/images/gaussian.js";
 import { loadImagesKernels } from "../src/experiments/images/kernels.js";
@@ -129,6 +129,19 @@ describe("runDiffusion on a toy .npy", () => {
     expect(JSON.stringify(c.snapshots.map(({ seconds: _, ...s }) => s))).toBe(
       JSON.stringify(a.snapshots.map(({ seconds: _, ...s }) => s)),
     );
+  });
+  it("a stop signal before training (here: already raised) stops in the first phase, before any checkpoint or sample is written", async () => {
+    const stop = new AbortController();
+    stop.abort();
+    let written = 0;
+    const run = runDiffusion(opts, {
+      signal: stop.signal,
+      onCheckpoint: () => written++,
+      onSamples: () => written++,
+    });
+    await expect(run).rejects.toThrow(StoppedBeforeTraining);
+    await expect(run).rejects.toThrow(/stopped while loading .*toy\.npy, before training/);
+    expect(written).toBe(0);
   });
   it("--arch mlp: samples of the untrained and briefly trained MLP stay at the data's scale (Frechet per pixel < 10; it was ~3000 without the sigma(t) xt skip) and the test loss falls at every t", async () => {
     expect(resolveDiffusionOptions({ arch: "mlp" })).toMatchObject({ width: 512, lr: 1e-3 });

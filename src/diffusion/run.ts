@@ -140,6 +140,14 @@ export interface DiffusionHooks {
 /** Thrown when the training loss is not finite or above DIVERGED_LOSS, or the weights are not finite. */
 export class DivergedError extends Error {}
 
+/** A stop signal seen before the first training step (loading, the Gaussian clone, the Wiener samples):
+ * nothing new was written. `phase` says where. */
+export class StoppedBeforeTraining extends Error {
+  constructor(readonly phase: string) {
+    super(`stopped while ${phase}, before training`);
+  }
+}
+
 /** A training loss (noise MSE per pixel) above this, a million times that of predicting zero, is divergence:
  * Adam's bounded steps rarely overflow f32, they blow the outputs up to finite but absurd values. */
 export const DIVERGED_LOSS = 1e6;
@@ -183,7 +191,13 @@ export async function runDiffusion(
     hooks.onProgress?.({ phase, step, total: o.steps, message });
   const seed = seedWords(o.seed);
 
+  // The phases before training are synchronous: yield so that a signal's handler can run, then look.
+  const stopBefore = async (phase: string) => {
+    await new Promise((r) => setImmediate(r));
+    if (hooks.signal?.aborted) throw new StoppedBeforeTraining(phase);
+  };
   progress("data", 0, `loading ${o.dataset}`);
+  await stopBefore(`loading ${o.dataset}`);
   const set = poolSet(await loadImageSet(o.dataset), o.pool);
   const { C, H, W } = set;
   const d = C * H * W;
@@ -203,11 +217,13 @@ export async function runDiffusion(
     0,
     `Gaussian clone: covariance of ${nRef} training images and its eigen-decomposition (d = ${d})`,
   );
+  await stopBefore(`loading ${o.dataset}`);
   const ref: GaussianReference = buildReference(dense, data.train, nRef, d);
   const testRef: GaussianReference = buildReference(dense, data.test, data.nTest, d);
   const testCols = sortedColumns(data.test, data.nTest, d);
   const shape = { C, H, W };
 
+  await stopBefore("building the Gaussian clone");
   const kernels = await loadDiffusionKernels(hooks.flavour);
   const net = new Network(
     await kernels.instantiate(),
@@ -282,6 +298,7 @@ export async function runDiffusion(
     return { pixels: px, n, H, W };
   };
   progress("reference", 0, `Wiener diffusion: ${nS} samples, ${o.sampler} with ${o.sampleSteps} steps`);
+  await stopBefore("measuring the Gaussian clone");
   const wienerSamples = sample(wienerEps(dense, ref), o.sampler, z0, zs, nS, d, ts);
   const nFloor = Math.min(nS, data.nTrain);
   const floorSet = data.train.subarray(0, nFloor * d);
@@ -370,6 +387,7 @@ export async function runDiffusion(
 
   const grid = new Set(gridSteps(o.steps, o.perDecade));
   let complete = true;
+  await stopBefore("sampling the Wiener reference");
   if (!hooks.resume) {
     snapshot(0);
     checkpoint();

@@ -12,7 +12,7 @@ import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.j
 import { NpyError } from "../../experiments/images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { svgToPng } from "../../report/png.js";
-import { UsageError } from "../errors.js";
+import { Interrupted, UsageError } from "../errors.js";
 import { helpAfter } from "../options.js";
 import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { utcStamp } from "../paths.js";
@@ -118,7 +118,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
   // Loaded here, not at start-up: every other command stays as quick to start as before.
   const { decodeDiffusionCheckpoint, encodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
   const { diffusionPlots, samplesGrid } = await import("../../diffusion/report.js");
-  const { DivergedError, runDiffusion } = await import("../../diffusion/run.js");
+  const { DivergedError, runDiffusion, StoppedBeforeTraining } = await import("../../diffusion/run.js");
   let options: DiffusionOptions;
   let outDir: string;
   let resume: DiffusionCheckpoint | undefined;
@@ -214,6 +214,15 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
       throw new UsageError(e.message.replace(/^(nTest|nTrain|pool):/, (_, f: string) => `--${kebab(f)}:`));
     }
     if (e instanceof DivergedError) throw new Error(`${e.message}: ${join(outDir, FILES.checkpoint)}`);
+    const caught = stop.caught();
+    if (e instanceof StoppedBeforeTraining && caught) {
+      throw new Interrupted(
+        caught,
+        resume
+          ? `interrupted while ${e.phase}; the checkpoint at step ${resume.state.step} is kept: continue with \`mcm diffusion --resume ${outDir}\``
+          : `interrupted while ${e.phase}, before training started: nothing to resume; run the same command again`,
+      );
+    }
     throw e;
   } finally {
     stop.release();
