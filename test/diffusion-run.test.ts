@@ -12,7 +12,7 @@ import { createDense, referenceFromMoments } from "../src/experiments/images/gau
 import { loadImagesKernels } from "../src/experiments/images/kernels.js";
 import { arenaFor } from "../src/experiments/images/layout.js";
 import { encodeNpy } from "../src/experiments/images/npy.js";
-import { toyImages } from "./helpers/diffusion.js";
+import { toyImages, toyRunOptions } from "./helpers/diffusion.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "mcm-diffusion-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -90,23 +90,7 @@ describe("options", () => {
 
 describe("runDiffusion on a toy .npy", () => {
   const file = toyImages(join(tmp, "toy.npy"));
-  const opts = {
-    dataset: file,
-    pool: 1,
-    nTest: 24,
-    steps: 12,
-    width: 4,
-    groups: 2,
-    tdim: 8,
-    batch: 8,
-    nSamples: 16,
-    nEval: 8,
-    sampleSteps: 4,
-    perDecade: 2,
-    nRef: 0,
-    evalT: [0.3, 1],
-    flavour: undefined,
-  };
+  const opts = { ...toyRunOptions(file), flavour: undefined };
   it("the same seed gives the same snapshots, and a resumed run the same as an uninterrupted one", async () => {
     const a = await runDiffusion(opts);
     expect(a.snapshots.map((s) => s.step)).toEqual([0, 1, 4, 10, 12]);

@@ -13,7 +13,7 @@ import { type DiffusionCheckpoint, runDiffusion } from "../src/diffusion/run.js"
 import { reduceShards, shardGradient, shardRange } from "../src/diffusion/shards.js";
 import { Trainer } from "../src/diffusion/train.js";
 import { threadRunner } from "../src/diffusion/workers.js";
-import { toyImages } from "./helpers/diffusion.js";
+import { toyImages, toyRunOptions } from "./helpers/diffusion.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "mcm-diffusion-threads-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -97,23 +97,7 @@ describe("worker threads", () => {
 
   it("runDiffusion with --threads 1 and 2 gives the same snapshots, and a run resumed on 2 threads from step 4 the same as both", async () => {
     const file = toyImages(join(tmp, "toy.npy"));
-    const o = {
-      dataset: file,
-      pool: 1,
-      nTest: 24,
-      steps: 10,
-      width: 4,
-      groups: 2,
-      tdim: 8,
-      batch: 8,
-      shards: 4,
-      nSamples: 16,
-      nEval: 8,
-      sampleSteps: 4,
-      perDecade: 2,
-      nRef: 0,
-      evalT: [0.3, 1],
-    };
+    const o = { ...toyRunOptions(file), steps: 10, shards: 4 };
     const strip = (r: Awaited<ReturnType<typeof runDiffusion>>) =>
       JSON.stringify(r.snapshots.map(({ seconds: _, ...s }) => s));
     let mid: DiffusionCheckpoint | undefined;

@@ -18,3 +18,23 @@ export function toyImages(path: string, n = 96) {
   writeFileSync(path, out);
   return path;
 }
+
+/** The options of a toy `runDiffusion` (a few seconds): a tiny U-Net, few samples, two evaluation t. */
+export function toyRunOptions(dataset: string) {
+  return {
+    dataset,
+    pool: 1,
+    nTest: 24,
+    steps: 12,
+    width: 4,
+    groups: 2,
+    tdim: 8,
+    batch: 8,
+    nSamples: 16,
+    nEval: 8,
+    sampleSteps: 4,
+    perDecade: 2,
+    nRef: 0,
+    evalT: [0.3, 1],
+  };
+}
