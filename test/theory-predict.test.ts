@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createSimulation } from "../src/engine/simulation.js";
 import { CUBIC_REGIME } from "../src/experiments/cubic.js";
 import { NotCoveredError } from "../src/theory/limit.js";
-import { predictLimit } from "../src/theory/limit-predict.js";
+import { predictLimit, type Quartiles } from "../src/theory/limit-predict.js";
 import {
   absNormalQuantile,
   criticalPaths,
@@ -48,6 +48,19 @@ function quantileInterval(times: number[], n: number, q: number, z: number): [nu
   const lo = Math.max(0, Math.floor(n * q - half));
   const hi = Math.ceil(n * q + half);
   return [times[lo] ?? Number.POSITIVE_INFINITY, times[Math.min(hi, n - 1)] ?? Number.POSITIVE_INFINITY];
+}
+
+/** Each predicted quartile lies in the measured quartile's order-statistic interval (about 99 %). */
+function expectQuartilesInside(ph: Quartiles | null | undefined, times: number[], walkers: number): void {
+  for (const [q, key] of [
+    [0.25, "q25"],
+    [0.5, "median"],
+    [0.75, "q75"],
+  ] as const) {
+    const [lo, hi] = quantileInterval(times, walkers, q, 2.6);
+    expect(ph?.[key], key).toBeGreaterThanOrEqual(lo);
+    expect(ph?.[key], key).toBeLessThanOrEqual(hi);
+  }
 }
 
 describe("limit solvers against closed forms", () => {
@@ -175,15 +188,7 @@ describe("predicted quartiles against the reduced backend", () => {
     const r = predictLimit({ d: 256 }, { curves: false, bestDelta: false });
     const ph = r.directions.u?.predictedHit;
     expect(ph).toBeTruthy();
-    for (const [q, key] of [
-      [0.25, "q25"],
-      [0.5, "median"],
-      [0.75, "q75"],
-    ] as const) {
-      const [lo, hi] = quantileInterval(times, walkers, q, 2.6);
-      expect(ph?.[key]).toBeGreaterThanOrEqual(lo);
-      expect(ph?.[key]).toBeLessThanOrEqual(hi);
-    }
+    expectQuartilesInside(ph, times, walkers);
   });
   it("cubic regime (betaU = 0, p = 2) at d = 24, 32 walkers, budget 2 x the predicted q75: the predicted median n*_v lies in the measured median's 99 % interval", async () => {
     const cfg = { d: 24, walkers: 32, betaU: 0, lrExponent: 2 };
@@ -207,14 +212,6 @@ describe("predicted quartiles against the reduced backend", () => {
     // The interval of a measured quartile is about +-9 % of it here; the prediction's own sampling error
     // (8000 SDE paths) is about 2 %.
     const { times, walkers } = await measuredHits({ ...CUBIC_REGIME, d, walkers: 1000 }, "v", 6 * d ** 3, 17);
-    for (const [q, key] of [
-      [0.25, "q25"],
-      [0.5, "median"],
-      [0.75, "q75"],
-    ] as const) {
-      const [lo, hi] = quantileInterval(times, walkers, q, 2.6);
-      expect(ph?.[key], key).toBeGreaterThanOrEqual(lo);
-      expect(ph?.[key], key).toBeLessThanOrEqual(hi);
-    }
+    expectQuartilesInside(ph, times, walkers);
   });
 });
