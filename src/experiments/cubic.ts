@@ -8,7 +8,7 @@
  * t = 0.02 with betaV = 100, a fixed skip b = 1 and amplitude 0.5 first: A^2 / S0 = 0.49, against 0.40
  * with the noise-optimal skip, 0.16 for the x0 target at t = 0.05, betaV = 20, and 0.002 for tanh at the
  * defaults. delta = 2 keeps the predicted fit of n*(d) over d = 32..1024 at 2.98 (delta = 3 lowers the
- * median by a third but bends the small-d end: 2.95). Predicted median n* / d^3: 0.54 to 0.58 at every d
+ * median by a third but bends the small-d end: 2.95). Predicted median n* / d^3: 0.55 to 0.59 at every d
  * from 32 to 1024 (tanh at the defaults: about 57).
  */
 import type { ConfigInput } from "../config/schema.js";

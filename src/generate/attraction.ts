@@ -12,18 +12,19 @@ const attracts = (config: Config, t: number, amplitude: number): boolean => {
   return r.directions.u.attracting || r.directions.v.attracting;
 };
 
-/** The levels (their t) at which neither u nor v attracts a unit with the config's amplitude, and those of
- * them at which the opposite sign of the amplitude would attract. */
-export function repellingLevels(config: Config, levels: readonly number[]): { levels: number[]; flipped: number[] } {
-  const repelled = levels.filter((t) => t > 0 && !attracts(config, t, config.amplitude));
-  return { levels: repelled, flipped: repelled.filter((t) => attracts(config, t, -config.amplitude)) };
+/** The levels (their t) at which neither u nor v attracts a unit with the config's amplitude while the
+ * opposite sign of the amplitude would attract one of them. */
+export function flippableLevels(config: Config, levels: readonly number[]): number[] {
+  return levels.filter(
+    (t) => t > 0 && !attracts(config, t, config.amplitude) && attracts(config, t, -config.amplitude),
+  );
 }
 
 /** A warning for the levels at which the amplitude's sign keeps a unit from learning either spike while
  * the opposite sign would let it; null when there are none. Levels that repel either sign (the cleanest
  * ones, where the skip does nearly all the work) are physics, not a setting, and get no warning. */
 export function repellingWarning(config: Config, levels: readonly number[]): string | null {
-  const { flipped } = repellingLevels(config, levels);
+  const flipped = flippableLevels(config, levels);
   if (flipped.length === 0) return null;
   const shown = flipped
     .slice(0, 4)
