@@ -3,9 +3,6 @@
  * entry (src/index.ts) stays importable in browsers.
  */
 export { decodeImagesCheckpoint, encodeImagesCheckpoint } from "./experiments/images/checkpoint.js";
-export { loadDataset, type RawImages } from "./experiments/images/data.js";
-export { loadMnist } from "./experiments/images/mnist.js";
-export { encodeNpy, NpyError, parseNpy, readNpy } from "./experiments/images/npy.js";
 export {
   IMAGE_ACTIVATIONS,
   type ImagesOptions,
@@ -22,6 +19,9 @@ export {
   type ImagesResult,
   runImages,
 } from "./experiments/images/run.js";
+export { loadDataset, type RawImages } from "./images/data.js";
+export { loadMnist } from "./images/mnist.js";
+export { encodeNpy, NpyError, parseNpy, readNpy } from "./images/npy.js";
 export { type ImagesPlots, imagesPlotSpecs, imagesPlots } from "./report/images.js";
 export { type LinePlotSpec, linePlot, linePlotSpec, type Series } from "./report/lines.js";
 export { grayPng, imageGrid } from "./report/svg.js";

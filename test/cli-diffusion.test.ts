@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeDiffusionCheckpoint } from "../src/diffusion/checkpoint.js";
-import { encodeNpy } from "../src/experiments/images/npy.js";
+import { encodeNpy } from "../src/images/npy.js";
 import { toyImages } from "./helpers/diffusion.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "cli", "index.js");

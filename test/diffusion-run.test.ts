@@ -8,10 +8,10 @@ import { frechet, wasserstein1 } from "../src/diffusion/metrics.js";
 import { resolveDiffusionOptions } from "../src/diffusion/options.js";
 import { type DiffusionCheckpoint, runDiffusion, StoppedBeforeTraining } from "../src/diffusion/run.js";
 import { sample, timeGrid, wienerEps } from "../src/diffusion/sample.js";
-import { createDense, referenceFromMoments } from "../src/experiments/images/gaussian.js";
-import { loadImagesKernels } from "../src/experiments/images/kernels.js";
 import { arenaFor } from "../src/experiments/images/layout.js";
-import { encodeNpy } from "../src/experiments/images/npy.js";
+import { createDense, referenceFromMoments } from "../src/images/gaussian.js";
+import { loadImagesKernels } from "../src/images/kernels.js";
+import { encodeNpy } from "../src/images/npy.js";
 import { toyImages, toyRunOptions } from "./helpers/diffusion.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "mcm-diffusion-"));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ImagesExports, loadImagesKernels } from "../src/experiments/images/kernels.js";
 import { arenaFor, configureNet, netLayout } from "../src/experiments/images/layout.js";
+import { type ImagesExports, loadImagesKernels } from "../src/images/kernels.js";
 
 // Finite-difference check of the images kernels' minibatch gradient, for the tied and the untied
 // network, on a tiny problem (d = 5, K = 3, batch 2) with the smooth tanh activation.

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeNpy, NpyError, parseNpy, readNpy } from "../src/experiments/images/npy.js";
+import { encodeNpy, NpyError, parseNpy, readNpy } from "../src/images/npy.js";
 
 /** A .npy v1.0 file with an arbitrary header dict and payload. */
 function npy(header: string, payload: Uint8Array): Uint8Array {

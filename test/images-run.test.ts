@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config/schema.js";
 import { gridSteps } from "../src/engine/grid.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../src/experiments/images/checkpoint.js";
-import { encodeNpy } from "../src/experiments/images/npy.js";
 import { resolveImagesOptions } from "../src/experiments/images/options.js";
 import { type ImagesCheckpoint, runImages } from "../src/experiments/images/run.js";
+import { encodeNpy } from "../src/images/npy.js";
 import { imagesPlotSpecs, imagesPlots } from "../src/report/images.js";
 
 // MNIST pooled 2 x 2 (d = 196) keeps these runs to seconds.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { arenaFor } from "../src/experiments/images/layout.js";
 import {
   cloneSamples,
   createDense,
@@ -6,10 +7,9 @@ import {
   wienerApply,
   wienerMatrix,
   wienerMseTheory,
-} from "../src/experiments/images/gaussian.js";
-import { loadImagesKernels } from "../src/experiments/images/kernels.js";
-import { arenaFor } from "../src/experiments/images/layout.js";
-import { symmetricEigen } from "../src/experiments/images/linalg.js";
+} from "../src/images/gaussian.js";
+import { loadImagesKernels } from "../src/images/kernels.js";
+import { symmetricEigen } from "../src/images/linalg.js";
 
 async function dense() {
   const ex = await (await loadImagesKernels("scalar")).instantiate();

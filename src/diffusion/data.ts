@@ -5,9 +5,9 @@
  * `mcm images` (src/experiments/images/data.ts): pixels to [0, 1], the training mean image removed, one
  * global scale for unit average per-pixel variance.
  */
-import { poolImages, type RawImages } from "../experiments/images/data.js";
-import { loadMnist, packageDataDir } from "../experiments/images/mnist.js";
-import { NpyError, parseNpy } from "../experiments/images/npy.js";
+import { poolImages, type RawImages } from "../images/data.js";
+import { loadMnist, packageDataDir } from "../images/mnist.js";
+import { NpyError, parseNpy } from "../images/npy.js";
 
 export interface ImageSet {
   raw: RawImages;

@@ -7,8 +7,8 @@
  * image of a Gaussian is Gaussian), and the excess kurtosis of a local filter, the difference of
  * horizontally adjacent pixels (edges are sparse in images: heavy tails, while a Gaussian has 0).
  */
-import { type Dense, type GaussianReference, moments } from "../experiments/images/gaussian.js";
-import { symmetricEigen } from "../experiments/images/linalg.js";
+import { type Dense, type GaussianReference, moments } from "../images/gaussian.js";
+import { symmetricEigen } from "../images/linalg.js";
 
 export interface SampleStats {
   /** Frechet distance of Gaussian fits to the data's, divided by d. */

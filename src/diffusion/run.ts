@@ -11,16 +11,10 @@ import { alphaSigma } from "../config/process.js";
 import { gridSteps } from "../engine/grid.js";
 import type { KernelFlavour } from "../engine/kernels.js";
 import { seedWords } from "../engine/simulation.js";
-import { prepareData } from "../experiments/images/data.js";
-import {
-  buildReference,
-  cloneSamples,
-  createDense,
-  type Dense,
-  type GaussianReference,
-} from "../experiments/images/gaussian.js";
-import { loadImagesKernels } from "../experiments/images/kernels.js";
 import { arenaFor } from "../experiments/images/layout.js";
+import { prepareData } from "../images/data.js";
+import { buildReference, cloneSamples, createDense, type Dense, type GaussianReference } from "../images/gaussian.js";
+import { loadImagesKernels } from "../images/kernels.js";
 import { loadImageSet, poolSet } from "./data.js";
 import { loadDiffusionKernels } from "./kernels.js";
 import { filterKurtosis, type SampleStats, sampleStats, sortedColumns } from "./metrics.js";

@@ -7,7 +7,7 @@
  * discretisation and the same noise) is the reference for what a covariance-only model generates.
  */
 import { alphaSigma } from "../config/process.js";
-import type { Dense, GaussianReference } from "../experiments/images/gaussian.js";
+import type { Dense, GaussianReference } from "../images/gaussian.js";
 
 export type SamplerName = "ddim" | "ancestral";
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { encodeNpy } from "../../src/experiments/images/npy.js";
+import { encodeNpy } from "../../src/images/npy.js";
 
 /** A .npy [n, 8, 8] of blobs at varying places (a non-Gaussian toy image set). */
 export function toyImages(path: string, n = 96) {

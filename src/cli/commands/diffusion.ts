@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { DIFFUSION_DEFAULTS, type DiffusionOptions, resolveDiffusionOptions } from "../../diffusion/options.js";
 import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.js";
-import { NpyError } from "../../experiments/images/npy.js";
+import { NpyError } from "../../images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { svgToPng } from "../../report/png.js";
 import { Interrupted, UsageError } from "../errors.js";
@@ -117,7 +117,7 @@ function flagOptions(opts: Record<string, unknown>): DiffusionOptions {
 async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
   // Loaded here, not at start-up: every other command stays as quick to start as before.
   const { decodeDiffusionCheckpoint, encodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
-  const { diffusionPlots, samplesGrid } = await import("../../diffusion/report.js");
+  const { diffusionPlots, samplesGrid } = await import("../../report/diffusion.js");
   const { DivergedError, runDiffusion, StoppedBeforeTraining } = await import("../../diffusion/run.js");
   let options: DiffusionOptions;
   let outDir: string;

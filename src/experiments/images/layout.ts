@@ -4,6 +4,7 @@
  * scratch and the training stream, each 16-byte aligned from heapBase().
  */
 import { Arena } from "../../engine/arena.js";
+import type { ImagesExports } from "../../images/kernels.js";
 import {
   OPT_ADAM,
   OPT_SGD,
@@ -36,7 +37,6 @@ import {
   Q_X0,
   Q_XT,
 } from "./abi.js";
-import type { ImagesExports } from "./kernels.js";
 
 export interface NetShape {
   d: number;

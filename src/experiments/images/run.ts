@@ -12,7 +12,7 @@ import { alphaSigma } from "../../config/process.js";
 import { gridSteps } from "../../engine/grid.js";
 import type { KernelFlavour } from "../../engine/kernels.js";
 import { seedWords } from "../../engine/layout.js";
-import { loadDataset, type PreparedData, poolImages, prepareData, type RawImages } from "./data.js";
+import { loadDataset, type PreparedData, poolImages, prepareData, type RawImages } from "../../images/data.js";
 import {
   buildReference,
   cloneSamples,
@@ -21,8 +21,8 @@ import {
   wienerApply,
   wienerMatrix,
   wienerMseTheory,
-} from "./gaussian.js";
-import { type ImagesExports, loadImagesKernels } from "./kernels.js";
+} from "../../images/gaussian.js";
+import { type ImagesExports, loadImagesKernels } from "../../images/kernels.js";
 import { arenaFor, configureNet, netLayout } from "./layout.js";
 import { ACTIVATION_CODE, type ImagesOptions, type ImagesOptionsInput, resolveImagesOptions } from "./options.js";
 

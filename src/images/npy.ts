@@ -3,14 +3,14 @@
  * float32 or float64 (the codec is src/io/npy.ts). Anything else is refused with an NpyError that names
  * what was expected and what was found.
  */
-import { decodeMatrix, NpyError, type NpyMatrix } from "../../io/npy.js";
+import { decodeMatrix, NpyError, type NpyMatrix } from "../io/npy.js";
 
 export {
   decodeMatrix as parseNpy,
   encodeMatrix as encodeNpy,
   NpyError,
   type NpyMatrix as NpyArray,
-} from "../../io/npy.js";
+} from "../io/npy.js";
 
 /** Reads and parses a .npy file (Node only). */
 export async function readNpy(path: string): Promise<NpyMatrix> {

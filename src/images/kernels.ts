@@ -2,7 +2,7 @@
  * Loading the images experiment's kernels (build/images-simd.wasm or build/images-scalar.wasm, from
  * assembly/images/index.ts): the SIMD build where the host supports it, the scalar build otherwise.
  */
-import { cachedKernelLoader, type TypedKernels } from "../../engine/kernels.js";
+import { cachedKernelLoader, type TypedKernels } from "../engine/kernels.js";
 
 /** The raw exports of build/images-*.wasm. Pointers are byte offsets into `memory`. */
 export interface ImagesExports {
@@ -27,5 +27,5 @@ export type ImagesKernels = TypedKernels<ImagesExports>;
 
 /** Compiles build/images-<flavour>.wasm once per process; `flavour` defaults to SIMD where supported. */
 export const loadImagesKernels = cachedKernelLoader<ImagesExports>(
-  (flavour) => new URL(`../../../build/images-${flavour}.wasm`, import.meta.url),
+  (flavour) => new URL(`../../build/images-${flavour}.wasm`, import.meta.url),
 );

@@ -4,7 +4,7 @@
  * denoiser E[x0 | xt] = mean + alpha C (alpha^2 C + sigma^2 I)^-1 (xt - alpha mean), the best denoiser
  * that uses only first and second moments (and the exact posterior mean for the clone).
  */
-import type { Arena } from "../../engine/arena.js";
+import type { Arena } from "../engine/arena.js";
 import type { ImagesExports } from "./kernels.js";
 import { type SymmetricEigen, symmetricEigen } from "./linalg.js";
 

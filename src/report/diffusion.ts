@@ -5,10 +5,11 @@
  * with the test losses; the covariance spectra of the final samples, the Wiener samples and the data;
  * and grids of samples.
  */
-import { linePlotSpec, PALETTE } from "../report/lines.js";
-import { renderSvg } from "../report/plots.js";
-import { imageGrid } from "../report/svg.js";
-import { type DiffusionImages, type DiffusionResult, tKey } from "./run.js";
+
+import { type DiffusionImages, type DiffusionResult, tKey } from "../diffusion/run.js";
+import { linePlotSpec, PALETTE } from "./lines.js";
+import { renderSvg } from "./plots.js";
+import { imageGrid } from "./svg.js";
 
 export async function diffusionPlots(r: DiffusionResult): Promise<Record<string, string>> {
   const pts = r.snapshots.filter((s) => s.step > 0);
