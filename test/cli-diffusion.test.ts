@@ -26,14 +26,18 @@ describe("mcm diffusion", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.snapshots.map((s: { step: number }) => s.step)).toEqual([0, 1, 3, 5, 10]);
     const last = doc.snapshots[doc.snapshots.length - 1];
-    for (const k of ["gaussianFrechet", "higherOrder", "filterKurtosis"])
-      expect(Number.isFinite(last[k]), k).toBe(true);
-    expect(Object.keys(last.wienerDistance)).toEqual(["0.1", "0.5", "1.5"]);
+    for (const k of ["gaussianFrechet", "shapeW1", "filterKurtosis", "frechetExcess"])
+      expect(Number.isFinite(last.samples[k]), k).toBe(true);
+    expect(Object.keys(last.wienerDistance)).toEqual(["0.05", "0.1", "0.25", "0.5", "1.0", "2.0"]);
+    expect(doc.twin.t).toEqual([0.05, 0.1, 0.25, 0.5, 1, 2]);
+    for (const f of ["eG", "h", "floor"]) expect(Object.keys(doc.twin.snapshots[4][f]), f).toHaveLength(6);
     expect(doc.reference.wiener.gaussianFrechet).toBeGreaterThan(0);
     for (const f of [
       "result.json",
-      "curves.png",
-      "wiener.png",
+      "twin.png",
+      "distances.png",
+      "frechet.png",
+      "shape.png",
       "spectrum.png",
       "samples.png",
       "reference.png",
@@ -64,15 +68,38 @@ describe("mcm diffusion", () => {
     expect(again.status, again.stderr).toBe(1);
     expect(again.stderr).toContain(`training diverged: loss ${loss} at step ${step} `);
   });
+  it("--seeds runs each seed into DIR/seed-N and writes dsb.json; a rerun reads the finished runs; other options are refused naming the option", () => {
+    const out = join(tmp, "dsb");
+    const args = ["diffusion", "--dataset", toy, ...SMALL, ...SAMPLING, "--steps", "4", "--out", out];
+    const r = mcm([...args, "--seeds", "1,2", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const dsb = JSON.parse(r.stdout);
+    expect(dsb).toMatchObject({ dataset: toy, side: 8, seeds: [1, 2] });
+    expect(["strict", "weak", "refuted", "mixed"]).toContain(dsb.verdict);
+    expect(Object.keys(dsb.perT)).toEqual(["0.05", "0.1", "0.25", "0.5", "1.0", "2.0"]);
+    for (const k of ["verdict", "tauG", "tauH", "log10Ratio"]) expect(dsb.perT["0.1"], k).toHaveProperty(k);
+    expect(Object.keys(dsb.perT["0.1"].log10Ratio)).toEqual(["0.05", "0.1", "0.2"]);
+    expect(JSON.parse(readFileSync(join(out, "dsb.json"), "utf8"))).toEqual(dsb);
+    for (const s of [1, 2]) expect(existsSync(join(out, `seed-${s}`, "result.json"))).toBe(true);
+    // The same command again: the finished runs are read back, the same dsb.json.
+    const again = mcm([...args, "--seeds", "1,2", "--json"]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).perT).toEqual(dsb.perT);
+    const other = mcm([...args, "--seeds", "1,2", "--lr", "0.01"]);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/holds runs with other options \(.*: lr 0\.002, here 0\.01\)/);
+  });
   it("bad input exits 2 naming what was expected and found", () => {
     const cases: [string[], RegExp][] = [
-      [["--dataset", "cifar"], /--dataset: got "cifar", expected mnist, fashion-mnist or a \.npy file/],
-      [["--dataset", toy, "--arch", "vit"], /--arch: got "vit", expected one of unet, mlp/],
+      [["--dataset", "cifar"], /--dataset: got "cifar", expected "mnist", "fashion-mnist" or a \.npy file/],
+      [["--dataset", toy, "--arch", "vit"], /--arch: got "vit", expected one of "unet", "mlp"/],
+      [["--dataset", toy, "--eval-t", "0.1,5"], /--eval-t: got 5, expected times in the process's range/],
+      [["--dataset", toy, "--seed", "-3"], /--seed: got -3, expected an integer in \[0, 2\^64 - 1\]/],
+      [["--dataset", toy, "--checkpoint-every", "soon"], /--checkpoint-every: got "soon", expected /],
+      [["--dataset", toy, "--seeds", "1,2,1"], /--seeds: seed 1 is listed twice/],
+      [["--dataset", toy, "--seeds", "1,2.5"], /--seeds: got "1,2.5" \("2.5" is not an integer/],
       [["--dataset", toy, "--threads", "0"], /--threads: got "0", expected a whole number in \[1, 256\]/],
-      [
-        ["--dataset", toy, "--batch", "8", "--shards", "9"],
-        /--shards: got 9, expected a whole number in \[1, --batch 8\]/,
-      ],
+      [["--dataset", toy, "--batch", "8", "--shards", "9"], /--shards: got 9, expected an integer in \[1, batch 8\]/],
     ];
     const flat = join(tmp, "flat.npy");
     writeFileSync(flat, encodeNpy(new Float64Array(64).map(Math.sin), 16, 4));

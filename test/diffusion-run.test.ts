@@ -77,14 +77,25 @@ describe("samplers with the Wiener denoiser", () => {
 });
 
 describe("options", () => {
-  it("out-of-range values name the flag, the value and the accepted range", () => {
+  it("out-of-range values name the field, the value and the accepted range (never a flag)", () => {
     expect(() => resolveDiffusionOptions({ batch: "0" })).toThrow(
-      /^--batch: got "0", expected a whole number in \[1, 4096\]$/,
+      /^batch: got "0", expected an integer in \[1, 4096\]$/,
     );
-    expect(() => resolveDiffusionOptions({ width: 6, groups: 4 })).toThrow(/--width 6 is not a multiple of --groups 4/);
-    expect(() => resolveDiffusionOptions({ tMin: 2, tMax: 1 })).toThrow(/--t-max: got 1, expected more than --t-min 2/);
-    expect(() => resolveDiffusionOptions({ evalT: "0.1,x" })).toThrow(/--eval-t/);
+    expect(() => resolveDiffusionOptions({ width: 6, groups: 4 })).toThrow(
+      /^width: got 6, expected a multiple of groups 4/,
+    );
+    expect(() => resolveDiffusionOptions({ tMin: 2, tMax: 1 })).toThrow(/^tMax: got 1, expected more than tMin 2/);
+    expect(() => resolveDiffusionOptions({ evalT: "0.1,x" })).toThrow(/^evalT: /);
+    expect(() => resolveDiffusionOptions({ evalT: "0.001,1" })).toThrow(
+      /^evalT: got 0.001, expected times in the process's range \[tMin 0.002, tMax 4\]/,
+    );
+    expect(() => resolveDiffusionOptions({ seed: -1 })).toThrow(
+      /^seed: got -1, expected an integer in \[0, 2\^64 - 1\]/,
+    );
+    expect(resolveDiffusionOptions({ seed: "18446744073709551615" }).seed).toBe("18446744073709551615");
     expect(resolveDiffusionOptions({ evalT: "0.2,1" }).evalT).toEqual([0.2, 1]);
+    expect(resolveDiffusionOptions({}).evalT).toEqual([0.05, 0.1, 0.25, 0.5, 1, 2]);
+    expect(resolveDiffusionOptions({}).twin).toBe(true);
   });
 });
 
@@ -95,13 +106,19 @@ describe("runDiffusion on a toy .npy", () => {
     const a = await runDiffusion(opts);
     expect(a.snapshots.map((s) => s.step)).toEqual([0, 1, 4, 10, 12]);
     for (const s of a.snapshots) {
-      expect(Number.isFinite(s.gaussianFrechet) && Number.isFinite(s.higherOrder)).toBe(true);
+      expect(Number.isFinite(s.samples.gaussianFrechet) && Number.isFinite(s.samples.shapeW1)).toBe(true);
       expect(Object.keys(s.wienerDistance)).toEqual(["0.3", "1.0"]);
     }
+    // The twins start from R's weights: at step 0 the three networks are one, so h and the floor are 0 and
+    // G's distance to Wiener is R's; after a step they differ.
+    const tw = a.twin?.snapshots ?? [];
+    expect(tw.map((p) => p.step)).toEqual([0, 1, 4, 10, 12]);
+    expect([tw[0].h["0.3"], tw[0].floor["0.3"], tw[0].eG["0.3"] - tw[0].dR["0.3"]]).toEqual([0, 0, 0]);
+    expect(tw[4].floor["0.3"]).toBeGreaterThan(0);
+    expect(a.decision?.["0.3"].tauH).toBeDefined();
     const b = await runDiffusion(opts);
-    expect(JSON.stringify(b.snapshots.map(({ seconds: _, ...s }) => s))).toBe(
-      JSON.stringify(a.snapshots.map(({ seconds: _, ...s }) => s)),
-    );
+    const strip = (r: typeof a) => JSON.stringify([r.snapshots.map(({ seconds: _, ...s }) => s), r.twin]);
+    expect(strip(b)).toBe(strip(a));
     let mid: DiffusionCheckpoint | undefined;
     await runDiffusion(opts, {
       onCheckpoint: (c) => {
@@ -109,10 +126,9 @@ describe("runDiffusion on a toy .npy", () => {
       },
     });
     expect(mid).toBeDefined();
+    expect(mid?.state.twins?.length).toBe(2);
     const c = await runDiffusion(opts, { resume: mid });
-    expect(JSON.stringify(c.snapshots.map(({ seconds: _, ...s }) => s))).toBe(
-      JSON.stringify(a.snapshots.map(({ seconds: _, ...s }) => s)),
-    );
+    expect(strip(c)).toBe(strip(a));
   });
   it("a stop signal before training (here: already raised) stops in the first phase, before any checkpoint or sample is written", async () => {
     const stop = new AbortController();
@@ -129,10 +145,11 @@ describe("runDiffusion on a toy .npy", () => {
   });
   it("--arch mlp: samples of the untrained and briefly trained MLP stay at the data's scale (Frechet per pixel < 10; it was ~3000 without the sigma(t) xt skip) and the test loss falls at every t", async () => {
     expect(resolveDiffusionOptions({ arch: "mlp" })).toMatchObject({ width: 512, lr: 1e-3 });
-    const r = await runDiffusion({ ...opts, arch: "mlp", width: 64, steps: 30, perDecade: 1 });
+    const r = await runDiffusion({ ...opts, arch: "mlp", width: 64, steps: 30, perDecade: 1, twin: false });
+    expect(r.twin).toBeNull();
     expect(r.network.arch).toBe("mlp");
     expect(r.snapshots.map((s) => s.step)).toEqual([0, 1, 10, 30]);
-    for (const s of r.snapshots) expect(s.gaussianFrechet, `step ${s.step}`).toBeLessThan(10);
+    for (const s of r.snapshots) expect(s.samples.gaussianFrechet, `step ${s.step}`).toBeLessThan(10);
     // The fixed evaluation set's noise MSE at every t: lower after 30 steps than at the start.
     const [first, last] = [r.snapshots[0], r.snapshots[3]];
     for (const t of Object.keys(first.lossReal)) expect(last.lossReal[t], `t = ${t}`).toBeLessThan(first.lossReal[t]);

@@ -95,11 +95,11 @@ describe("worker threads", () => {
     expect(losses[2]).toEqual(losses[0]);
   });
 
-  it("runDiffusion with --threads 1 and 2 gives the same snapshots, and a run resumed on 2 threads from step 4 the same as both", async () => {
+  it("runDiffusion with twins on 1 and 2 threads gives the same snapshots and twin measurements, and a run resumed on 2 threads from step 4 the same as both", async () => {
     const file = toyImages(join(tmp, "toy.npy"));
     const o = { ...toyRunOptions(file), steps: 10, shards: 4 };
     const strip = (r: Awaited<ReturnType<typeof runDiffusion>>) =>
-      JSON.stringify(r.snapshots.map(({ seconds: _, ...s }) => s));
+      JSON.stringify([r.snapshots.map(({ seconds: _, ...s }) => s), r.twin]);
     let mid: DiffusionCheckpoint | undefined;
     const one = await runDiffusion(o, { threads: 1 });
     const two = await runDiffusion(o, {
@@ -109,6 +109,7 @@ describe("worker threads", () => {
       },
     });
     expect(one.snapshots.map((s) => s.step)).toEqual([0, 1, 4, 10]);
+    expect(one.twin?.snapshots.map((p) => p.step)).toEqual([0, 1, 4, 10]);
     expect(strip(two)).toBe(strip(one));
     expect(mid).toBeDefined();
     const resumed = await runDiffusion(o, { resume: mid, threads: 2 });

@@ -25,8 +25,15 @@ export interface TrainerState {
   m: Float32Array;
   v: Float32Array;
   ema: Float32Array;
-  /** The xoshiro256** state of the training stream. */
+  /** The xoshiro256** state of the training stream (a twin's: its clone stream). */
   rng: Uint8Array;
+  /** The Gaussian twins' states (G, then G'), when the run trains them. */
+  twins?: TrainerState[];
+}
+
+/** Fresh samples of the Gaussian clone: x0 [n, d] = mean + L z for standard normals z [n, d]. */
+export interface CloneSource {
+  draw(z: Float32Array, n: number): Float64Array;
 }
 
 export type TrainerOptions = Pick<
@@ -36,6 +43,10 @@ export type TrainerOptions = Pick<
 
 export class Trainer {
   step = 0;
+  /** The last step's loss per network (R, then the twins). */
+  losses: number[] = [];
+  private twins: Network[] = [];
+  private clone: CloneSource | null = null;
   constructor(
     readonly net: Network,
     /** [nTrain, d] preprocessed training images. */
@@ -44,17 +55,43 @@ export class Trainer {
     readonly o: TrainerOptions,
   ) {}
 
-  init(seedHi: number, seedLo: number, initStream: number, trainStream: number): void {
+  /** R, then the twins. */
+  get nets(): Network[] {
+    return [this.net, ...this.twins];
+  }
+
+  /** Trains `nets` beside R on fresh samples of `clone` (call before init or restore). */
+  addTwins(nets: Network[], clone: CloneSource): void {
+    for (const t of nets) {
+      if (t.size !== this.net.size) throw new RangeError("addTwins: a twin of another architecture");
+    }
+    this.twins = nets;
+    this.clone = clone;
+  }
+
+  /** R's initial weights from initStream, its draws from trainStream; each twin starts from R's weights and
+   * draws its clone samples from its own stream of `cloneStreams`. */
+  init(seedHi: number, seedLo: number, initStream: number, trainStream: number, cloneStreams: number[] = []): void {
     this.net.init(seedHi, seedLo, initStream);
     this.net.k.seedStream(this.net.rng, seedHi, seedLo, trainStream, 0);
+    if (cloneStreams.length !== this.twins.length) {
+      throw new RangeError(`init: ${cloneStreams.length} clone streams for ${this.twins.length} twins`);
+    }
+    this.twins.forEach((twin, i) => {
+      for (const p of ["w", "m", "v", "ema"] as const) {
+        twin.heap.f32(twin[p], twin.size).set(this.net.heap.f32(this.net[p], this.net.size));
+      }
+      twin.k.seedStream(twin.rng, seedHi, seedLo, cloneStreams[i], 0);
+    });
     this.step = 0;
   }
 
   /**
    * Draws the minibatch (indices, t, noise: in this order from the training stream) and cuts it into the
-   * shards of ./shards.ts.
+   * shards of ./shards.ts, one set per network: R's images are the training images at the drawn positions;
+   * each twin's are fresh clone samples (mean + L z, z from the twin's own stream), with the same t and noise.
    */
-  private drawShards(): ShardInput[] {
+  private drawShards(): ShardInput[][] {
     const { net, o } = this;
     const { k, heap, d } = net;
     const N = o.batch;
@@ -65,33 +102,44 @@ export class Trainer {
     const ts = Array.from(new Float64Array(k.memory.buffer, net.scratch64, N), (v) => o.tMin + (o.tMax - o.tMin) * v);
     k.fillGaussF32(net.rng, net.target, N * d);
     const eps = heap.f32(net.target, N * d).slice();
-    const x = new Float32Array(N * d);
     const tt = new Float32Array(N);
-    for (let s = 0; s < N; s++) {
-      const { alpha, sigma } = alphaSigma("vp", ts[s]);
-      tt[s] = ts[s] / o.tMax;
-      const src = idx[s] * d;
-      for (let j = 0; j < d; j++) x[s * d + j] = alpha * this.train[src + j] + sigma * eps[s * d + j];
-    }
-    return Array.from({ length: o.shards }, (_, index) => {
-      const [lo, hi] = shardRange(index, o.shards, N);
-      return {
-        index,
-        n: hi - lo,
-        x: x.subarray(lo * d, hi * d),
-        t: tt.subarray(lo, hi),
-        eps: eps.subarray(lo * d, hi * d),
-      };
+    const coef = ts.map((t, s) => {
+      tt[s] = t / o.tMax;
+      return alphaSigma("vp", t);
     });
+    const noisy = (x0: (s: number) => ArrayLike<number>): ShardInput[] => {
+      const x = new Float32Array(N * d);
+      for (let s = 0; s < N; s++) {
+        const { alpha, sigma } = coef[s];
+        const src = x0(s);
+        for (let j = 0; j < d; j++) x[s * d + j] = alpha * src[j] + sigma * eps[s * d + j];
+      }
+      return Array.from({ length: o.shards }, (_, index) => {
+        const [lo, hi] = shardRange(index, o.shards, N);
+        return {
+          index,
+          n: hi - lo,
+          x: x.subarray(lo * d, hi * d),
+          t: tt.subarray(lo, hi),
+          eps: eps.subarray(lo * d, hi * d),
+        };
+      });
+    };
+    const sets = [noisy((s) => this.train.subarray(idx[s] * d, (idx[s] + 1) * d))];
+    for (const twin of this.twins) {
+      const clone = this.clone as CloneSource;
+      twin.k.fillGaussF32(twin.rng, twin.target, N * d);
+      const x0 = clone.draw(twin.heap.f32(twin.target, N * d), N);
+      sets.push(noisy((s) => x0.subarray(s * d, (s + 1) * d)));
+    }
+    return sets;
   }
 
   /** Adam on the summed gradient (in net.g), then the EMA; returns the loss per pixel. */
-  private apply(outs: ShardOutput[]): number {
-    const { net, o } = this;
+  private apply(net: Network, outs: ShardOutput[], t: number): number {
+    const { o } = this;
     const { k, heap, d } = net;
     const loss = reduceShards(outs, heap.f32(net.g, net.size));
-    this.step++;
-    const t = this.step;
     k.adamStep(
       net.w,
       net.g,
@@ -110,53 +158,76 @@ export class Trainer {
     return loss / (o.batch * d);
   }
 
-  /** Runs one step with the shards inline; returns the minibatch loss (noise MSE per pixel). */
+  /** Runs one step with the shards inline; returns R's minibatch loss (noise MSE per pixel). */
   trainStep(): number {
-    const { net, o } = this;
-    const shards = this.drawShards();
-    const outs = shards.map((s) => {
-      const { loss, g } = shardGradient(net, s, o.batch);
-      return { index: s.index, loss, g: g.slice() };
+    const sets = this.drawShards();
+    const nets = this.nets;
+    this.step++;
+    this.losses = sets.map((shards, i) => {
+      const outs = shards.map((s) => {
+        const { loss, g } = shardGradient(nets[i], s, this.o.batch);
+        return { index: s.index, loss, g: g.slice() };
+      });
+      return this.apply(nets[i], outs, this.step);
     });
-    return this.apply(outs);
+    return this.losses[0];
   }
 
-  /** Runs one step with the shards on `runner` (inline or worker threads): the same bits as trainStep(). */
-  async trainStepWith(runner: ShardRunner): Promise<number> {
-    const shards = this.drawShards();
-    const outs = await runner.run(this.net.heap.f32(this.net.w, this.net.size), shards, this.o.batch);
-    return this.apply(outs);
+  /** Runs one step with the shards on `runners` (one per network, or one for all: inline or worker threads):
+   * the same bits as trainStep(). Returns R's loss; every network's is in `losses`. */
+  async trainStepWith(runners: ShardRunner | ShardRunner[]): Promise<number> {
+    const sets = this.drawShards();
+    const nets = this.nets;
+    this.step++;
+    const losses: number[] = [];
+    for (let i = 0; i < sets.length; i++) {
+      const runner = Array.isArray(runners) ? runners[i] : runners;
+      const outs = await runner.run(nets[i].heap.f32(nets[i].w, nets[i].size), sets[i], this.o.batch);
+      losses.push(this.apply(nets[i], outs, this.step));
+    }
+    this.losses = losses;
+    return losses[0];
   }
 
+  /** R's state, with the twins' states (the same step) when there are twins. */
   save(): TrainerState {
-    const { heap, size } = this.net;
-    const rng = new Uint8Array(this.net.k.memory.buffer, this.net.rng, 32).slice();
-    return {
-      step: this.step,
-      w: heap.f32(this.net.w, size).slice(),
-      m: heap.f32(this.net.m, size).slice(),
-      v: heap.f32(this.net.v, size).slice(),
-      ema: heap.f32(this.net.ema, size).slice(),
-      rng,
-    };
+    const states = this.nets.map((net) => {
+      const { heap, size } = net;
+      return {
+        step: this.step,
+        w: heap.f32(net.w, size).slice(),
+        m: heap.f32(net.m, size).slice(),
+        v: heap.f32(net.v, size).slice(),
+        ema: heap.f32(net.ema, size).slice(),
+        rng: new Uint8Array(net.k.memory.buffer, net.rng, 32).slice(),
+      };
+    });
+    return this.twins.length > 0 ? { ...states[0], twins: states.slice(1) } : states[0];
   }
 
   restore(s: TrainerState): void {
-    const { heap, size } = this.net;
-    for (const [name, arr] of [
-      ["w", s.w],
-      ["m", s.m],
-      ["v", s.v],
-      ["ema", s.ema],
-    ] as const) {
-      if (arr.length !== size)
-        throw new RangeError(`checkpoint: ${name} has ${arr.length} parameters, expected ${size}`);
+    const twinStates = s.twins ?? [];
+    if (twinStates.length !== this.twins.length) {
+      throw new RangeError(`checkpoint: ${twinStates.length} twin networks, expected ${this.twins.length}`);
     }
-    heap.f32(this.net.w, size).set(s.w);
-    heap.f32(this.net.m, size).set(s.m);
-    heap.f32(this.net.v, size).set(s.v);
-    heap.f32(this.net.ema, size).set(s.ema);
-    new Uint8Array(this.net.k.memory.buffer, this.net.rng, 32).set(s.rng);
+    [s, ...twinStates].forEach((st, i) => {
+      const net = this.nets[i];
+      const { heap, size } = net;
+      for (const [name, arr] of [
+        ["w", st.w],
+        ["m", st.m],
+        ["v", st.v],
+        ["ema", st.ema],
+      ] as const) {
+        if (arr.length !== size)
+          throw new RangeError(`checkpoint: ${name} has ${arr.length} parameters, expected ${size}`);
+      }
+      heap.f32(net.w, size).set(st.w);
+      heap.f32(net.m, size).set(st.m);
+      heap.f32(net.v, size).set(st.v);
+      heap.f32(net.ema, size).set(st.ema);
+      new Uint8Array(net.k.memory.buffer, net.rng, 32).set(st.rng);
+    });
     this.step = s.step;
   }
 }

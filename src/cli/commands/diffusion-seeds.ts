@@ -1,0 +1,132 @@
+/**
+ * `mcm diffusion --seeds 1,2,3 --out DIR`: the runs of several seeds, one after the other, each in
+ * DIR/seed-N (an ordinary run directory), then DIR/dsb.json, the decision over seeds (src/diffusion/decide.ts;
+ * docs/diffusion.md gives its fields). Rerunning the same command continues: finished seeds are read back,
+ * an unfinished one is resumed from its checkpoint. A directory holding runs with other options is refused,
+ * naming the option that differs, unless --force (which starts those runs again).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseSeed } from "../../config/schema.js";
+import { type DsbRun, decideSeeds, overallVerdict } from "../../diffusion/decide.js";
+import { type DiffusionOptions, differingOptions, resolveDiffusionOptions } from "../../diffusion/options.js";
+import type { DiffusionResult } from "../../diffusion/run.js";
+import { tKey } from "../../diffusion/setup.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { UsageError } from "../errors.js";
+import { packageVersion } from "../session.js";
+import { DIFFUSION_FILES, optionsFromFlags, readResume, runFlags, runInDir } from "./diffusion-run.js";
+
+const DSB = "dsb.json";
+const DSB_OPTIONS = "dsb-options.json";
+/** The dsb.json format. */
+export const DSB_FORMAT = "mcm-diffusion-dsb/1";
+
+/** The seeds of --seeds: distinct integers in the range of --seed. */
+export function parseSeeds(text: unknown): (number | string)[] {
+  const parts = typeof text === "string" ? text.split(",").map((s) => s.trim()) : [];
+  const bad = parts.find((s) => parseSeed(s) === null);
+  if (parts.length === 0 || bad !== undefined) {
+    throw new UsageError(
+      `--seeds: got ${JSON.stringify(text)}${bad !== undefined ? ` (${JSON.stringify(bad)} is not an integer in [0, 2^64 - 1])` : ""}, expected a comma-separated list of distinct integers in [0, 2^64 - 1]`,
+    );
+  }
+  const canon = parts.map((s) => parseSeed(s) as string);
+  const dup = canon.find((s, i) => canon.indexOf(s) !== i);
+  if (dup !== undefined) throw new UsageError(`--seeds: seed ${dup} is listed twice, expected distinct seeds`);
+  return canon.map((s) => (Number.isSafeInteger(Number(s)) ? Number(s) : s));
+}
+
+export async function seedsAction(opts: Record<string, unknown>): Promise<void> {
+  if (opts.seed !== undefined) throw new UsageError("--seeds: given together with --seed; expected one of them");
+  if (typeof opts.resume === "string") {
+    throw new UsageError("--seeds: continue a seeds directory by running the same command again (not --resume)");
+  }
+  if (typeof opts.out !== "string") throw new UsageError("--seeds: needs --out DIR (the directory of the runs)");
+  const seeds = parseSeeds(opts.seeds);
+  const options = optionsFromFlags(opts, { seed: seeds[0] });
+  const dir = resolve(opts.out);
+  const force = opts.force === true;
+  const flags = { ...runFlags(opts), quiet: opts.quiet === true, json: false };
+  // Refuse a directory of runs with other options before anything is written.
+  const stored = join(dir, DSB_OPTIONS);
+  const others: [string, DiffusionOptions][] = [];
+  if (existsSync(stored)) {
+    others.push([stored, resolveDiffusionOptions(JSON.parse(readFileSync(stored, "utf8")).options)]);
+  }
+  for (const seed of seeds) {
+    const f = join(dir, `seed-${seed}`, DIFFUSION_FILES.options);
+    if (existsSync(f)) others.push([f, resolveDiffusionOptions(JSON.parse(readFileSync(f, "utf8")))]);
+  }
+  for (const [file, other] of others) {
+    const diff = differingOptions(options, other, ["seed"]);
+    if (diff.length > 0 && !force) {
+      const f = diff[0];
+      throw new UsageError(
+        `--out: ${dir} holds runs with other options (${file}: ${f} ${JSON.stringify(other[f])}, here ${JSON.stringify(options[f])}${diff.length > 1 ? `, and ${diff.length - 1} more` : ""}); choose another directory or pass --force to replace them`,
+      );
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(stored, `${JSON.stringify({ options, seeds }, null, 2)}\n`);
+  const runs: DsbRun[] = [];
+  const timing: { seed: number | string; wallSeconds: number; cpuSeconds: number }[] = [];
+  let first: DiffusionResult | null = null;
+  for (const seed of seeds) {
+    const out = join(dir, `seed-${seed}`);
+    const o = { ...options, seed };
+    let result: DiffusionResult;
+    const resultPath = join(out, DIFFUSION_FILES.result);
+    const differs =
+      existsSync(join(out, DIFFUSION_FILES.options)) &&
+      differingOptions(o, resolveDiffusionOptions(JSON.parse(readFileSync(join(out, DIFFUSION_FILES.options), "utf8"))))
+        .length > 0;
+    if (force && differs) rmSync(out, { recursive: true, force: true });
+    if (existsSync(resultPath)) {
+      result = JSON.parse(readFileSync(resultPath, "utf8")) as DiffusionResult;
+    } else {
+      const resume = existsSync(join(out, DIFFUSION_FILES.checkpoint)) ? await readResume(out, "--out") : undefined;
+      if (!flags.quiet)
+        process.stderr.write(
+          `seed ${seed}: ${resume ? `resuming at step ${resume.state.step}` : "starting"} in ${out}\n`,
+        );
+      result = await runInDir(o, out, resume, { ...flags, label: `seed ${seed}` });
+    }
+    if (!result.twin || !result.decision) {
+      throw new UsageError(`--seeds: the run in ${out} has no twin measurement (it needs --twin)`);
+    }
+    first ??= result;
+    runs.push({ seed, twin: result.twin, decision: result.decision });
+    const tf = join(out, DIFFUSION_FILES.timing);
+    if (existsSync(tf)) timing.push({ seed, ...JSON.parse(readFileSync(tf, "utf8")) });
+  }
+  const res = first as DiffusionResult;
+  const perT = decideSeeds(runs, tKey);
+  const dsb = {
+    format: DSB_FORMAT,
+    version: packageVersion(),
+    build: res.build,
+    dataset: res.dataset.name,
+    side: res.dataset.H,
+    seeds,
+    verdict: overallVerdict(perT),
+    perT,
+    steps: res.twin?.snapshots.map((p) => p.step),
+    options: { ...options, seed: undefined },
+    runs: runs.map((r) => ({ seed: r.seed, decision: r.decision })),
+    timing,
+  };
+  writeFileAtomic(join(dir, DSB), `${JSON.stringify(dsb, null, 1)}\n`);
+  if (opts.json === true) {
+    process.stdout.write(`${JSON.stringify(dsb, null, 1)}\n`);
+    return;
+  }
+  const lines = Object.entries(perT).map(([t, p]) => {
+    const r = p.log10Ratio["0.1"];
+    const at47 = p.hOverEG.find((x) => x.step > 40);
+    return `t = ${t}: ${p.verdict}; log10(tauH / tauG) at q = 0.1: ${r ? `${r.mean.toFixed(2)} [${r.lo.toFixed(2)}, ${r.hi.toFixed(2)}]` : "-"}; h / eG ${at47 ? `${at47.mean.toPrecision(2)} at step ${at47.step}` : "-"}`;
+  });
+  process.stdout.write(
+    `${[`${res.dataset.name} ${res.dataset.H} x ${res.dataset.W}, seeds ${seeds.join(", ")}: ${dsb.verdict}`, ...lines, `outputs: ${join(dir, DSB)}`].join("\n")}\n`,
+  );
+}
