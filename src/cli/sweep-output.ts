@@ -7,6 +7,8 @@ import type { TopLevelSpec } from "vega-lite";
 import type { PhaseRow } from "../experiments/phase.js";
 import type { SweepResult } from "../experiments/sweep.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { type Build, stamp } from "../io/stamp.js";
+import { SWEEP_SCHEMAS } from "./sweep-store.js";
 
 const num = (x: number | null, digits = 0) => (x === null ? "-" : digits ? x.toFixed(digits) : String(Math.round(x)));
 
@@ -65,8 +67,13 @@ export function sweepCsv(result: SweepResult): string {
 }
 
 /** JSON of a sweep with its phase rows; logs are kept (they are what the plots are drawn from). */
-export function sweepJson(result: SweepResult, rows: PhaseRow[], extra: Record<string, unknown> = {}): string {
-  return `${JSON.stringify({ ...extra, ...result, phase: rows }, null, 1)}\n`;
+export function sweepJson(
+  result: SweepResult,
+  rows: PhaseRow[],
+  extra: Record<string, unknown> = {},
+  build: Build = null,
+): string {
+  return `${JSON.stringify(stamp(SWEEP_SCHEMAS.json, build, { ...extra, ...result, phase: rows }), null, 1)}\n`;
 }
 
 /** Writes NAME.svg and NAME.png for each spec; returns the paths written. */

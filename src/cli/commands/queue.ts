@@ -1,5 +1,6 @@
 /** `mcm queue status`: waiting, active, done and failed jobs per sweep in a Redis queue. */
 import type { Command } from "commander";
+import { stamp } from "../../io/stamp.js";
 
 export function registerQueue(program: Command): Command {
   const queue = program.command("queue").summary("inspect the Redis job queue of distributed sweeps");
@@ -13,7 +14,11 @@ export function registerQueue(program: Command): Command {
     .action(async (opts: { queue: string; json?: boolean }) => {
       const { formatStatus, queueStatus } = await import("../../queue/status.js");
       const status = await queueStatus(opts.queue);
-      process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(stamp("mcm.queue-status/1", null, status), null, 2)}\n`
+          : `${formatStatus(status)}\n`,
+      );
     });
   return queue;
 }
