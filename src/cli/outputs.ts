@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Build, stamp } from "../io/stamp.js";
 import { Interrupted } from "./errors.js";
+import { pngWriter } from "./optional.js";
 import { addOutputOptions } from "./options.js";
 import type { StopSignals } from "./signals.js";
 
@@ -43,11 +44,11 @@ export async function finishTraining<
   const text = `${JSON.stringify(stamp(run.schema, result.build.flavour, result), null, 1)}\n`;
   writeFileAtomic(join(outDir, run.resultFile), text);
   const plots = await plotsOf(result);
-  const { svgToPng } = await import("../report/png.js");
+  const png = await pngWriter();
   for (const [name, svg] of Object.entries(plots) as [string, string | null][]) {
     if (!svg) continue;
     writeFileAtomic(join(outDir, `${name}.svg`), svg);
-    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
+    if (png) writeFileAtomic(join(outDir, `${name}.png`), png(svg));
   }
   if (run.json) process.stdout.write(text);
   return run.json;

@@ -12,8 +12,8 @@ import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.j
 import { NpyError } from "../../images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp, unstamp } from "../../io/stamp.js";
-import { svgToPng } from "../../report/png.js";
 import { Interrupted, UsageError } from "../errors.js";
+import { pngWriter } from "../optional.js";
 import { helpAfter } from "../options.js";
 import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { utcStamp } from "../paths.js";
@@ -177,8 +177,12 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
   const samplesPath = join(outDir, FILES.samples);
   const rows: { label: string; images: DiffusionImages }[] =
     resume && existsSync(samplesPath) ? samplesRows(samplesPath) : [];
+  const png = await pngWriter();
+  // Without resvg's native binding (an optional dependency) the grids are written as SVG.
   const writeGrid = (name: string, title: string, r: typeof rows) =>
-    writeFileAtomic(join(outDir, name), svgToPng(samplesGrid(title, r)));
+    png
+      ? writeFileAtomic(join(outDir, name), png(samplesGrid(title, r)))
+      : writeFileAtomic(join(outDir, name.replace(/\.png$/, ".svg")), samplesGrid(title, r));
 
   const reporter = createReporter({ quiet: opts.quiet === true });
   const stop = catchStopSignals();

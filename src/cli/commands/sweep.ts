@@ -22,6 +22,7 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp } from "../../io/stamp.js";
 import type { QueueProgress } from "../../queue/index.js";
 import { Interrupted, UsageError } from "../errors.js";
+import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import {
   addModelOptions,
   addOutputOptions,
@@ -333,7 +334,7 @@ async function writeSweepOutputs(
 /** `mcm sweep --queue URL`: submit (or --resume ID) and wait for workers; outputs as for a local sweep. */
 async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<void> {
   if (typeof opts.out === "string") checkOutDir("--out", opts.out);
-  const q = await import("../../queue/index.js");
+  const q = await importOptional("--queue", QUEUE_PACKAGES, () => import("../../queue/index.js"));
   const reporter = createReporter({ quiet: opts.quiet === true });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
