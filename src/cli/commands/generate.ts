@@ -10,7 +10,13 @@ import { type Command, Option } from "commander";
 import { ConfigError } from "../../config/schema.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { repellingWarning } from "../../generate/attraction.js";
-import { type GeneratePlan, type GenerateResult, type GenerateState, runGenerate } from "../../generate/experiment.js";
+import {
+  GENERATE_CONFIG_DEFAULTS,
+  type GeneratePlan,
+  type GenerateResult,
+  type GenerateState,
+  runGenerate,
+} from "../../generate/experiment.js";
 import { snapshotSteps } from "../../generate/family.js";
 import { parseLevels, STAT_NAMES } from "../../generate/law.js";
 import type { FamilyInterval } from "../../generate/reach.js";
@@ -42,16 +48,13 @@ export const GENERATE_FILES = {
 /** Schemas of generate.json and state.json (docs/outputs.md). */
 const GENERATE_SCHEMAS = { result: "mcm.generate/1", state: "mcm.generate-state/1" } as const;
 
-/** Config values generate uses where neither a flag nor --config sets them: a family that can represent
- * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family, and
- * delta = 0.1 (at the run's 0.5 the overlaps' noise floor costs a third of Var(x.u); docs/generate.md). */
-const GENERATE_DEFAULTS: Record<string, string | boolean> = {
-  lr: "0.1",
-  units: "2",
-  trainSkip: true,
-  trainAmplitude: true,
-  walkers: "1",
-};
+/** GENERATE_CONFIG_DEFAULTS as the flag values commander would hand over (flag attribute -> text). */
+const GENERATE_DEFAULTS: Record<string, string | boolean> = Object.fromEntries(
+  Object.entries(GENERATE_CONFIG_DEFAULTS).map(([field, v]) => [
+    MODEL_FLAGS.find((f) => f.field === field)?.attr as string,
+    typeof v === "boolean" ? v : String(v),
+  ]),
+);
 
 function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
   const n = typeof value === "string" && /^[0-9]+(e[0-9]+)?$/i.test(value.trim()) ? Number(value) : Number.NaN;
