@@ -41,7 +41,9 @@ export async function finishTraining<
       `interrupted by ${signal}; checkpoint written\ncontinue with: mcm ${command} --resume ${outDir}`,
     );
   }
-  const text = `${JSON.stringify(stamp(run.schema, result.build.flavour, result), null, 1)}\n`;
+  // The result's own build record ({ flavour, hash }) is kept as `kernel` beside the header's build.
+  const { build, ...rest } = result;
+  const text = `${JSON.stringify(stamp(run.schema, build.flavour, { ...rest, kernel: build }), null, 1)}\n`;
   writeFileAtomic(join(outDir, run.resultFile), text);
   const plots = await plotsOf(result);
   const png = await pngWriter();
