@@ -4,7 +4,7 @@
  * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
  * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
