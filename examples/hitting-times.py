@@ -34,13 +34,13 @@ def series(record):
         regimes = list(regimes.items())
     else:
         raise SystemExit(f"hitting-times.py: {record.path} is a {record.kind} directory; expected a demo or a sweep")
-    exponents = {(row["label"], row["direction"]): row.get("predictedExponent") for row in record["phase"]}
+    laws = {(row["label"], row["direction"]): (row.get("predictedExponent"), row.get("lawK")) for row in record["phase"]}
     out = {}
     for label, points in regimes:
         for p in points:
             s = out.setdefault(
                 f"{label}: w.{p['direction']}",
-                {"d": [], "median": [], "lo": [], "hi": [], "censored": [], "n": [], "exponent": None},
+                {"d": [], "median": [], "lo": [], "hi": [], "censored": [], "n": [], "exponent": None, "log": False},
             )
             s["d"].append(p["d"])
             s["median"].append(mcm_diffusion.censored_median(p["hits"]))
@@ -48,8 +48,9 @@ def series(record):
             s["hi"].append(p["ci"][1])
             s["censored"].append(int(np.isnan(p["hits"]).sum()))
             s["n"].append(len(p["hits"]))
-            e = exponents.get((label, p["direction"]))
+            e, k = laws.get((label, p["direction"]), (None, None))
             s["exponent"] = e if isinstance(e, (int, float)) else None
+            s["log"] = k == 2  # k = 2: n* ~ d log d (the exponent is of n* / log d)
     return out
 
 
@@ -74,7 +75,7 @@ def plot(data, path):
             file=sys.stderr,
         )
         sys.exit(3)
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    fig, ax = plt.subplots(figsize=(10, 4.8))
     for i, (name, s) in enumerate(data.items()):
         d, med = np.array(s["d"], float), np.array(s["median"], float)
         ok = ~np.isnan(med)
@@ -86,15 +87,17 @@ def plot(data, path):
         ax.errorbar(d[ok], med[ok], yerr=[(med - lo)[ok], (hi - med)[ok]], fmt="o-", color=color, label=name, capsize=3)
         e = s["exponent"]
         if e is not None:
+            law = (lambda x: x**e * np.log(x)) if s["log"] else (lambda x: x**e)
             d0, n0 = d[ok][0], med[ok][0]
             grid = np.geomspace(d.min(), d.max(), 20)
-            ax.plot(grid, n0 * (grid / d0) ** e, "--", color=color, alpha=0.6, label=f"∝ d^{e:g}")
+            text = "d log d" if s["log"] and e == 1 else f"d^{e:g}" + (" log d" if s["log"] else "")
+            ax.plot(grid, n0 * law(grid) / law(d0), "--", color=color, alpha=0.6, label=f"theory: ∝ {text}")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("d")
     ax.set_ylabel("median first-hitting step n*")
     ax.set_title("Median first-hitting time n* against d")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
     fig.tight_layout()
     fig.savefig(path, dpi=150)
     print(f"wrote {path}")

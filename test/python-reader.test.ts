@@ -1,7 +1,7 @@
 // The Python reader (python/mcm_diffusion) against outputs the real `mcm` writes, and the header every JSON
 // output carries (src/io/stamp.ts). Build first: `npm run build`.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,36 @@ describe("the header of every JSON output", () => {
       "config.json": ["mcm.run-config/1", "string"],
       "summary.json": ["mcm.run-summary/1", "string"],
     });
+  });
+
+  it("--resume reads a sweep written before the header (same results) and refuses a newer state format (exit 2)", () => {
+    const old = join(root, "old-sweep");
+    cpSync(sweepDir, old, { recursive: true });
+    const strip = (file: string, extra: Record<string, unknown>) => {
+      const {
+        tool: _t,
+        version: _v,
+        build: _b,
+        schema: _s,
+        ...body
+      } = JSON.parse(readFileSync(join(old, file), "utf8"));
+      writeFileSync(join(old, file), JSON.stringify({ ...body, ...extra }));
+    };
+    strip("sweep-spec.json", {});
+    strip("sweep-state.json", { version: 1 });
+    const medians = (doc: SweepJson) => doc.points.map((p) => p.directions.u.median.median);
+    const resumed = JSON.parse(mcm("sweep", "--resume", old, "--json", "-q")) as SweepJson;
+    expect(medians(resumed)).toEqual(medians(JSON.parse(readFileSync(join(sweepDir, "sweep.json"), "utf8"))));
+    const state = JSON.parse(readFileSync(join(sweepDir, "sweep-state.json"), "utf8"));
+    writeFileSync(
+      join(old, "sweep-state.json"),
+      JSON.stringify({ ...state, schema: "mcm.sweep-state/2", version: "9.0.0" }),
+    );
+    const r = spawnSync(process.execPath, [CLI, "sweep", "--resume", old, "-q"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /sweep-state\.json: schema: expected mcm\.sweep-state\/1, found "mcm\.sweep-state\/2" \(written by mcm-diffusion 9\.0\.0\)/,
+    );
   });
 
   it("stdout JSON of exponent carries it too, with build null (no kernel runs)", () => {
@@ -191,6 +221,22 @@ print(json.dumps({"kind": r.kind, "schemas": [r["config"]["schema"], r["summary"
     const medians = sweep.points.map((p) => p.directions.u.median.median);
     expect(rows.filter((c) => c[0] === "all: w.u").map((c) => Number(c[2]))).toEqual(medians);
     expect(rows.filter((c) => c[0] === "all: w.v").map((c) => c[2])).toEqual(["nan", "nan"]);
+  });
+
+  it("examples/hitting-times.py draws the figure with matplotlib, or says how to install it (exit 3)", () => {
+    const png = join(root, "hitting-times.png");
+    const r = spawnSync("python3", [resolve("examples/hitting-times.py"), sweepDir, "--out", png], {
+      encoding: "utf8",
+      env: { ...process.env, PYTHONPATH: resolve("python") },
+    });
+    const hasMatplotlib = spawnSync("python3", ["-c", "import matplotlib"]).status === 0;
+    if (hasMatplotlib) {
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
+    } else {
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/matplotlib is not installed; install it \(pip install matplotlib/);
+    }
   });
 
   it.skipIf(!hasPip)("installs with pip from ./python (its backend needs nothing but the standard library)", () => {
