@@ -4,10 +4,9 @@
  * its files (options, checkpoint, samples, timing, result and plots).
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { CHECKPOINT_EVERY_TEXT, type CheckpointEvery, parseCheckpointEvery } from "../../config/schema.js";
 import {
-  DIFFUSION_DEFAULTS,
   DIFFUSION_FIELDS,
   type DiffusionOptions,
   diffusionSchema,
@@ -16,11 +15,11 @@ import {
 import type { DiffusionCheckpoint, DiffusionImages, DiffusionResult } from "../../diffusion/run.js";
 import { NpyError } from "../../images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { svgToPng } from "../../report/png.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import { Interrupted, UsageError } from "../errors.js";
-import { addFlagOptions, flagsOf, helpAfter, readFlags, translateError } from "../options.js";
-import { addTrainingRunOptions, finishTraining } from "../outputs.js";
-import { utcStamp } from "../paths.js";
+import { pngWriter } from "../optional.js";
+import { flagsOf, readFlags, translateError } from "../options.js";
+import { finishTraining } from "../outputs.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 
@@ -32,6 +31,24 @@ export const DIFFUSION_FILES = {
   timing: "timing.json",
 };
 const FILES = DIFFUSION_FILES;
+/** Schemas of the JSON files (docs/outputs.md). */
+export const DIFFUSION_SCHEMAS = {
+  options: "mcm.diffusion-options/1",
+  result: "mcm.diffusion/2",
+  samples: "mcm.diffusion-samples/1",
+  dsb: "mcm.diffusion-dsb/1",
+  dsbOptions: "mcm.diffusion-dsb-options/1",
+} as const;
+const SCHEMAS = DIFFUSION_SCHEMAS;
+/** The sample rows of samples.json; a file written before the header existed is the bare list. */
+function samplesRows(path: string): { label: string; images: DiffusionImages }[] {
+  const doc = unstamp(path, JSON.parse(readFileSync(path, "utf8")), SCHEMAS.samples);
+  return Array.isArray(doc) ? doc : doc.rows;
+}
+/** A JSON file of mcm's with its header checked and removed. */
+export function readStamped<T>(path: string, schema: string): T {
+  return unstamp(path, JSON.parse(readFileSync(path, "utf8")), schema) as T;
+}
 export const DIFFUSION_FLAGS = flagsOf(diffusionSchema.shape);
 const FLAG_OF = new Map(DIFFUSION_FLAGS.map((f) => [f.field as string, f.flag]));
 export const DEFAULT_CHECKPOINT_EVERY = "2m";
@@ -92,12 +109,16 @@ export async function runInDir(
   const { diffusionPlots, samplesGrid } = await import("../../report/diffusion.js");
   const { DivergedError, runDiffusion, StoppedBeforeTraining } = await import("../../diffusion/run.js");
   mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
+  writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(stamp(SCHEMAS.options, null, options), null, 2)}\n`);
   const samplesPath = join(outDir, FILES.samples);
   const rows: { label: string; images: DiffusionImages }[] =
-    resume && existsSync(samplesPath) ? JSON.parse(readFileSync(samplesPath, "utf8")) : [];
+    resume && existsSync(samplesPath) ? samplesRows(samplesPath) : [];
+  const png = await pngWriter();
+  // Without resvg's native binding (an optional dependency) the grids are written as SVG.
   const writeGrid = (name: string, title: string, r: typeof rows) =>
-    writeFileAtomic(join(outDir, name), svgToPng(samplesGrid(title, r)));
+    png
+      ? writeFileAtomic(join(outDir, name), png(samplesGrid(title, r)))
+      : writeFileAtomic(join(outDir, name.replace(/\.png$/, ".svg")), samplesGrid(title, r));
   const timingPath = join(outDir, FILES.timing);
   const before =
     resume && existsSync(timingPath)
@@ -135,7 +156,7 @@ export async function runInDir(
         }
         const round = (p: Float64Array) => Array.from(p, (v) => Math.round(v * 1000) / 1000) as unknown as Float64Array;
         rows.push(...sets.map((s) => ({ label: s.label, images: { ...s.images, pixels: round(s.images.pixels) } })));
-        writeFileAtomic(samplesPath, JSON.stringify(rows));
+        writeFileAtomic(samplesPath, JSON.stringify(stamp(SCHEMAS.samples, null, { rows })));
         writeGrid(
           "samples.png",
           `${options.dataset}: samples of R and G from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`,
@@ -167,7 +188,14 @@ export async function runInDir(
   }
   bar.done();
   writeTiming();
-  const run = { command: "diffusion", outDir, resultFile: FILES.result, stop, json: flags.json };
+  const run = {
+    command: "diffusion",
+    outDir,
+    resultFile: FILES.result,
+    schema: SCHEMAS.result,
+    stop,
+    json: flags.json,
+  };
   await finishTraining(run, result, diffusionPlots);
   return result;
 }

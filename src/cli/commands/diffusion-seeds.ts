@@ -13,14 +13,20 @@ import { type DiffusionOptions, differingOptions, resolveDiffusionOptions } from
 import type { DiffusionResult } from "../../diffusion/run.js";
 import { tKey } from "../../diffusion/setup.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { stamp } from "../../io/stamp.js";
 import { UsageError } from "../errors.js";
-import { packageVersion } from "../session.js";
-import { DIFFUSION_FILES, optionsFromFlags, readResume, runFlags, runInDir } from "./diffusion-run.js";
+import {
+  DIFFUSION_FILES,
+  optionsFromFlags,
+  readResume,
+  readStamped,
+  runFlags,
+  runInDir,
+  DIFFUSION_SCHEMAS as SCHEMAS,
+} from "./diffusion-run.js";
 
 const DSB = "dsb.json";
 const DSB_OPTIONS = "dsb-options.json";
-/** The dsb.json format. */
-export const DSB_FORMAT = "mcm-diffusion-dsb/1";
 
 /** The seeds of --seeds: distinct integers in the range of --seed. */
 export function parseSeeds(text: unknown): (number | string)[] {
@@ -52,11 +58,14 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
   const stored = join(dir, DSB_OPTIONS);
   const others: [string, DiffusionOptions][] = [];
   if (existsSync(stored)) {
-    others.push([stored, resolveDiffusionOptions(JSON.parse(readFileSync(stored, "utf8")).options)]);
+    others.push([
+      stored,
+      resolveDiffusionOptions(readStamped<{ options: unknown }>(stored, SCHEMAS.dsbOptions).options),
+    ]);
   }
   for (const seed of seeds) {
     const f = join(dir, `seed-${seed}`, DIFFUSION_FILES.options);
-    if (existsSync(f)) others.push([f, resolveDiffusionOptions(JSON.parse(readFileSync(f, "utf8")))]);
+    if (existsSync(f)) others.push([f, resolveDiffusionOptions(readStamped(f, SCHEMAS.options))]);
   }
   for (const [file, other] of others) {
     const diff = differingOptions(options, other, ["seed"]);
@@ -68,7 +77,7 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
     }
   }
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(stored, `${JSON.stringify({ options, seeds }, null, 2)}\n`);
+  writeFileAtomic(stored, `${JSON.stringify(stamp(SCHEMAS.dsbOptions, null, { options, seeds }), null, 2)}\n`);
   const runs: DsbRun[] = [];
   const timing: { seed: number | string; wallSeconds: number; cpuSeconds: number }[] = [];
   let first: DiffusionResult | null = null;
@@ -79,11 +88,12 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
     const resultPath = join(out, DIFFUSION_FILES.result);
     const differs =
       existsSync(join(out, DIFFUSION_FILES.options)) &&
-      differingOptions(o, resolveDiffusionOptions(JSON.parse(readFileSync(join(out, DIFFUSION_FILES.options), "utf8"))))
+      differingOptions(o, resolveDiffusionOptions(readStamped(join(out, DIFFUSION_FILES.options), SCHEMAS.options)))
         .length > 0;
     if (force && differs) rmSync(out, { recursive: true, force: true });
     if (existsSync(resultPath)) {
-      result = JSON.parse(readFileSync(resultPath, "utf8")) as DiffusionResult;
+      const read = readStamped<DiffusionResult & { kernel?: DiffusionResult["build"] }>(resultPath, SCHEMAS.result);
+      result = { ...read, build: read.build ?? (read.kernel as DiffusionResult["build"]) };
     } else {
       const resume = existsSync(join(out, DIFFUSION_FILES.checkpoint)) ? await readResume(out, "--out") : undefined;
       if (!flags.quiet)
@@ -103,9 +113,7 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
   const res = first as DiffusionResult;
   const perT = decideSeeds(runs, tKey);
   const dsb = {
-    format: DSB_FORMAT,
-    version: packageVersion(),
-    build: res.build,
+    kernel: res.build,
     dataset: res.dataset.name,
     side: res.dataset.H,
     seeds,
@@ -116,9 +124,10 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
     runs: runs.map((r) => ({ seed: r.seed, decision: r.decision })),
     timing,
   };
-  writeFileAtomic(join(dir, DSB), `${JSON.stringify(dsb, null, 1)}\n`);
+  const doc = stamp(SCHEMAS.dsb, res.build.flavour, dsb);
+  writeFileAtomic(join(dir, DSB), `${JSON.stringify(doc, null, 1)}\n`);
   if (opts.json === true) {
-    process.stdout.write(`${JSON.stringify(dsb, null, 1)}\n`);
+    process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
     return;
   }
   const lines = Object.entries(perT).map(([t, p]) => {
