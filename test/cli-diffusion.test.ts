@@ -94,7 +94,7 @@ describe("mcm diffusion", () => {
       [["--dataset", "cifar"], /--dataset: got "cifar", expected "mnist", "fashion-mnist" or a \.npy file/],
       [["--dataset", toy, "--arch", "vit"], /--arch: got "vit", expected one of "unet", "mlp"/],
       [["--dataset", toy, "--eval-t", "0.1,5"], /--eval-t: got 5, expected times in the process's range/],
-      [["--dataset", toy, "--seed", "-3"], /--seed: got -3, expected an integer in \[0, 2\^64 - 1\]/],
+      [["--dataset", toy, "--seed", "-3"], /--seed: got "-3", expected an integer in \[0, 2\^64 - 1\]/],
       [["--dataset", toy, "--checkpoint-every", "soon"], /--checkpoint-every: got "soon", expected /],
       [["--dataset", toy, "--seeds", "1,2,1"], /--seeds: seed 1 is listed twice/],
       [["--dataset", toy, "--seeds", "1,2.5"], /--seeds: got "1,2.5" \("2.5" is not an integer/],
