@@ -3,12 +3,13 @@
  * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
+import { shortNumber } from "../../theory/format.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { UsageError } from "../errors.js";
 import { addModelOptions, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
 
-const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/\.?0+$/, ""));
+const num = shortNumber;
 const big = (x: number) => (x >= 1e5 ? x.toExponential(3) : String(Math.round(x)));
 
 /** The JSON document of `mcm predict --json`: per direction its law, regime and overlap curve. */

@@ -36,7 +36,7 @@ import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
-import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
+import { formatPoints, groupRegimes, noFitReason, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
 import { readSweepState, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
 
 /** The parsed flags of `mcm sweep`: the model and sweep-only flags (texts, comma lists for grid axes) and these. */
@@ -315,7 +315,7 @@ async function writeSweepOutputs(
     return;
   }
   process.stdout.write(
-    `${formatPoints(result)}\n\nPhase-transition summary\n${formatPhaseTable(rows)}\n\noutputs: ${outDir}\n`,
+    `${formatPoints(result)}\n\nPhase-transition summary\n${rows.length > 0 ? formatPhaseTable(rows) : noFitReason(result)}\n\noutputs: ${outDir}\n`,
   );
 }
 
