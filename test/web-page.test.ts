@@ -1,7 +1,7 @@
 // The page's logic without a browser: form validation (errors by field), the statistics it plots, the
 // chart markup, the prediction slot and the bit-exact hex encoding used to compare with Node.
 import { describe, expect, it } from "vitest";
-import { FIELDS, PAGE_CONFIG, readForm } from "../src/web/form.js";
+import { FIELDS, PAGE_CONFIG, readForm, shownErrors } from "../src/web/form.js";
 import { renderChart, xDomain } from "../src/web/plot.js";
 import { predictionText } from "../src/web/prediction.js";
 import { float64Hex, float64HexList } from "../src/web/protocol.js";
@@ -49,6 +49,24 @@ describe("page form", () => {
     expect(r.ok && r.run.steps).toBe(100000);
     const over = readForm({ ...initial(), seed: "18446744073709551616" });
     expect(over.ok ? [] : over.errors.map((e) => e.field)).toEqual(["seed"]);
+  });
+});
+
+describe("page failures", () => {
+  it("a run's failure stays shown through the re-validation after the run (it was written, then cleared)", () => {
+    const valid = readForm(initial());
+    const formErrors = valid.ok ? [] : valid.errors;
+    const failure = { field: "", message: "kernel failed: out of memory" };
+    // finish() re-validates the unchanged form: the failure must survive it.
+    expect(shownErrors(formErrors, failure)).toEqual([failure]);
+    const onField = { field: "d", message: "d: too large for this browser" };
+    expect(shownErrors(formErrors, onField)).toEqual([onField]);
+    // Once the person edits the form the page drops the failure (null): only the form's errors remain.
+    const edited = readForm({ ...initial(), d: "abc" });
+    const errors = edited.ok ? [] : edited.errors;
+    expect(shownErrors(errors, null)).toEqual(errors);
+    // A field the form itself flags shows the form's message, not the older failure's.
+    expect(shownErrors(errors, onField).filter((e) => e.field === "d")).toEqual(errors);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/schema.js";
 import { DIRECTIONS } from "../engine/layout.js";
-import { FIELDS, type FieldError, type FieldSpec, readForm } from "./form.js";
+import { FIELDS, type FieldError, type FieldSpec, readForm, shownErrors } from "./form.js";
 import { renderHistogram } from "./histogram.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
 import { type LimitOverlay, limitOverlay, type Prediction, predict, predictionText } from "./prediction.js";
@@ -96,10 +96,12 @@ function showErrors(errors: readonly FieldError[]): void {
 }
 
 let running = false;
+/** The last run's failure: shown until the form is edited or another run starts. */
+let failure: FieldError | null = null;
 
 function validate(): ReturnType<typeof readForm> {
   const r = readForm(values());
-  showErrors(r.ok ? [] : r.errors);
+  showErrors(shownErrors(r.ok ? [] : r.errors, failure));
   runButton.disabled = running || !r.ok;
   if (r.ok && !running) {
     showPrediction(r.run.config, r.run.steps);
@@ -138,8 +140,12 @@ function showPrediction(config: Config, steps: number): void {
   }, 250);
 }
 
-form.addEventListener("input", () => validate());
-form.addEventListener("change", () => validate());
+const edited = () => {
+  failure = null;
+  validate();
+};
+form.addEventListener("input", edited);
+form.addEventListener("change", edited);
 
 // ---- chart ----
 
@@ -190,8 +196,8 @@ function getWorker(): Worker {
   worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
   worker.onmessage = (event: MessageEvent<FromWorker>) => onWorkerMessage(event.data);
   worker.onerror = (event) => {
+    failure = { field: "", message: `worker failed: ${event.message || "could not load the worker"}` };
     finish("error");
-    formError.textContent = `worker failed: ${event.message || "could not load the worker"}`;
   };
   return worker;
 }
@@ -264,11 +270,10 @@ function onWorkerMessage(message: FromWorker): void {
       break;
     }
     case "error": {
-      if (message.field && errorSpans.has(message.field)) {
-        showErrors([{ field: message.field, message: message.message }]);
-      } else {
-        formError.textContent = message.message;
-      }
+      failure = {
+        field: message.field && errorSpans.has(message.field) ? message.field : "",
+        message: message.message,
+      };
       statusLine.textContent = "the run failed";
       finish("error");
       break;
@@ -279,6 +284,7 @@ function onWorkerMessage(message: FromWorker): void {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   if (running) return;
+  failure = null;
   const r = validate();
   if (!r.ok) return;
   const { config, seed, steps } = r.run;
@@ -299,6 +305,7 @@ form.addEventListener("submit", (event) => {
 
 generateButton.addEventListener("click", () => {
   if (running) return;
+  failure = null;
   const r = validate();
   if (!r.ok) return;
   const { config, seed, steps } = r.run;
