@@ -334,6 +334,12 @@ async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<v
   const waitOptions = {
     url,
     signal: controller.signal,
+    onConnection: (e: { state: "lost" | "back"; message: string }) =>
+      reporter.info(
+        e.state === "lost"
+          ? `lost the connection: ${e.message}; waiting for Redis to come back (jobs and results stay in Redis; Ctrl-C stops waiting)`
+          : e.message,
+      ),
     onSubmitted: (info: { sweepId: string; total: number; enqueued: number; done: number }) =>
       reporter.info(
         `sweep id ${info.sweepId}: ${info.total} jobs (${info.enqueued} enqueued, ${info.done} already done) at ${q.redact(url)}\ncollect later with: mcm sweep --queue URL --resume ${info.sweepId}`,
