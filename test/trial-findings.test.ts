@@ -1,14 +1,26 @@
 // Findings of the hostile trial (issue 26, item 5) that belong to no other test file: each case here
 // failed before its fix.
 import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerRun } from "../src/cli/commands/run.js";
+import { registerSweep } from "../src/cli/commands/sweep.js";
+import { UsageError } from "../src/cli/errors.js";
+import { readConfigFile, refuseFlagsAsValues } from "../src/cli/options.js";
 import { noFitReason } from "../src/cli/sweep-output.js";
-import { ConfigError } from "../src/config/schema.js";
+import { ConfigError, decimalNumber } from "../src/config/schema.js";
+import { resolveDiffusionOptions } from "../src/diffusion/options.js";
 import { expandGrid, type SweepResult, type SweepSpec } from "../src/experiments/sweep.js";
+import { parseLevels } from "../src/generate/law.js";
+import { duplicateJsonKey } from "../src/io/json.js";
 import { openRedis, QueueUrlError, resumeSweep, SweepDetachedError, submitSweep } from "../src/queue/index.js";
 import { resultsKey, StoredResultError } from "../src/queue/store.js";
 import { shortNumber } from "../src/theory/format.js";
+import { FIELDS, readForm } from "../src/web/form.js";
 import { MISSING, type RedisServer, redisBin, startRedis } from "./helpers/redis.js";
 
 const spec = (grid: Record<string, unknown[]>): SweepSpec => ({ base: {}, grid, seeds: 2, steps: () => 10, seed: 1 });
@@ -44,6 +56,73 @@ describe("number formatting", () => {
     expect(shortNumber(100.5)).toBe("100.5");
     expect(shortNumber(1.23456e-21)).toBe("1.235e-21");
     expect(Number(shortNumber(2.5e-7))).toBe(2.5e-7);
+  });
+});
+
+describe("config files (every command reads them through readConfigFile)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "findings-config-"));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("refuse a key given twice, naming it (JSON.parse silently kept the last)", () => {
+    const path = file("dup.json", '{"d": 8, "t": 0.5, "d": 16}');
+    expect(() => readConfigFile(path)).toThrow(UsageError);
+    expect(() => readConfigFile(path)).toThrow(`--config: ${path}: d: given twice`);
+    const record = file("record.json", '{"config": {"d": 8, "t": 1, "t": 2}, "seed": 1}');
+    expect(() => readConfigFile(record)).toThrow(`${record}: config.t: given twice`);
+    expect(duplicateJsonKey('{"a": {"x": 1}, "b": [{"x": 1}, {"x": 2}], "c": "\\"a\\": 1, \\"a\\""}')).toBeNull();
+    expect(duplicateJsonKey('{"a": {"x": 1}, "a": 2}')).toBe("a");
+    expect(duplicateJsonKey('{"\\u0061": 1, "a": 2}')).toBe("a");
+  });
+
+  it("refuse __proto__ (sweep once read its fields as the config's), at the top and in a run record", () => {
+    const path = file("proto.json", '{"__proto__": {"d": 8}, "t": 0.5}');
+    expect(() => readConfigFile(path)).toThrow(`--config: ${path}: __proto__: unknown field`);
+    const record = file("proto-record.json", '{"config": {"__proto__": {"d": 8}}}');
+    expect(() => readConfigFile(record)).toThrow(`${record}: config.__proto__: unknown field`);
+  });
+
+  it("accept a UTF-8 byte order mark (it was 'not valid JSON')", () => {
+    expect(readConfigFile(file("bom.json", '\uFEFF{"d": 8}'))).toEqual({ d: 8 });
+  });
+});
+
+describe("numbers typed as text", () => {
+  it('take decimal numbers only: "" and " " are not 0, "0x8" is not 8', () => {
+    for (const bad of ["", " ", "0x8", "0b11", "0o7", "Infinity", "1_000"]) expect(decimalNumber(bad)).toBeNaN();
+    expect(decimalNumber(" 8 ")).toBe(8);
+    expect(decimalNumber("-1.5e-3")).toBe(-1.5e-3);
+    expect(decimalNumber(7)).toBe(7);
+    expect(() => resolveDiffusionOptions({ batch: "0x8" })).toThrow('--batch: got "0x8"');
+    expect(() => resolveDiffusionOptions({ nTrain: "" })).toThrow('--n-train: got ""');
+    expect(() => resolveDiffusionOptions({ evalT: "0.1,,1" })).toThrow("--eval-t");
+    expect(resolveDiffusionOptions({ batch: "8" }).batch).toBe(8);
+    expect(() => parseLevels("0x2,0.5", "vp")).toThrow(ConfigError);
+    const page = readForm({ ...Object.fromEntries(FIELDS.map((f) => [f.name, f.initial])), steps: "0x10" });
+    expect(page.ok ? [] : page.errors.map((e) => e.field)).toContain("steps");
+  });
+});
+
+describe("a flag given no value", () => {
+  const parse = (register: (p: Command) => Command, args: string[]) => {
+    const program = new Command("mcm").exitOverride();
+    register(program);
+    refuseFlagsAsValues(program);
+    for (const c of program.commands) c.exitOverride().action(() => {});
+    return program.parseAsync(args, { from: "user" });
+  };
+
+  it("does not swallow the next flag as its value (run --d --out X set d to '--out')", async () => {
+    await expect(parse(registerRun, ["run", "--d", "--out", "X"])).rejects.toThrow(
+      "--d: got the flag --out where a value was expected",
+    );
+    await expect(parse(registerRun, ["run", "--seed", "-q"])).rejects.toThrow("--seed: got the flag -q");
+    await expect(parse(registerSweep, ["sweep", "--out", "--d=16"])).rejects.toThrow("--out: got the flag --d");
+    // Negative numbers and ordinary values pass.
+    await expect(parse(registerRun, ["run", "--t", "-1", "--d", "16"])).resolves.toBeDefined();
   });
 });
 

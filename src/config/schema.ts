@@ -39,6 +39,16 @@ export interface FieldMeta {
 
 const RANGES = new WeakMap<object, string>();
 
+/** A decimal number as typed (42, -1.5, .5, 1e-3): the only text a numeric flag or field accepts. */
+export const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i;
+
+/** The number a flag's text stands for: NaN unless it is a decimal number (Number() reads "" and " " as 0,
+ * "0x8" as 8, "0b11" as 3). Numbers pass through, so stored options and typed flags check alike. */
+export function decimalNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  return typeof value === "string" && DECIMAL.test(value.trim()) ? Number(value) : Number.NaN;
+}
+
 /** Registers the text of what a validator accepts (the same text its errors print). */
 export function ranged<T extends z.ZodType>(schema: T, text: string): T {
   RANGES.set(schema, text);

@@ -2,6 +2,7 @@
  * Options of `mcm diffusion` with their defaults and accepted ranges. resolveDiffusionOptions() fills
  * defaults and throws a RangeError naming the flag, the value found and what is accepted.
  */
+import { decimalNumber } from "../config/schema.js";
 import type { Arch } from "./net.js";
 import type { SamplerName } from "./sample.js";
 
@@ -78,7 +79,7 @@ export const MLP_DEFAULTS = { width: 512, lr: 1e-3 } as const;
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function int(key: keyof DiffusionOptions, v: unknown, lo: number, hi: number): number {
-  const x = Number(v);
+  const x = decimalNumber(v);
   if (!Number.isInteger(x) || x < lo || x > hi) {
     throw new RangeError(`--${kebab(key)}: got ${JSON.stringify(v)}, expected a whole number in [${lo}, ${hi}]`);
   }
@@ -86,7 +87,7 @@ function int(key: keyof DiffusionOptions, v: unknown, lo: number, hi: number): n
 }
 
 function num(key: keyof DiffusionOptions, v: unknown, lo: number, hi: number, open = false): number {
-  const x = Number(v);
+  const x = decimalNumber(v);
   if (!Number.isFinite(x) || x > hi || (open ? x <= lo : x < lo)) {
     throw new RangeError(
       `--${kebab(key)}: got ${JSON.stringify(v)}, expected a number in ${open ? "(" : "["}${lo}, ${hi}]`,
@@ -110,7 +111,7 @@ export function resolveDiffusionOptions(input: Partial<Record<keyof DiffusionOpt
     if (input.lr === undefined) o.lr = MLP_DEFAULTS.lr;
   }
   const ev = o.evalT as unknown;
-  const evalT = typeof ev === "string" ? ev.split(",").map(Number) : (ev as number[]);
+  const evalT = typeof ev === "string" ? ev.split(",").map(decimalNumber) : (ev as number[]);
   if (!Array.isArray(evalT) || evalT.length === 0 || evalT.some((t) => !(t > 0 && t <= 20))) {
     throw new RangeError(
       `--eval-t: got ${JSON.stringify(o.evalT)}, expected a comma-separated list of times in (0, 20]`,

@@ -9,6 +9,7 @@ import {
   ConfigError,
   type ConfigInput,
   configSchema,
+  decimalNumber,
   resolveConfig,
 } from "../config/schema.js";
 
@@ -116,7 +117,7 @@ function show(value: unknown): string {
 function numeric(text: string): number | string {
   const s = text.trim();
   if (s === "") return s;
-  const x = Number(s);
+  const x = decimalNumber(s);
   return Number.isNaN(x) ? text : x;
 }
 

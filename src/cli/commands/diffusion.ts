@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { decimalNumber } from "../../config/schema.js";
 import { DIFFUSION_DEFAULTS, type DiffusionOptions, resolveDiffusionOptions } from "../../diffusion/options.js";
 import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.js";
 import { NpyError } from "../../images/npy.js";
@@ -150,13 +151,13 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
       }
     }
   }
-  const every = Number(opts.checkpointEvery ?? 0);
+  const every = decimalNumber(opts.checkpointEvery ?? 0);
   if (!(Number.isInteger(every) && every >= 0)) {
     throw new UsageError(
       `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,
     );
   }
-  const threads = Number(opts.threads ?? 1);
+  const threads = decimalNumber(opts.threads ?? 1);
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
     throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected a whole number in [1, 256]`);
   }

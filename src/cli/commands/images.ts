@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { decimalNumber } from "../../config/schema.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiments/images/checkpoint.js";
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
@@ -112,7 +113,7 @@ async function imagesAction(opts: ImagesFlags): Promise<void> {
     }
     for (const f of held) rmSync(join(outDir, f), { force: true });
   }
-  const every = Number(opts.checkpointEvery ?? 500);
+  const every = decimalNumber(opts.checkpointEvery ?? 500);
   if (!(Number.isInteger(every) && every >= 0)) {
     throw new UsageError(
       `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,

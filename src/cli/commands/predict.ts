@@ -3,6 +3,7 @@
  * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
+import { decimalNumber } from "../../config/schema.js";
 import { shortNumber } from "../../theory/format.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
@@ -92,7 +93,7 @@ export function registerPredict(program: Command): Command {
       const stepsGiven = opts.steps !== undefined || (path !== undefined && "steps" in readConfigFile(path));
       let paths = 4000;
       if (opts.paths !== undefined) {
-        paths = Number(opts.paths);
+        paths = decimalNumber(opts.paths);
         if (!Number.isInteger(paths) || paths < 100 || paths > 1_000_000) {
           throw new UsageError(`--paths: got ${JSON.stringify(opts.paths)}, expected an integer in [100, 1000000]`);
         }
