@@ -1,22 +1,27 @@
 // Findings of the hostile trial (issue 26, item 5) that belong to no other test file: each case here
 // failed before its fix.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerExponent } from "../src/cli/commands/exponent.js";
+import { registerImages } from "../src/cli/commands/images.js";
+import { registerResume } from "../src/cli/commands/resume.js";
 import { registerRun } from "../src/cli/commands/run.js";
 import { registerSweep } from "../src/cli/commands/sweep.js";
 import { UsageError } from "../src/cli/errors.js";
 import { readConfigFile, refuseFlagsAsValues } from "../src/cli/options.js";
 import { noFitReason } from "../src/cli/sweep-output.js";
 import { ConfigError, decimalNumber } from "../src/config/schema.js";
+import { parseImageNpy } from "../src/diffusion/data.js";
 import { resolveDiffusionOptions } from "../src/diffusion/options.js";
 import { expandGrid, type SweepResult, type SweepSpec } from "../src/experiments/sweep.js";
 import { parseLevels } from "../src/generate/law.js";
 import { duplicateJsonKey } from "../src/io/json.js";
+import { encodeNpy } from "../src/io/npy.js";
 import { openRedis, QueueUrlError, resumeSweep, SweepDetachedError, submitSweep } from "../src/queue/index.js";
 import { resultsKey, StoredResultError } from "../src/queue/store.js";
 import { shortNumber } from "../src/theory/format.js";
@@ -106,15 +111,19 @@ describe("numbers typed as text", () => {
   });
 });
 
-describe("a flag given no value", () => {
-  const parse = (register: (p: Command) => Command, args: string[]) => {
-    const program = new Command("mcm").exitOverride();
-    register(program);
-    refuseFlagsAsValues(program);
-    for (const c of program.commands) c.exitOverride().action(() => {});
-    return program.parseAsync(args, { from: "user" });
-  };
+/** Parses a command line with one command registered (its action replaced by a no-op unless `run`). */
+function parse(register: (p: Command) => Command, args: string[], run = false) {
+  const program = new Command("mcm").exitOverride();
+  register(program);
+  refuseFlagsAsValues(program);
+  for (const c of program.commands) {
+    c.exitOverride();
+    if (!run) c.action(() => {});
+  }
+  return program.parseAsync(args, { from: "user" });
+}
 
+describe("a flag given no value", () => {
   it("does not swallow the next flag as its value (run --d --out X set d to '--out')", async () => {
     await expect(parse(registerRun, ["run", "--d", "--out", "X"])).rejects.toThrow(
       "--d: got the flag --out where a value was expected",
@@ -123,6 +132,64 @@ describe("a flag given no value", () => {
     await expect(parse(registerSweep, ["sweep", "--out", "--d=16"])).rejects.toThrow("--out: got the flag --d");
     // Negative numbers and ordinary values pass.
     await expect(parse(registerRun, ["run", "--t", "-1", "--d", "16"])).resolves.toBeDefined();
+  });
+});
+
+describe("messages that name the right thing", () => {
+  const dir = mkdtempSync(join(tmpdir(), "findings-messages-"));
+
+  it("exponent blames the flag that overflows, not --t", async () => {
+    const err = await parse(registerExponent, ["exponent", "--beta-u", "1e300"], true).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/^--beta-u: got 1e\+300, the quadrature is not finite with it/);
+    const t = await parse(registerExponent, ["exponent", "--process", "ve", "--t", "1e300"], true).catch((e) => e);
+    expect((t as Error).message).toMatch(/^--t: got 1e\+300, the quadrature is not finite there/);
+  });
+
+  it(".npy errors of an image file describe its own shape, not the flattened [N, C*H*W]", () => {
+    // float64 files: 8 bytes a value.
+    const bytes = (shape: number[], values: number[], keep = values.length) => {
+      const full = encodeNpy({ dtype: "<f8", shape, data: new Float64Array(values) });
+      return full.subarray(0, full.length - 8 * (values.length - keep));
+    };
+    const cells = Array(3 * 4 * 4).fill(0);
+    cells[2 * 16 + 1 * 4 + 3] = Number.NaN;
+    expect(() => parseImageNpy(bytes([3, 4, 4], cells), "x.npy")).toThrow("x.npy: entry [2, 1, 3] is NaN");
+    expect(() => parseImageNpy(bytes([3, 4, 4], cells, 10), "x.npy")).toThrow(
+      "x.npy: truncated data (shape (3, 4, 4) of <f8 needs 384 bytes, found 80)",
+    );
+    expect(() => parseImageNpy(bytes([1, 2, 4, 4], Array(32).fill(0)), "x.npy")).toThrow(
+      "x.npy: shape (1, 2, 4, 4) has too few samples",
+    );
+  });
+
+  it("images refuses an unusable .npy as a usage error (exit 2), as diffusion does", async () => {
+    const bad = join(dir, "bad.npy");
+    writeFileSync(bad, "not numpy");
+    const err = await parse(registerImages, ["images", "--dataset", bad, "--out", join(dir, "img"), "-q"], true).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain(`${bad}: not a .npy file`);
+  });
+
+  it("a malformed JSON file of an output directory is named (a bare 'Unexpected token' before)", async () => {
+    const sweepDir = join(dir, "sweep");
+    mkdirSync(sweepDir);
+    writeFileSync(join(sweepDir, "sweep-spec.json"), "{bad");
+    const err = await parse(registerSweep, ["sweep", "--resume", sweepDir, "-q"], true).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      new RegExp(`^${sweepDir}/sweep-spec.json: the stored sweep is not valid JSON`),
+    );
+  });
+
+  it("mcm resume on another command's directory names that command instead of mcm run", async () => {
+    const sweepDir = join(dir, "sweep-done");
+    mkdirSync(sweepDir);
+    writeFileSync(join(sweepDir, "sweep-spec.json"), "{}");
+    const err = await parse(registerResume, ["resume", sweepDir], true).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain(`continue it with \`mcm sweep --resume ${sweepDir}\``);
   });
 });
 

@@ -18,6 +18,7 @@ import { helpAfter } from "../options.js";
 import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { readJsonFile } from "../read-json.js";
 import { catchStopSignals } from "../signals.js";
 
 const FILES = {
@@ -165,7 +166,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
   writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
   const samplesPath = join(outDir, FILES.samples);
   const rows: { label: string; images: DiffusionImages }[] =
-    resume && existsSync(samplesPath) ? JSON.parse(readFileSync(samplesPath, "utf8")) : [];
+    resume && existsSync(samplesPath) ? (readJsonFile(samplesPath, "the samples so far") as typeof rows) : [];
   const writeGrid = (name: string, title: string, r: typeof rows) =>
     writeFileAtomic(join(outDir, name), svgToPng(samplesGrid(title, r)));
 

@@ -68,13 +68,41 @@ export function registerExponent(program: Command): Command {
       const result = computeExponents(config);
       const bad = firstNonFinite(result);
       if (bad) {
-        const { alpha, sigma } = alphaSigma(config.process, config.t);
+        const where = (field: string) =>
+          flagOf.get(field) ?? (path && field in file ? `${path}: ${field}` : `--${field}`);
+        const blamed = overflowing(fields);
+        if (blamed.length === 1 && blamed[0] === "t") {
+          const { alpha, sigma } = alphaSigma(config.process, config.t);
+          throw new UsageError(
+            `${where("t")}: got ${config.t}, the quadrature is not finite there (${bad.path} = ${bad.value}; process ${config.process}: alpha = ${alpha}, sigma = ${sigma}); expected a t at which alpha^2 + sigma^2 is a moderate number`,
+          );
+        }
+        const one = blamed.length === 1;
         throw new UsageError(
-          `--t: got ${config.t}, the quadrature is not finite there (${bad.path} = ${bad.value}; process ${config.process}: alpha = ${alpha}, sigma = ${sigma}); expected a t at which alpha^2 + sigma^2 is a moderate number`,
+          `${blamed.map(where).join(", ")}: got ${blamed.map((f) => fields[f]).join(", ")}, the quadrature is not finite with ${one ? "it" : "them together"} (${bad.path} = ${bad.value}); expected ${one ? "a value" : "values"} of moderate size`,
         );
       }
       const doc = { ...result, namedMixedTerms: namedMixedTerms(result) };
       process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatExponentTable(result)}\n`);
     });
   return cmd;
+}
+
+/**
+ * The given numeric fields to blame for a non-finite result: the one whose default alone makes it finite
+ * (a beta of 1e300 used to be reported as a bad --t), else every numeric field given.
+ */
+function overflowing(fields: Record<string, unknown>): string[] {
+  const numeric = Object.keys(fields).filter((f) => typeof fields[f] === "number");
+  for (const f of numeric) {
+    const { [f]: _dropped, ...rest } = fields;
+    let trial: ReturnType<typeof resolveConfig>;
+    try {
+      trial = resolveConfig(rest);
+    } catch {
+      continue;
+    }
+    if (!firstNonFinite(computeExponents(trial))) return [f];
+  }
+  return numeric;
 }

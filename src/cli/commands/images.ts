@@ -10,6 +10,7 @@ import { decimalNumber } from "../../config/schema.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiments/images/checkpoint.js";
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
+import { NpyError } from "../../images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { imagesPlots } from "../../report/images.js";
 import { UsageError } from "../errors.js";
@@ -25,6 +26,7 @@ import {
 import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { readJsonFile } from "../read-json.js";
 import { catchStopSignals } from "../signals.js";
 
 const FILES = { options: "images-options.json", checkpoint: "images-checkpoint.bin", result: "result.json" };
@@ -98,7 +100,7 @@ async function imagesAction(opts: ImagesFlags): Promise<void> {
         `--resume: ${outDir} holds no images run (${FILES.options} and ${FILES.checkpoint} expected)`,
       );
     }
-    options = resolveImagesOptions(JSON.parse(readFileSync(optionsPath, "utf8")));
+    options = resolveImagesOptions(readJsonFile(optionsPath, "the run's options"));
     resume = decodeImagesCheckpoint(new Uint8Array(readFileSync(checkpointPath)));
   } else {
     options = optionsFromFlags(opts);
@@ -162,6 +164,15 @@ async function trainAndReport(
         bar.update(p.step, seconds > 0 ? p.step / seconds : 0);
       },
     });
+  } catch (e) {
+    // A data set that cannot be used is a usage error (exit 2), as for `mcm diffusion`; the shared
+    // preprocessing names its fields, the user typed flags.
+    if (e instanceof NpyError) throw new UsageError(e.message);
+    if (e instanceof RangeError && /^(nTest|nTrain|pool):/.test(e.message)) {
+      const flag = (f: string) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}:`;
+      throw new UsageError(e.message.replace(/^(nTest|nTrain|pool):/, (_, f: string) => flag(f)));
+    }
+    throw e;
   } finally {
     stop.release();
   }

@@ -4,7 +4,7 @@
  * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
  * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
@@ -34,6 +34,7 @@ import {
 } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { readJsonFile } from "../read-json.js";
 import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, noFitReason, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
@@ -208,7 +209,7 @@ async function sweepAction(opts: SweepCommandFlags): Promise<void> {
     const specPath = join(outDir, SWEEP_FILES.spec);
     if (!existsSync(specPath) || statSync(specPath).isDirectory())
       throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
-    sweep = JSON.parse(readFileSync(specPath, "utf8")) as SweepFile;
+    sweep = readJsonFile(specPath, "the stored sweep") as SweepFile;
   } else {
     sweep = sweepFileFromFlags(opts);
     const stamp = utcStamp();
@@ -217,7 +218,7 @@ async function sweepAction(opts: SweepCommandFlags): Promise<void> {
       typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
     );
     if (existsSync(join(outDir, SWEEP_FILES.spec))) {
-      const stored = JSON.parse(readFileSync(join(outDir, SWEEP_FILES.spec), "utf8")) as SweepFile;
+      const stored = readJsonFile(join(outDir, SWEEP_FILES.spec), "the stored sweep") as SweepFile;
       if (specHash(stored) !== specHash(sweep)) {
         throw new UsageError(`--out: ${outDir} holds another sweep; choose another directory (or --resume it)`);
       }
