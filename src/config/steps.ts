@@ -237,6 +237,12 @@ function mentionsD(node: Node): boolean {
 
 /** Parses a steps expression (throws StepsError with the position of the first problem). */
 export function parseSteps(text: string): StepsExpression {
+  if (typeof text !== "string") {
+    const shown = typeof text === "number" ? String(text) : (JSON.stringify(text) ?? String(text));
+    throw new TypeError(
+      `parseSteps: got ${shown} (${text === null ? "null" : typeof text}), expected the expression as a string, e.g. "30*d^3"${typeof text === "number" ? ` or "${text}"` : ""}`,
+    );
+  }
   const root = parse(text);
   return {
     text,

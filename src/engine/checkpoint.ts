@@ -276,6 +276,11 @@ export function decodeCheckpoint(
   options: { name?: string; inflateRaw?: (b: Uint8Array) => Uint8Array } = {},
 ): DecodedCheckpoint {
   const file = options.name ?? "checkpoint";
+  if (!(bytes instanceof Uint8Array)) {
+    const shown =
+      bytes === null ? "null" : typeof bytes === "object" ? (bytes as object).constructor?.name : typeof bytes;
+    throw new TypeError(`decodeCheckpoint: got ${shown}, expected the bytes of a checkpoint.npz as a Uint8Array`);
+  }
   let arrays: Record<string, NpyArray>;
   try {
     arrays = decodeNpz(bytes, { name: file, inflateRaw: options.inflateRaw });
