@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerExponent } from "../src/cli/commands/exponent.js";
 import { registerImages } from "../src/cli/commands/images.js";
 import { registerResume } from "../src/cli/commands/resume.js";
@@ -19,11 +19,14 @@ import { ConfigError, decimalNumber } from "../src/config/schema.js";
 import { parseImageNpy } from "../src/diffusion/data.js";
 import { resolveDiffusionOptions } from "../src/diffusion/options.js";
 import { expandGrid, type SweepResult, type SweepSpec } from "../src/experiments/sweep.js";
+import type { GenerateResult } from "../src/generate/experiment.js";
 import { parseLevels } from "../src/generate/law.js";
 import { duplicateJsonKey } from "../src/io/json.js";
 import { encodeNpy } from "../src/io/npy.js";
 import { openRedis, QueueUrlError, resumeSweep, SweepDetachedError, submitSweep } from "../src/queue/index.js";
 import { resultsKey, StoredResultError } from "../src/queue/store.js";
+import { generateStatsSpec } from "../src/report/generate-plots.js";
+import { renderSvg } from "../src/report/plots.js";
 import { shortNumber } from "../src/theory/format.js";
 import { FIELDS, readForm } from "../src/web/form.js";
 import { MISSING, type RedisServer, redisBin, startRedis } from "./helpers/redis.js";
@@ -190,6 +193,26 @@ describe("messages that name the right thing", () => {
     const err = await parse(registerResume, ["resume", sweepDir], true).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toContain(`continue it with \`mcm sweep --resume ${sweepDir}\``);
+  });
+});
+
+describe("plots", () => {
+  it("generate's statistics plot renders without vega-lite's optimiser note (printed even under --quiet)", async () => {
+    const stats = { varU: 1, varV: 1, skewV: 0, exKurtV: -1, uv: 0, u2v: 0 };
+    const result = {
+      snapshots: [1, 10, 100].map((nOverD) => ({ nOverD, se: {}, ...stats })),
+      data: stats,
+      oracle: stats,
+      controls: null,
+    } as unknown as GenerateResult;
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const svg = await renderSvg(generateStatsSpec(result));
+      expect(svg).toMatch(/^<svg/);
+      expect(warn.mock.calls.map((c) => c.join(" ")).filter((l) => /optimization/.test(l))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 
