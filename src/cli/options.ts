@@ -21,6 +21,7 @@ import {
 } from "../config/schema.js";
 import { DEFAULT_STEPS, parseSteps, StepsError } from "../config/steps.js";
 import { duplicateJsonKey } from "../io/json.js";
+import { unstamp } from "../io/stamp.js";
 import { UsageError } from "./errors.js";
 
 export interface ModelFlag {
@@ -221,15 +222,16 @@ export function readConfigFile(path: string): Record<string, unknown> {
   if (twice !== null) {
     throw new UsageError(`--config: ${path}: ${twice}: given twice (JSON keeps only the last); give each field once`);
   }
-  const record = value as Record<string, unknown>;
+  const raw = value as Record<string, unknown>;
   // JSON.parse makes "__proto__" an own key; copied by assignment it would become the prototype of the
   // copy and its fields would be read as if given (sweep did so). No config has such a field.
-  for (const object of [record, record.config]) {
+  for (const object of [raw, raw.config]) {
     if (object !== null && typeof object === "object" && Object.hasOwn(object, "__proto__")) {
-      const where = object === record ? "" : "config.";
+      const where = object === raw ? "" : "config.";
       throw new UsageError(`--config: ${path}: ${where}__proto__: unknown field`);
     }
   }
+  const record = unstamp(`--config: ${path}`, raw, "mcm.run-config/1", true);
   if (record.config !== null && typeof record.config === "object" && !Array.isArray(record.config)) {
     // A run record (config.json of an earlier run): repeat that run.
     const known = new Set(RUN_RECORD_KEYS);

@@ -1,6 +1,7 @@
 /** `mcm bench` (also `npm run bench`): kernels and full SGD steps of four implementations, side by side. */
 import type { Command } from "commander";
 import { decimalNumber } from "../../config/schema.js";
+import { stamp } from "../../io/stamp.js";
 import { UsageError } from "../errors.js";
 import { createReporter } from "../progress.js";
 
@@ -50,7 +51,7 @@ export function registerBench(program: Command): Command {
         });
         process.stdout.write(
           opts.json
-            ? `${JSON.stringify({ ...result, diffusion }, null, 2)}\n`
+            ? `${JSON.stringify(stamp("mcm.bench/1", null, { ...result, diffusion }), null, 2)}\n`
             : `${formatBench(result)}\n${formatConvBench(diffusion)}\n`,
         );
       },

@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { decimalNumber } from "../../config/schema.js";
+import { stamp } from "../../io/stamp.js";
 import { shortNumber } from "../../theory/format.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
@@ -117,7 +118,7 @@ export function registerPredict(program: Command): Command {
       }
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(predictionDocument(result, run.config), null, 2)}\n`
+          ? `${JSON.stringify(stamp("mcm.predict/1", null, predictionDocument(result, run.config)), null, 2)}\n`
           : `${formatPrediction(result)}\n`,
       );
     });

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { decimalNumber } from "../../config/schema.js";
 import { UsageError } from "../errors.js";
+import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 
 export function registerWorker(program: Command): Command {
   return program
@@ -26,7 +27,7 @@ export function registerWorker(program: Command): Command {
       if (!(Number.isInteger(lockMs) && lockMs >= 1000)) {
         throw new UsageError(`--lock-ms: got ${JSON.stringify(opts.lockMs)}, expected an integer >= 1000`);
       }
-      const { startWorker } = await import("../../queue/worker.js");
+      const { startWorker } = await importOptional("mcm worker", QUEUE_PACKAGES, () => import("../../queue/worker.js"));
       const worker = await startWorker({
         url: opts.queue,
         concurrency,
