@@ -178,7 +178,10 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
     const eig = symmetricEigen(Lam);
     const lambda = eig.values[0];
     const e1 = eig.vectors[0];
-    if (lambda > 0 && eig.values[0] > 1e-7) {
+    // Escape needs the top rate positive along a direction whose drift is really linear (e^T J e above
+    // the differences' noise): scale-free in delta, so a tiny delta with a tiny positive lambda escapes.
+    const eJe = e1.reduce((a, x, i) => a + x * e1.reduce((b, y, j) => b + Jsym[i][j] * y, 0), 0);
+    if (lambda > 0 && eJe > 1e-7) {
       const axis = e1.findIndex((x) => Math.abs(x) > 1 - 1e-9);
       const f = (axis >= 0 && axisField(ev, q, axis, delta, phi)) || field;
       const traj = linearTrajectory(f, zero, e1, lambda, theta);
@@ -307,7 +310,13 @@ function searchFrom(
   };
   const cb = at(0);
   const fs = (x: number) => at(x).F[s];
-  const r = 0.15;
+  // The fit's interval must stay inside the ball: near a saturated u (small delta, a plateau close to 1)
+  // sqrt(1 - |base|^2) is below 0.15, and evaluating outside it is no state at all.
+  const room = Math.sqrt(Math.max(0, 1 - base.reduce((a, x, i) => (i === s ? a : a + x * x), 0)));
+  const outOfReach = () =>
+    never(`the threshold ${theta} is out of reach: the other overlaps leave |m| <= ${fmt(room)} on the sphere`);
+  if (!(room > 1e-3)) return outOfReach();
+  const r = Math.min(0.15, 0.9 * room);
   const fit = chebyshevTaylor(fs, r, 17, 5);
   const fit2 = chebyshevTaylor(fs, 0.7 * r, 17, 5);
   let order = 0;
@@ -321,6 +330,7 @@ function searchFrom(
   if (order === 0) return never("no drift toward the spike up to order 5 in the overlap at the base state");
   const k = order + 1;
   const A = fit[order - 1];
+  if (!(room > theta) && (k % 2 === 1 || A > 0)) return outOfReach();
   const details: Record<string, number | string | null> = { A, V0: cb.V, S0: cb.S[s][s], baseShift: shift };
   if (k === 2) {
     if (A <= 0) return never(`the spike repels at second order (F'(0) = ${fmt(A)} < 0)`);
@@ -503,8 +513,13 @@ function runCritical(
   const paths = options.paths ?? 4000;
   const seed = options.seed ?? 1;
   const record = options.curves === false ? [] : recordTimes(tMax);
-  const main = criticalPaths(sde, { paths, h, tMax, seed, record });
-  const half = options.errorEstimate === false ? null : criticalPaths(sde, { paths, h: h / 2, tMax, seed });
+  const progress = (label: string) =>
+    options.onProgress && ((done: number) => options.onProgress?.(done, paths, label));
+  const main = criticalPaths(sde, { paths, h, tMax, seed, record, onProgress: progress("SDE paths") });
+  const half =
+    options.errorEstimate === false
+      ? null
+      : criticalPaths(sde, { paths, h: h / 2, tMax, seed, onProgress: progress("SDE paths at half the step") });
   return { main, half, tMax, record };
 }
 
@@ -532,6 +547,7 @@ function bestDeltaOf(
           curves: false,
           bestDelta: false,
           errorEstimate: false,
+          onProgress: undefined,
           paths: Math.min(options.paths ?? 4000, 600),
         },
       );

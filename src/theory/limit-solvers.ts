@@ -201,7 +201,8 @@ export function absNormalQuantile(q: number, s: number): number {
 export function linearSearchQuantile(q: number, lambda: number, zScale: number, tTheta: number, d: number): number {
   // n* decreases with |Z|: its q-quantile takes |Z|'s (1 - q)-quantile.
   const z = absNormalQuantile(1 - q, zScale);
-  return (0.5 * Math.log(d) - Math.log(z)) / lambda + tTheta;
+  // At tiny d a start beyond the threshold's scale would give a negative time: the hit is then immediate.
+  return Math.max(0, (0.5 * Math.log(d) - Math.log(z)) / lambda + tTheta);
 }
 
 /** The 1-D critical SDE along one direction: drift(x), noise variance(x) per unit tau, of m~ = x. */
@@ -229,7 +230,15 @@ export interface PathLaw {
  */
 export function criticalPaths(
   sde: CriticalSde,
-  options: { paths: number; h: number; tMax: number; seed: number; record?: number[] },
+  options: {
+    paths: number;
+    h: number;
+    tMax: number;
+    seed: number;
+    record?: number[];
+    /** Called every 64 paths and at the end with the paths done so far. */
+    onProgress?: (done: number) => void;
+  },
 ): PathLaw {
   const rand = seededRandom(options.seed);
   let spare: number | null = null;
@@ -272,6 +281,7 @@ export function criticalPaths(
     while (ri < record.length) rec[ri++] = passed ? sde.stop : Math.abs(x);
     if (!passed) censored++;
     recorded.push(rec);
+    if (options.onProgress && ((p + 1) % 64 === 0 || p + 1 === options.paths)) options.onProgress(p + 1);
   }
   times.sort((a, b) => a - b);
   return { times, censored, paths: options.paths, recorded };

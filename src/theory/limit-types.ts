@@ -59,6 +59,8 @@ export interface PredictOptions {
   bestDelta?: boolean;
   /** Rerun the SDE at half the step to estimate its discretisation error (default true). */
   errorEstimate?: boolean;
+  /** Progress of the SDE paths: `done` of `total` paths of the run named `label`. */
+  onProgress?: (done: number, total: number, label: string) => void;
 }
 
 /** One phase of a direction's predicted path (search, ODE, critical SDE, drift), in samples. */

@@ -7,6 +7,7 @@ import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { UsageError } from "../errors.js";
 import { addModelOptions, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
+import { createReporter, type ProgressBar } from "../progress.js";
 
 const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/\.?0+$/, ""));
 const big = (x: number) => (x >= 1e5 ? x.toExponential(3) : String(Math.round(x)));
@@ -72,6 +73,7 @@ export function registerPredict(program: Command): Command {
     .option("--paths <n>", "SDE paths of the critical regime, an integer in [100, 1000000] (default 4000)")
     .option("--no-best-delta", "skip the search for the delta that minimises the predicted median")
     .option("--json", "print exactly one JSON document on stdout")
+    .option("-q, --quiet", "no progress line on stderr (it appears while the SDE paths run)")
     .addHelpText(
       "after",
       [
@@ -98,6 +100,24 @@ export function registerPredict(program: Command): Command {
       }
       const seed = opts.seed === undefined ? 1 : Number(BigInt(run.seed) % 4294967296n);
       let result: LimitPrediction;
+      const reporter = createReporter({ quiet: opts.quiet === true });
+      let started = performance.now();
+      let bar: ProgressBar | null = null;
+      let barLabel = "";
+      let barTotal = 0;
+      // A bar per run of SDE paths (main, then at half the step); each ends with one summary line.
+      const finish = () =>
+        bar?.done(`${barLabel}: ${barTotal} paths in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+      const onProgress = (done: number, total: number, label: string) => {
+        if (label !== barLabel) {
+          finish();
+          barLabel = label;
+          barTotal = total;
+          started = performance.now();
+          bar = reporter.bar(label, total, "paths");
+        }
+        bar?.update(done, done / Math.max(1e-3, (performance.now() - started) / 1000));
+      };
       try {
         result = predictLimit(run.config, {
           paths,
@@ -105,7 +125,9 @@ export function registerPredict(program: Command): Command {
           steps: stepsGiven ? run.steps : undefined,
           perDecade: run.config.logPerDecade,
           bestDelta: opts.bestDelta !== false,
+          onProgress,
         });
+        finish();
       } catch (e) {
         if (e instanceof NotCoveredError) {
           const flag = MODEL_FLAGS.find((f) => f.field === e.field)?.flag ?? e.field;
