@@ -16,8 +16,16 @@
  */
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import { chebyshevTaylor, golden } from "./exponent.js";
-import { type LimitEvaluator, limitEvaluator, limitModel, NotCoveredError } from "./limit.js";
+import {
+  type LimitCoefficients,
+  type LimitEvaluator,
+  type LimitModel,
+  limitEvaluator,
+  limitModel,
+  NotCoveredError,
+} from "./limit.js";
 import { curvesOf } from "./limit-curves.js";
+import { cachedEvaluator, solverResolution } from "./limit-plateau.js";
 import {
   absNormalQuantile,
   type ChebTable,
@@ -42,6 +50,7 @@ import {
   type PredictOptions,
   type Quartiles,
 } from "./limit-types.js";
+import type { Resolution } from "./loss.js";
 
 export type {
   DirectionPrediction,
@@ -52,8 +61,6 @@ export type {
   Quartiles,
   Regime,
 } from "./limit-types.js";
-
-const SOLVER_RESOLUTION = { hermiteNodes: 60, perPiece: 8, maxPiece: 2 };
 
 /** The field on the axis x e_s from zero overlaps, tabulated (65 Chebyshev points), when the axis is
  * invariant (the other drifts vanish on it, e.g. by the symmetry of independent latents); else null. */
@@ -112,7 +119,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
   const p = config.lrExponent;
   const q = model.q;
   const phi = d ** (1 - p);
-  const ev = limitEvaluator(model, config.correlation === "independent" ? {} : SOLVER_RESOLUTION);
+  const ev = cachedEvaluator(model, solverResolution(config.correlation));
   const at = (y: number[]) => ev.at({ u: y[0], v: y[1], m: y[2] });
   const field = odeField(at, delta, phi);
   const directions: Partial<Record<LimitDirection, DirectionPrediction>> = {};

@@ -3,6 +3,7 @@
  * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
+import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { UsageError } from "../errors.js";
@@ -135,10 +136,11 @@ export function registerPredict(program: Command): Command {
         }
         throw e;
       }
+      const plateaus = plateauReport(run.config);
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(predictionDocument(result, run.config), null, 2)}\n`
-          : `${formatPrediction(result)}\n`,
+          ? `${JSON.stringify({ ...predictionDocument(result, run.config), plateaus }, null, 2)}\n`
+          : `${formatPrediction(result)}\n${formatPlateaus(run.config, plateaus)}\n`,
       );
     });
   return cmd;
