@@ -16,22 +16,15 @@
  */
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import { chebyshevTaylor, golden } from "./exponent.js";
-import {
-  type LimitCoefficients,
-  type LimitEvaluator,
-  type LimitModel,
-  limitEvaluator,
-  limitModel,
-  NotCoveredError,
-} from "./limit.js";
+import { type LimitEvaluator, limitModel, NotCoveredError } from "./limit.js";
 import { curvesOf } from "./limit-curves.js";
+import { axisSde, finiteSearch, LINEARISATION_TOLERANCE, medianSe, runCritical } from "./limit-finite.js";
 import { cachedEvaluator, solverResolution } from "./limit-plateau.js";
 import {
   absNormalQuantile,
   type ChebTable,
   chebAt,
   chebTable,
-  criticalPaths,
   type Field,
   integrate,
   linearSearchQuantile,
@@ -50,7 +43,6 @@ import {
   type PredictOptions,
   type Quartiles,
 } from "./limit-types.js";
-import type { Resolution } from "./loss.js";
 
 export type {
   DirectionPrediction,
@@ -201,6 +193,48 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
         const t = traj.hit[s];
         if (t === null) continue;
         const law = quartilesOf((qq) => linearSearchQuantile(qq, lambda, zScale, t, d));
+        const fin =
+          axis === s && p === 1
+            ? searchByPaths(ev, s, config, { lambda, zScale, V0: c0.V, S0: c0.S[s][s], Fprime: Jsym[s][s] }, options)
+            : null;
+        if (fin?.ran && fin.quartiles && fin.law && !fin.warning) {
+          const inD = fin.quartiles;
+          set(s, {
+            regime: "finite-d SDE",
+            k: 2,
+            predictedHit: inSamples(inD, 0, d),
+            reason: `finite-d paths: the closed form's linearisation error ${fin.check.error.toPrecision(2)} ${options.finitePaths ? "(paths requested)" : `exceeds ${LINEARISATION_TOLERANCE}`}; the closed form holds from d of about ${fin.check.dAsymptotic}`,
+            scaled: { ...inD, unit: "d^1" },
+            criticalLrExponent: 1,
+            details: {
+              lambda,
+              Fprime0: Jsym[s][s],
+              V0: c0.V,
+              S0: c0.S[s][s],
+              zScale,
+              Ttheta: t,
+              linearisationError: fin.check.error,
+              dAsymptotic: fin.check.dAsymptotic,
+              closedForm: law ? `${fmt(law.q25)} / ${fmt(law.median)} / ${fmt(law.q75)} (n*/d)` : null,
+              paths: fin.law.paths,
+              censored: fin.law.censored,
+              discretisation: fin.discretisation,
+              medianSE: fin.medianSE,
+            },
+          });
+          phases.push({
+            kind: "critical",
+            dirs: [s],
+            shift: 0,
+            scale: d,
+            law: fin.law,
+            stopValue: Math.abs(traj.end[s]),
+            stopX: theta * Math.sqrt(d),
+            sqrtD: Math.sqrt(d),
+            recordTimes: fin.record,
+          });
+          continue;
+        }
         set(s, {
           regime: "search + ODE",
           k: 2,
@@ -216,13 +250,16 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
             zScale,
             Ttheta: t,
             deltaMax: Jsym[s][s] > 0 ? (2 * Jsym[s][s]) / (phi * c0.V) : null,
+            ...(fin ? { linearisationError: fin.check.error, dAsymptotic: fin.check.dAsymptotic } : {}),
+            ...(fin?.warning ? { warning: fin.warning } : {}),
           },
         });
         ph.dirs.push(s);
       }
       const tEnd = traj.t[traj.t.length - 1];
       base = traj.end.map((x) => (Math.abs(x) < 1e-9 ? 0 : x));
-      shift = d ** p * linearSearchQuantile(0.5, lambda, zScale, tEnd, d);
+      const viaPaths = ph.dirs.length === 0 && axis >= 0 ? directions[DIRS[axis]]?.predictedHit?.median : undefined;
+      shift = viaPaths ?? d ** p * linearSearchQuantile(0.5, lambda, zScale, tEnd, d);
     } else {
       // Record the reason for a k = 2 direction that the noise pins.
       for (let s = 0; s < q; s++) {
@@ -279,6 +316,26 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
     out.bestDelta = bestDeltaOf(config, slow, coupled || config.correlation !== "independent", options);
   }
   return out;
+}
+
+/** The k = 2 search of axis s by finite-d paths (limit-finite.ts), where the closed form is inaccurate or
+ * the paths are requested. */
+function searchByPaths(
+  ev: LimitEvaluator,
+  s: number,
+  config: Config,
+  lin: { lambda: number; zScale: number; V0: number; S0: number; Fprime: number },
+  options: PredictOptions,
+) {
+  const values = (x: number) => {
+    const y = [0, 0, 0];
+    y[s] = x;
+    const c = ev.at({ u: y[0], v: y[1], m: y[2] });
+    return [c.F[s], c.V, c.S[s][s]];
+  };
+  const { d, delta, threshold: theta } = config;
+  const xT = Math.min(0.9999, 1.05 * theta + 0.05);
+  return finiteSearch(values, { d, delta, theta, xT, ...lin }, { ...options, force: options.finitePaths === true });
 }
 
 function pinned(k: number, reason: string, details: Record<string, number>): DirectionPrediction {
@@ -403,37 +460,13 @@ function searchFrom(
   const sq = Math.sqrt(d);
   const r2 = base.reduce((a, x, i) => (i === s ? a : a + x * x), 0);
   const xT = Math.min(Math.sqrt(1 - r2) * 0.9999, 1.05 * theta + 0.05);
-  const table = chebTable(-xT, xT, 49, (x) => {
-    const c = at(x);
-    return [c.F[s], c.V, c.S[s][s]];
-  });
-  // Fine uniform tables of R = F / m^(k-1) (smooth, -> A at 0), V and S on the axis: the drift is then
-  // delta R(x / sqrt d) x^(k-1), exactly the finite-d drift delta d^((k-1)/2) F(x / sqrt d).
-  const NT = 4000;
-  const dm = (2 * xT) / NT;
-  const R = new Float64Array(NT);
-  const VT = new Float64Array(NT);
-  const ST = new Float64Array(NT);
-  for (let i = 0; i < NT; i++) {
-    const m = -xT + (i + 0.5) * dm;
-    R[i] = chebAt(table, 0, m) / m ** (k - 1);
-    VT[i] = chebAt(table, 1, m);
-    ST[i] = Math.max(0, chebAt(table, 2, m));
-  }
-  const lookup = (t: Float64Array, m: number) => {
-    const f = Math.min(NT - 1.000001, Math.max(0, (m + xT) / dm - 0.5));
-    const i = Math.floor(f);
-    return t[i] + (f - i) * (t[Math.min(i + 1, NT - 1)] - t[i]);
-  };
-  const sde = {
-    drift: (x: number) => {
-      const m = x / sq;
-      return delta * lookup(R, m) * x ** (k - 1) - 0.5 * delta * delta * lookup(VT, m) * x;
+  const sde = axisSde(
+    (x) => {
+      const c = at(x);
+      return [c.F[s], c.V, c.S[s][s]];
     },
-    noise2: (x: number) => delta * delta * lookup(ST, x / sq),
-    rate: (x: number) => delta * (k - 1) * Math.abs(A) * Math.abs(x) ** (k - 2) + 0.5 * delta * delta * cb.V,
-    stop: theta * sq,
-  };
+    { k, delta, phi: 1, sqrtD: sq, xT, theta, A, V0: cb.V },
+  );
   const unitTime = 1 / (delta * delta * Math.max(cb.S[s][s], 0.5 * cb.V));
   const h = 0.01 * unitTime;
   const law = runCritical(sde, h, unitTime, options);
@@ -490,44 +523,6 @@ function searchFrom(
       medianSE: medianSe(law.main),
     },
   };
-}
-
-/** Standard error of the paths' median passage time from the order statistics at N/2 +- sqrt(N)/2 (the
- * binomial 68 % interval of the median's rank), relative to the median. */
-function medianSe(law: PathLaw): number | null {
-  const n = law.paths;
-  const lo = Math.floor(0.5 * n - 0.5 * Math.sqrt(n));
-  const hi = Math.ceil(0.5 * n + 0.5 * Math.sqrt(n));
-  const med = pathQuantile(law, 0.5);
-  if (med === null || hi >= law.times.length || lo < 0) return null;
-  return (law.times[hi] - law.times[lo]) / 2 / med;
-}
-
-/** Log-spaced recording times of the SDE paths (units of tau), for the overlap curves. */
-function recordTimes(tMax: number): number[] {
-  const out: number[] = [];
-  for (let j = 0; j <= 240; j++) out.push(tMax * 10 ** (-6 + (6 * j) / 240));
-  return out;
-}
-
-function runCritical(
-  sde: Parameters<typeof criticalPaths>[0],
-  h: number,
-  unitTime: number,
-  options: PredictOptions,
-): { main: PathLaw; half: PathLaw | null; tMax: number; record: number[] } {
-  const tMax = 3000 * unitTime;
-  const paths = options.paths ?? 4000;
-  const seed = options.seed ?? 1;
-  const record = options.curves === false ? [] : recordTimes(tMax);
-  const progress = (label: string) =>
-    options.onProgress && ((done: number) => options.onProgress?.(done, paths, label));
-  const main = criticalPaths(sde, { paths, h, tMax, seed, record, onProgress: progress("SDE paths") });
-  const half =
-    options.errorEstimate === false
-      ? null
-      : criticalPaths(sde, { paths, h: h / 2, tMax, seed, onProgress: progress("SDE paths at half the step") });
-  return { main, half, tMax, record };
 }
 
 /** The delta that minimises the slowest escaping direction's predicted median (grid, then golden section). */

@@ -122,7 +122,7 @@ export interface Trajectory {
 }
 
 // Dormand-Prince 5(4) tableau (FSAL: the last stage is the derivative at the new state).
-const DP_C = [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1];
+const _DP_C = [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1];
 const DP_A = [
   [],
   [1 / 5],

@@ -6,7 +6,14 @@ import type { LimitModel } from "./limit.js";
 import type { PathLaw, Trajectory } from "./limit-solvers.js";
 
 export type LimitDirection = "u" | "v" | "m";
-export type Regime = "ODE (k = 1)" | "search + ODE" | "critical SDE" | "drift-dominated" | "pinned" | "never";
+export type Regime =
+  | "ODE (k = 1)"
+  | "search + ODE"
+  | "finite-d SDE"
+  | "critical SDE"
+  | "drift-dominated"
+  | "pinned"
+  | "never";
 
 export interface Quartiles {
   q25: number;
@@ -59,6 +66,9 @@ export interface PredictOptions {
   bestDelta?: boolean;
   /** Rerun the SDE at half the step to estimate its discretisation error (default true). */
   errorEstimate?: boolean;
+  /** Use finite-d paths for k = 2 searches too, not only where the closed form's linearisation is
+   * inaccurate (`mcm predict --paths`). */
+  finitePaths?: boolean;
   /** Progress of the SDE paths: `done` of `total` paths of the run named `label`. */
   onProgress?: (done: number, total: number, label: string) => void;
 }

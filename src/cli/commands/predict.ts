@@ -46,6 +46,8 @@ export function formatPrediction(r: LimitPrediction): string {
           : "")
       : `no hit: ${p.reason}`;
     lines.push(`  ${dir}: ${p.regime}${p.k !== null ? `, k = ${p.k}` : ""}; ${law}`);
+    if (hit && p.reason && p.regime === "finite-d SDE") lines.push(`     ${p.reason}`);
+    if (typeof p.details.warning === "string") lines.push(`     warning: ${p.details.warning}`);
   }
   const b = r.bestDelta;
   lines.push(
@@ -71,7 +73,10 @@ export function registerPredict(program: Command): Command {
   cmd
     .option("--steps <expr>", "range of the predicted overlap curves (default: 3 x the slowest predicted q75)")
     .option("--seed <n>", "seed of the SDE paths of the critical regime (default 1)")
-    .option("--paths <n>", "SDE paths of the critical regime, an integer in [100, 1000000] (default 4000)")
+    .option(
+      "--paths <n>",
+      "SDE paths of the critical regime and, when given, of every k = 2 search too (finite-d paths instead of the closed form), an integer in [100, 1000000] (default 4000)",
+    )
     .option("--no-best-delta", "skip the search for the delta that minimises the predicted median")
     .option("--json", "print exactly one JSON document on stdout")
     .option("-q, --quiet", "no progress line on stderr (it appears while the SDE paths run)")
@@ -126,6 +131,7 @@ export function registerPredict(program: Command): Command {
           steps: stepsGiven ? run.steps : undefined,
           perDecade: run.config.logPerDecade,
           bestDelta: opts.bestDelta !== false,
+          finitePaths: opts.paths !== undefined,
           onProgress,
         });
         finish();
