@@ -164,6 +164,23 @@ describe("predictLimit: regimes and refusals", () => {
     expect(best.median).toBeLessThanOrEqual(at(best.delta * 0.8) * (1 + 1e-9));
     expect(best.median).toBeLessThanOrEqual(at(best.delta * 1.25) * (1 + 1e-9));
   });
+  it("coupled overlaps (sign latents) get a best delta from a coarse grid that names its points; its median is at most the config's", () => {
+    const r = predictLimit({ correlation: "sign", threshold: 0.25, d: 2048 }, { curves: false });
+    const b = r.bestDelta;
+    expect(b.direction).toBe("v");
+    if (b.direction === null) return;
+    expect(b.grid?.length).toBeGreaterThanOrEqual(5);
+    expect(b.grid).toContain(0.5);
+    expect(b.grid).toContain(b.delta);
+    expect(b.median).toBeLessThanOrEqual(r.directions.v?.predictedHit?.median as number);
+    // The grid's neighbours of the best are no better (it is a minimum of the grid, not an end it ran off).
+    const at = (delta: number) =>
+      predictLimit({ correlation: "sign", threshold: 0.25, d: 2048, delta }, { curves: false, bestDelta: false })
+        .directions.v?.predictedHit?.median ?? Number.POSITIVE_INFINITY;
+    const i = (b.grid as number[]).indexOf(b.delta);
+    const above = (b.grid as number[])[i + 1];
+    if (above !== undefined) expect(at(above)).toBeGreaterThanOrEqual(b.median);
+  });
   it("the critical regime's overlap curve starts at the median of |N(0, 1)| / sqrt(d) and ends at the settled overlap above theta", () => {
     const r = predictLimit({ ...CUBIC_REGIME, d: 64 }, { paths: 600, bestDelta: false, errorEstimate: false });
     const c = r.curves.v;

@@ -525,6 +525,10 @@ function searchFrom(
   };
 }
 
+/** The coarse grid of the best-delta search for coupled overlaps, as factors of the config's delta
+ * (extended by factors of 2, up to three times, while the best lies at an end). */
+const COUPLED_GRID = [0.5, Math.SQRT1_2, 1, Math.SQRT2, 2];
+
 /** The delta that minimises the slowest escaping direction's predicted median (grid, then golden section). */
 function bestDeltaOf(
   config: Config,
@@ -533,13 +537,6 @@ function bestDeltaOf(
   options: PredictOptions,
 ): LimitPrediction["bestDelta"] {
   if (!slow) return { direction: null, reason: "no direction escapes at this delta" };
-  if (coupled) {
-    return {
-      direction: null,
-      reason:
-        "not searched where the overlaps are coupled (each delta needs a costly 2-D trajectory): compare deltas with --delta",
-    };
-  }
   const median = (logDelta: number) => {
     try {
       const pr = predictLimit(
@@ -559,6 +556,42 @@ function bestDeltaOf(
     }
   };
   const l0 = Math.log(config.delta);
+  if (coupled) {
+    // Each delta of coupled overlaps needs its own 2-D trajectory (seconds): a coarse grid, said so.
+    const factors = COUPLED_GRID.slice();
+    const vals = factors.map((f) => median(l0 + Math.log(f)));
+    let best = 0;
+    for (let i = 1; i < vals.length; i++) if (vals[i] < vals[best]) best = i;
+    // A best at an end of the grid: extend it by factors of 2 that way (up to 3 times) until it turns.
+    for (
+      let extra = 0;
+      extra < 3 && Number.isFinite(vals[best]) && (best === 0 || best === factors.length - 1);
+      extra++
+    ) {
+      const f = best === 0 ? factors[0] / 2 : factors[factors.length - 1] * 2;
+      const v = median(l0 + Math.log(f));
+      if (best === 0) {
+        factors.unshift(f);
+        vals.unshift(v);
+        if (!(v < vals[1])) best = 1;
+      } else {
+        factors.push(f);
+        vals.push(v);
+        if (v < vals[best]) best = factors.length - 1;
+      }
+    }
+    if (!Number.isFinite(vals[best]))
+      return {
+        direction: null,
+        reason: `${slow} does not escape on the grid delta x {${factors.map(fmt).join(", ")}}`,
+      };
+    return {
+      direction: slow,
+      delta: fmt(config.delta * factors[best]),
+      median: vals[best],
+      grid: factors.map((f) => fmt(config.delta * f)),
+    };
+  }
   const grid = Array.from({ length: 9 }, (_, i) => l0 + Math.log(4) * ((i - 4) / 2));
   const vals = grid.map(median);
   let best = 0;

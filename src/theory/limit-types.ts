@@ -49,8 +49,11 @@ export interface LimitPrediction {
   d: number;
   directions: Partial<Record<LimitDirection, DirectionPrediction>>;
   curves: Partial<Record<LimitDirection, OverlapCurve>>;
-  /** The delta minimising the slowest escaping direction's predicted median (null with a reason). */
-  bestDelta: { direction: LimitDirection; delta: number; median: number } | { direction: null; reason: string };
+  /** The delta minimising the slowest escaping direction's predicted median (null with a reason). Coupled
+   * overlaps: the best of a coarse grid (delta x 0.5, 0.71, 1, 1.41, 2), listed in `grid`. */
+  bestDelta:
+    | { direction: LimitDirection; delta: number; median: number; grid?: number[] }
+    | { direction: null; reason: string };
   criticalLrExponent: number | null;
 }
 

@@ -53,7 +53,7 @@ export function formatPrediction(r: LimitPrediction): string {
   lines.push(
     b.direction === null
       ? `best delta: ${b.reason}`
-      : `best delta for ${b.direction}: ${num(b.delta)} (median n* ${big(b.median)})`,
+      : `best delta for ${b.direction}: ${num(b.delta)} (median n* ${big(b.median)}${b.grid ? `; coupled overlaps: the best of the coarse grid ${b.grid.map(num).join(", ")}` : ""})`,
   );
   if (r.criticalLrExponent !== null) lines.push(`critical learning-rate exponent p: ${num(r.criticalLrExponent)}`);
   return lines.join("\n");
