@@ -12,7 +12,7 @@
  *  - the reachable plateau (`reachable`): the fixed point of the finite-delta ODE of the high-dimensional
  *    limit (src/theory/limit-plateau.ts) reached from that loss minimum. The step noise's shrinkage
  *    -(delta^2 / 2) phi V m pulls it below the loss minimum: this is where SGD at the configured delta
- *    actually settles (C2's v: 0.140 against 0.190; C1's linear control: 0.229 against 0.285).
+ *    actually settles (C2's v: 0.142 against 0.190; C1's linear control: 0.229 against 0.285).
  * The reachable plateau bounds any sensible threshold: a threshold above it is hit, if at all, by
  * fluctuations and censors as d grows, so sweeps refuse it. Thresholds set "from the plateau" are
  * PLATEAU_FRACTION of the reachable plateau.

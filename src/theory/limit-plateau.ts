@@ -3,7 +3,7 @@
  * dm/dtau = delta F(m) - (delta^2 / 2) phi V(m) m (docs/model.md section 10; phi = d^(1-p)), not the loss
  * minimum (its delta -> 0 limit). The shrinkage term pulls every overlap toward zero, so the reachable
  * plateau lies below the loss minimum: for the demo's C2 (relu, uncorrelated latents, delta = 0.5) |w.v|
- * settles at 0.14, not 0.19. Found by integrating the ODE from a start near the loss minimum (the caller's:
+ * settles at 0.142, not 0.190. Found by integrating the ODE from a start near the loss minimum (the caller's:
  * src/experiments/plateau.ts) until it stops moving.
  */
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
