@@ -67,7 +67,7 @@ describe("mcm predict", () => {
   });
   it("a tiny delta whose lambda is positive escapes (it was reported pinned with 'lambda = 1.988e-8 <= 0')", () => {
     const at = (lr: string) => {
-      const r = mcm(["predict", "--lr", lr, "--no-best-delta", "--json"]);
+      const r = mcm(["predict", "--d", "1024", "--lr", lr, "--no-best-delta", "--json"]);
       expect(r.status).toBe(0);
       return JSON.parse(r.stdout).directions.u;
     };
