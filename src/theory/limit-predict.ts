@@ -193,6 +193,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
         const t = traj.hit[s];
         if (t === null) continue;
         const law = quartilesOf((qq) => linearSearchQuantile(qq, lambda, zScale, t, d));
+        const common = { lambda, Fprime0: Jsym[s][s], V0: c0.V, S0: c0.S[s][s], zScale, Ttheta: t };
         const fin =
           axis === s && p === 1
             ? searchByPaths(ev, s, config, { lambda, zScale, V0: c0.V, S0: c0.S[s][s], Fprime: Jsym[s][s] }, options)
@@ -207,12 +208,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
             scaled: { ...inD, unit: "d^1" },
             criticalLrExponent: 1,
             details: {
-              lambda,
-              Fprime0: Jsym[s][s],
-              V0: c0.V,
-              S0: c0.S[s][s],
-              zScale,
-              Ttheta: t,
+              ...common,
               linearisationError: fin.check.error,
               dAsymptotic: fin.check.dAsymptotic,
               closedForm: law ? `${fmt(law.q25)} / ${fmt(law.median)} / ${fmt(law.q75)} (n*/d)` : null,
@@ -243,12 +239,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
           scaled: law && { ...law, unit: `d^${p}` },
           criticalLrExponent: 1,
           details: {
-            lambda,
-            Fprime0: Jsym[s][s],
-            V0: c0.V,
-            S0: c0.S[s][s],
-            zScale,
-            Ttheta: t,
+            ...common,
             deltaMax: Jsym[s][s] > 0 ? (2 * Jsym[s][s]) / (phi * c0.V) : null,
             ...(fin ? { linearisationError: fin.check.error, dAsymptotic: fin.check.dAsymptotic } : {}),
             ...(fin?.warning ? { warning: fin.warning } : {}),
