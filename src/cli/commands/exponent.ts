@@ -7,6 +7,7 @@ import { activationHelp } from "../../config/activation-formulas.js";
 import { alphaSigma } from "../../config/process.js";
 import { resolveConfig } from "../../config/schema.js";
 import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
+import { stamp } from "../../io/stamp.js";
 import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
 import { namedMixedTerms } from "../../theory/named-terms.js";
@@ -79,7 +80,7 @@ export function registerExponent(program: Command): Command {
       const doc = { ...result, namedMixedTerms: namedMixedTerms(result), plateaus };
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(doc, null, 2)}\n`
+          ? `${JSON.stringify(stamp("mcm.exponent/1", null, doc), null, 2)}\n`
           : `${formatExponentTable(result)}\n${formatPlateaus(config, plateaus)}\n`,
       );
     });

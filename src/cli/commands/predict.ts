@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
+import { stamp } from "../../io/stamp.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { UsageError } from "../errors.js";
@@ -145,7 +146,7 @@ export function registerPredict(program: Command): Command {
       const plateaus = plateauReport(run.config);
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify({ ...predictionDocument(result, run.config), plateaus }, null, 2)}\n`
+          ? `${JSON.stringify(stamp("mcm.predict/1", null, { ...predictionDocument(result, run.config), plateaus }), null, 2)}\n`
           : `${formatPrediction(result)}\n${formatPlateaus(run.config, plateaus)}\n`,
       );
     });
