@@ -40,7 +40,7 @@ describe("activation formulas: parsing and evaluation", () => {
   });
 
   const errors: [string, RegExp, number][] = [
-    ["", /empty formula/, -1],
+    ["", /the formula "" is empty/, -1],
     ["x +", /expected a number, x, pi, e, a function or "\(", found the end of the formula/, 3],
     ["foo(x)", /unknown function "foo"/, 0],
     ["2*y", /unknown variable "y"/, 2],

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
+import { type ActivationTableRecord, activationTableRecord } from "../config/model.js";
 import type { CheckpointEvery, Config } from "../config/schema.js";
 import {
   type CheckpointExpectation,
@@ -50,6 +51,8 @@ export interface RunRecord {
   buildHash: string;
   kernel: string;
   createdAt: string;
+  /** A formula activation's table (docs/activations.md): formula, derivative, range, spacing, bound, checksum. */
+  activationTable?: ActivationTableRecord;
 }
 
 export function checkpointEveryText(c: CheckpointEvery): string {
@@ -82,6 +85,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
     packageVersion: packageVersion(),
     stepsTotal: o.steps,
     stepsExpression: o.stepsExpression,
+    ...(sim.model.table ? { activationTable: activationTableRecord(sim.model.table) } : {}),
   };
   const checkpointPath = join(outDir, FILES.checkpoint);
   const saveCheckpoint = () => writeFileAtomic(checkpointPath, encodeCheckpoint(sim.state(), meta));
@@ -168,6 +172,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
       buildHash: meta.buildHash,
       kernel: meta.kernel,
       outDir,
+      activationTable: meta.activationTable,
     });
     await reporter.phase(
       "writing outputs",

@@ -71,7 +71,10 @@ export class ExprError extends ConfigError {
       ? `${JSON.stringify(formula.slice(0, 40))}... (${formula.length} characters)`
       : JSON.stringify(formula);
     const caret = position >= 0 && !long ? `\n  ${formula}\n  ${" ".repeat(position)}^` : "";
-    super("activation", `activation: ${message}${where} in the formula ${quoted}${caret}`);
+    // A syntax error names its position; a refusal of the whole formula (position -1) reads "the formula F ...".
+    const text =
+      position >= 0 ? `${message}${where} in the formula ${quoted}${caret}` : `the formula ${quoted} ${message}`;
+    super("activation", `activation: ${text}`);
     this.name = "ExprError";
     this.position = position;
     this.formula = formula;
@@ -223,7 +226,7 @@ export function parseExpr(src: string): ExprNode {
     throw new ExprError(src, t.at, `expected a number, x, pi, e, a function or "(", found ${describe(t)}`);
   };
 
-  if (src.trim() === "") throw new ExprError(src, -1, "empty formula (write e.g. expr:x*sigmoid(1.702*x))");
+  if (src.trim() === "") throw new ExprError(src, -1, "is empty (write e.g. expr:x*sigmoid(1.702*x))");
   const root = expr();
   const t = peek();
   if (t.type !== "end") {

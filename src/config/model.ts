@@ -67,6 +67,14 @@ export interface ActivationTable {
   readonly data: Float64Array;
 }
 
+/** What outputs record of a table (config.json, summary.json, checkpoints): all but its data. */
+export type ActivationTableRecord = Omit<ActivationTable, "data">;
+
+export function activationTableRecord(table: ActivationTable): ActivationTableRecord {
+  const { data: _data, ...record } = table;
+  return record;
+}
+
 export interface Model {
   readonly config: Config;
   /** The activation: a built-in, or a formula (parsed) that the engine tabulates. */

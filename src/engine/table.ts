@@ -71,7 +71,7 @@ export function buildActivationTable(
       const x = lo + Math.floor(bad / 3) * dx;
       const which = ["g", "g'", "g''"][bad % 3];
       refuse(
-        `${which}(${fmt(x)}) = ${value(bad % 3, x)} is not finite, inside the table's range [-${range}, ${range}] (the pre-activation range of this config)` +
+        `has ${which}(${fmt(x)}) = ${value(bad % 3, x)}, not finite, inside the table's range [-${range}, ${range}] (the pre-activation range of this config)` +
           (bad % 3 === 2 ? "; the table of g' interpolates with g''" : ""),
       );
     }
