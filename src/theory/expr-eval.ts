@@ -5,7 +5,7 @@
  * the quadrature rules split.
  */
 
-import { type ExprNode, isExpressionActivation, parseExpressionActivation } from "../config/expr.js";
+import { ExprError, type ExprNode, isExpressionActivation, parseExpressionActivation } from "../config/expr.js";
 import { derivative } from "../config/expr-calculus.js";
 import { erf } from "./special.js";
 
@@ -144,4 +144,46 @@ export function formulaFunctions(activation: string): FormulaFunctions | null {
     cache.set(activation, hit);
   }
   return hit;
+}
+
+const checked = new Set<string>();
+
+/**
+ * Refuses (ExprError) a formula activation that is not finite, or whose derivative is not, somewhere on
+ * [-range, range] (a grid of spacing 1/64), or that is constant there: the theory's version of the kernels'
+ * table checks (src/engine/table.ts), for commands that build no table (exponent, predict).
+ */
+export function checkFormula(activation: string, range: number): void {
+  const f = formulaFunctions(activation);
+  const key = `${range} ${activation}`;
+  if (!f || checked.has(key)) return;
+  const { formula } = parseExpressionActivation(activation);
+  const g0 = f.g(0);
+  let constant = true;
+  for (let i = -64 * range; i <= 64 * range; i++) {
+    const x = i / 64;
+    const g = f.g(x);
+    const gp = f.gp(x);
+    for (const [name, v] of [
+      ["g", g],
+      ["g'", gp],
+    ] as const) {
+      if (!Number.isFinite(v)) {
+        throw new ExprError(
+          formula,
+          -1,
+          `has ${name}(${x}) = ${v}, not finite, inside the range [-${range}, ${range}]`,
+        );
+      }
+    }
+    if (g !== g0 || gp !== 0) constant = false;
+  }
+  if (constant) {
+    throw new ExprError(
+      formula,
+      -1,
+      `is constant on [-${range}, ${range}] (g' = 0 everywhere): the denoiser cannot learn, its unit adds the same a_k g w_k whatever the input`,
+    );
+  }
+  checked.add(key);
 }

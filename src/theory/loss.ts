@@ -28,7 +28,7 @@
 import { deriveModel } from "../config/model.js";
 import type { ProcessName } from "../config/process.js";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
-import { formulaFunctions } from "./expr-eval.js";
+import { checkFormula, formulaFunctions } from "./expr-eval.js";
 import {
   gaussHermite,
   gaussianMoments,
@@ -65,7 +65,8 @@ export interface TheoryModel {
 /** The theory model of a config (defaults of docs/model.md section 9 filled in by resolveConfig). */
 export function theoryModel(input: ConfigInput | Config = {}): TheoryModel {
   const config = resolveConfig(input);
-  const { alpha, sigma, skip0: b } = deriveModel(config);
+  const { alpha, sigma, skip0: b, tableRange } = deriveModel(config);
+  checkFormula(config.activation, tableRange);
   return {
     activation: config.activation,
     process: config.process,
@@ -164,7 +165,7 @@ export function activationHermite(act: string, nMax = 5, resolution: Partial<Res
       h = next;
     }
   }
-  return c.map((x) => (Math.abs(x) < 1e-15 ? 0 : x));
+  return c.map((x) => (Math.abs(x) < 1e-13 ? 0 : x));
 }
 
 /**

@@ -9,6 +9,7 @@ import { resolveConfig } from "../../config/schema.js";
 import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
 import { namedMixedTerms } from "../../theory/named-terms.js";
+import { activationReport, formatActivationReport } from "../activation.js";
 import { UsageError } from "../errors.js";
 import { firstNonFinite } from "../finite.js";
 import {
@@ -47,11 +48,16 @@ export function registerExponent(program: Command): Command {
         "Activations (--activation), h = w . xt:",
         ...activationHelp(),
         "",
+        "A formula (docs/activations.md): --activation 'expr:FORMULA' in x with + - * / ^, parentheses, numbers,",
+        "pi, e, exp log sqrt abs tanh sinh cosh sin cos erf sigmoid softplus sign step max min; the theory",
+        "integrates the formula itself and prints its Hermite coefficients.",
+        "",
         "Examples:",
         "  mcm exponent                                   # the defaults: u has k = 2, v has k = 4",
         "  mcm exponent --correlation sign                # v's effective exponent drops to 1 once u is learned",
         "  mcm exponent --correlation uncorrelated --activation relu   # the same through alphaU^2 alphaV",
         "  mcm exponent --latent skewed:0.2 --activation relu --json",
+        "  mcm exponent --activation 'expr:x^3/6 - x/2'    # the same numbers as --activation he3",
       ].join("\n"),
     )
     .action((opts: Pick<RunFlags, "config" | "json"> & ModelFlagValues) => {
@@ -73,8 +79,13 @@ export function registerExponent(program: Command): Command {
           `--t: got ${config.t}, the quadrature is not finite there (${bad.path} = ${bad.value}; process ${config.process}: alpha = ${alpha}, sigma = ${sigma}); expected a t at which alpha^2 + sigma^2 is a moderate number`,
         );
       }
-      const doc = { ...result, namedMixedTerms: namedMixedTerms(result) };
-      process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatExponentTable(result)}\n`);
+      const activation = activationReport(config.activation);
+      const doc = { ...result, namedMixedTerms: namedMixedTerms(result), activation };
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(doc, null, 2)}\n`
+          : `${formatExponentTable(result)}\n${formatActivationReport(activation)}\n`,
+      );
     });
   return cmd;
 }

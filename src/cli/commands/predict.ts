@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
+import { activationReport, formatActivationReport } from "../activation.js";
 import { UsageError } from "../errors.js";
 import { addModelOptions, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
 
@@ -113,10 +114,11 @@ export function registerPredict(program: Command): Command {
         }
         throw e;
       }
+      const activation = activationReport(run.config.activation);
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(predictionDocument(result, run.config), null, 2)}\n`
-          : `${formatPrediction(result)}\n`,
+          ? `${JSON.stringify({ ...predictionDocument(result, run.config), activation }, null, 2)}\n`
+          : `${formatPrediction(result)}\n${formatActivationReport(activation)}\n`,
       );
     });
   return cmd;

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { activationTableRecord } from "../../config/model.js";
 import { DEFAULT_STEPS } from "../../config/steps.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { createSimulation } from "../../engine/simulation.js";
@@ -20,7 +21,6 @@ import {
 } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { activationTableRecord } from "../../config/model.js";
 import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
 
 /** ./mcm-output/<UTC timestamp>-<seed> */
