@@ -15,8 +15,9 @@ const ERROR_ESTIMATES = new Set(["hermiteError", "tolerance", "errors"]);
 /** Every number of a JSON-like value with its path, in order (error estimates left out). */
 function numbers(x: unknown, path = "", out: [string, number][] = []): [string, number][] {
   if (typeof x === "number") out.push([path, x]);
-  else if (Array.isArray(x)) x.forEach((y, i) => numbers(y, `${path}[${i}]`, out));
-  else if (x && typeof x === "object") {
+  else if (Array.isArray(x)) {
+    for (const [i, y] of x.entries()) numbers(y, `${path}[${i}]`, out);
+  } else if (x && typeof x === "object") {
     for (const [k, y] of Object.entries(x)) if (!ERROR_ESTIMATES.has(k)) numbers(y, `${path}.${k}`, out);
   }
   return out;
