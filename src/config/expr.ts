@@ -16,6 +16,7 @@
  * Derivatives and the kernels' bytecode: ./expr-calculus.ts.
  */
 import { ConfigError } from "./errors.js";
+import { type Token, tokenize } from "./tokens.js";
 
 export const UNARY_FUNCTIONS = [
   "exp",
@@ -81,57 +82,24 @@ export class ExprError extends ConfigError {
   }
 }
 
-interface Token {
-  type: "num" | "name" | "op" | "end";
-  text: string;
-  at: number;
-  value?: number;
-}
-
 const KNOWN = `x, pi, e and the functions ${[...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS].join(", ")}`;
 
-function tokenize(src: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i];
-    if (c === " " || c === "\t") {
-      i++;
-      continue;
-    }
-    const num = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(src.slice(i));
-    if (num) {
-      tokens.push({ type: "num", text: num[0], at: i, value: Number(num[0]) });
-      i += num[0].length;
-      continue;
-    }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-    if (name) {
-      tokens.push({ type: "name", text: name[0], at: i });
-      i += name[0].length;
-      continue;
-    }
-    if ("+-*/^(),".includes(c)) {
-      tokens.push({ type: "op", text: c, at: i });
-      i++;
-      continue;
-    }
+function tokens(src: string): Token[] {
+  return tokenize(src, "+-*/^(),", (at, c) => {
     throw new ExprError(
       src,
-      i,
+      at,
       `unexpected character ${JSON.stringify(c)} (allowed: numbers, ${KNOWN}, + - * / ^, parentheses, commas)`,
     );
-  }
-  tokens.push({ type: "end", text: "", at: src.length });
-  return tokens;
+  });
 }
 
 /** Parses a formula in x (throws ExprError with the position of the first problem). */
 export function parseExpr(src: string): ExprNode {
-  const tokens = tokenize(src);
+  const list = tokens(src);
   let pos = 0;
   let depth = 0;
-  const peek = () => tokens[pos];
+  const peek = () => list[pos];
   const describe = (t: Token) => (t.type === "end" ? "the end of the formula" : JSON.stringify(t.text));
   const isOp = (t: Token, text: string) => t.type === "op" && t.text === text;
   const expectOp = (text: string, what = `"${text}"`) => {

@@ -152,20 +152,8 @@ export function activationHermite(act: string, nMax = 5, resolution: Partial<Res
   const res = { ...DEFAULT_RESOLUTION, ...resolution };
   const splits = activationSplits(act, 0, 1);
   const r = splits ? normalSplitRule(splits, res.perPiece, res.maxPiece) : gaussHermite(res.hermiteNodes);
-  const c = new Array<number>(nMax + 1).fill(0);
-  for (let i = 0; i < r.x.length; i++) {
-    const y = r.x[i];
-    const wg = r.w[i] * activationValue(act, y);
-    let hPrev = 0;
-    let h = 1;
-    for (let n = 0; n <= nMax; n++) {
-      c[n] += wg * h;
-      const next = y * h - n * hPrev;
-      hPrev = h;
-      h = next;
-    }
-  }
-  return c.map((x) => (Math.abs(x) < 1e-13 ? 0 : x));
+  const c = hermiteProjections(r, (y) => activationValue(act, y), nMax);
+  return Array.from(c, (x) => (Math.abs(x) < 1e-13 ? 0 : x));
 }
 
 /**
@@ -323,18 +311,23 @@ export function hermiteCoefficients(
 ): Float64Array {
   const res = { ...DEFAULT_RESOLUTION, ...resolution };
   const r = normalSplitRule([0], res.perPiece, Math.min(res.maxPiece, 0.75));
-  const f = new Float64Array(nMax + 1);
+  return hermiteProjections(r, ev.F, nMax);
+}
+
+/** E[f(Z) He_n(Z)], n = 0..nMax, by the rule r for Z ~ N(0, 1) (He_(n+1) = y He_n - n He_(n-1)). */
+function hermiteProjections(r: Rule, f: (y: number) => number, nMax: number): Float64Array {
+  const out = new Float64Array(nMax + 1);
   for (let i = 0; i < r.x.length; i++) {
     const y = r.x[i];
-    const wf = r.w[i] * ev.F(y);
+    const wf = r.w[i] * f(y);
     let hPrev = 0;
     let h = 1;
     for (let n = 0; n <= nMax; n++) {
-      f[n] += wf * h;
+      out[n] += wf * h;
       const next = y * h - n * hPrev;
       hPrev = h;
       h = next;
     }
   }
-  return f;
+  return out;
 }
