@@ -16,7 +16,7 @@
  * Derivatives and the kernels' bytecode: ./expr-calculus.ts.
  */
 import { ConfigError } from "./errors.js";
-import { type Token, tokenize } from "./tokens.js";
+import { pointAt, type Token, tokenize } from "./tokens.js";
 
 export const UNARY_FUNCTIONS = [
   "exp",
@@ -66,12 +66,7 @@ export class ExprError extends ConfigError {
   readonly position: number;
   readonly formula: string;
   constructor(formula: string, position: number, message: string) {
-    const where = position >= 0 ? ` at position ${position + 1}` : "";
-    const long = formula.length > 120;
-    const quoted = long
-      ? `${JSON.stringify(formula.slice(0, 40))}... (${formula.length} characters)`
-      : JSON.stringify(formula);
-    const caret = position >= 0 && !long ? `\n  ${formula}\n  ${" ".repeat(position)}^` : "";
+    const { where, quoted, caret } = pointAt(formula, position);
     // A syntax error names its position; a refusal of the whole formula (position -1) reads "the formula F ...".
     const text =
       position >= 0 ? `${message}${where} in the formula ${quoted}${caret}` : `the formula ${quoted} ${message}`;

@@ -13,20 +13,14 @@
  * Whitespace is ignored. The value is rounded to the nearest integer, which must lie in [1, 2^53 - 1].
  */
 
-import { type Token, tokenize } from "./tokens.js";
+import { pointAt, type Token, tokenize } from "./tokens.js";
 
 /** A syntax or range error of a steps expression; `position` is the 0-based character offset (or -1). */
 export class StepsError extends Error {
   readonly position: number;
   readonly expression: string;
   constructor(expression: string, position: number, message: string) {
-    const where = position >= 0 ? ` at position ${position + 1}` : "";
-    // A long expression is quoted by its start and length, without the caret line.
-    const long = expression.length > 120;
-    const quoted = long
-      ? `${JSON.stringify(expression.slice(0, 40))}... (${expression.length} characters)`
-      : JSON.stringify(expression);
-    const caret = position >= 0 && !long ? `\n  ${expression}\n  ${" ".repeat(position)}^` : "";
+    const { where, quoted, caret } = pointAt(expression, position);
     super(`steps: ${message}${where} in ${quoted}${caret}`);
     this.name = "StepsError";
     this.position = position;

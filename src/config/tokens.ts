@@ -45,3 +45,17 @@ export function tokenize(src: string, ops: string, fail: (at: number, c: string)
   tokens.push({ type: "end", text: "", at: src.length });
   return tokens;
 }
+
+/**
+ * How an error message shows a source and a 0-based position (-1: none): `where` (" at position N", 1-based),
+ * the source quoted (a long one by its start and length), and a caret line under the position (none for a
+ * long source).
+ */
+export function pointAt(src: string, position: number): { where: string; quoted: string; caret: string } {
+  const long = src.length > 120;
+  return {
+    where: position >= 0 ? ` at position ${position + 1}` : "",
+    quoted: long ? `${JSON.stringify(src.slice(0, 40))}... (${src.length} characters)` : JSON.stringify(src),
+    caret: position >= 0 && !long ? `\n  ${src}\n  ${" ".repeat(position)}^` : "",
+  };
+}
