@@ -3,6 +3,7 @@
  * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
+import { stamp } from "../../io/stamp.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { activationReport, formatActivationReport } from "../activation.js";
@@ -117,7 +118,7 @@ export function registerPredict(program: Command): Command {
       const activation = activationReport(run.config.activation);
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify({ ...predictionDocument(result, run.config), activation }, null, 2)}\n`
+          ? `${JSON.stringify(stamp("mcm.predict/1", null, { ...predictionDocument(result, run.config), activation }), null, 2)}\n`
           : `${formatPrediction(result)}\n${formatActivationReport(activation)}\n`,
       );
     });

@@ -21,7 +21,7 @@ import {
 } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
+import { checkpointEveryText, FILES, packageVersion, type RunRecord, runRecordText, runSession } from "../session.js";
 
 /** ./mcm-output/<UTC timestamp>-<seed> */
 export function defaultOutDir(seed: string, now = new Date()): string {
@@ -152,7 +152,7 @@ async function startRun(
     ...(sim.model.table ? { activationTable: activationTableRecord(sim.model.table) } : {}),
   };
   for (const f of Object.values(FILES)) leftovers.file(join(outDir, f));
-  writeFileAtomic(join(outDir, FILES.config), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(join(outDir, FILES.config), runRecordText(record));
   await reporter.phase(
     "initialising walkers",
     async () => {
