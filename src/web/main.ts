@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config/schema.js";
 import { DIRECTIONS } from "../engine/layout.js";
+import { activationView } from "./activation.js";
 import { FIELDS, type FieldError, type FieldSpec, readForm } from "./form.js";
 import { renderHistogram } from "./histogram.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
@@ -26,6 +27,8 @@ const result = $<HTMLOutputElement>("result");
 const generateButton = $<HTMLButtonElement>("generate");
 const histogram = $<HTMLDivElement>("histogram");
 const histogramStatus = $<HTMLParagraphElement>("histogram-status");
+const activationPlot = $<HTMLDivElement>("activation-plot");
+const activationText = $<HTMLParagraphElement>("activation-text");
 
 const params = new URLSearchParams(location.search);
 const forced = params.get("flavour");
@@ -97,9 +100,25 @@ function showErrors(errors: readonly FieldError[]): void {
 
 let running = false;
 
+/** Redraws g and g' and the Hermite coefficients when the activation field holds a valid one. */
+function showActivation(r: ReturnType<typeof readForm>): void {
+  const text = inputs.get("activation")?.value.trim() ?? "";
+  if (!r.ok && r.errors.some((e) => e.field === "activation")) return; // the last valid drawing stays
+  if (activationPlot.dataset.formula === text) return;
+  try {
+    const view = activationView(text);
+    activationPlot.innerHTML = view.svg; // numbers and fixed labels only (src/web/activation.ts)
+    activationPlot.dataset.formula = text;
+    activationText.textContent = `g = ${text}: ${view.hermite}`;
+  } catch (e) {
+    activationText.textContent = e instanceof Error ? e.message : String(e);
+  }
+}
+
 function validate(): ReturnType<typeof readForm> {
   const r = readForm(values());
   showErrors(r.ok ? [] : r.errors);
+  showActivation(r);
   runButton.disabled = running || !r.ok;
   if (r.ok && !running) {
     showPrediction(r.run.config, r.run.steps);

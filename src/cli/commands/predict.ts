@@ -7,6 +7,7 @@ import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
 import { stamp } from "../../io/stamp.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
+import { activationReport, formatActivationReport } from "../activation.js";
 import { UsageError } from "../errors.js";
 import { addModelOptions, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
 import { createReporter, type ProgressBar } from "../progress.js";
@@ -144,10 +145,11 @@ export function registerPredict(program: Command): Command {
         throw e;
       }
       const plateaus = plateauReport(run.config);
+      const activation = activationReport(run.config.activation);
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(stamp("mcm.predict/1", null, { ...predictionDocument(result, run.config), plateaus }), null, 2)}\n`
-          : `${formatPrediction(result)}\n${formatPlateaus(run.config, plateaus)}\n`,
+          ? `${JSON.stringify(stamp("mcm.predict/1", null, { ...predictionDocument(result, run.config), plateaus, activation }), null, 2)}\n`
+          : `${formatPrediction(result)}\n${formatPlateaus(run.config, plateaus)}\n${formatActivationReport(activation)}\n`,
       );
     });
   return cmd;

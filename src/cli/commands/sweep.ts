@@ -123,6 +123,23 @@ export function registerSweep(program: Command): Command {
   return cmd;
 }
 
+/** A comma list split at its top-level commas: a formula's own commas (expr:max(x, 0)) stay inside. */
+export function splitList(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")") depth--;
+    else if (text[i] === "," && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
 /** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
 export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   const path = typeof opts.config === "string" ? opts.config : undefined;
@@ -141,7 +158,7 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
     flagOf.set(f.field, f.flag);
     delete base[f.field];
     delete grid[f.field];
-    const values = typeof v === "string" ? v.split(",").map((x) => coerceFlagValue(f, x.trim())) : [v];
+    const values = typeof v === "string" ? splitList(v).map((x) => coerceFlagValue(f, x.trim())) : [v];
     if (values.length > 1) grid[f.field] = values;
     else base[f.field] = values[0];
   }
