@@ -3,6 +3,8 @@
  * names are the config's (docs/model.md symbols) plus the run's own `steps` and `seed`. Errors are values
  * ({ field, message }) for the page to show next to the field, never thrown.
  */
+
+import { SHORTCUTS } from "../config/expr.js";
 import {
   ACTIVATIONS,
   type Config,
@@ -58,11 +60,12 @@ export const FIELDS: readonly FieldSpec[] = [
   },
   {
     name: "activation",
-    label: "activation",
-    kind: "select",
-    options: ACTIVATIONS,
+    label: "activation g",
+    kind: "text",
+    suggestions: [...ACTIVATIONS, ...Object.keys(SHORTCUTS), "expr:x*sigmoid(1.702*x)", "expr:tanh(x) + 0.2*(x^2 - 1)"],
     initial: "tanh",
-    title: "activation",
+    title:
+      'a built-in (tanh, erf, relu, sign, linear, he3), gelu, silu, softplus, or "expr:FORMULA" in x: + - * / ^, pi, e, exp, log, sqrt, abs, tanh, sinh, cosh, sin, cos, erf, sigmoid, softplus, max, min, sign, step',
   },
   { name: "delta", label: "δ", kind: "number", initial: "0.5", title: "learning rate eta = delta d^-p" },
   {
