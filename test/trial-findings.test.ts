@@ -226,7 +226,7 @@ async function stopProc(proc: ChildProcess | undefined): Promise<void> {
 // A tiny sweep (two points, two walkers each); no worker runs, so its jobs wait and nothing is computed.
 const tiny = { base: {}, grid: { d: [8, 16] }, seeds: 2, steps: 10, seed: 5 };
 
-describe.skipIf(!redisBin)(`queue findings (a private redis-server on loopback; ${MISSING} to run)`, () => {
+describe.skipIf(!redisBin && process.env.CI !== "true")(`queue findings (a private redis-server on loopback; ${MISSING} to run)`, () => {
   let server: RedisServer | undefined;
   let url = "";
   let redis: Redis | undefined;
