@@ -94,4 +94,53 @@ describe("exponent fit", () => {
     // The raw slope of d log d is 1 + 1/ln d on average: above 1.1 over this range.
     expect(fitExponent(pts).exponent as number).toBeGreaterThan(1.1);
   });
+
+  // Hitting times at step 0 (the walker starts above the threshold) have no logarithm: a median of 0 once
+  // printed "-inf" with an inverted interval, and zero medians in resamples put NaN slopes into the sort.
+  const spread = (d: number, zeros: number, n = 16) =>
+    Array.from({ length: n }, (_, i) => (i < zeros ? 0 : Math.round(d * (1 + i / 4))));
+
+  it("says no exponent when the median walker hits at step 0, naming the d", () => {
+    const fit = fitExponent([
+      { d: 8, hits: spread(8, 9) },
+      { d: 16, hits: spread(16, 0) },
+      { d: 32, hits: spread(32, 0) },
+    ]);
+    expect(fit.status).toBe("hit-at-start");
+    expect(fit.exponent).toBeNull();
+    expect(fit.message).toMatch(/at d = 8 the median walker is above the threshold at step 0/);
+  });
+
+  it("a resample median of 0 at the smallest d opens the interval upwards instead of corrupting it", () => {
+    // 7 of 16 walkers at step 0 at d = 8: the resampled median is 0 when 9 or more of 16 draws are zeros,
+    // P = P(Binomial(16, 7/16) >= 9) = 0.23 > 0.025, and log 0 = -inf at the smallest d sends the slope to
+    // +inf: the upper end is +inf; the lower end is finite and below the fitted exponent.
+    const fit = fitExponent([
+      { d: 8, hits: spread(8, 7) },
+      { d: 16, hits: spread(16, 0) },
+      { d: 32, hits: spread(32, 0) },
+    ]);
+    expect(fit.status).toBe("ok");
+    const [lo, hi] = fit.ci as [number, number];
+    expect(Number.isFinite(fit.exponent)).toBe(true);
+    expect(hi).toBe(Number.POSITIVE_INFINITY);
+    expect(Number.isFinite(lo)).toBe(true);
+    expect(lo).toBeLessThanOrEqual(fit.exponent as number);
+    expect(fit.message).not.toMatch(/NaN/);
+  });
+
+  it("a censored median at the mean log d leaves the slope finite (it does not enter the least-squares slope)", () => {
+    // d = 16, 32, 64: log 32 is the mean log d. Censoring 7 of 16 at d = 32 makes 23% of resampled medians
+    // there censored; the slope does not depend on that point, so both ends stay finite.
+    const censoredMiddle = spread(32, 0).map((h, i) => (i >= 9 ? null : h));
+    const fit = fitExponent([
+      { d: 16, hits: spread(16, 0) },
+      { d: 32, hits: censoredMiddle },
+      { d: 64, hits: spread(64, 0) },
+    ]);
+    expect(fit.status).toBe("ok");
+    const [lo, hi] = fit.ci as [number, number];
+    expect(Number.isFinite(lo) && Number.isFinite(hi)).toBe(true);
+    expect(lo).toBeLessThanOrEqual(hi);
+  });
 });

@@ -1,7 +1,7 @@
 // The page's logic without a browser: form validation (errors by field), the statistics it plots, the
 // chart markup, the prediction slot and the bit-exact hex encoding used to compare with Node.
 import { describe, expect, it } from "vitest";
-import { FIELDS, PAGE_CONFIG, readForm } from "../src/web/form.js";
+import { FIELDS, PAGE_CONFIG, readForm, shownErrors } from "../src/web/form.js";
 import { renderChart, xDomain } from "../src/web/plot.js";
 import { predictionText } from "../src/web/prediction.js";
 import { float64Hex, float64HexList } from "../src/web/protocol.js";
@@ -49,6 +49,24 @@ describe("page form", () => {
     expect(r.ok && r.run.steps).toBe(100000);
     const over = readForm({ ...initial(), seed: "18446744073709551616" });
     expect(over.ok ? [] : over.errors.map((e) => e.field)).toEqual(["seed"]);
+  });
+});
+
+describe("page failures", () => {
+  it("a run's failure stays shown through the re-validation after the run (it was written, then cleared)", () => {
+    const valid = readForm(initial());
+    const formErrors = valid.ok ? [] : valid.errors;
+    const failure = { field: "", message: "kernel failed: out of memory" };
+    // finish() re-validates the unchanged form: the failure must survive it.
+    expect(shownErrors(formErrors, failure)).toEqual([failure]);
+    const onField = { field: "d", message: "d: too large for this browser" };
+    expect(shownErrors(formErrors, onField)).toEqual([onField]);
+    // Once the person edits the form the page drops the failure (null): only the form's errors remain.
+    const edited = readForm({ ...initial(), d: "abc" });
+    const errors = edited.ok ? [] : edited.errors;
+    expect(shownErrors(errors, null)).toEqual(errors);
+    // A field the form itself flags shows the form's message, not the older failure's.
+    expect(shownErrors(errors, onField).filter((e) => e.field === "d")).toEqual(errors);
   });
 });
 
@@ -190,12 +208,20 @@ describe("page limit bands (the high-dimensional limit beside the live curves)",
     expect(svg).not.toMatch(/NaN|Infinity|undefined/);
   });
 
-  it("says why there is no band for K > 1 and for dependent latents", async () => {
+  it("says why there is no band for K > 1, and draws one for dependent latents from the coupled ODE", async () => {
     const { limitOverlay } = await import("../src/web/prediction.js");
     const { resolveConfig } = await import("../src/config/schema.js");
     const k2 = limitOverlay(resolveConfig({ K: 2 }), 1000);
     expect(k2.bands).toEqual({});
     expect(k2.text).toMatch(/K > 1/);
-    expect(limitOverlay(resolveConfig({ correlation: "sign" }), 1000).text).toMatch(/dependent latents/);
+    // The demo's C1 at d = 2048 (sign latents, threshold 0.25): measured median n*/(d log d) 0.667
+    // [0.588, 0.742] (docs/demo), i.e. n*/d in [4.48, 5.66]; the band's median must fall inside.
+    const c1 = limitOverlay(resolveConfig({ correlation: "sign", threshold: 0.25, d: 2048 }), 2e5);
+    const v = c1.bands.v?.hit;
+    expect(v, c1.text).toBeTruthy();
+    expect(v?.median).toBeGreaterThan(0.588 * Math.log(2048));
+    expect(v?.median).toBeLessThan(0.742 * Math.log(2048));
+    expect((v?.q1 ?? 0) < (v?.median ?? 0) && (v?.median ?? 0) < (v?.q3 ?? 0)).toBe(true);
+    expect(c1.bands.v?.curve.length).toBeGreaterThan(10);
   });
 });

@@ -23,6 +23,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerWorker } from "./commands/worker.js";
 import { EXIT, Interrupted, UsageError } from "./errors.js";
+import { refuseFlagsAsValues } from "./options.js";
 import { packageVersion } from "./session.js";
 
 export function buildProgram(): Command {
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerQueue(program);
   registerBench(program);
   registerServe(program);
+  refuseFlagsAsValues(program);
   return program;
 }
 

@@ -12,6 +12,7 @@ import {
   type Config,
   ConfigError,
   configSchema,
+  DECIMAL,
   fieldMeta,
   parseCheckpointEvery,
   type RunInput,
@@ -19,6 +20,7 @@ import {
   resolveRun,
 } from "../config/schema.js";
 import { DEFAULT_STEPS, parseSteps, StepsError } from "../config/steps.js";
+import { duplicateJsonKey } from "../io/json.js";
 import { unstamp } from "../io/stamp.js";
 import { UsageError } from "./errors.js";
 
@@ -106,12 +108,10 @@ const RUN_FLAGS = [
 
 export const DEFAULTS: Config = configSchema.parse({}) as Config;
 
-const NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i;
-
 /** The value a flag's text stands for: numbers for numeric fields when the text is a number, else the text. */
 export function coerceFlagValue(spec: Pick<ModelFlag, "type">, text: string | boolean): unknown {
   if (typeof text === "boolean") return text;
-  if (spec.type === "number" && NUMBER.test(text.trim())) return Number(text);
+  if (spec.type === "number" && DECIMAL.test(text.trim())) return Number(text);
   return text;
 }
 
@@ -127,6 +127,25 @@ export function refuseBoth(cmd: Command, flag: string, negated: string): void {
       seen.add(name);
     });
   }
+}
+
+/**
+ * A flag given no value takes the next word as its value: `run --d --out X` set d to "--out" and then
+ * complained about X. A value that is one of the command's own flags (alone or as --flag=...) is refused,
+ * naming both, for every option that takes a value on every command (after all are registered).
+ */
+export function refuseFlagsAsValues(cmd: Command): void {
+  const flags = new Set(cmd.options.flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)));
+  flags.add("--help").add("-h");
+  for (const o of cmd.options) {
+    if (!o.required && !o.optional) continue;
+    cmd.on(`option:${o.name()}`, (value: unknown) => {
+      if (typeof value === "string" && flags.has(value.split("=")[0])) {
+        throw new UsageError(`${o.long ?? o.short}: got the flag ${value.split("=")[0]} where a value was expected`);
+      }
+    });
+  }
+  for (const sub of cmd.commands) refuseFlagsAsValues(sub);
 }
 
 /** Adds a schema's flags to a command: a switch and its hidden negation for a boolean (refused together),
@@ -188,6 +207,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch (e) {
     throw new UsageError(`--config: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
+  // A UTF-8 byte order mark (some Windows editors write one) is not part of the JSON: accepted and skipped.
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -197,7 +218,20 @@ export function readConfigFile(path: string): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UsageError(`--config: ${path} must hold a JSON object of config fields, found ${JSON.stringify(value)}`);
   }
-  const record = unstamp(`--config: ${path}`, value as Record<string, unknown>, "mcm.run-config/1", true);
+  const twice = duplicateJsonKey(text);
+  if (twice !== null) {
+    throw new UsageError(`--config: ${path}: ${twice}: given twice (JSON keeps only the last); give each field once`);
+  }
+  const raw = value as Record<string, unknown>;
+  // JSON.parse makes "__proto__" an own key; copied by assignment it would become the prototype of the
+  // copy and its fields would be read as if given (sweep did so). No config has such a field.
+  for (const object of [raw, raw.config]) {
+    if (object !== null && typeof object === "object" && Object.hasOwn(object, "__proto__")) {
+      const where = object === raw ? "" : "config.";
+      throw new UsageError(`--config: ${path}: ${where}__proto__: unknown field`);
+    }
+  }
+  const record = unstamp(`--config: ${path}`, raw, "mcm.run-config/1", true);
   if (record.config !== null && typeof record.config === "object" && !Array.isArray(record.config)) {
     // A run record (config.json of an earlier run): repeat that run.
     const known = new Set(RUN_RECORD_KEYS);
@@ -227,6 +261,7 @@ export const RUN_RECORD_KEYS = [
   "buildHash",
   "kernel",
   "createdAt",
+  "activationTable",
 ];
 
 export interface ResolvedRun {

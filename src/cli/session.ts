@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
+import { type ActivationTableRecord, activationTableRecord } from "../config/model.js";
 import type { CheckpointEvery, Config } from "../config/schema.js";
 import {
   type CheckpointExpectation,
@@ -45,6 +46,8 @@ export interface RunRecord {
   buildHash: string;
   kernel: string;
   createdAt: string;
+  /** A formula activation's table (docs/activations.md): formula, derivative, range, spacing, bound, checksum. */
+  activationTable?: ActivationTableRecord;
 }
 
 /** The text of config.json (stamped with the build its kernel field names). */
@@ -87,6 +90,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
     packageVersion: packageVersion(),
     stepsTotal: o.steps,
     stepsExpression: o.stepsExpression,
+    ...(sim.model.table ? { activationTable: activationTableRecord(sim.model.table) } : {}),
   };
   const checkpointPath = join(outDir, FILES.checkpoint);
   const saveCheckpoint = () => writeFileAtomic(checkpointPath, encodeCheckpoint(sim.state(), meta));
@@ -173,6 +177,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
       buildHash: meta.buildHash,
       kernel: meta.kernel,
       outDir,
+      activationTable: meta.activationTable,
     });
     await reporter.phase(
       "writing outputs",

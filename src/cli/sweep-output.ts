@@ -42,6 +42,12 @@ export function formatPoints(result: SweepResult): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
+/** Why a sweep has no phase rows: n*(d) is fitted over d, so it needs at least two values of d. */
+export function noFitReason(result: SweepResult): string {
+  const ds = [...new Set(result.points.map((p) => p.config.d))];
+  return `no exponent fitted: every point has d = ${ds.join(", ")}; the exponent of n*(d) needs --d with at least two values (e.g. --d ${ds[0]},${2 * ds[0]},${4 * ds[0]})`;
+}
+
 /** sweep.csv: one row per point and direction. */
 export function sweepCsv(result: SweepResult): string {
   const fields = Object.keys(result.spec.grid);

@@ -11,6 +11,7 @@ import type { SweepFile } from "../experiments/sweep-file.js";
 import type { TaskResult } from "../experiments/sweep-task.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Build, stamp, unstamp } from "../io/stamp.js";
+import { readJsonFile } from "./read-json.js";
 
 export const SWEEP_FILES = { spec: "sweep-spec.json", state: "sweep-state.json", json: "sweep.json", csv: "sweep.csv" };
 /** Schemas of the files a sweep reads back (docs/outputs.md); a state written before the header existed
@@ -61,7 +62,7 @@ export const localBuild = (): Build => (simdSupported() ? "simd" : "scalar");
 
 /** A sweep-spec.json read back: its header checked and removed, so that the spec hash is the sweep's. */
 export function readSweepSpec(path: string): SweepFile {
-  return unstamp(path, JSON.parse(readFileSync(path, "utf8")) as SweepFile, SWEEP_SCHEMAS.spec);
+  return unstamp(path, readJsonFile(path, "the stored sweep") as SweepFile, SWEEP_SCHEMAS.spec);
 }
 
 /** The text of sweep-spec.json. */

@@ -3,20 +3,23 @@
  * CLI flags, the library and the page. Field names are the symbols of docs/model.md.
  */
 import { z } from "zod";
+import { ConfigError } from "./errors.js";
+import { isExpressionActivation, parseExpressionActivation, SHORTCUTS } from "./expr.js";
 import { PROCESSES, type ProcessName, T_RANGE } from "./process.js";
 
+/** The kernels' built-in activations. */
 export const ACTIVATIONS = ["tanh", "erf", "relu", "sign", "linear", "he3"] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
-/** Thrown for any invalid configuration value; the message names the field, the value and the range. */
-export class ConfigError extends Error {
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(message);
-    this.name = "ConfigError";
-    this.field = field;
-  }
+/** What the activation field accepts: a built-in, a named expression (gelu, silu, softplus) or "expr:FORMULA". */
+export const ACTIVATION_TEXT = `one of ${[...ACTIVATIONS, ...Object.keys(SHORTCUTS)].map((v) => `"${v}"`).join(", ")} or "expr:FORMULA" with a formula in x (docs/activations.md)`;
+
+/** True for a built-in activation's name. */
+export function isBuiltinActivation(s: string): s is Activation {
+  return (ACTIVATIONS as readonly string[]).includes(s);
 }
+
+export { ConfigError };
 
 const LATENT_TEXT = '"rademacher", "uniform" or "skewed:P" with 0 < P < 1';
 const CORRELATION_TEXT = '"independent", "sign", "uncorrelated" or "mixed:P" with 0 <= P <= 1';
@@ -38,6 +41,16 @@ export interface FieldMeta {
 }
 
 const RANGES = new WeakMap<object, string>();
+
+/** A decimal number as typed (42, -1.5, .5, 1e-3): the only text a numeric flag or field accepts. */
+export const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i;
+
+/** The number a flag's text stands for: NaN unless it is a decimal number (Number() reads "" and " " as 0,
+ * "0x8" as 8, "0b11" as 3). Numbers pass through, so stored options and typed flags check alike. */
+export function decimalNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  return typeof value === "string" && DECIMAL.test(value.trim()) ? Number(value) : Number.NaN;
+}
 
 /** Registers the text of what a validator accepts (the same text its errors print). */
 export function ranged<T extends z.ZodType>(schema: T, text: string): T {
@@ -130,7 +143,12 @@ export const configSchema = z
     )
       .default("independent")
       .meta({ flag: "--correlation", placeholder: "law", help: "latent law" }),
-    activation: choice(ACTIVATIONS)
+    activation: ranged(
+      z
+        .string({ error: ACTIVATION_TEXT })
+        .refine((s) => isBuiltinActivation(s) || isExpressionActivation(s), { error: ACTIVATION_TEXT }),
+      ACTIVATION_TEXT,
+    )
       .default("tanh")
       .meta({ flag: "--activation", placeholder: "g", help: "activation" }),
     target: choice(["x0", "noise"] as const)
@@ -198,7 +216,7 @@ export function toConfigError(
 }
 
 export type ConfigInput = z.input<typeof configSchema>;
-export type Config = z.output<typeof configSchema> & { process: ProcessName; activation: Activation };
+export type Config = z.output<typeof configSchema> & { process: ProcessName };
 
 export const CONFIG_FIELDS = Object.keys(configSchema.shape) as (keyof Config)[];
 
@@ -209,6 +227,8 @@ export function resolveConfig(input: unknown = {}): Config {
   }
   const result = configSchema.safeParse(input);
   if (!result.success) throw toConfigError(result.error.issues[0], input as Record<string, unknown>, CONFIG_FIELDS);
+  // A formula's syntax errors name their position (the schema only checks the prefix).
+  if (isExpressionActivation(result.data.activation)) parseExpressionActivation(result.data.activation);
   const config = result.data as Config;
   const range = T_RANGE[config.process];
   if (!(config.t >= range.min && config.t <= range.max)) {

@@ -93,7 +93,7 @@ export function parseImageNpy(bytes: Uint8Array, where: string): ImageSet {
     out.set(bytes.subarray(headerEnd), 8 + lenBytes + header.length);
     flat = out;
   }
-  const a = parseNpy(flat, where);
+  const a = parseNpy(flat, where, shape ?? undefined);
   return { raw: { name: where, images: a.data, n: a.shape[0], d: a.shape[1] }, C, H, W, unitRange: false };
 }
 

@@ -57,6 +57,63 @@ export function checkRestoreState(config: Config, state: unknown): void {
   }
 }
 
+/**
+ * Validates the arrays of a state before they are written into the kernels' memory: each field of the
+ * backend present with its length and finite values, the rng streams present; for the full backend every
+ * unit's weight vector and every spike of unit norm (the sphere the SGD moves on), for the reduced one
+ * every overlap in [-1, 1]. NaN or a rescaled weight would otherwise run on as if valid.
+ */
+export function checkRestoreArrays(
+  state: Record<string, unknown>,
+  kind: string,
+  fields: readonly { name: string; length: number }[],
+  shape: { d: number; rngLength: number },
+): void {
+  const arrays: Record<string, ArrayLike<number>> = {};
+  for (const f of fields) {
+    const a = state[f.name] as ArrayLike<number> | undefined;
+    if (a === null || typeof a !== "object" || typeof a.length !== "number") {
+      throw new TypeError(`restore: state.${f.name}: got ${show(a)}, expected ${f.length} numbers`);
+    }
+    if (a.length !== f.length) throw new Error(`restore: ${f.name} has ${a.length} values, expected ${f.length}`);
+    for (let i = 0; i < a.length; i++) {
+      if (typeof a[i] !== "number" || !Number.isFinite(a[i])) {
+        throw new RangeError(`restore: state.${f.name}[${i}] is ${show(a[i])}, expected a finite number`);
+      }
+    }
+    arrays[f.name] = a;
+  }
+  const rng = state.rng as ArrayLike<unknown> | undefined;
+  if (rng === null || typeof rng !== "object" || rng.length !== shape.rngLength) {
+    throw new TypeError(
+      `restore: state.rng: got ${rng && typeof rng === "object" ? `${rng.length} values` : show(rng)}, expected ${shape.rngLength} stream words`,
+    );
+  }
+  const unit = (name: string, rows: number, d: number) => {
+    const a = arrays[name];
+    if (!a) return;
+    for (let r = 0; r < rows; r++) {
+      let norm = 0;
+      for (let i = 0; i < d; i++) norm += a[r * d + i] ** 2;
+      if (Math.abs(norm - 1) > 1e-9) {
+        const at = rows > 1 ? `[${r * d}..${r * d + d - 1}]` : "";
+        throw new RangeError(
+          `restore: state.${name}${at} has norm ${Math.sqrt(norm)}, expected 1 (weights and spikes lie on the unit sphere)`,
+        );
+      }
+    }
+  };
+  if (kind === "full") {
+    const w = arrays.w;
+    if (w) unit("w", w.length / shape.d, shape.d);
+    for (const spike of ["u", "v", "m"]) unit(spike, 1, shape.d);
+  } else {
+    const m = arrays.M;
+    const i = m ? Array.prototype.findIndex.call(m, (x: number) => Math.abs(x) > 1 + 1e-9) : -1;
+    if (m && i >= 0) throw new RangeError(`restore: state.M[${i}] is ${m[i]}, expected an overlap in [-1, 1]`);
+  }
+}
+
 /** A kernel source that is a string must be a URL or a path ending in .wasm that can be read. */
 export function describeKernelSourceError(source: unknown, e: unknown): Error {
   const reason = e instanceof Error ? e.message : String(e);

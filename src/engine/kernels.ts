@@ -38,6 +38,21 @@ export interface KernelExports {
   /** tanh to 2 ulp (the activation code 0 uses it). */
   tanhOf(x: number): number;
   isSimd(): number;
+  // Formula activations (assembly/table.ts): the bytecode evaluator, the table builder, the table in use.
+  exprAt(prog: number, len: number, x: number): number;
+  tableBuild(
+    g: number,
+    gLen: number,
+    g1: number,
+    g1Len: number,
+    g2: number,
+    g2Len: number,
+    lo: number,
+    dx: number,
+    n: number,
+    out: number,
+  ): number;
+  tableUse(ptr: number, n: number, lo: number, invDx: number): void;
   // The oracle denoiser and the reverse-time sampler (assembly/oracle.ts, assembly/sample.ts).
   oracleLevel(alpha: number, sigma: number): void;
   oracleSpan(yu: number, yv: number): number;
@@ -148,6 +163,36 @@ async function readBytes(source: string | URL | ArrayBuffer | ArrayBufferView | 
  * build/mcm-scalar.wasm otherwise; `flavour` forces one. A given source is used as it is.
  */
 export async function loadKernels(source?: KernelSource, options: { flavour?: KernelFlavour } = {}): Promise<Kernels> {
+  return compileKernels(source, options, (module) => checkMcmModule(module, source));
+}
+
+/** The other builds of this project, known by an export only they have. */
+const OTHER_BUILDS = [
+  { name: "the image diffusion model's kernels (build/diffusion-*.wasm)", marker: "conv3x3Forward" },
+  { name: "the images experiment's kernels (build/images-*.wasm)", marker: "initParams" },
+];
+
+/** The MCM kernels' module, or an error naming what was given instead (the images or diffusion build
+ * compiled and loaded, then failed on the first missing export). */
+function checkMcmModule(module: WebAssembly.Module, source: unknown): void {
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  if (names.has("runReduced") && names.has("initWalker")) return;
+  const other = OTHER_BUILDS.find((b) => names.has(b.marker));
+  const what = other
+    ? other.name
+    : `a WebAssembly module without the MCM's exports (it exports ${[...names].slice(0, 6).join(", ") || "nothing"})`;
+  const from = source instanceof WebAssembly.Module ? "the given module" : JSON.stringify(String(source));
+  throw new Error(
+    `loadKernels: ${from} is ${what}, not the MCM's; expected build/mcm-simd.wasm or build/mcm-scalar.wasm`,
+  );
+}
+
+/** Compiles a kernel module of any of this project's builds (the MCM's, the images', the diffusion's). */
+async function compileKernels(
+  source: KernelSource | undefined,
+  options: { flavour?: KernelFlavour },
+  check?: (module: WebAssembly.Module) => void,
+): Promise<Kernels> {
   const wanted: KernelFlavour = options.flavour ?? (simdSupported() ? "simd" : "scalar");
   if (wanted === "simd" && !simdSupported()) {
     throw new Error("loadKernels: the SIMD build was requested but this host's WebAssembly has no SIMD support");
@@ -166,6 +211,7 @@ export async function loadKernels(source?: KernelSource, options: { flavour?: Ke
     }
     buildHash = fingerprint(bytes);
   }
+  check?.(module);
   const make = async () => (await instantiate<Record<string, unknown>>(module, {})).exports as unknown as KernelExports;
   // The module says which build it is; a given source may be either.
   const flavour: KernelFlavour = (await make()).isSimd() ? "simd" : "scalar";
@@ -187,7 +233,7 @@ export function cachedKernelLoader<E>(urlOf: (flavour: KernelFlavour) => URL) {
     const wanted: KernelFlavour = flavour ?? (simdSupported() ? "simd" : "scalar");
     let hit = cache.get(wanted);
     if (!hit) {
-      hit = loadKernels(urlOf(wanted), { flavour: wanted }).then((k) => ({
+      hit = compileKernels(urlOf(wanted), { flavour: wanted }).then((k) => ({
         flavour: k.flavour,
         buildHash: k.buildHash,
         instantiate: async () => (await k.instantiate()) as unknown as E,

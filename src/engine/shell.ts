@@ -7,7 +7,7 @@ import type { Model } from "../config/model.js";
 import type { Arena } from "./arena.js";
 import type { Backend } from "./backend.js";
 import { Ensemble } from "./ensemble.js";
-import { checkRestoreState } from "./guards.js";
+import { checkRestoreArrays, checkRestoreState } from "./guards.js";
 import type { KernelExports, Kernels } from "./kernels.js";
 import { seedWords } from "./layout.js";
 import { copyLogEntry, type Simulation, type SimulationOptions, type SimulationState } from "./types.js";
@@ -133,6 +133,8 @@ export function createShell({ model, kernels, exports, arena, backend, options =
       return state as unknown as SimulationState;
     },
     restore(s) {
+      // Not an object (null, a number): refused naming what was given, before any field is read.
+      if (s === null || typeof s !== "object") checkRestoreState(config, s);
       const kind = s.backend ?? "full";
       if (kind !== backend.kind) {
         throw new Error(
@@ -140,12 +142,11 @@ export function createShell({ model, kernels, exports, arena, backend, options =
         );
       }
       checkRestoreState(config, s);
+      checkRestoreArrays(s as unknown as Record<string, unknown>, kind, backend.fields, {
+        d: config.d,
+        rngLength: walkers * 8,
+      });
       const arrays = s as unknown as Record<string, Float64Array>;
-      const expect = (name: string, got: number, want: number) => {
-        if (got !== want) throw new Error(`restore: ${name} has ${got} values, expected ${want}`);
-      };
-      for (const f of backend.fields) expect(f.name, arrays[f.name].length, f.length);
-      expect("rng", s.rng.length, walkers * 8);
       for (const f of backend.fields) arena.writeF64(f.ptr, arrays[f.name]);
       arena.writeStreams(layout.rngTrain, layout.rngEval, walkers, s.rng);
       e.restore(s);

@@ -13,7 +13,7 @@ export interface ScalingPoint {
 }
 
 export interface ExponentFit {
-  status: "ok" | "too-censored" | "too-few-points";
+  status: "ok" | "too-censored" | "too-few-points" | "hit-at-start";
   /** Fitted exponent of n* (divided by log d when logCorrected) in d. */
   exponent: number | null;
   /** 95% percentile-bootstrap interval of the exponent. */
@@ -69,6 +69,17 @@ export function fitExponent(
       message: `no exponent: at ${tooCensored.map((p) => `d = ${p.d} (${p.censored} of ${p.n} censored)`).join(", ")} half or more walkers did not reach the threshold within the budget; raise the step budget`,
     };
   }
+  const atStart = summary.filter((p) => p.median === 0);
+  if (atStart.length > 0) {
+    return {
+      ...base,
+      status: "hit-at-start",
+      exponent: null,
+      ci: null,
+      prefactor: null,
+      message: `no exponent: at ${atStart.map((p) => `d = ${p.d}`).join(", ")} the median walker is above the threshold at step 0 (n* = 0 has no logarithm); raise the threshold or the smallest d`,
+    };
+  }
   if (new Set(points.map((p) => p.d)).size < 2) {
     return {
       ...base,
@@ -85,21 +96,37 @@ export function fitExponent(
   const random = seededRandom(options.seed ?? 7);
   const meanX = xs.reduce((a, b) => a + b, 0) / xs.length;
   const slopes: number[] = [];
+  // Resamples whose slope is unbounded both ways (see below): they widen both ends of the interval.
+  let undetermined = 0;
   for (let b = 0; b < B; b++) {
     const meds = points.map((p) => censoredMedian(resample(p.hits, random)));
-    if (meds.some((m) => m === null)) {
-      // A resample whose median at some d is censored: n*(d) there exceeds the budget, which pushes the
-      // slope up when that d is above the mean log d and down when below. Its slope is unbounded that way.
-      const pull = meds.reduce((acc: number, m, i) => acc + (m === null ? xs[i] - meanX : 0), 0);
-      slopes.push(pull >= 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+    if (meds.some((m) => m === null || m === 0)) {
+      // A resample whose median at some d is censored (n* above the budget, log n* = +inf) or 0 (a hit at
+      // step 0, log n* = -inf) has an unbounded slope: the least-squares slope is sum (x - mean x) y / Sxx,
+      // so each such d pushes it to +-inf by the sign of its (x - mean x) times its y; a d at the mean log d
+      // does not count. Pushes both ways leave it undetermined.
+      let up = false;
+      let down = false;
+      meds.forEach((m, i) => {
+        if ((m !== null && m !== 0) || Math.abs(xs[i] - meanX) < 1e-9) return;
+        if (xs[i] - meanX > 0 === (m === null)) up = true;
+        else down = true;
+      });
+      if (up && down) undetermined++;
+      else if (up || down) slopes.push(up ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+      else slopes.push(lineFit(xs, ys(meds.map((m) => (m === null || m === 0 ? 1 : m)))).slope);
       continue;
     }
     slopes.push(lineFit(xs, ys(meds as number[])).slope);
   }
   slopes.sort((a, b) => a - b);
-  // Nearest-rank percentiles (well defined with infinite entries).
-  const rank = (q: number) => slopes[Math.min(B - 1, Math.max(0, Math.ceil(q * B) - 1))];
-  const ci: [number, number] = [rank(0.025), rank(0.975)];
+  // Nearest-rank percentiles (well defined with infinite entries); the undetermined resamples count as
+  // -inf for the lower end and +inf for the upper one.
+  const rank = (q: number, below: number) => {
+    const r = Math.min(B - 1, Math.max(0, Math.ceil(q * B) - 1)) - below;
+    return r < 0 ? Number.NEGATIVE_INFINITY : r >= slopes.length ? Number.POSITIVE_INFINITY : slopes[r];
+  };
+  const ci: [number, number] = [rank(0.025, undetermined), rank(0.975, 0)];
   const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : x > 0 ? "+inf" : "-inf");
   const message = `n* ~ d^${fit.slope.toFixed(2)}${logCorrected ? " log d" : ""} (95% CI ${fmt(ci[0])} to ${fmt(ci[1])})`;
   return { ...base, status: "ok", exponent: fit.slope, ci, prefactor: Math.exp(fit.intercept), message };

@@ -6,7 +6,7 @@
  * Results are bit-identical whatever the number of threads: each task is a pure function of
  * (point config, point seed, walker range), and results are assembled in grid order.
  */
-import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
+import { type Config, ConfigError, type ConfigInput, resolveConfig, show } from "../config/schema.js";
 import { fingerprint } from "../engine/kernels.js";
 import { DIRECTIONS, type Direction } from "../engine/layout.js";
 import { canonicalJson } from "../io/json.js";
@@ -117,7 +117,32 @@ export function expandGrid(spec: SweepSpec): SweepPoint[] {
       throw new RangeError(`steps: got ${steps} at ${JSON.stringify(at)}, expected a whole number >= 1`);
     points.push({ index: i, at, config, seed: pointSeed(spec.seed, config), steps });
   }
+  refuseRepeatedPoints(spec.grid, points);
   return points;
+}
+
+/** Two grid points with the same config (`--d 16,16`, or 16 and 16.0) would run the same walkers twice
+ * and count them twice in the fits: refused, naming the field whose list repeats a value. */
+function refuseRepeatedPoints(grid: Record<string, unknown[]>, points: readonly SweepPoint[]): void {
+  const seen = new Map<string, SweepPoint>();
+  for (const p of points) {
+    const key = canonicalJson(p.config);
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, p);
+      continue;
+    }
+    // Either a field's values differ as typed but give the same config, or a list repeats a value.
+    const differs = Object.keys(p.at).find((f) => canonicalJson(p.at[f]) !== canonicalJson(first.at[f]));
+    const field =
+      differs ??
+      Object.keys(grid).find((f) => new Set(grid[f].map((v) => canonicalJson(v))).size < grid[f].length) ??
+      "grid";
+    const what = differs
+      ? `${show(first.at[field])} and ${show(p.at[field])}, the same config`
+      : `${show(p.at[field])} twice`;
+    throw new ConfigError(field, `${field}: the list gives ${what}; each grid value must appear once`);
+  }
 }
 
 /** A point's seed: a 64-bit hash of the master seed and the point's config (walkers excluded), so adding

@@ -9,7 +9,7 @@
  *   uv = E[(x.u)(x.v)] = sqrt(betaU betaV) E[lambda nu] / s, u2v = E[(x.u)^2 (x.v)] = betaU sqrt(betaV) E[lambda^2 nu] / s.
  */
 import { alphaSigma, type ProcessName, T_RANGE } from "../config/process.js";
-import { type Config, ConfigError } from "../config/schema.js";
+import { type Config, ConfigError, decimalNumber } from "../config/schema.js";
 import { jointMoment, latentRule, nuLaw } from "../theory/quadrature.js";
 import { normCdf, normPdf } from "../theory/special.js";
 
@@ -120,7 +120,7 @@ export function parseLevels(text: string, process: ProcessName, field = "levels"
     return defaultLevels(process, count);
   }
   const parts = trimmed.split(",").map((p) => p.trim());
-  const ts = parts.map(Number);
+  const ts = parts.map(decimalNumber);
   const bad = parts.findIndex((p, i) => p === "" || !Number.isFinite(ts[i]));
   if (bad >= 0 || ts.length < 2) {
     throw new ConfigError(field, `${field}: got ${JSON.stringify(text)}, expected ${LEVELS_TEXT}, at least two`);

@@ -174,8 +174,12 @@ export function encodeMatrix(data: ArrayLike<number>, n: number, d: number, dtyp
   return withHeader(dtype, [n, d], body);
 }
 
-/** Decodes .npy bytes holding an [N, d] matrix (N >= 2) of finite f4 or f8 values of either byte order. */
-export function decodeMatrix(bytes: Uint8Array, where = "npy"): NpyMatrix {
+/**
+ * Decodes .npy bytes holding an [N, d] matrix (N >= 2) of finite f4 or f8 values of either byte order.
+ * `shown`: the file's own shape when the caller re-headed an [N, H, W] or [N, C, H, W] file as [N, d]
+ * (the diffusion images), so that messages describe the array the user has, not the flattened one.
+ */
+export function decodeMatrix(bytes: Uint8Array, where = "npy", shown?: readonly number[]): NpyMatrix {
   const { descr, shape: dims, shapeText: text, dataStart } = readHeader(bytes, where);
   const dt = /^([<>|=])(f)(4|8)$/.exec(descr);
   if (!dt) {
@@ -185,13 +189,25 @@ export function decodeMatrix(bytes: Uint8Array, where = "npy"): NpyMatrix {
     throw new NpyError(`${where}: shape ${text} is not supported (expected a 2-D array [N, d])`);
   }
   const [n, d] = dims;
-  if (n < 2 || d < 1) throw new NpyError(`${where}: shape (${n}, ${d}) has too few samples (expected N >= 2, d >= 1)`);
+  const asGiven = shown ? shapeText(shown) : `(${n}, ${d})`;
+  /** Entry i of the flat data as an index of the array the user has. */
+  const entry = (i: number) => {
+    const sizes = shown ?? [n, d];
+    const index: number[] = [];
+    let rest = i;
+    for (let k = sizes.length - 1; k >= 0; k--) {
+      index.unshift(rest % sizes[k]);
+      rest = Math.floor(rest / sizes[k]);
+    }
+    return `[${index.join(", ")}]`;
+  };
+  if (n < 2 || d < 1) throw new NpyError(`${where}: shape ${asGiven} has too few samples (expected N >= 2, d >= 1)`);
   const size = Number(dt[3]);
   const expected = n * d * size;
   const found = bytes.length - dataStart;
   if (found < expected) {
     throw new NpyError(
-      `${where}: truncated data (shape (${n}, ${d}) of ${descr} needs ${expected} bytes, found ${found})`,
+      `${where}: truncated data (shape ${asGiven} of ${descr} needs ${expected} bytes, found ${found})`,
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -203,7 +219,7 @@ export function decodeMatrix(bytes: Uint8Array, where = "npy"): NpyMatrix {
   }
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      throw new NpyError(`${where}: entry [${Math.floor(i / d)}, ${i % d}] is ${data[i]} (expected finite values)`);
+      throw new NpyError(`${where}: entry ${entry(i)} is ${data[i]} (expected finite values)`);
     }
   }
   return { shape: [n, d], dtype: descr, data };

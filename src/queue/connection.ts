@@ -142,5 +142,20 @@ export async function openRedis(
     client.disconnect();
     throw first ?? connectionError(target, err);
   }
+  // ioredis selects the database on connecting but only reports a refused SELECT as an event, then stays
+  // on database 0: a URL ending in /99 on a server with 16 databases would quietly share database 0.
+  try {
+    await client.select(target.db);
+  } catch (err) {
+    const count = await client
+      .config("GET", "databases")
+      .then((r) => Number((r as string[])[1]))
+      .catch(() => Number.NaN);
+    client.disconnect();
+    const has = Number.isInteger(count) && count > 0 ? `; this server has databases 0 to ${count - 1}` : "";
+    throw new QueueUrlError(
+      `--queue: database ${target.db} cannot be selected at ${target.display} (${connectionError(target, err).message.replace(/^Redis at \S+: /, "")})${has}`,
+    );
+  }
   return client;
 }

@@ -20,6 +20,7 @@ export {
   parseJobData,
   type QueueSweepSpec,
   type StoredResult,
+  StoredResultError,
   type SweepRecord,
 } from "./store.js";
 export {

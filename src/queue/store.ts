@@ -194,18 +194,61 @@ export async function storeResult(redis: Redis, sweepId: string, key: string, st
   return (await redis.hsetnx(resultsKey(sweepId), key, JSON.stringify(stored))) === 1;
 }
 
-/** All stored results of a sweep, by task key. */
+const steps = z.array(z.int({ error: "a list of whole numbers" }), { error: "a list of whole numbers" });
+const values = z.array(z.number({ error: "a list of numbers" }), { error: "a list of numbers" });
+const storedResultSchema = z.object({
+  build: z.string({ error: "a string" }),
+  flavour: z.string({ error: "a string" }),
+  host: z.string({ error: "a string" }),
+  result: z.object(
+    { hits: steps, walkerSteps: steps, overlaps: values, logSteps: steps, logOverlaps: z.array(values) },
+    { error: "an object" },
+  ),
+});
+
+/** A stored result that cannot be a task's (not JSON, wrong fields or lengths): names the task and how to
+ * recompute it, where it used to surface as a TypeError while the sweep was assembled. */
+export class StoredResultError extends Error {
+  constructor(sweepId: string, key: string, why: string) {
+    super(
+      `sweep ${sweepId}: the stored result of task ${key} is malformed (${why}); delete it ` +
+        `(redis-cli HDEL ${resultsKey(sweepId)} ${key}) and resume with --resume ${sweepId} to compute it again`,
+    );
+    this.name = "StoredResultError";
+  }
+}
+
+/** All stored results of a sweep, by task key, each checked for the fields and types of a result. */
 export async function loadResults(redis: Redis, sweepId: string): Promise<Map<string, StoredResult>> {
   const all = await redis.hgetall(resultsKey(sweepId));
   const out = new Map<string, StoredResult>();
   for (const [key, text] of Object.entries(all)) {
+    let parsed: unknown;
     try {
-      out.set(key, JSON.parse(text) as StoredResult);
+      parsed = JSON.parse(text);
     } catch {
-      throw new Error(`sweep ${sweepId}: the stored result of task ${key} is not JSON`);
+      throw new StoredResultError(sweepId, key, "not JSON");
     }
+    const r = storedResultSchema.safeParse(parsed);
+    if (!r.success) throw new StoredResultError(sweepId, key, formatIssue(r.error, parsed));
+    out.set(key, r.data);
   }
   return out;
+}
+
+/** Checks that a stored result has the lengths of its task: walkers x K x 3 hits, overlaps and log rows. */
+export function checkResultShape(sweepId: string, key: string, task: SweepTask, result: TaskResult): void {
+  const n = task.config.walkers * task.config.K * 3;
+  const wrong = (field: string, got: number, expected: number) =>
+    new StoredResultError(sweepId, key, `result.${field}: ${got} values, expected ${expected}`);
+  if (result.hits.length !== n) throw wrong("hits", result.hits.length, n);
+  if (result.overlaps.length !== n) throw wrong("overlaps", result.overlaps.length, n);
+  if (result.walkerSteps.length !== task.config.walkers)
+    throw wrong("walkerSteps", result.walkerSteps.length, task.config.walkers);
+  if (result.logOverlaps.length !== result.logSteps.length)
+    throw wrong("logOverlaps", result.logOverlaps.length, result.logSteps.length);
+  const row = result.logOverlaps.findIndex((r) => r.length !== n);
+  if (row >= 0) throw wrong(`logOverlaps[${row}]`, result.logOverlaps[row].length, n);
 }
 
 /** Opens a BullMQ queue on a shared connection (the caller closes both). */

@@ -14,6 +14,7 @@ import { canonicalJson } from "../io/json.js";
 import { openRedis, parseRedisUrl, type RedisTarget } from "./connection.js";
 import { sweepJobStates } from "./status.js";
 import {
+  checkResultShape,
   checkSweepId,
   type JobData,
   jobId,
@@ -50,6 +51,9 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** How often the submitter polls Redis for results, in ms. Default 500. */
   pollMs?: number;
+  /** Called when the connection to Redis is lost ("lost", with the redacted reason) and when it is back:
+   * while it is down the submitter waits (the jobs and results stay in Redis) and says so once. */
+  onConnection?: (event: { state: "lost" | "back"; message: string }) => void;
 }
 
 export interface SubmitOptions extends WaitOptions {
@@ -227,24 +231,27 @@ async function waitAndCollect(
   let lastWorkers = -1;
   for (let poll = 0; ; poll++) {
     if (options.signal?.aborted) throw new SweepDetachedError(record.id);
-    const have = new Set(await redis.hkeys(resultsKey(record.id)));
+    const stop = <T>(p: Promise<T>) => abortable(p, options.signal, record.id);
+    const have = new Set(await stop(redis.hkeys(resultsKey(record.id))));
     const missing = tasks.filter((t) => !have.has(t.key));
     // Job states cost more than result keys: look at them every few polls.
     const checked = missing.length > 0 && poll % 4 === 0;
     if (checked) {
-      const states = await sweepJobStates(queue, record.id);
+      const states = await stop(sweepJobStates(queue, record.id));
       const failedKeys = missing.filter((t) => states.get(t.key) === "failed").map((t) => t.key);
       // Reasons of the first few only: a sweep with thousands of failures needs no thousand look-ups.
-      failures = await Promise.all(
-        failedKeys.map(async (key, i) => {
-          if (i >= 5) return { key, reason: "see the queue status" };
-          const job = await queue.getJob(jobId(record.id, key));
-          return { key, reason: job?.failedReason ?? "unknown reason" };
-        }),
+      failures = await stop(
+        Promise.all(
+          failedKeys.map(async (key, i) => {
+            if (i >= 5) return { key, reason: "see the queue status" };
+            const job = await queue.getJob(jobId(record.id, key));
+            return { key, reason: job?.failedReason ?? "unknown reason" };
+          }),
+        ),
       );
-      workers = await queue.getWorkersCount();
+      workers = await stop(queue.getWorkersCount());
       // A task with neither result nor job (e.g. the queue was emptied by hand) is enqueued again.
-      if (missing.some((t) => !states.has(t.key))) await enqueueMissing(redis, queue, record, 3, false);
+      if (missing.some((t) => !states.has(t.key))) await stop(enqueueMissing(redis, queue, record, 3, false));
     }
     if (missing.length === 0) failures = [];
     const done = tasks.length - missing.length;
@@ -278,6 +285,7 @@ async function collect(redis: Redis, record: SweepRecord): Promise<QueueSweepRes
   for (const t of plan(record)) {
     const s = stored.get(t.key);
     if (!s) throw new Error(`sweep ${record.id}: task ${t.key} has no stored result`);
+    checkResultShape(record.id, t.key, t.task, s.result);
     finished.set(t.key, s.result);
     builds[s.build] = (builds[s.build] ?? 0) + 1;
   }
@@ -285,16 +293,45 @@ async function collect(redis: Redis, record: SweepRecord): Promise<QueueSweepRes
   return { sweepId: record.id, result, builds };
 }
 
-async function withQueue<T>(url: string, body: (redis: Redis, queue: Queue, target: RedisTarget) => Promise<T>) {
-  const target = parseRedisUrl(url);
-  const redis = await openRedis(target);
+async function withQueue<T>(
+  options: WaitOptions,
+  body: (redis: Redis, queue: Queue, target: RedisTarget) => Promise<T>,
+) {
+  const target = parseRedisUrl(options.url);
+  let down = false;
+  const redis = await openRedis(target, {
+    onError: (e) => {
+      if (down) return;
+      down = true;
+      options.onConnection?.({ state: "lost", message: e.message });
+    },
+  });
+  redis.on("ready", () => {
+    if (!down) return;
+    down = false;
+    options.onConnection?.({ state: "back", message: `Redis at ${target.display}: connected again` });
+  });
   const queue = openQueue(redis);
   try {
     return await body(redis, queue, target);
   } finally {
-    await queue.close().catch(() => {});
+    // Closing the queue waits for Redis: not while it is down.
+    if (!down) await queue.close().catch(() => {});
     redis.disconnect();
   }
+}
+
+/** A Redis call that a stop (options.signal) interrupts: while Redis is down its commands wait for the
+ * reconnection, which may never come. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, sweepId: string): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) throw new SweepDetachedError(sweepId);
+  promise.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SweepDetachedError(sweepId));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /**
@@ -308,7 +345,7 @@ export async function submitSweep(spec: QueueSweepSpec, options: SubmitOptions):
   if (!Number.isSafeInteger(attempts) || attempts < 1 || attempts > 100) {
     throw new RangeError(`attempts: got ${attempts}, expected an integer in [1, 100]`);
   }
-  return withQueue(options.url, async (redis, queue) => {
+  return withQueue(options, async (redis, queue) => {
     const stored = await redis.set(recordKey(id), JSON.stringify(record), "NX");
     if (stored === null) {
       const old = await loadRecord(redis, id);
@@ -341,7 +378,7 @@ export async function resumeSweep(
   options: WaitOptions & Pick<SubmitOptions, "attempts" | "onSubmitted">,
 ): Promise<QueueSweepResult> {
   checkSweepId(sweepId);
-  return withQueue(options.url, async (redis, queue, target) => {
+  return withQueue(options, async (redis, queue, target) => {
     const record = await loadRecord(redis, sweepId);
     if (!record) throw new Error(`sweep ${sweepId}: not found at ${target.display} (see the queue status for ids)`);
     const { enqueued, done } = await enqueueMissing(redis, queue, record, options.attempts ?? 3, true);

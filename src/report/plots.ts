@@ -199,9 +199,21 @@ export function collapseSpec(regimes: Regime[], title = "Scaling collapse of the
   };
 }
 
+/** vega-lite's log, less the note that its dataflow optimiser stopped after its pass limit: the compiled
+ * spec is valid either way, and the note reached users' terminals even under --quiet. */
+function compileLogger() {
+  const base = vega.logger(vega.Warn);
+  const warn = base.warn.bind(base);
+  base.warn = (...args: readonly unknown[]) => {
+    if (typeof args[0] === "string" && args[0].startsWith("Maximum optimization runs")) return base;
+    return warn(...args);
+  };
+  return base;
+}
+
 /** Renders a vega-lite spec to an SVG string (headless). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const view = new vega.View(vega.parse(compile(spec, { logger: compileLogger() }).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
   return svg;

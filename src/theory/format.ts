@@ -5,7 +5,15 @@ import type { DirectionExponent, ExponentResult } from "./exponent.js";
 import { namedMixedTerms } from "./named-terms.js";
 
 const fmt = (x: number, digits = 4) => (x === 0 ? "0" : x.toExponential(digits - 1));
-const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/\.?0+$/, ""));
+/** x to 4 significant digits without trailing zeros: 0.5, 6.435, 1e-10 (the exponent keeps every digit). */
+export function shortNumber(x: number): string {
+  if (Number.isInteger(x)) return String(x);
+  const [mantissa, exponent] = x.toPrecision(4).split("e");
+  const short = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
+  return exponent === undefined ? short : `${short}e${exponent}`;
+}
+
+const num = shortNumber;
 
 function pad(cells: string[][]): string[] {
   const widths = cells[0].map((_, j) => Math.max(...cells.map((row) => row[j].length)));

@@ -3,12 +3,15 @@
  * names are the config's (docs/model.md symbols) plus the run's own `steps` and `seed`. Errors are values
  * ({ field, message }) for the page to show next to the field, never thrown.
  */
+
+import { SHORTCUTS } from "../config/expr.js";
 import {
   ACTIVATIONS,
   type Config,
   ConfigError,
   type ConfigInput,
   configSchema,
+  decimalNumber,
   resolveConfig,
 } from "../config/schema.js";
 
@@ -57,11 +60,12 @@ export const FIELDS: readonly FieldSpec[] = [
   },
   {
     name: "activation",
-    label: "activation",
-    kind: "select",
-    options: ACTIVATIONS,
+    label: "activation g",
+    kind: "text",
+    suggestions: [...ACTIVATIONS, ...Object.keys(SHORTCUTS), "expr:x*sigmoid(1.702*x)", "expr:tanh(x) + 0.2*(x^2 - 1)"],
     initial: "tanh",
-    title: "activation",
+    title:
+      'a built-in (tanh, erf, relu, sign, linear, he3), gelu, silu, softplus, or "expr:FORMULA" in x: + - * / ^, pi, e, exp, log, sqrt, abs, tanh, sinh, cosh, sin, cos, erf, sigmoid, softplus, max, min, sign, step',
   },
   { name: "delta", label: "δ", kind: "number", initial: "0.5", title: "learning rate eta = delta d^-p" },
   {
@@ -97,6 +101,16 @@ export interface RunSettings {
 
 export type FormResult = { ok: true; run: RunSettings } | { ok: false; errors: FieldError[] };
 
+/**
+ * The errors the page shows: the form's own, plus the last run's failure (its field, or "" for the form's
+ * line) until the person edits the form; the page re-validates after every run, and a failure shown only
+ * until then was wiped before anyone could read it. A field the form flags keeps the form's message.
+ */
+export function shownErrors(form: readonly FieldError[], failure: FieldError | null): FieldError[] {
+  if (!failure || form.some((e) => e.field === failure.field && failure.field !== "")) return [...form];
+  return [...form, failure];
+}
+
 function show(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value) ?? String(value);
@@ -106,7 +120,7 @@ function show(value: unknown): string {
 function numeric(text: string): number | string {
   const s = text.trim();
   if (s === "") return s;
-  const x = Number(s);
+  const x = decimalNumber(s);
   return Number.isNaN(x) ? text : x;
 }
 

@@ -6,7 +6,8 @@
  */
 import type { Config } from "../config/schema.js";
 import { DIRECTIONS } from "../engine/layout.js";
-import { FIELDS, type FieldError, type FieldSpec, readForm } from "./form.js";
+import { activationView } from "./activation.js";
+import { FIELDS, type FieldError, type FieldSpec, readForm, shownErrors } from "./form.js";
 import { renderHistogram } from "./histogram.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
 import { type LimitOverlay, limitOverlay, type Prediction, predict, predictionText } from "./prediction.js";
@@ -26,6 +27,8 @@ const result = $<HTMLOutputElement>("result");
 const generateButton = $<HTMLButtonElement>("generate");
 const histogram = $<HTMLDivElement>("histogram");
 const histogramStatus = $<HTMLParagraphElement>("histogram-status");
+const activationPlot = $<HTMLDivElement>("activation-plot");
+const activationText = $<HTMLParagraphElement>("activation-text");
 
 const params = new URLSearchParams(location.search);
 const forced = params.get("flavour");
@@ -96,10 +99,28 @@ function showErrors(errors: readonly FieldError[]): void {
 }
 
 let running = false;
+/** The last run's failure: shown until the form is edited or another run starts. */
+let failure: FieldError | null = null;
+
+/** Redraws g and g' and the Hermite coefficients when the activation field holds a valid one. */
+function showActivation(r: ReturnType<typeof readForm>): void {
+  const text = inputs.get("activation")?.value.trim() ?? "";
+  if (!r.ok && r.errors.some((e) => e.field === "activation")) return; // the last valid drawing stays
+  if (activationPlot.dataset.formula === text) return;
+  try {
+    const view = activationView(text);
+    activationPlot.innerHTML = view.svg; // numbers and fixed labels only (src/web/activation.ts)
+    activationPlot.dataset.formula = text;
+    activationText.textContent = `g = ${text}: ${view.hermite}`;
+  } catch (e) {
+    activationText.textContent = e instanceof Error ? e.message : String(e);
+  }
+}
 
 function validate(): ReturnType<typeof readForm> {
   const r = readForm(values());
-  showErrors(r.ok ? [] : r.errors);
+  showErrors(shownErrors(r.ok ? [] : r.errors, failure));
+  showActivation(r);
   runButton.disabled = running || !r.ok;
   if (r.ok && !running) {
     showPrediction(r.run.config, r.run.steps);
@@ -113,7 +134,7 @@ function validate(): ReturnType<typeof readForm> {
 }
 
 let prediction: Prediction | null = null;
-// The limit theory's bands take up to a second: computed once per config and run length, after typing
+// The limit theory's bands take up to a second (seconds for dependent latents): computed once per config and run length, after typing
 // pauses. #chart's data-limit is "pending", "drawn" or "none".
 let limit: { key: string; overlay: LimitOverlay } | null = null;
 let limitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -126,7 +147,9 @@ function showPrediction(config: Config, steps: number): void {
     predictionLine.textContent = `${p.text}; ${limit.overlay.text}`;
     return;
   }
-  predictionLine.textContent = p.text;
+  // Dependent latents: the coupled ODE takes seconds the first time; say so before the page pauses for it.
+  predictionLine.textContent =
+    config.correlation === "independent" ? p.text : `${p.text}; limit: computing the coupled ODE (a few seconds)`;
   chart.dataset.limit = "pending";
   clearTimeout(limitTimer);
   limitTimer = setTimeout(() => {
@@ -138,8 +161,12 @@ function showPrediction(config: Config, steps: number): void {
   }, 250);
 }
 
-form.addEventListener("input", () => validate());
-form.addEventListener("change", () => validate());
+const edited = () => {
+  failure = null;
+  validate();
+};
+form.addEventListener("input", edited);
+form.addEventListener("change", edited);
 
 // ---- chart ----
 
@@ -190,8 +217,8 @@ function getWorker(): Worker {
   worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
   worker.onmessage = (event: MessageEvent<FromWorker>) => onWorkerMessage(event.data);
   worker.onerror = (event) => {
+    failure = { field: "", message: `worker failed: ${event.message || "could not load the worker"}` };
     finish("error");
-    formError.textContent = `worker failed: ${event.message || "could not load the worker"}`;
   };
   return worker;
 }
@@ -264,11 +291,10 @@ function onWorkerMessage(message: FromWorker): void {
       break;
     }
     case "error": {
-      if (message.field && errorSpans.has(message.field)) {
-        showErrors([{ field: message.field, message: message.message }]);
-      } else {
-        formError.textContent = message.message;
-      }
+      failure = {
+        field: message.field && errorSpans.has(message.field) ? message.field : "",
+        message: message.message,
+      };
       statusLine.textContent = "the run failed";
       finish("error");
       break;
@@ -279,6 +305,7 @@ function onWorkerMessage(message: FromWorker): void {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   if (running) return;
+  failure = null;
   const r = validate();
   if (!r.ok) return;
   const { config, seed, steps } = r.run;
@@ -299,6 +326,7 @@ form.addEventListener("submit", (event) => {
 
 generateButton.addEventListener("click", () => {
   if (running) return;
+  failure = null;
   const r = validate();
   if (!r.ok) return;
   const { config, seed, steps } = r.run;

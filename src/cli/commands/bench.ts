@@ -1,5 +1,6 @@
 /** `mcm bench` (also `npm run bench`): kernels and full SGD steps of four implementations, side by side. */
 import type { Command } from "commander";
+import { decimalNumber } from "../../config/schema.js";
 import { stamp } from "../../io/stamp.js";
 import { UsageError } from "../errors.js";
 import { createReporter } from "../progress.js";
@@ -26,11 +27,11 @@ export function registerBench(program: Command): Command {
         json?: boolean;
         quiet?: boolean;
       }) => {
-        const reps = opts.reps === undefined ? undefined : Number(opts.reps);
+        const reps = opts.reps === undefined ? undefined : decimalNumber(opts.reps);
         if (reps !== undefined && !(Number.isInteger(reps) && reps >= 1 && reps <= 1000)) {
           throw new UsageError(`--reps: got ${JSON.stringify(opts.reps)}, expected an integer in [1, 1000]`);
         }
-        const seconds = opts.seconds === undefined ? undefined : Number(opts.seconds);
+        const seconds = opts.seconds === undefined ? undefined : decimalNumber(opts.seconds);
         if (seconds !== undefined && !(seconds > 0 && seconds <= 60)) {
           throw new UsageError(`--seconds: got ${JSON.stringify(opts.seconds)}, expected a number in (0, 60]`);
         }

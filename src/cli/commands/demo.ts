@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { parseSeed } from "../../config/schema.js";
+import { decimalNumber, parseSeed } from "../../config/schema.js";
 import { demoRegimes, runDemo } from "../../experiments/demo.js";
 import { formatPhaseTable } from "../../experiments/phase.js";
 import type { SweepResult } from "../../experiments/sweep.js";
@@ -55,7 +55,7 @@ export function registerDemo(program: Command): Command {
     const seed = parseSeed(opts.seed);
     if (seed === null)
       throw new UsageError(`--seed: got ${JSON.stringify(opts.seed)}, expected an integer in [0, 2^64 - 1]`);
-    const threads = opts.threads === undefined ? undefined : Number(opts.threads);
+    const threads = opts.threads === undefined ? undefined : decimalNumber(opts.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
       throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
     }
@@ -71,7 +71,7 @@ export function registerDemo(program: Command): Command {
     for (const r of demoRegimes(options)) {
       const b = r.spec.base as Record<string, unknown>;
       reporter.info(
-        `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
+        `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}${r.controlThreshold ? `, threshold ${r.controlThreshold.value}` : ""}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
       );
     }
     const bar = reporter.bar("demo", 100, "%");

@@ -5,7 +5,12 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CHECKPOINT_EVERY_TEXT, type CheckpointEvery, parseCheckpointEvery } from "../../config/schema.js";
+import {
+  CHECKPOINT_EVERY_TEXT,
+  type CheckpointEvery,
+  decimalNumber,
+  parseCheckpointEvery,
+} from "../../config/schema.js";
 import {
   DIFFUSION_FIELDS,
   type DiffusionOptions,
@@ -21,6 +26,7 @@ import { pngWriter } from "../optional.js";
 import { flagsOf, readFlags, translateError } from "../options.js";
 import { finishTraining } from "../outputs.js";
 import { createReporter } from "../progress.js";
+import { readJsonFile } from "../read-json.js";
 import { catchStopSignals } from "../signals.js";
 
 export const DIFFUSION_FILES = {
@@ -41,8 +47,13 @@ export const DIFFUSION_SCHEMAS = {
 } as const;
 const SCHEMAS = DIFFUSION_SCHEMAS;
 /** The sample rows of samples.json; a file written before the header existed is the bare list. */
-function samplesRows(path: string): { label: string; images: DiffusionImages }[] {
-  const doc = unstamp(path, JSON.parse(readFileSync(path, "utf8")), SCHEMAS.samples);
+type SampleRows = { label: string; images: DiffusionImages }[];
+function samplesRows(path: string): SampleRows {
+  const doc = unstamp(
+    path,
+    readJsonFile(path, "the samples so far") as SampleRows | { rows: SampleRows },
+    SCHEMAS.samples,
+  );
   return Array.isArray(doc) ? doc : doc.rows;
 }
 /** A JSON file of mcm's with its header checked and removed. */
@@ -70,7 +81,7 @@ export function runFlags(opts: Record<string, unknown>): { every: CheckpointEver
   if (!every) {
     throw new UsageError(`--checkpoint-every: got ${JSON.stringify(text)}, expected ${CHECKPOINT_EVERY_TEXT}`);
   }
-  const threads = Number(opts.threads ?? 1);
+  const threads = decimalNumber(opts.threads ?? 1);
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
     throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected a whole number in [1, 256]`);
   }

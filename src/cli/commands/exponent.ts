@@ -6,10 +6,12 @@ import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
 import { alphaSigma } from "../../config/process.js";
 import { resolveConfig } from "../../config/schema.js";
+import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
 import { stamp } from "../../io/stamp.js";
 import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
 import { namedMixedTerms } from "../../theory/named-terms.js";
+import { activationReport, formatActivationReport } from "../activation.js";
 import { UsageError } from "../errors.js";
 import { firstNonFinite } from "../finite.js";
 import {
@@ -48,11 +50,16 @@ export function registerExponent(program: Command): Command {
         "Activations (--activation), h = w . xt:",
         ...activationHelp(),
         "",
+        "A formula (docs/activations.md): --activation 'expr:FORMULA' in x with + - * / ^, parentheses, numbers,",
+        "pi, e, exp log sqrt abs tanh sinh cosh sin cos erf sigmoid softplus sign step max min; the theory",
+        "integrates the formula itself and prints its Hermite coefficients.",
+        "",
         "Examples:",
         "  mcm exponent                                   # the defaults: u has k = 2, v has k = 4",
         "  mcm exponent --correlation sign                # v's effective exponent drops to 1 once u is learned",
         "  mcm exponent --correlation uncorrelated --activation relu   # the same through alphaU^2 alphaV",
         "  mcm exponent --latent skewed:0.2 --activation relu --json",
+        "  mcm exponent --activation 'expr:x^3/6 - x/2'    # the same numbers as --activation he3",
       ].join("\n"),
     )
     .action((opts: Pick<RunFlags, "config" | "json"> & ModelFlagValues) => {
@@ -69,17 +76,48 @@ export function registerExponent(program: Command): Command {
       const result = computeExponents(config);
       const bad = firstNonFinite(result);
       if (bad) {
-        const { alpha, sigma } = alphaSigma(config.process, config.t);
+        const where = (field: string) =>
+          flagOf.get(field) ?? (path && field in file ? `${path}: ${field}` : `--${field}`);
+        const blamed = overflowing(fields);
+        if (blamed.length === 1 && blamed[0] === "t") {
+          const { alpha, sigma } = alphaSigma(config.process, config.t);
+          throw new UsageError(
+            `${where("t")}: got ${config.t}, the quadrature is not finite there (${bad.path} = ${bad.value}; process ${config.process}: alpha = ${alpha}, sigma = ${sigma}); expected a t at which alpha^2 + sigma^2 is a moderate number`,
+          );
+        }
+        const one = blamed.length === 1;
         throw new UsageError(
-          `--t: got ${config.t}, the quadrature is not finite there (${bad.path} = ${bad.value}; process ${config.process}: alpha = ${alpha}, sigma = ${sigma}); expected a t at which alpha^2 + sigma^2 is a moderate number`,
+          `${blamed.map(where).join(", ")}: got ${blamed.map((f) => fields[f]).join(", ")}, the quadrature is not finite with ${one ? "it" : "them together"} (${bad.path} = ${bad.value}); expected ${one ? "a value" : "values"} of moderate size`,
         );
       }
-      const doc = { ...result, namedMixedTerms: namedMixedTerms(result) };
+      // The plateaus need the limit theory (K = 1, a fixed amplitude); elsewhere only the loss minimum.
+      const plateaus = plateauReport(config);
+      const activation = activationReport(config.activation);
+      const doc = { ...result, namedMixedTerms: namedMixedTerms(result), plateaus, activation };
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(stamp("mcm.exponent/1", null, doc), null, 2)}\n`
-          : `${formatExponentTable(result)}\n`,
+          : `${formatExponentTable(result)}\n${formatPlateaus(config, plateaus)}\n${formatActivationReport(activation)}\n`,
       );
     });
   return cmd;
+}
+
+/**
+ * The given numeric fields to blame for a non-finite result: the one whose default alone makes it finite
+ * (a beta of 1e300 used to be reported as a bad --t), else every numeric field given.
+ */
+function overflowing(fields: Record<string, unknown>): string[] {
+  const numeric = Object.keys(fields).filter((f) => typeof fields[f] === "number");
+  for (const f of numeric) {
+    const { [f]: _dropped, ...rest } = fields;
+    let trial: ReturnType<typeof resolveConfig>;
+    try {
+      trial = resolveConfig(rest);
+    } catch {
+      continue;
+    }
+    if (!firstNonFinite(computeExponents(trial))) return [f];
+  }
+  return numeric;
 }

@@ -4,7 +4,7 @@
  * with the data law's (docs/model.md section 11). Writes generate.json, stats.svg and histograms.svg;
  * state.json holds the progress that --resume continues.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { ConfigError } from "../../config/schema.js";
@@ -36,6 +36,7 @@ import {
   resolveRunOptions,
 } from "../options.js";
 import { createReporter } from "../progress.js";
+import { readJsonFile } from "../read-json.js";
 import { catchStopSignals } from "../signals.js";
 import { defaultOutDir } from "./run.js";
 
@@ -97,7 +98,7 @@ function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
 function resumePlan(dir: string, opts: Record<string, unknown>): GenerateState {
   const path = join(dir, GENERATE_FILES.state);
   if (!existsSync(path)) throw new UsageError(`--resume: ${dir} holds no ${GENERATE_FILES.state} to continue`);
-  const state = unstamp(path, JSON.parse(readFileSync(path, "utf8")) as GenerateState, GENERATE_SCHEMAS.state);
+  const state = unstamp(path, readJsonFile(path, "the saved generate state") as GenerateState, GENERATE_SCHEMAS.state);
   const { values, flagOf } = flagValues(opts);
   for (const [field, value] of Object.entries(values)) {
     if (field === "t" || field === "checkpointEvery") continue;

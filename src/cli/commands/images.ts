@@ -6,9 +6,11 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { decimalNumber } from "../../config/schema.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiments/images/checkpoint.js";
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
+import { NpyError } from "../../images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp, unstamp } from "../../io/stamp.js";
 import { imagesPlots } from "../../report/images.js";
@@ -25,6 +27,7 @@ import {
 import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { readJsonFile } from "../read-json.js";
 import { catchStopSignals } from "../signals.js";
 
 const FILES = { options: "images-options.json", checkpoint: "images-checkpoint.bin", result: "result.json" };
@@ -99,7 +102,9 @@ async function imagesAction(opts: ImagesFlags): Promise<void> {
         `--resume: ${outDir} holds no images run (${FILES.options} and ${FILES.checkpoint} expected)`,
       );
     }
-    options = resolveImagesOptions(unstamp(optionsPath, JSON.parse(readFileSync(optionsPath, "utf8")), OPTIONS_SCHEMA));
+    options = resolveImagesOptions(
+      unstamp(optionsPath, readJsonFile(optionsPath, "the run's options"), OPTIONS_SCHEMA),
+    );
     resume = decodeImagesCheckpoint(new Uint8Array(readFileSync(checkpointPath)));
   } else {
     options = optionsFromFlags(opts);
@@ -114,7 +119,7 @@ async function imagesAction(opts: ImagesFlags): Promise<void> {
     }
     for (const f of held) rmSync(join(outDir, f), { force: true });
   }
-  const every = Number(opts.checkpointEvery ?? 500);
+  const every = decimalNumber(opts.checkpointEvery ?? 500);
   if (!(Number.isInteger(every) && every >= 0)) {
     throw new UsageError(
       `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,
@@ -163,6 +168,15 @@ async function trainAndReport(
         bar.update(p.step, seconds > 0 ? p.step / seconds : 0);
       },
     });
+  } catch (e) {
+    // A data set that cannot be used is a usage error (exit 2), as for `mcm diffusion`; the shared
+    // preprocessing names its fields, the user typed flags.
+    if (e instanceof NpyError) throw new UsageError(e.message);
+    if (e instanceof RangeError && /^(nTest|nTrain|pool):/.test(e.message)) {
+      const flag = (f: string) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}:`;
+      throw new UsageError(e.message.replace(/^(nTest|nTrain|pool):/, (_, f: string) => flag(f)));
+    }
+    throw e;
   } finally {
     stop.release();
   }

@@ -41,6 +41,8 @@ import {
   runRecordText,
   runSession,
 } from "../session.js";
+import { SWEEP_FILES } from "../sweep-store.js";
+import { GENERATE_FILES } from "./generate.js";
 
 export function registerResume(program: Command): Command {
   return program
@@ -173,6 +175,14 @@ async function restartFromRecord(
   await runSession({ sim, outDir: dir, steps, stepsExpression, checkpointEvery, reporter, json: opts.json === true });
 }
 
+/** The other resumable commands, each known by a file only it writes in its output directory. */
+const OTHER_RUNS = [
+  [SWEEP_FILES.spec, "mcm sweep"],
+  [GENERATE_FILES.state, "mcm generate"],
+  ["diffusion-options.json", "mcm diffusion"],
+  ["images-options.json", "mcm images"],
+] as const;
+
 async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
   if (dirArg.trim() === "") throw new UsageError(`resume: got "", expected the output directory of \`mcm run\``);
   const dir = resolve(dirArg);
@@ -187,6 +197,12 @@ async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
   const recordPath = join(dir, FILES.config);
   const record = readRecord(recordPath);
   if (!hasCheckpoint && !record) {
+    const other = OTHER_RUNS.find(([file]) => existsSync(join(dir, file)));
+    if (other) {
+      throw new UsageError(
+        `resume: ${dirArg} holds ${other[0]}, the output of \`${other[1]}\`, not of \`mcm run\`: continue it with \`${other[1]} --resume ${dirArg}\``,
+      );
+    }
     throw new UsageError(
       `resume: ${dirArg} has no ${FILES.checkpoint} (expected the output directory of \`mcm run\`; a run stopped before writing config.json is started again with \`mcm run --out ${dirArg}\`)`,
     );

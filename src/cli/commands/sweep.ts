@@ -38,7 +38,7 @@ import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
-import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
+import { formatPoints, groupRegimes, noFitReason, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
 import {
   localBuild,
   readSweepSpec,
@@ -112,7 +112,7 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --d 64,128,256,512 --seeds 16 --steps '20*d*log(d)' --directions u",
         "  mcm sweep --d 128,256,512 --correlation independent,sign --threshold 0.25 --directions v --steps 100*d",
         "  mcm sweep --backend reduced --d 1024,2048,4096 --correlation uncorrelated --activation relu --control linear \\",
-        "    --threshold 0.126 --directions v --steps 100*d      # C2 of the demo beside its linear control",
+        "    --threshold 0.095 --directions v --steps 100*d      # C2 of the demo beside its linear control",
         "  mcm sweep --backend reduced --d 32,64,128,256 --beta-u 0 --lr-exponent 2 --directions v --steps '400*d^3'",
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
@@ -121,6 +121,23 @@ export function registerSweep(program: Command): Command {
       await sweepAction(opts);
     });
   return cmd;
+}
+
+/** A comma list split at its top-level commas: a formula's own commas (expr:max(x, 0)) stay inside. */
+export function splitList(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")") depth--;
+    else if (text[i] === "," && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
 }
 
 /** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
@@ -141,7 +158,7 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
     flagOf.set(f.field, f.flag);
     delete base[f.field];
     delete grid[f.field];
-    const values = typeof v === "string" ? v.split(",").map((x) => coerceFlagValue(f, x.trim())) : [v];
+    const values = typeof v === "string" ? splitList(v).map((x) => coerceFlagValue(f, x.trim())) : [v];
     if (values.length > 1) grid[f.field] = values;
     else base[f.field] = values[0];
   }
@@ -327,7 +344,7 @@ async function writeSweepOutputs(
     return;
   }
   process.stdout.write(
-    `${formatPoints(result)}\n\nPhase-transition summary\n${formatPhaseTable(rows)}\n\noutputs: ${outDir}\n`,
+    `${formatPoints(result)}\n\nPhase-transition summary\n${rows.length > 0 ? formatPhaseTable(rows) : noFitReason(result)}\n\noutputs: ${outDir}\n`,
   );
 }
 
@@ -346,6 +363,12 @@ async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<v
   const waitOptions = {
     url,
     signal: controller.signal,
+    onConnection: (e: { state: "lost" | "back"; message: string }) =>
+      reporter.info(
+        e.state === "lost"
+          ? `lost the connection: ${e.message}; waiting for Redis to come back (jobs and results stay in Redis; Ctrl-C stops waiting)`
+          : e.message,
+      ),
     onSubmitted: (info: { sweepId: string; total: number; enqueued: number; done: number }) =>
       reporter.info(
         `sweep id ${info.sweepId}: ${info.total} jobs (${info.enqueued} enqueued, ${info.done} already done) at ${q.redact(url)}\ncollect later with: mcm sweep --queue URL --resume ${info.sweepId}`,

@@ -1,5 +1,6 @@
 /** `mcm worker`: processes sweep jobs from a BullMQ queue in Redis, on a pool of worker threads. */
 import type { Command } from "commander";
+import { decimalNumber } from "../../config/schema.js";
 import { UsageError } from "../errors.js";
 import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 
@@ -18,11 +19,11 @@ export function registerWorker(program: Command): Command {
     .option("--lock-ms <ms>", "job lock time: a killed worker's job is retried after about this long", "30000")
     .action(async (opts: { queue: string; concurrency?: string; lockMs: string }) => {
       const os = await import("node:os");
-      const concurrency = opts.concurrency === undefined ? os.availableParallelism() : Number(opts.concurrency);
+      const concurrency = opts.concurrency === undefined ? os.availableParallelism() : decimalNumber(opts.concurrency);
       if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 256)) {
         throw new UsageError(`--concurrency: got ${JSON.stringify(opts.concurrency)}, expected an integer in [1, 256]`);
       }
-      const lockMs = Number(opts.lockMs);
+      const lockMs = decimalNumber(opts.lockMs);
       if (!(Number.isInteger(lockMs) && lockMs >= 1000)) {
         throw new UsageError(`--lock-ms: got ${JSON.stringify(opts.lockMs)}, expected an integer >= 1000`);
       }
