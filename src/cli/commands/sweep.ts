@@ -35,7 +35,7 @@ import {
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
-import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
+import { addSweepOptions, parseSweepFlags, refuseConflicts, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
 import { readSweepState, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
 
@@ -86,8 +86,11 @@ export function registerSweep(program: Command): Command {
         "",
         "A walker that does not reach --threshold within the budget is censored: it counts as n* > steps in the",
         "medians and fits, never dropped; a fit with half or more censored walkers at some d says so instead of",
-        "giving a number. Writes sweep-spec.json, sweep-state.json (finished tasks, for --resume), sweep.json,",
-        "sweep.csv, overlaps.svg/.png, collapse.svg/.png and hitting-times.svg/.png to --out.",
+        "giving a number. Writes sweep-spec.json (`--config DIR/sweep-spec.json` runs the same sweep again,",
+        "flags overriding it), sweep-state.json (finished tasks, for --resume), sweep.json, sweep.csv (a column",
+        "per grid field, d always), overlaps.svg/.png, collapse.svg/.png and hitting-times.svg/.png to --out.",
+        "A sweep runs --seeds walkers per grid point: --walkers is refused, as is any flag that defines the sweep",
+        "beside --resume.",
         "",
         "--control linear adds the activation linear to the grid (an --activation list that includes linear does the",
         "same): a linear denoiser sees the data only through their covariance, so a direction it also learns is",
@@ -107,7 +110,8 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
     )
-    .action(async (opts: SweepCommandFlags) => {
+    .action(async (opts: SweepCommandFlags, self: Command) => {
+      refuseConflicts({ opts, sourceOf: (attr) => self.getOptionValueSource(attr) });
       await sweepAction(opts);
     });
   return cmd;
@@ -116,7 +120,14 @@ export function registerSweep(program: Command): Command {
 /** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
 export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   const path = typeof opts.config === "string" ? opts.config : undefined;
-  const file = path ? readConfigFile(path) : {};
+  const read = path ? readConfigFile(path) : {};
+  // A sweep-spec.json written by an earlier sweep: its values sit below the flags, like a config file's.
+  const spec = path && isSweepSpec(read) ? flattenSweepSpec(path, read) : null;
+  const file = spec ? spec.fields : read;
+  if (spec) {
+    for (const [attr, value] of Object.entries(spec.sweep))
+      if (opts[attr] === undefined) opts = { ...opts, [attr]: value };
+  }
   const base: Record<string, unknown> = {};
   const grid: Record<string, unknown[]> = {};
   const flagOf = new Map<string, string>();
@@ -180,6 +191,41 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
     }
   }
   return sweep;
+}
+
+/** The sweep-spec.json's fields besides the sweep itself (what other writers may add): ignored on reading. */
+const SPEC_META = new Set(["tool", "version", "build", "buildHash", "schema", "createdAt", "preset"]);
+const SPEC_KEYS = ["base", "grid", "seeds", "steps", "seed", "directions", "stopAfterHit"];
+
+/** A --config file that is a sweep's spec (sweep-spec.json), not a config. */
+function isSweepSpec(record: Record<string, unknown>): boolean {
+  const object = (x: unknown) => x !== null && typeof x === "object" && !Array.isArray(x);
+  return object(record.base) && object(record.grid);
+}
+
+/** A sweep spec as config fields (grid fields as lists, seed and steps beside them) and sweep-only flags. */
+function flattenSweepSpec(
+  path: string,
+  record: Record<string, unknown>,
+): { fields: Record<string, unknown>; sweep: Record<string, string> } {
+  const extra = Object.keys(record).filter((k) => !SPEC_KEYS.includes(k) && !SPEC_META.has(k));
+  if (extra.length > 0) {
+    throw new UsageError(
+      `--config: ${path}: unknown field ${extra[0]} in a sweep spec (accepted: ${SPEC_KEYS.join(", ")})`,
+    );
+  }
+  const fields: Record<string, unknown> = { ...(record.base as Record<string, unknown>) };
+  for (const [key, values] of Object.entries(record.grid as Record<string, unknown>)) {
+    if (!Array.isArray(values)) throw new UsageError(`--config: ${path}: grid.${key}: expected a list of values`);
+    fields[key] = values;
+  }
+  if (record.seed !== undefined) fields.seed = record.seed;
+  if (record.steps !== undefined) fields.steps = record.steps;
+  const sweep: Record<string, string> = {};
+  if (record.seeds !== undefined) sweep.seeds = String(record.seeds);
+  if (Array.isArray(record.directions)) sweep.directions = record.directions.join(",");
+  if (record.stopAfterHit !== undefined) sweep.stopAfterHit = String(record.stopAfterHit);
+  return { fields, sweep };
 }
 
 /** The flags that only mean something with --queue refused without it, --threads and --chunk validated. */
