@@ -193,8 +193,8 @@ export const PRESETS: readonly Preset[] = [
     HIGHER_ORDER_REGIME,
     "v with uncorrelated latents and relu: learned in d log d from higher-order statistics",
     {
-      time: "about 40 s",
-      quickTime: "about 10 s",
+      time: "about 10 s",
+      quickTime: "about 5 s",
       pageD: 2048,
     },
   ),

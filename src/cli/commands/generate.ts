@@ -1,7 +1,7 @@
 /**
  * `mcm generate`: sample from the oracle denoiser and from a family of trained denoisers (one run per
  * noise level) after n samples per level, and compare the generated samples' statistics along u and v
- * with the data law's (docs/model.md section 11). Writes generate.json, stats.svg and histograms.svg;
+ * with the data law's (docs/model.md section 11). Writes generate.json, stats.svg/.png and histograms.svg/.png;
  * state.json holds the progress that --resume continues.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -17,7 +17,6 @@ import type { FamilyInterval } from "../../generate/reach.js";
 import { SAMPLERS, type SamplerName } from "../../generate/sampler.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
-import { renderSvg } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
 import {
   addModelOptions,
@@ -30,13 +29,16 @@ import {
 } from "../options.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
+import { writePlots } from "../sweep-output.js";
 import { defaultOutDir } from "./run.js";
 
 export const GENERATE_FILES = {
   result: "generate.json",
   state: "state.json",
   stats: "stats.svg",
+  statsPng: "stats.png",
   histograms: "histograms.svg",
+  histogramsPng: "histograms.png",
 } as const;
 
 /** Config values generate uses where neither a flag nor --config sets them: a family that can represent
@@ -215,7 +217,7 @@ export function registerGenerate(program: Command): Command {
             "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1 --lr 0.1",
             "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
             "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
-            "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
+            "times), stats.svg/.png, histograms.svg/.png, and state.json (progress; --resume continues from it).",
             "A level whose training diverges stops the run (exit 1) naming the level; what was done is kept.",
           ],
         ],
@@ -261,8 +263,8 @@ async function generateAction(opts: Record<string, unknown>): Promise<void> {
     stop.release();
   }
   writeFileAtomic(join(outDir, GENERATE_FILES.result), `${JSON.stringify(result, null, 1)}\n`);
-  writeFileAtomic(join(outDir, GENERATE_FILES.stats), await renderSvg(generateStatsSpec(result)));
-  writeFileAtomic(join(outDir, GENERATE_FILES.histograms), await renderSvg(generateHistogramSpec(result)));
+  // Each figure as SVG and PNG (the PNG in the bundled font: the same pixels on any machine).
+  await writePlots(outDir, { stats: generateStatsSpec(result), histograms: generateHistogramSpec(result) });
   if (opts.json === true) {
     const strip = <T extends { histogram: unknown }>({ histogram: _, ...rest }: T) => rest;
     const doc = { ...result, oracle: strip(result.oracle), snapshots: result.snapshots.map(strip) };
