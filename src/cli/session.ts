@@ -16,6 +16,7 @@ import {
 } from "../engine/checkpoint.js";
 import type { Simulation } from "../engine/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { type Build, packageVersion, stamp } from "../io/stamp.js";
 import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/summary.js";
 import { Interrupted } from "./errors.js";
 import type { Reporter } from "./progress.js";
@@ -28,16 +29,10 @@ export const FILES = {
   checkpoint: "checkpoint.npz",
 } as const;
 
-let cachedVersion: string | null = null;
+export { packageVersion } from "../io/stamp.js";
 
-/** The package version from package.json (two levels up from both src/cli and dist/cli). */
-export function packageVersion(): string {
-  if (cachedVersion === null) {
-    const url = new URL("../../package.json", import.meta.url);
-    cachedVersion = (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
-  }
-  return cachedVersion;
-}
+/** The schema names of a run directory's JSON files (docs/outputs.md). */
+export const RUN_SCHEMAS = { config: "mcm.run-config/1", summary: "mcm.run-summary/1" } as const;
 
 /** The config.json document of a run directory (also accepted by `mcm run --config`). */
 export interface RunRecord {
@@ -50,6 +45,16 @@ export interface RunRecord {
   buildHash: string;
   kernel: string;
   createdAt: string;
+}
+
+/** The text of config.json (stamped with the build its kernel field names). */
+export function runRecordText(record: RunRecord): string {
+  return `${JSON.stringify(stamp(RUN_SCHEMAS.config, record.kernel as Build, record), null, 2)}\n`;
+}
+
+/** The text of summary.json (and of `--json`). */
+export function summaryText(summary: RunSummary): string {
+  return `${JSON.stringify(stamp(RUN_SCHEMAS.summary, summary.kernel as Build, summary), null, 2)}\n`;
 }
 
 export function checkpointEveryText(c: CheckpointEvery): string {
@@ -187,7 +192,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
 /** Writes series.csv and summary.json of a finished simulation. */
 function writeOutputs(outDir: string, sim: Simulation, summary: RunSummary): void {
   writeFileAtomic(join(outDir, FILES.series), seriesCsv(sim.config, sim.log));
-  writeFileAtomic(join(outDir, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(join(outDir, FILES.summary), summaryText(summary));
 }
 
 /**
@@ -211,12 +216,12 @@ export function repairOutputs(outDir: string, sim: Simulation, summary: RunSumma
     held = null; // missing or unreadable
   }
   if (held?.completedSteps !== summary.completedSteps || held?.steps !== summary.steps) {
-    writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileAtomic(summaryPath, summaryText(summary));
     written.push(FILES.summary);
   }
   return written;
 }
 
 export function printSummary(summary: RunSummary, json: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  process.stdout.write(json ? summaryText(summary) : formatSummary(summary));
 }

@@ -20,7 +20,7 @@ import {
 } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { checkpointEveryText, FILES, packageVersion, type RunRecord, runSession } from "../session.js";
+import { checkpointEveryText, FILES, packageVersion, type RunRecord, runRecordText, runSession } from "../session.js";
 
 /** ./mcm-output/<UTC timestamp>-<seed> */
 export function defaultOutDir(seed: string, now = new Date()): string {
@@ -147,7 +147,7 @@ async function startRun(
     createdAt: new Date().toISOString(),
   };
   for (const f of Object.values(FILES)) leftovers.file(join(outDir, f));
-  writeFileAtomic(join(outDir, FILES.config), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(join(outDir, FILES.config), runRecordText(record));
   const sim = await reporter.phase(
     "initialising walkers",
     async () => {

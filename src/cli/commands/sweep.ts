@@ -19,8 +19,10 @@ import { expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import type { QueueProgress } from "../../queue/index.js";
 import { Interrupted, UsageError } from "../errors.js";
+import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import {
   addModelOptions,
   addOutputOptions,
@@ -37,7 +39,16 @@ import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, refuseConflicts, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
-import { readSweepState, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
+import {
+  localBuild,
+  readSweepSpec,
+  readSweepState,
+  SWEEP_FILES,
+  SWEEP_SCHEMAS,
+  saveSweepState,
+  specHash,
+  sweepSpecText,
+} from "../sweep-store.js";
 
 /** The parsed flags of `mcm sweep`: the model and sweep-only flags (texts, comma lists for grid axes) and these. */
 export interface SweepCommandFlags extends Omit<RunFlags, "checkpointEvery" | "force" | "kernel">, ModelFlagValues {
@@ -120,10 +131,10 @@ export function registerSweep(program: Command): Command {
 /** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
 export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   const path = typeof opts.config === "string" ? opts.config : undefined;
-  const read = path ? readConfigFile(path) : {};
   // A sweep-spec.json written by an earlier sweep: its values sit below the flags, like a config file's.
-  const spec = path && isSweepSpec(read) ? flattenSweepSpec(path, read) : null;
-  const file = spec ? spec.fields : read;
+  const raw = path ? sweepSpecOrNull(path) : null;
+  const spec = path && raw ? flattenSweepSpec(path, raw) : null;
+  const file = spec ? spec.fields : path ? readConfigFile(path) : {};
   if (spec) {
     for (const [attr, value] of Object.entries(spec.sweep))
       if (opts[attr] === undefined) opts = { ...opts, [attr]: value };
@@ -193,14 +204,23 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   return sweep;
 }
 
-/** The sweep-spec.json's fields besides the sweep itself (what other writers may add): ignored on reading. */
-const SPEC_META = new Set(["tool", "version", "build", "buildHash", "schema", "createdAt", "preset"]);
+/** Fields a sweep spec may carry besides the sweep itself: ignored on reading. */
+const SPEC_META = new Set(["preset"]);
 const SPEC_KEYS = ["base", "grid", "seeds", "steps", "seed", "directions", "stopAfterHit"];
 
-/** A --config file that is a sweep's spec (sweep-spec.json), not a config. */
-function isSweepSpec(record: Record<string, unknown>): boolean {
-  const object = (x: unknown) => x !== null && typeof x === "object" && !Array.isArray(x);
-  return object(record.base) && object(record.grid);
+/** A --config file that is a sweep's spec (sweep-spec.json: its schema says so, or it has base and grid), or
+ * null for anything else (a config file, or a file readConfigFile will refuse with its own message). */
+function sweepSpecOrNull(path: string): Record<string, unknown> | null {
+  let record: unknown;
+  try {
+    record = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return null;
+  }
+  const object = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+  if (!object(record)) return null;
+  const kind = typeof record.schema === "string" && record.schema.startsWith(`${SWEEP_SCHEMAS.spec.split("/")[0]}/`);
+  return kind || (object(record.base) && object(record.grid)) ? record : null;
 }
 
 /** A sweep spec as config fields (grid fields as lists, seed and steps beside them) and sweep-only flags. */
@@ -208,6 +228,8 @@ function flattenSweepSpec(
   path: string,
   record: Record<string, unknown>,
 ): { fields: Record<string, unknown>; sweep: Record<string, string> } {
+  // The header (tool, version, build, schema) checked and removed: another kind of file or a newer format is refused.
+  record = unstamp(`--config: ${path}`, record, SWEEP_SCHEMAS.spec);
   const extra = Object.keys(record).filter((k) => !SPEC_KEYS.includes(k) && !SPEC_META.has(k));
   if (extra.length > 0) {
     throw new UsageError(
@@ -254,7 +276,7 @@ async function sweepAction(opts: SweepCommandFlags): Promise<void> {
     const specPath = join(outDir, SWEEP_FILES.spec);
     if (!existsSync(specPath) || statSync(specPath).isDirectory())
       throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
-    sweep = JSON.parse(readFileSync(specPath, "utf8")) as SweepFile;
+    sweep = readSweepSpec(specPath);
   } else {
     sweep = sweepFileFromFlags(opts);
     const stamp = utcStamp();
@@ -263,7 +285,7 @@ async function sweepAction(opts: SweepCommandFlags): Promise<void> {
       typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
     );
     if (existsSync(join(outDir, SWEEP_FILES.spec))) {
-      const stored = JSON.parse(readFileSync(join(outDir, SWEEP_FILES.spec), "utf8")) as SweepFile;
+      const stored = readSweepSpec(join(outDir, SWEEP_FILES.spec));
       if (specHash(stored) !== specHash(sweep)) {
         throw new UsageError(`--out: ${outDir} holds another sweep; choose another directory (or --resume it)`);
       }
@@ -276,7 +298,7 @@ async function sweepAction(opts: SweepCommandFlags): Promise<void> {
   const specPath = join(outDir, SWEEP_FILES.spec);
   if (!existsSync(specPath)) leftovers.file(specPath);
   leftovers.dirsCreated(makeOutDir(typeof opts.resume === "string" ? "--resume" : "--out", outDir).created);
-  writeFileAtomic(specPath, `${JSON.stringify(sweep, null, 2)}\n`);
+  writeFileAtomic(specPath, sweepSpecText(sweep));
   await leftovers.around(() => runLocalSweep(sweep, outDir, finished, threads, opts, leftovers));
 }
 
@@ -341,7 +363,9 @@ async function writeSweepOutputs(
 ): Promise<void> {
   makeOutDir("--out", outDir);
   const rows = attachControls(phaseRows(result, predictFromTheory, undefined, predictMedianFromLimit), result);
-  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
+  // A queued sweep's tasks ran on the workers' builds (their hashes are in extra.builds).
+  const build = extra.builds === undefined ? localBuild() : null;
+  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }, build));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
   const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
@@ -357,7 +381,7 @@ async function writeSweepOutputs(
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
   if (opts.json) {
-    process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }));
+    process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }, build));
     return;
   }
   process.stdout.write(
@@ -368,7 +392,7 @@ async function writeSweepOutputs(
 /** `mcm sweep --queue URL`: submit (or --resume ID) and wait for workers; outputs as for a local sweep. */
 async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<void> {
   if (typeof opts.out === "string") checkOutDir("--out", opts.out);
-  const q = await import("../../queue/index.js");
+  const q = await importOptional("--queue", QUEUE_PACKAGES, () => import("../../queue/index.js"));
   const reporter = createReporter({ quiet: opts.quiet === true });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -429,7 +453,8 @@ async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<v
   (bar as ReturnType<typeof reporter.bar> | null)?.done();
   if (res.result === null) {
     reporter.info(`sweep ${res.sweepId} enqueued; collect it with: mcm sweep --queue URL --resume ${res.sweepId}`);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ sweepId: res.sweepId })}\n`);
+    if (opts.json)
+      process.stdout.write(`${JSON.stringify(stamp("mcm.sweep-enqueued/1", null, { sweepId: res.sweepId }))}\n`);
     return;
   }
   if (Object.keys(res.builds).length > 1) {
