@@ -11,7 +11,7 @@
  *   S   = Cov(g_perp . s, g_perp . s')  the per-step noise of the overlaps (q x q).
  * Plus, where trained, the drift of the amplitude Fa = -E[dloss/da] = -E[g(h) (w . r)].
  *
- * The per-sample gradient (assembly/sgd.ts, assembly/reduced.ts) with r = b xt + a w g(h) - T, h = w . xt:
+ * The per-sample gradient (assembly/sgd.ts, assembly/reduced/) with r = b xt + a w g(h) - T, h = w . xt:
  *   grad = a g(h) r + a g'(h) (w . r) xt,   w . grad = a (w . r)(g + g' h),   g_perp = grad - (w . grad) w.
  * Its components along the spikes and w . r involve only the sample's coordinates on span(spikes, w): the
  * spike coordinates of x0 and xi and their parts along e = P w / |P w| (standard normals). With the latents

@@ -156,7 +156,7 @@ function validate(): ReturnType<typeof readForm> {
 }
 
 let prediction: Prediction | null = null;
-// The limit theory's bands take up to a second: computed once per config and run length, after typing
+// The limit theory's bands take up to a second (seconds for dependent latents): computed once per config and run length, after typing
 // pauses. #chart's data-limit is "pending", "drawn" or "none".
 let limit: { key: string; overlay: LimitOverlay } | null = null;
 let limitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -169,7 +169,9 @@ function showPrediction(config: Config, steps: number): void {
     predictionLine.textContent = `${p.text}; ${limit.overlay.text}`;
     return;
   }
-  predictionLine.textContent = p.text;
+  // Dependent latents: the coupled ODE takes seconds the first time; say so before the page pauses for it.
+  predictionLine.textContent =
+    config.correlation === "independent" ? p.text : `${p.text}; limit: computing the coupled ODE (a few seconds)`;
   chart.dataset.limit = "pending";
   clearTimeout(limitTimer);
   limitTimer = setTimeout(() => {

@@ -71,7 +71,7 @@ export function registerDemo(program: Command): Command {
     for (const r of demoRegimes(options)) {
       const b = r.spec.base as Record<string, unknown>;
       reporter.info(
-        `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
+        `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}${r.controlThreshold ? `, threshold ${r.controlThreshold.value}` : ""}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
       );
     }
     const bar = reporter.bar("demo", 100, "%");

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
 import { alphaSigma } from "../../config/process.js";
 import { resolveConfig } from "../../config/schema.js";
+import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
 import { stamp } from "../../io/stamp.js";
 import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
@@ -74,11 +75,13 @@ export function registerExponent(program: Command): Command {
           `--t: got ${config.t}, the quadrature is not finite there (${bad.path} = ${bad.value}; process ${config.process}: alpha = ${alpha}, sigma = ${sigma}); expected a t at which alpha^2 + sigma^2 is a moderate number`,
         );
       }
-      const doc = { ...result, namedMixedTerms: namedMixedTerms(result) };
+      // The plateaus need the limit theory (K = 1, a fixed amplitude); elsewhere only the loss minimum.
+      const plateaus = plateauReport(config);
+      const doc = { ...result, namedMixedTerms: namedMixedTerms(result), plateaus };
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(stamp("mcm.exponent/1", null, doc), null, 2)}\n`
-          : `${formatExponentTable(result)}\n`,
+          : `${formatExponentTable(result)}\n${formatPlateaus(config, plateaus)}\n`,
       );
     });
   return cmd;

@@ -116,7 +116,7 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --d 64,128,256,512 --seeds 16 --steps '20*d*log(d)' --directions u",
         "  mcm sweep --d 128,256,512 --correlation independent,sign --threshold 0.25 --directions v --steps 100*d",
         "  mcm sweep --backend reduced --d 1024,2048,4096 --correlation uncorrelated --activation relu --control linear \\",
-        "    --threshold 0.126 --directions v --steps 100*d      # C2 of the demo beside its linear control",
+        "    --threshold 0.095 --directions v --steps 100*d      # C2 of the demo beside its linear control",
         "  mcm sweep --backend reduced --d 32,64,128,256 --beta-u 0 --lr-exponent 2 --directions v --steps '400*d^3'",
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
