@@ -204,6 +204,9 @@ describe("mcm generate", () => {
     expect(doc.snapshots.map((s: { n: number }) => s.n)).toEqual([1, 6, 200]);
     expect(doc.snapshots[2].samples).toBe(400);
     expect(readFileSync(join(out, "stats.svg"), "utf8")).toContain("<svg");
+    // Every figure also as PNG (the bundled font: the same pixels on any machine).
+    for (const f of ["stats.png", "histograms.png"])
+      expect(readFileSync(join(out, f)).subarray(1, 4).toString()).toBe("PNG");
     // Interrupt after the first snapshot's statistics: resume finishes with the same numbers, and keeps
     // the oracle's saved statistics as they were (here marked, to see that they are not recomputed).
     const state = JSON.parse(readFileSync(join(out, "state.json"), "utf8"));

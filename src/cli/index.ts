@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
 import { CheckpointMismatchError } from "../engine/checkpoint.js";
+import { PRESET_COMMANDS } from "../experiments/presets.js";
 import { stamp } from "../io/stamp.js";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
@@ -16,6 +17,7 @@ import { registerExponent } from "./commands/exponent.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerImages } from "./commands/images.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerPresets } from "./commands/presets.js";
 import { registerQueue } from "./commands/queue.js";
 import { registerResume } from "./commands/resume.js";
 import { registerRun } from "./commands/run.js";
@@ -24,6 +26,7 @@ import { registerSweep } from "./commands/sweep.js";
 import { registerWorker } from "./commands/worker.js";
 import { EXIT, Interrupted, UsageError } from "./errors.js";
 import { refuseFlagsAsValues } from "./options.js";
+import { addPresetOption } from "./presets.js";
 import { packageVersion } from "./session.js";
 
 export function buildProgram(): Command {
@@ -58,6 +61,12 @@ export function buildProgram(): Command {
   registerBench(program);
   registerServe(program);
   refuseFlagsAsValues(program);
+  registerPresets(program);
+  // --preset NAME on every command that has presets (src/experiments/presets.ts).
+  for (const name of PRESET_COMMANDS) {
+    const cmd = program.commands.find((c) => c.name() === name);
+    if (cmd) addPresetOption(cmd, name);
+  }
   return program;
 }
 

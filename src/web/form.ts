@@ -140,10 +140,11 @@ export function parseSeed(text: string): string | FieldError {
   return v < 1n << 64n ? v.toString() : bad;
 }
 
-/** Reads the field texts into a config and run settings, or every error found, each naming its field. */
-export function readForm(values: Readonly<Record<string, string>>): FormResult {
+/** Reads the field texts into a config and run settings, or every error found, each naming its field.
+ * `extra` holds config fields the form does not show (a preset's target, skip, backend, threshold). */
+export function readForm(values: Readonly<Record<string, string>>, extra: ConfigInput = {}): FormResult {
   const errors: FieldError[] = [];
-  const input: Record<string, unknown> = { ...PAGE_CONFIG };
+  const input: Record<string, unknown> = { ...PAGE_CONFIG, ...extra };
   for (const spec of FIELDS) {
     if (RUN_FIELDS.has(spec.name)) continue;
     const text = values[spec.name] ?? "";

@@ -1,7 +1,7 @@
 /**
  * `mcm generate`: sample from the oracle denoiser and from a family of trained denoisers (one run per
  * noise level) after n samples per level, and compare the generated samples' statistics along u and v
- * with the data law's (docs/model.md section 11). Writes generate.json, stats.svg and histograms.svg;
+ * with the data law's (docs/model.md section 11). Writes generate.json, stats.svg/.png and histograms.svg/.png;
  * state.json holds the progress that --resume continues.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -24,7 +24,6 @@ import { SAMPLERS, type SamplerName } from "../../generate/sampler.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp, unstamp } from "../../io/stamp.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
-import { renderSvg } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
 import {
   addModelOptions,
@@ -38,13 +37,16 @@ import {
 import { createReporter } from "../progress.js";
 import { readJsonFile } from "../read-json.js";
 import { catchStopSignals } from "../signals.js";
+import { writePlots } from "../sweep-output.js";
 import { defaultOutDir } from "./run.js";
 
 export const GENERATE_FILES = {
   result: "generate.json",
   state: "state.json",
   stats: "stats.svg",
+  statsPng: "stats.png",
   histograms: "histograms.svg",
+  histogramsPng: "histograms.png",
 } as const;
 /** Schemas of generate.json and state.json (docs/outputs.md). */
 const GENERATE_SCHEMAS = { result: "mcm.generate/1", state: "mcm.generate-state/1" } as const;
@@ -222,7 +224,7 @@ export function registerGenerate(program: Command): Command {
             "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1 --lr 0.1",
             "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
             "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
-            "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
+            "times), stats.svg/.png, histograms.svg/.png, and state.json (progress; --resume continues from it).",
             "A level whose training diverges stops the run (exit 1) naming the level; what was done is kept.",
           ],
         ],
@@ -272,8 +274,8 @@ async function generateAction(opts: Record<string, unknown>): Promise<void> {
     join(outDir, GENERATE_FILES.result),
     `${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, result), null, 1)}\n`,
   );
-  writeFileAtomic(join(outDir, GENERATE_FILES.stats), await renderSvg(generateStatsSpec(result)));
-  writeFileAtomic(join(outDir, GENERATE_FILES.histograms), await renderSvg(generateHistogramSpec(result)));
+  // Each figure as SVG and PNG (the PNG in the bundled font: the same pixels on any machine).
+  await writePlots(outDir, { stats: generateStatsSpec(result), histograms: generateHistogramSpec(result) });
   if (opts.json === true) {
     const strip = <T extends { histogram: unknown }>({ histogram: _, ...rest }: T) => rest;
     const doc = { ...result, oracle: strip(result.oracle), snapshots: result.snapshots.map(strip) };

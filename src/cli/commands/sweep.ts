@@ -4,7 +4,7 @@
  * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
  * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
@@ -19,7 +19,7 @@ import { expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { stamp } from "../../io/stamp.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import type { QueueProgress } from "../../queue/index.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { importOptional, QUEUE_PACKAGES } from "../optional.js";
@@ -37,13 +37,14 @@ import {
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
-import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
+import { addSweepOptions, parseSweepFlags, refuseConflicts, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, noFitReason, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
 import {
   localBuild,
   readSweepSpec,
   readSweepState,
   SWEEP_FILES,
+  SWEEP_SCHEMAS,
   saveSweepState,
   specHash,
   sweepSpecText,
@@ -96,8 +97,11 @@ export function registerSweep(program: Command): Command {
         "",
         "A walker that does not reach --threshold within the budget is censored: it counts as n* > steps in the",
         "medians and fits, never dropped; a fit with half or more censored walkers at some d says so instead of",
-        "giving a number. Writes sweep-spec.json, sweep-state.json (finished tasks, for --resume), sweep.json,",
-        "sweep.csv, overlaps.svg/.png, collapse.svg/.png and hitting-times.svg/.png to --out.",
+        "giving a number. Writes sweep-spec.json (`--config DIR/sweep-spec.json` runs the same sweep again,",
+        "flags overriding it), sweep-state.json (finished tasks, for --resume), sweep.json, sweep.csv (a column",
+        "per grid field, d always), overlaps.svg/.png, collapse.svg/.png and hitting-times.svg/.png to --out.",
+        "A sweep runs --seeds walkers per grid point: --walkers is refused, as is any flag that defines the sweep",
+        "beside --resume.",
         "",
         "--control linear adds the activation linear to the grid (an --activation list that includes linear does the",
         "same): a linear denoiser sees the data only through their covariance, so a direction it also learns is",
@@ -117,7 +121,8 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
     )
-    .action(async (opts: SweepCommandFlags) => {
+    .action(async (opts: SweepCommandFlags, self: Command) => {
+      refuseConflicts({ opts, sourceOf: (attr) => self.getOptionValueSource(attr) });
       await sweepAction(opts);
     });
   return cmd;
@@ -143,7 +148,14 @@ export function splitList(text: string): string[] {
 /** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
 export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   const path = typeof opts.config === "string" ? opts.config : undefined;
-  const file = path ? readConfigFile(path) : {};
+  // A sweep-spec.json written by an earlier sweep: its values sit below the flags, like a config file's.
+  const raw = path ? sweepSpecOrNull(path) : null;
+  const spec = path && raw ? flattenSweepSpec(path, raw) : null;
+  const file = spec ? spec.fields : path ? readConfigFile(path) : {};
+  if (spec) {
+    for (const [attr, value] of Object.entries(spec.sweep))
+      if (opts[attr] === undefined) opts = { ...opts, [attr]: value };
+  }
   const base: Record<string, unknown> = {};
   const grid: Record<string, unknown[]> = {};
   const flagOf = new Map<string, string>();
@@ -207,6 +219,52 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
     }
   }
   return sweep;
+}
+
+/** Fields a sweep spec may carry besides the sweep itself: ignored on reading. */
+const SPEC_META = new Set(["preset"]);
+const SPEC_KEYS = ["base", "grid", "seeds", "steps", "seed", "directions", "stopAfterHit"];
+
+/** A --config file that is a sweep's spec (sweep-spec.json: its schema says so, or it has base and grid), or
+ * null for anything else (a config file, or a file readConfigFile will refuse with its own message). */
+function sweepSpecOrNull(path: string): Record<string, unknown> | null {
+  let record: unknown;
+  try {
+    record = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return null;
+  }
+  const object = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+  if (!object(record)) return null;
+  const kind = typeof record.schema === "string" && record.schema.startsWith(`${SWEEP_SCHEMAS.spec.split("/")[0]}/`);
+  return kind || (object(record.base) && object(record.grid)) ? record : null;
+}
+
+/** A sweep spec as config fields (grid fields as lists, seed and steps beside them) and sweep-only flags. */
+function flattenSweepSpec(
+  path: string,
+  record: Record<string, unknown>,
+): { fields: Record<string, unknown>; sweep: Record<string, string> } {
+  // The header (tool, version, build, schema) checked and removed: another kind of file or a newer format is refused.
+  record = unstamp(`--config: ${path}`, record, SWEEP_SCHEMAS.spec);
+  const extra = Object.keys(record).filter((k) => !SPEC_KEYS.includes(k) && !SPEC_META.has(k));
+  if (extra.length > 0) {
+    throw new UsageError(
+      `--config: ${path}: unknown field ${extra[0]} in a sweep spec (accepted: ${SPEC_KEYS.join(", ")})`,
+    );
+  }
+  const fields: Record<string, unknown> = { ...(record.base as Record<string, unknown>) };
+  for (const [key, values] of Object.entries(record.grid as Record<string, unknown>)) {
+    if (!Array.isArray(values)) throw new UsageError(`--config: ${path}: grid.${key}: expected a list of values`);
+    fields[key] = values;
+  }
+  if (record.seed !== undefined) fields.seed = record.seed;
+  if (record.steps !== undefined) fields.steps = record.steps;
+  const sweep: Record<string, string> = {};
+  if (record.seeds !== undefined) sweep.seeds = String(record.seeds);
+  if (Array.isArray(record.directions)) sweep.directions = record.directions.join(",");
+  if (record.stopAfterHit !== undefined) sweep.stopAfterHit = String(record.stopAfterHit);
+  return { fields, sweep };
 }
 
 /** The flags that only mean something with --queue refused without it, --threads and --chunk validated. */
