@@ -54,7 +54,17 @@ export {
   type Simulation,
   type SimulationState,
 } from "./engine/simulation.js";
-export { censoredMedian, formatSummary, type RunSummary, seriesCsv, summarize } from "./report/summary.js";
+export {
+  censoredMedian,
+  censoredQuantile,
+  type Hit,
+  type MedianCI,
+  median,
+  medianCI,
+  quantile,
+  quantileSorted,
+} from "./experiments/stats.js";
+export { formatSummary, type RunSummary, seriesCsv, summarize } from "./report/summary.js";
 export {
   computeExponents,
   type DirectionExponent,

@@ -7,6 +7,8 @@
 import { alphaSigma } from "../config/process.js";
 import { type Config, ConfigError } from "../config/schema.js";
 import type { Kernels } from "../engine/kernels.js";
+import { median } from "../experiments/stats.js";
+import { bestOverlaps, earliestHits } from "../experiments/walkers.js";
 import { gaussianVariance, unitAtSpikeFamily, wienerFamily } from "./controls.js";
 import { type LevelRun, trainLevel } from "./family.js";
 import { dataStats, type GridPoint, type LawStats, STAT_NAMES, type StatName, samplerGrid } from "./law.js";
@@ -171,37 +173,9 @@ function familyAt(levels: readonly LevelRun[], j: number, f: number, K: number, 
   return { w, a, b };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
-
 /** Median over levels and walkers of max over units |overlap| with direction j at snapshot s. */
 function overlapAt(levels: readonly LevelRun[], s: number, j: number, K: number, walkers: number): number {
-  const xs: number[] = [];
-  for (const lv of levels) {
-    for (let w = 0; w < walkers; w++) {
-      let best = 0;
-      for (let k = 0; k < K; k++) best = Math.max(best, Math.abs(lv.snapshots[s].overlaps[(w * K + k) * 3 + j]));
-      xs.push(best);
-    }
-  }
-  return median(xs);
-}
-
-/** Earliest hit over units, per walker (null: not reached). */
-function hitsOf(lv: LevelRun, j: number, K: number, walkers: number): (number | null)[] {
-  const out: (number | null)[] = [];
-  for (let w = 0; w < walkers; w++) {
-    let best: number | null = null;
-    for (let k = 0; k < K; k++) {
-      const h = lv.hits[(w * K + k) * 3 + j];
-      if (h >= 0 && (best === null || h < best)) best = h;
-    }
-    out.push(best);
-  }
-  return out;
+  return median(levels.flatMap((lv) => bestOverlaps(lv.snapshots[s].overlaps, walkers, K, j)));
 }
 
 /** The control families of a plan (ControlStats), on the oracle's stream 0. */
@@ -290,8 +264,8 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
     grid,
     levels: state.levels.map((lv, l) => ({
       ...grid[l],
-      hitU: hitsOf(lv, 0, K, walkers),
-      hitV: hitsOf(lv, 1, K, walkers),
+      hitU: earliestHits(lv.hits, walkers, K, 0),
+      hitV: earliestHits(lv.hits, walkers, K, 1),
     })),
     data: dataStats(config),
     oracle: state.oracle,
@@ -300,8 +274,8 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
     halfway: halfwayN(state.oracle, state.snapshots),
     reach: reachRows(state.oracle, state.snapshots, walkers),
     hitMedian: {
-      u: levelHitInterval(state.levels.map((lv) => hitsOf(lv, 0, K, walkers))),
-      v: levelHitInterval(state.levels.map((lv) => hitsOf(lv, 1, K, walkers))),
+      u: levelHitInterval(state.levels.map((lv) => earliestHits(lv.hits, walkers, K, 0))),
+      v: levelHitInterval(state.levels.map((lv) => earliestHits(lv.hits, walkers, K, 1))),
     },
   };
 }

@@ -66,7 +66,7 @@ async function run(request: RunRequest): Promise<void> {
     },
   });
   flushLog();
-  post({ type: "done", step: sim.step, overlaps: sim.overlaps(), stopped: sim.step < request.steps });
+  post({ type: "done", step: sim.step, overlaps: sim.overlaps(), hits: sim.hits(), stopped: sim.step < request.steps });
 }
 
 /** A small generate run: posts the oracle's histogram of x.v, then each snapshot's as it is sampled. */
