@@ -3,6 +3,7 @@
  * browser path. The CLI lives in src/cli and is a separate entry (bin `mcm`).
  */
 
+export { ConfigError, InputError, type InputErrorKind } from "./config/errors.js";
 export {
   ACT_CODE,
   type CorrelationLaw,
@@ -18,7 +19,6 @@ export {
   type Activation,
   type CheckpointEvery,
   type Config,
-  ConfigError,
   type ConfigInput,
   configSchema,
   parseCheckpointEvery,

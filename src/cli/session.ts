@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
-import type { CheckpointEvery, Config } from "../config/schema.js";
+import type { CheckpointEvery } from "../config/schema.js";
 import {
   type CheckpointExpectation,
   type CheckpointMeta,
@@ -20,41 +20,8 @@ import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/
 import { Interrupted } from "./errors.js";
 import type { Reporter } from "./progress.js";
 import { compact, duration } from "./progress.js";
-
-export const FILES = {
-  config: "config.json",
-  series: "series.csv",
-  summary: "summary.json",
-  checkpoint: "checkpoint.npz",
-} as const;
-
-let cachedVersion: string | null = null;
-
-/** The package version from package.json (two levels up from both src/cli and dist/cli). */
-export function packageVersion(): string {
-  if (cachedVersion === null) {
-    const url = new URL("../../package.json", import.meta.url);
-    cachedVersion = (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
-  }
-  return cachedVersion;
-}
-
-/** The config.json document of a run directory (also accepted by `mcm run --config`). */
-export interface RunRecord {
-  config: Config;
-  seed: string;
-  steps: number;
-  stepsExpression: string;
-  checkpointEvery: string;
-  version: string;
-  buildHash: string;
-  kernel: string;
-  createdAt: string;
-}
-
-export function checkpointEveryText(c: CheckpointEvery): string {
-  return c.unit === "off" ? "0" : c.unit === "steps" ? `${c.every}steps` : `${c.every}s`;
-}
+import { checkpointEveryText, FILES } from "./run-record.js";
+import { packageVersion } from "./version.js";
 
 /** Reads a checkpoint file with exact messages (inflating deflated members if any). */
 export function readCheckpoint(path: string, expect: CheckpointExpectation = {}): DecodedCheckpoint {

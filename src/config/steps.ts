@@ -12,9 +12,10 @@
  *
  * Whitespace is ignored. The value is rounded to the nearest integer, which must lie in [1, 2^53 - 1].
  */
+import { InputError } from "./errors.js";
 
 /** A syntax or range error of a steps expression; `position` is the 0-based character offset (or -1). */
-export class StepsError extends Error {
+export class StepsError extends InputError {
   readonly position: number;
   readonly expression: string;
   constructor(expression: string, position: number, message: string) {
@@ -25,7 +26,7 @@ export class StepsError extends Error {
       ? `${JSON.stringify(expression.slice(0, 40))}... (${expression.length} characters)`
       : JSON.stringify(expression);
     const caret = position >= 0 && !long ? `\n  ${expression}\n  ${" ".repeat(position)}^` : "";
-    super(`steps: ${message}${where} in ${quoted}${caret}`);
+    super("steps", `${message}${where} in ${quoted}${caret}`);
     this.name = "StepsError";
     this.position = position;
     this.expression = expression;

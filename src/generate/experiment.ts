@@ -4,8 +4,10 @@
  * law's. Progress is a plain JSON state (finished levels' snapshots, finished statistics), saved after
  * every unit of work, so an interrupted or diverged run resumes without redoing anything.
  */
+
+import { ConfigError } from "../config/errors.js";
 import { alphaSigma } from "../config/process.js";
-import { type Config, ConfigError } from "../config/schema.js";
+import type { Config } from "../config/schema.js";
 import type { Kernels } from "../engine/kernels.js";
 import { median } from "../experiments/stats.js";
 import { bestOverlaps, earliestHits } from "../experiments/walkers.js";
@@ -119,16 +121,16 @@ export function validatePlan(plan: GeneratePlan): void {
   if (config.backend !== "full") {
     throw new ConfigError(
       "backend",
-      `backend: got "${config.backend}", expected "full" (a trained family needs the weights, which the reduced backend does not have)`,
+      `got "${config.backend}", expected "full" (a trained family needs the weights, which the reduced backend does not have)`,
     );
   }
   if (!Number.isSafeInteger(plan.samples) || plan.samples < 2 || plan.samples > 10_000_000) {
-    throw new ConfigError("samples", `samples: got ${plan.samples}, expected a whole number in [2, 1e7]`);
+    throw new ConfigError("samples", `got ${plan.samples}, expected a whole number in [2, 1e7]`);
   }
   if (config.target === "noise" && plan.levels.some((t) => alphaSigma(config.process, t).alpha === 0)) {
     throw new ConfigError(
       "levels",
-      "levels: a level with alpha(t) = 0 cannot turn a noise prediction into x0; use t > 0 or --target x0",
+      "a level with alpha(t) = 0 cannot turn a noise prediction into x0; use t > 0 or target x0",
     );
   }
 }
@@ -141,7 +143,7 @@ export function checkFamily(configs: readonly Config[]): void {
       if (c[key] !== configs[0][key]) {
         throw new ConfigError(
           key,
-          `${key}: got ${JSON.stringify(c[key])} and ${JSON.stringify(configs[0][key])} in one family; its levels may differ only in t`,
+          `got ${JSON.stringify(c[key])} and ${JSON.stringify(configs[0][key])} in one family; its levels may differ only in t`,
         );
       }
     }

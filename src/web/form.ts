@@ -3,14 +3,9 @@
  * names are the config's (docs/model.md symbols) plus the run's own `steps` and `seed`. Errors are values
  * ({ field, message }) for the page to show next to the field, never thrown.
  */
-import {
-  ACTIVATIONS,
-  type Config,
-  ConfigError,
-  type ConfigInput,
-  configSchema,
-  resolveConfig,
-} from "../config/schema.js";
+
+import { ConfigError } from "../config/errors.js";
+import { ACTIVATIONS, type Config, type ConfigInput, configSchema, resolveConfig } from "../config/schema.js";
 
 export interface FieldSpec {
   name: string;

@@ -4,7 +4,8 @@
  * stopped step is as reproducible as a finished one.
  */
 /// <reference lib="webworker" />
-import { ConfigError, resolveConfig } from "../config/schema.js";
+import { ConfigError } from "../config/errors.js";
+import { resolveConfig } from "../config/schema.js";
 import { type KernelFlavour, type Kernels, loadKernels } from "../engine/kernels.js";
 import { createSimulation } from "../engine/simulation.js";
 import { runGenerate } from "../generate/experiment.js";

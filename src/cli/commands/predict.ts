@@ -3,10 +3,9 @@
  * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
-import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { UsageError } from "../errors.js";
-import { addModelOptions, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
+import { addModelOptions, readConfigFile, resolveRunOptions } from "../options.js";
 
 const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/\.?0+$/, ""));
 const big = (x: number) => (x >= 1e5 ? x.toExponential(3) : String(Math.round(x)));
@@ -58,7 +57,6 @@ export function formatPrediction(r: LimitPrediction): string {
 export function registerPredict(program: Command): Command {
   const cmd = program
     .command("predict")
-    .summary("predict each direction's first-hitting law and overlap curve from the d -> infinity limit")
     .description(
       "Compute, by quadrature, the drift, noise and diffusion coefficients of online SGD's high-dimensional " +
         "limit, and from them each direction's predicted first-hitting quartiles (in samples) at --d, the regime " +
@@ -97,22 +95,13 @@ export function registerPredict(program: Command): Command {
         }
       }
       const seed = opts.seed === undefined ? 1 : Number(BigInt(run.seed) % 4294967296n);
-      let result: LimitPrediction;
-      try {
-        result = predictLimit(run.config, {
-          paths,
-          seed,
-          steps: stepsGiven ? run.steps : undefined,
-          perDecade: run.config.logPerDecade,
-          bestDelta: opts.bestDelta !== false,
-        });
-      } catch (e) {
-        if (e instanceof NotCoveredError) {
-          const flag = MODEL_FLAGS.find((f) => f.field === e.field)?.flag ?? e.field;
-          throw new UsageError(e.message.replace(/^[A-Za-z]+:/, `${flag}:`));
-        }
-        throw e;
-      }
+      const result = predictLimit(run.config, {
+        paths,
+        seed,
+        steps: stepsGiven ? run.steps : undefined,
+        perDecade: run.config.logPerDecade,
+        bestDelta: opts.bestDelta !== false,
+      });
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(predictionDocument(result, run.config), null, 2)}\n`

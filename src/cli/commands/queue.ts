@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 
 export function registerQueue(program: Command): Command {
-  const queue = program.command("queue").summary("inspect the Redis job queue of distributed sweeps");
+  const queue = program.command("queue");
   queue
     .command("status")
     .description(
