@@ -6,9 +6,9 @@
  * ./errors.ts: usage errors exit 2, runtime failures 1, interrupted runs 130 (SIGINT) or 143 (SIGTERM).
  */
 import { Command, CommanderError, Help } from "commander";
+import { packageVersion, stamp } from "../io/stamp.js";
 import { COMMANDS, invokedCommand } from "./commands.js";
 import { EXIT, translate } from "./errors.js";
-import { packageVersion } from "./version.js";
 
 /** The program with every command listed, and `invoked` (when it names one) registered in full. */
 export async function buildProgram(invoked?: string): Promise<Command> {
@@ -77,7 +77,9 @@ async function main(argv: string[]): Promise<void> {
     // With --json, stdout always holds one JSON document: the result, or on failure this error object.
     if (code !== EXIT.ok && argv.slice(2).includes("--json")) {
       const kind = code === EXIT.usage ? "usage" : code === EXIT.failure ? "failure" : "interrupted";
-      process.stdout.write(`${JSON.stringify({ error: { exitCode: code, kind, message } })}\n`);
+      process.stdout.write(
+        `${JSON.stringify(stamp("mcm.error/1", null, { error: { exitCode: code, kind, message } }))}\n`,
+      );
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   toConfigError,
 } from "../config/schema.js";
 import { DEFAULT_STEPS, parseSteps } from "../config/steps.js";
+import { unstamp } from "../io/stamp.js";
 import { noteConfigFile, tagField, UsageError } from "./errors.js";
 
 export interface ModelFlag {
@@ -239,7 +240,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UsageError(`--config: ${path} must hold a JSON object of config fields, found ${JSON.stringify(value)}`);
   }
-  const record = value as Record<string, unknown>;
+  const record = unstamp(`--config: ${path}`, value as Record<string, unknown>, "mcm.run-config/1", true);
   const fields = readRecord(path, record);
   noteConfigFile(path, Object.keys(fields));
   return fields;

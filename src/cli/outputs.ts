@@ -5,7 +5,9 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../io/atomic.js";
+import { type Build, stamp } from "../io/stamp.js";
 import { Interrupted } from "./errors.js";
+import { pngWriter } from "./optional.js";
 import { addOutputOptions } from "./options.js";
 import type { StopSignals } from "./signals.js";
 
@@ -18,6 +20,8 @@ export interface TrainingRun {
   stop: StopSignals;
   /** --json: print the result on stdout. */
   json: boolean;
+  /** The result file's schema ("mcm.diffusion/1"). */
+  schema: string;
 }
 
 /**
@@ -25,11 +29,10 @@ export interface TrainingRun {
  * the result as JSON and each plot as NAME.svg and NAME.png, and with --json prints the result and returns
  * true (the caller prints nothing else).
  */
-export async function finishTraining<R extends { complete: boolean }, P extends { [K in keyof P]: string | null }>(
-  run: TrainingRun,
-  result: R,
-  plotsOf: (result: R) => Promise<P>,
-): Promise<boolean> {
+export async function finishTraining<
+  R extends { complete: boolean; build: { flavour: Build } },
+  P extends { [K in keyof P]: string | null },
+>(run: TrainingRun, result: R, plotsOf: (result: R) => Promise<P>): Promise<boolean> {
   const { command, outDir, stop } = run;
   if (!result.complete) {
     const signal = stop.caught() ?? "SIGINT";
@@ -38,15 +41,18 @@ export async function finishTraining<R extends { complete: boolean }, P extends 
       `interrupted by ${signal}; checkpoint written\ncontinue with: mcm ${command} --resume ${outDir}`,
     );
   }
-  writeFileAtomic(join(outDir, run.resultFile), `${JSON.stringify(result, null, 1)}\n`);
+  // The result's own build record ({ flavour, hash }) is kept as `kernel` beside the header's build.
+  const { build, ...rest } = result;
+  const text = `${JSON.stringify(stamp(run.schema, build.flavour, { ...rest, kernel: build }), null, 1)}\n`;
+  writeFileAtomic(join(outDir, run.resultFile), text);
   const plots = await plotsOf(result);
-  const { svgToPng } = await import("../report/png.js");
+  const png = await pngWriter();
   for (const [name, svg] of Object.entries(plots) as [string, string | null][]) {
     if (!svg) continue;
     writeFileAtomic(join(outDir, `${name}.svg`), svg);
-    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
+    if (png) writeFileAtomic(join(outDir, `${name}.png`), png(svg));
   }
-  if (run.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  if (run.json) process.stdout.write(text);
   return run.json;
 }
 

@@ -1,5 +1,7 @@
-/** The files of a run directory and its config.json record (`mcm run`, `mcm resume`); light, for help and checks. */
+/** The files of a run directory and its JSON documents (`mcm run`, `mcm resume`); light, for help and checks. */
 import type { CheckpointEvery, Config } from "../config/schema.js";
+import { type Build, stamp } from "../io/stamp.js";
+import type { RunSummary } from "../report/summary.js";
 
 export const FILES = {
   config: "config.json",
@@ -7,6 +9,9 @@ export const FILES = {
   summary: "summary.json",
   checkpoint: "checkpoint.npz",
 } as const;
+
+/** The schema names of a run directory's JSON files (docs/outputs.md). */
+export const RUN_SCHEMAS = { config: "mcm.run-config/1", summary: "mcm.run-summary/1" } as const;
 
 /** The config.json document of a run directory (also accepted by `mcm run --config`). */
 export interface RunRecord {
@@ -19,6 +24,16 @@ export interface RunRecord {
   buildHash: string;
   kernel: string;
   createdAt: string;
+}
+
+/** The text of config.json (stamped with the build its kernel field names). */
+export function runRecordText(record: RunRecord): string {
+  return `${JSON.stringify(stamp(RUN_SCHEMAS.config, record.kernel as Build, record), null, 2)}\n`;
+}
+
+/** The text of summary.json (and of `--json`). */
+export function summaryText(summary: RunSummary): string {
+  return `${JSON.stringify(stamp(RUN_SCHEMAS.summary, summary.kernel as Build, summary), null, 2)}\n`;
 }
 
 export function checkpointEveryText(c: CheckpointEvery): string {

@@ -16,12 +16,12 @@ import {
 } from "../engine/checkpoint.js";
 import type { Simulation } from "../engine/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { packageVersion } from "../io/stamp.js";
 import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/summary.js";
 import { Interrupted } from "./errors.js";
 import type { Reporter } from "./progress.js";
 import { compact, duration } from "./progress.js";
-import { checkpointEveryText, FILES } from "./run-record.js";
-import { packageVersion } from "./version.js";
+import { FILES, summaryText } from "./run-record.js";
 
 /** Reads a checkpoint file with exact messages (inflating deflated members if any). */
 export function readCheckpoint(path: string, expect: CheckpointExpectation = {}): DecodedCheckpoint {
@@ -154,7 +154,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
 /** Writes series.csv and summary.json of a finished simulation. */
 function writeOutputs(outDir: string, sim: Simulation, summary: RunSummary): void {
   writeFileAtomic(join(outDir, FILES.series), seriesCsv(sim.config, sim.log));
-  writeFileAtomic(join(outDir, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(join(outDir, FILES.summary), summaryText(summary));
 }
 
 /**
@@ -178,12 +178,12 @@ export function repairOutputs(outDir: string, sim: Simulation, summary: RunSumma
     held = null; // missing or unreadable
   }
   if (held?.completedSteps !== summary.completedSteps || held?.steps !== summary.steps) {
-    writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileAtomic(summaryPath, summaryText(summary));
     written.push(FILES.summary);
   }
   return written;
 }
 
 export function printSummary(summary: RunSummary, json: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  process.stdout.write(json ? summaryText(summary) : formatSummary(summary));
 }

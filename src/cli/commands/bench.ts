@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { bool, int, num, ranged } from "../../config/schema.js";
+import { stamp } from "../../io/stamp.js";
 import { addOutputOptions, addSchemaOptions, type OutputFlags, parseFlags } from "../options.js";
 import { createReporter } from "../progress.js";
 
@@ -52,7 +53,7 @@ export function registerBench(program: Command): Command {
       const startup = runStartupBench({ quick });
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify({ ...result, diffusion, startup }, null, 2)}\n`
+          ? `${JSON.stringify(stamp("mcm.bench/1", null, { ...result, diffusion, startup }), null, 2)}\n`
           : `${formatBench(result)}\n${formatConvBench(diffusion)}\n${formatStartupBench(startup)}\n`,
       );
     },

@@ -10,11 +10,13 @@ import { z } from "zod";
 import { bool, int, parseSeed, seedField } from "../../config/schema.js";
 import type { SweepResult } from "../../experiments/sweep.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { stamp } from "../../io/stamp.js";
 import { UsageError } from "../errors.js";
 import { addOutputOptions, addSchemaOptions, type ModelFlagValues, type OutputFlags, parseFlags } from "../options.js";
 import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { formatPoints, writePlots } from "../sweep-output.js";
+import { localBuild } from "../sweep-store.js";
 
 /** What a finished demo leaves in --out: refused there without --force, like every other command. */
 const DEMO_OUTPUTS = [
@@ -102,7 +104,7 @@ export function registerDemo(program: Command): Command {
         collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
         "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
       });
-      const doc = {
+      const doc = stamp("mcm.demo/1", localBuild(), {
         seed,
         seconds: result.seconds,
         phase: result.rows,
@@ -114,7 +116,7 @@ export function registerDemo(program: Command): Command {
           control: sweepDoc(r.control),
         })),
         plots: files,
-      };
+      });
       writeFileAtomic(join(outDir, "demo.json"), `${JSON.stringify(doc, null, 1)}\n`);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);

@@ -11,8 +11,9 @@ import { DIFFUSION_DEFAULTS, type DiffusionOptions, resolveDiffusionOptions } fr
 import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.js";
 import { NpyError } from "../../images/npy.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { svgToPng } from "../../report/png.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import { Interrupted, UsageError } from "../errors.js";
+import { pngWriter } from "../optional.js";
 import { helpAfter } from "../options.js";
 import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { utcStamp } from "../paths.js";
@@ -25,6 +26,17 @@ const FILES = {
   result: "result.json",
   samples: "samples.json",
 };
+/** Schemas of the JSON files (docs/outputs.md). */
+const SCHEMAS = {
+  options: "mcm.diffusion-options/1",
+  result: "mcm.diffusion/1",
+  samples: "mcm.diffusion-samples/1",
+} as const;
+/** The sample rows of samples.json; a file written before the header existed is the bare list. */
+function samplesRows(path: string): { label: string; images: DiffusionImages }[] {
+  const doc = unstamp(path, JSON.parse(readFileSync(path, "utf8")), SCHEMAS.samples);
+  return Array.isArray(doc) ? doc : doc.rows;
+}
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const HELP: Record<keyof DiffusionOptions, string> = {
   dataset: "mnist, fashion-mnist or a .npy file [N, H, W] or [N, C, H, W] (float32 or float64)",
@@ -160,12 +172,16 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected a whole number in [1, 256]`);
   }
   mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
+  writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(stamp(SCHEMAS.options, null, options), null, 2)}\n`);
   const samplesPath = join(outDir, FILES.samples);
   const rows: { label: string; images: DiffusionImages }[] =
-    resume && existsSync(samplesPath) ? JSON.parse(readFileSync(samplesPath, "utf8")) : [];
+    resume && existsSync(samplesPath) ? samplesRows(samplesPath) : [];
+  const png = await pngWriter();
+  // Without resvg's native binding (an optional dependency) the grids are written as SVG.
   const writeGrid = (name: string, title: string, r: typeof rows) =>
-    writeFileAtomic(join(outDir, name), svgToPng(samplesGrid(title, r)));
+    png
+      ? writeFileAtomic(join(outDir, name), png(samplesGrid(title, r)))
+      : writeFileAtomic(join(outDir, name.replace(/\.png$/, ".svg")), samplesGrid(title, r));
 
   const reporter = createReporter({ quiet: opts.quiet === true });
   const stop = catchStopSignals();
@@ -193,7 +209,7 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
             },
           })),
         );
-        writeFileAtomic(samplesPath, JSON.stringify(rows));
+        writeFileAtomic(samplesPath, JSON.stringify(stamp(SCHEMAS.samples, null, { rows })));
         writeGrid(
           "samples.png",
           `${options.dataset}: samples from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`,
@@ -227,7 +243,14 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
     stop.release();
   }
   bar.done();
-  const run = { command: "diffusion", outDir, resultFile: FILES.result, stop, json: opts.json === true };
+  const run = {
+    command: "diffusion",
+    outDir,
+    resultFile: FILES.result,
+    schema: SCHEMAS.result,
+    stop,
+    json: opts.json === true,
+  };
   if (await finishTraining(run, result, diffusionPlots)) return;
   const r = result.reference;
   const last = result.snapshots[result.snapshots.length - 1];

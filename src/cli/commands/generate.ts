@@ -9,12 +9,19 @@ import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { repellingWarning } from "../../generate/attraction.js";
-import { type GeneratePlan, type GenerateResult, type GenerateState, runGenerate } from "../../generate/experiment.js";
+import {
+  GENERATE_CONFIG_DEFAULTS,
+  type GeneratePlan,
+  type GenerateResult,
+  type GenerateState,
+  runGenerate,
+} from "../../generate/experiment.js";
 import { snapshotSteps } from "../../generate/family.js";
 import { parseLevels, STAT_NAMES } from "../../generate/law.js";
 import type { FamilyInterval } from "../../generate/reach.js";
 import { SAMPLERS, type SamplerName } from "../../generate/sampler.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
 import { renderSvg } from "../../report/plots.js";
 import { Interrupted, UsageError } from "../errors.js";
@@ -37,17 +44,16 @@ export const GENERATE_FILES = {
   stats: "stats.svg",
   histograms: "histograms.svg",
 } as const;
+/** Schemas of generate.json and state.json (docs/outputs.md). */
+const GENERATE_SCHEMAS = { result: "mcm.generate/1", state: "mcm.generate-state/1" } as const;
 
-/** Config values generate uses where neither a flag nor --config sets them: a family that can represent
- * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family, and
- * delta = 0.1 (at the run's 0.5 the overlaps' noise floor costs a third of Var(x.u); docs/generate.md). */
-const GENERATE_DEFAULTS: Record<string, string | boolean> = {
-  lr: "0.1",
-  units: "2",
-  trainSkip: true,
-  trainAmplitude: true,
-  walkers: "1",
-};
+/** GENERATE_CONFIG_DEFAULTS as the flag values commander would hand over (flag attribute -> text). */
+const GENERATE_DEFAULTS: Record<string, string | boolean> = Object.fromEntries(
+  Object.entries(GENERATE_CONFIG_DEFAULTS).map(([field, v]) => [
+    MODEL_FLAGS.find((f) => f.field === field)?.attr as string,
+    typeof v === "boolean" ? v : String(v),
+  ]),
+);
 
 function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
   const n = typeof value === "string" && /^[0-9]+(e[0-9]+)?$/i.test(value.trim()) ? Number(value) : Number.NaN;
@@ -84,7 +90,7 @@ function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
 function resumePlan(dir: string, opts: Record<string, unknown>): GenerateState {
   const path = join(dir, GENERATE_FILES.state);
   if (!existsSync(path)) throw new UsageError(`--resume: ${dir} holds no ${GENERATE_FILES.state} to continue`);
-  const state = JSON.parse(readFileSync(path, "utf8")) as GenerateState;
+  const state = unstamp(path, JSON.parse(readFileSync(path, "utf8")) as GenerateState, GENERATE_SCHEMAS.state);
   const { values, flagOf } = flagValues(opts);
   for (const [field, value] of Object.entries(values)) {
     if (field === "t" || field === "checkpointEvery") continue;
@@ -239,7 +245,8 @@ async function generateAction(opts: Record<string, unknown>): Promise<void> {
   const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
   const kernels = await loadKernels(undefined, { flavour });
   const statePath = join(outDir, GENERATE_FILES.state);
-  const save = (s: GenerateState) => writeFileAtomic(statePath, JSON.stringify(s));
+  const save = (s: GenerateState) =>
+    writeFileAtomic(statePath, JSON.stringify(stamp(GENERATE_SCHEMAS.state, kernels.flavour, s)));
   save(state);
   const stop = catchStopSignals();
   let result: GenerateResult;
@@ -252,13 +259,16 @@ async function generateAction(opts: Record<string, unknown>): Promise<void> {
   } finally {
     stop.release();
   }
-  writeFileAtomic(join(outDir, GENERATE_FILES.result), `${JSON.stringify(result, null, 1)}\n`);
+  writeFileAtomic(
+    join(outDir, GENERATE_FILES.result),
+    `${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, result), null, 1)}\n`,
+  );
   writeFileAtomic(join(outDir, GENERATE_FILES.stats), await renderSvg(generateStatsSpec(result)));
   writeFileAtomic(join(outDir, GENERATE_FILES.histograms), await renderSvg(generateHistogramSpec(result)));
   if (opts.json === true) {
     const strip = <T extends { histogram: unknown }>({ histogram: _, ...rest }: T) => rest;
     const doc = { ...result, oracle: strip(result.oracle), snapshots: result.snapshots.map(strip) };
-    process.stdout.write(`${JSON.stringify(doc)}\n`);
+    process.stdout.write(`${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, doc))}\n`);
   } else {
     printTable(result);
     reporter.info(`wrote ${outDir}`);

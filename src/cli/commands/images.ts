@@ -12,6 +12,7 @@ import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiment
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import { imagesPlots } from "../../report/images.js";
 import { UsageError } from "../errors.js";
 import {
@@ -32,6 +33,7 @@ import { catchStopSignals } from "../signals.js";
 const FILES = { options: "images-options.json", checkpoint: "images-checkpoint.bin", result: "result.json" };
 /** The plots a finished images run writes beside FILES. */
 const IMAGE_OUTPUTS = ["curves.svg", "curves.png", "gaps.svg", "gaps.png", "digits.svg", "digits.png"];
+const OPTIONS_SCHEMA = "mcm.images-options/1";
 const IMAGES_FLAGS = flagsOf(imagesSchema.shape);
 
 /** The parsed flags of `mcm images`: the options' flags (IMAGES_FLAGS) and these. */
@@ -105,7 +107,7 @@ async function imagesAction(opts: ImagesFlags): Promise<void> {
         `--resume: ${outDir} holds no images run (${FILES.options} and ${FILES.checkpoint} expected)`,
       );
     }
-    options = resolveImagesOptions(JSON.parse(readFileSync(optionsPath, "utf8")));
+    options = resolveImagesOptions(unstamp(optionsPath, JSON.parse(readFileSync(optionsPath, "utf8")), OPTIONS_SCHEMA));
     resume = decodeImagesCheckpoint(new Uint8Array(readFileSync(checkpointPath)));
   } else {
     options = optionsFromFlags(opts);
@@ -126,7 +128,7 @@ async function imagesAction(opts: ImagesFlags): Promise<void> {
   if (outText !== null) {
     leftovers.dirsCreated(makeOutDir("--out", outText).created);
     leftovers.file(join(outDir, FILES.options));
-    writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(options, null, 2)}\n`);
+    writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(stamp(OPTIONS_SCHEMA, null, options), null, 2)}\n`);
   }
   await leftovers.around(() => trainAndReport(options, outDir, resume, every, opts, () => leftovers.keep()));
 }
@@ -168,7 +170,14 @@ async function trainAndReport(
     stop.release();
   }
   bar.done();
-  const run = { command: "images", outDir, resultFile: FILES.result, stop, json: opts.json === true };
+  const run = {
+    command: "images",
+    outDir,
+    resultFile: FILES.result,
+    schema: "mcm.images/1",
+    stop,
+    json: opts.json === true,
+  };
   if (await finishTraining(run, result, imagesPlots)) return;
   const s = result.summary;
   const r = result.reference;

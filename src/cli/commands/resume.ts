@@ -22,6 +22,7 @@ import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { decodeNpz, NpzError } from "../../engine/npz.js";
 import { createSimulation } from "../../engine/simulation.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { unstamp } from "../../io/stamp.js";
 import { summarize } from "../../report/summary.js";
 import { UsageError } from "../errors.js";
 import type { RunFlags } from "../options.js";
@@ -30,7 +31,7 @@ import type { RunFlags } from "../options.js";
 type ResumeFlags = Pick<RunFlags, "steps" | "checkpointEvery" | "json" | "quiet">;
 
 import { createReporter, type Reporter } from "../progress.js";
-import { checkpointEveryText, FILES, type RunRecord } from "../run-record.js";
+import { checkpointEveryText, FILES, RUN_SCHEMAS, type RunRecord, runRecordText } from "../run-record.js";
 import { printSummary, repairOutputs, runSession } from "../session.js";
 
 export function registerResume(program: Command): Command {
@@ -63,11 +64,13 @@ function readRecord(path: string): RunRecord | null {
   if (!existsSync(path)) return null;
   if (statSync(path).isDirectory())
     throw new UsageError(`resume: ${path} is a directory, expected the run's config.json`);
+  let record: RunRecord;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as RunRecord;
+    record = JSON.parse(readFileSync(path, "utf8")) as RunRecord;
   } catch (e) {
     throw new CheckpointError(`${path}: not valid JSON (${(e as Error).message})`);
   }
+  return unstamp(path, record, RUN_SCHEMAS.config, true);
 }
 
 /** The record's config and seed, validated (a hand-edited config.json is refused naming the field). */
@@ -153,7 +156,7 @@ async function restartFromRecord(
     buildHash: kernels.buildHash,
     kernel: kernels.flavour,
   };
-  writeFileAtomic(join(dir, FILES.config), `${JSON.stringify(updated, null, 2)}\n`);
+  writeFileAtomic(join(dir, FILES.config), runRecordText(updated));
   await runSession({ sim, outDir: dir, steps, stepsExpression, checkpointEvery, reporter, json: opts.json === true });
 }
 
@@ -248,9 +251,9 @@ async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
       kernel: meta.kernel,
       createdAt: new Date().toISOString(),
     };
-    writeFileAtomic(recordPath, `${JSON.stringify(rebuilt, null, 2)}\n`);
+    writeFileAtomic(recordPath, runRecordText(rebuilt));
   } else if (steps !== record.steps || stepsExpression !== record.stepsExpression) {
-    writeFileAtomic(recordPath, `${JSON.stringify({ ...record, steps, stepsExpression }, null, 2)}\n`);
+    writeFileAtomic(recordPath, runRecordText({ ...record, steps, stepsExpression }));
   }
   if (sim.step >= steps) {
     // Nothing left to run: report the finished run again, first restoring any output a kill left missing.

@@ -8,6 +8,7 @@ import { type Command, Option } from "commander";
 import { DEFAULT_STEPS } from "../../config/steps.js";
 import type { KernelFlavour } from "../../engine/kernels.js";
 import { isAtomicTemp, writeFileAtomic } from "../../io/atomic.js";
+import { packageVersion } from "../../io/stamp.js";
 import { UsageError } from "../errors.js";
 import {
   addModelOptions,
@@ -19,8 +20,7 @@ import {
 } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { checkpointEveryText, FILES, type RunRecord } from "../run-record.js";
-import { packageVersion } from "../version.js";
+import { checkpointEveryText, FILES, type RunRecord, runRecordText } from "../run-record.js";
 
 /** ./mcm-output/<UTC timestamp>-<seed> */
 export function defaultOutDir(seed: string, now = new Date()): string {
@@ -152,7 +152,7 @@ async function startRun(
     createdAt: new Date().toISOString(),
   };
   for (const f of Object.values(FILES)) leftovers.file(join(outDir, f));
-  writeFileAtomic(join(outDir, FILES.config), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(join(outDir, FILES.config), runRecordText(record));
   const sim = await reporter.phase(
     "initialising walkers",
     async () => {

@@ -4,7 +4,7 @@
  * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
  * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
@@ -19,8 +19,10 @@ import { expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { stamp } from "../../io/stamp.js";
 import type { QueueProgress } from "../../queue/index.js";
 import { Interrupted, UsageError } from "../errors.js";
+import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import {
   addModelOptions,
   addOutputOptions,
@@ -36,7 +38,15 @@ import { createReporter } from "../progress.js";
 import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
-import { readSweepState, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
+import {
+  localBuild,
+  readSweepSpec,
+  readSweepState,
+  SWEEP_FILES,
+  saveSweepState,
+  specHash,
+  sweepSpecText,
+} from "../sweep-store.js";
 
 /** The parsed flags of `mcm sweep`: the model and sweep-only flags (texts, comma lists for grid axes) and these. */
 export interface SweepCommandFlags extends Omit<RunFlags, "checkpointEvery" | "force" | "kernel">, ModelFlagValues {
@@ -195,7 +205,7 @@ async function sweepAction(opts: SweepCommandFlags): Promise<void> {
     const specPath = join(outDir, SWEEP_FILES.spec);
     if (!existsSync(specPath) || statSync(specPath).isDirectory())
       throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
-    sweep = JSON.parse(readFileSync(specPath, "utf8")) as SweepFile;
+    sweep = readSweepSpec(specPath);
   } else {
     sweep = sweepFileFromFlags(opts);
     const stamp = utcStamp();
@@ -204,7 +214,7 @@ async function sweepAction(opts: SweepCommandFlags): Promise<void> {
       typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
     );
     if (existsSync(join(outDir, SWEEP_FILES.spec))) {
-      const stored = JSON.parse(readFileSync(join(outDir, SWEEP_FILES.spec), "utf8")) as SweepFile;
+      const stored = readSweepSpec(join(outDir, SWEEP_FILES.spec));
       if (specHash(stored) !== specHash(sweep)) {
         throw new UsageError(`--out: ${outDir} holds another sweep; choose another directory (or --resume it)`);
       }
@@ -217,7 +227,7 @@ async function sweepAction(opts: SweepCommandFlags): Promise<void> {
   const specPath = join(outDir, SWEEP_FILES.spec);
   if (!existsSync(specPath)) leftovers.file(specPath);
   leftovers.dirsCreated(makeOutDir(typeof opts.resume === "string" ? "--resume" : "--out", outDir).created);
-  writeFileAtomic(specPath, `${JSON.stringify(sweep, null, 2)}\n`);
+  writeFileAtomic(specPath, sweepSpecText(sweep));
   await leftovers.around(() => runLocalSweep(sweep, outDir, finished, threads, opts, leftovers));
 }
 
@@ -282,7 +292,9 @@ async function writeSweepOutputs(
 ): Promise<void> {
   makeOutDir("--out", outDir);
   const rows = attachControls(phaseRows(result, predictFromTheory, undefined, predictMedianFromLimit), result);
-  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
+  // A queued sweep's tasks ran on the workers' builds (their hashes are in extra.builds).
+  const build = extra.builds === undefined ? localBuild() : null;
+  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }, build));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
   const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
@@ -298,7 +310,7 @@ async function writeSweepOutputs(
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
   if (opts.json) {
-    process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }));
+    process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }, build));
     return;
   }
   process.stdout.write(
@@ -309,7 +321,7 @@ async function writeSweepOutputs(
 /** `mcm sweep --queue URL`: submit (or --resume ID) and wait for workers; outputs as for a local sweep. */
 async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<void> {
   if (typeof opts.out === "string") checkOutDir("--out", opts.out);
-  const q = await import("../../queue/index.js");
+  const q = await importOptional("--queue", QUEUE_PACKAGES, () => import("../../queue/index.js"));
   const reporter = createReporter({ quiet: opts.quiet === true });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -370,7 +382,8 @@ async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<v
   (bar as ReturnType<typeof reporter.bar> | null)?.done();
   if (res.result === null) {
     reporter.info(`sweep ${res.sweepId} enqueued; collect it with: mcm sweep --queue URL --resume ${res.sweepId}`);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ sweepId: res.sweepId })}\n`);
+    if (opts.json)
+      process.stdout.write(`${JSON.stringify(stamp("mcm.sweep-enqueued/1", null, { sweepId: res.sweepId }))}\n`);
     return;
   }
   if (Object.keys(res.builds).length > 1) {

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { int } from "../../config/schema.js";
+import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import { addSchemaOptions, parseFlags } from "../options.js";
 
 /** The flags of `mcm worker`, their help and validation. */
@@ -33,7 +34,7 @@ export function registerWorker(program: Command): Command {
   return addSchemaOptions(cmd, workerSchema).action(async (opts: Record<string, unknown>) => {
     const flags = parseFlags(workerSchema, opts);
     const os = await import("node:os");
-    const { startWorker } = await import("../../queue/worker.js");
+    const { startWorker } = await importOptional("mcm worker", QUEUE_PACKAGES, () => import("../../queue/worker.js"));
     const worker = await startWorker({
       url: flags.queue,
       concurrency: flags.concurrency ?? os.availableParallelism(),
