@@ -28,7 +28,7 @@ describe("page form", () => {
     expect(byField.t).toBe('t: got "", expected a finite number');
     expect(byField.activation).toMatch(/^activation: got "softmax", expected one of "tanh"/);
     expect(byField.steps).toBe("steps: got 1.5, expected an integer in [1, 1e12]");
-    expect(byField.seed).toBe('seed: got "-3", expected an integer in [0, 2^64 - 1]');
+    expect(byField.seed).toBe('seed: got "-3", expected an integer in [0, 2^64 - 1] (write seeds above 2^53 - 1 as strings)');
   });
 
   it("reports cross-field errors (t out of range for the process, a mean spike with d < 3) on the right field", () => {
