@@ -1,6 +1,7 @@
 // The activations g of docs/model.md section 4 and their derivatives, shared by every denoiser kernel.
 import { erf, tanh } from "./special";
-import { ACT_ERF, ACT_LINEAR, ACT_RELU, ACT_SIGN, ACT_TANH } from "./params";
+import { ACT_ERF, ACT_LINEAR, ACT_RELU, ACT_SIGN, ACT_TABLE, ACT_TANH } from "./params";
+import { tableAt, tabGp } from "./table";
 
 const SQRT1_2: f64 = 0.7071067811865476;
 const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
@@ -33,6 +34,11 @@ export function activationOf(code: i32, h: f64): f64 {
     case ACT_LINEAR: {
       gp = 1.0;
       return h;
+    }
+    case ACT_TABLE: {
+      const g = tableAt(h);
+      gp = tabGp;
+      return g;
     }
     default: {
       gp = 0.5 * (h * h - 1.0);

@@ -2,8 +2,10 @@
 import {
   P_A, P_ACT, P_ALPHA, P_B, P_BETA_M, P_BETA_U, P_BETA_V, P_CORR, P_D, P_ETA, P_HIT, P_K,
   P_LATENT, P_M, P_MIX_P, P_NU_P, P_OVL, P_R, P_RNG_EVAL, P_RNG_TRAIN, P_SIGMA, P_STEP, P_TARGET,
-  P_THRESHOLD, P_TRAIN_AMP, P_TRAIN_SKIP, P_U, P_UNIT, P_V, P_W, P_WALKERS, P_X0, P_XI, P_XT,
+  P_TABLE, P_TABLE_INV_DX, P_TABLE_LO, P_TABLE_N, P_THRESHOLD, P_TRAIN_AMP, P_TRAIN_SKIP, P_U, P_UNIT, P_V,
+  P_W, P_WALKERS, P_X0, P_XI, P_XT,
 } from "./params";
+import { tableUse } from "./table";
 import { normQuantile } from "./special";
 
 export let d: i32 = 0;
@@ -95,6 +97,7 @@ export function configure(ptr: usize): void {
   RNG_TRAIN = <usize>p(ptr, P_RNG_TRAIN);
   RNG_EVAL = <usize>p(ptr, P_RNG_EVAL);
   UNIT = <usize>p(ptr, P_UNIT);
+  tableUse(<usize>p(ptr, P_TABLE), <i32>p(ptr, P_TABLE_N), p(ptr, P_TABLE_LO), p(ptr, P_TABLE_INV_DX));
 }
 
 /** Byte offset of unit k of walker w in W. */

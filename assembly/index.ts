@@ -15,6 +15,7 @@ export { dot, axpy } from "./vec";
 export { erf, normCdf, normQuantile, tanhOf } from "./special";
 export { oracleLevel, oracleSpan, oracleLastV, oracleDenoise } from "./oracle";
 export { generate, oracleMse } from "./sample";
+export { exprAt, tableBuild, tableUse } from "./table";
 
 /** First byte free for the host's arena (16-byte aligned). */
 export function heapBase(): usize {

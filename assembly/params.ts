@@ -39,6 +39,10 @@ export const P_HIT: i32 = 32; // [walkers, K, 3] first step with |overlap| >= th
 export const P_RNG_TRAIN: i32 = 33; // [walkers] 32-byte xoshiro states
 export const P_RNG_EVAL: i32 = 34; // [walkers]
 export const P_UNIT: i32 = 35; // scratch [K, 4]: h, g(h), g'(h), w.r
+export const P_TABLE: i32 = 36; // ACT_TABLE: [TABLE_N, 8] cubic coefficients of g and g', then 4 tail values
+export const P_TABLE_N: i32 = 37; // intervals of the table
+export const P_TABLE_LO: i32 = 38; // its left end -L
+export const P_TABLE_INV_DX: i32 = 39; // 1 / its spacing
 export const P_COUNT: i32 = 40;
 
 // Activation codes, in the order of ACTIVATIONS in src/config/schema.ts (the images kernels use them too).
@@ -48,6 +52,35 @@ export const ACT_RELU: i32 = 2;
 export const ACT_SIGN: i32 = 3;
 export const ACT_LINEAR: i32 = 4;
 export const ACT_HE3: i32 = 5; // He3(h) / 6
+export const ACT_TABLE: i32 = 6; // a formula tabulated by the host (assembly/table.ts, src/engine/table.ts)
+
+// Opcodes of the formula bytecode (assembly/table.ts; src/config/expr-calculus.ts compiles to it): postfix
+// pairs (opcode, immediate) of f64; functions in the order of src/config/expr.ts.
+export const EXPR_NUM: i32 = 0; // push the immediate
+export const EXPR_X: i32 = 1;
+export const EXPR_ADD: i32 = 2;
+export const EXPR_SUB: i32 = 3;
+export const EXPR_MUL: i32 = 4;
+export const EXPR_DIV: i32 = 5;
+export const EXPR_POW: i32 = 6;
+export const EXPR_NEG: i32 = 7;
+export const EXPR_EXP: i32 = 8;
+export const EXPR_LOG: i32 = 9;
+export const EXPR_SQRT: i32 = 10;
+export const EXPR_ABS: i32 = 11;
+export const EXPR_TANH: i32 = 12;
+export const EXPR_SINH: i32 = 13;
+export const EXPR_COSH: i32 = 14;
+export const EXPR_SIN: i32 = 15;
+export const EXPR_COS: i32 = 16;
+export const EXPR_ERF: i32 = 17;
+export const EXPR_SIGMOID: i32 = 18;
+export const EXPR_SOFTPLUS: i32 = 19;
+export const EXPR_SIGN: i32 = 20;
+export const EXPR_STEP: i32 = 21;
+export const EXPR_MAX: i32 = 22;
+export const EXPR_MIN: i32 = 23;
+export const EXPR_STACK: i32 = 64; // the evaluator's stack depth
 
 // Laws of the latent nu.
 export const LATENT_TWO_POINT: i32 = 0; // Rademacher and skewed:P

@@ -5,7 +5,19 @@
 
 export { ConfigError, InputError, type InputErrorKind } from "./config/errors.js";
 export {
+  EXPR_PREFIX,
+  ExprError,
+  type ExprNode,
+  type ParsedActivation,
+  parseExpr,
+  printExpr,
+  SHORTCUTS,
+} from "./config/expr.js";
+export { derivative as exprDerivative, simplify as simplifyExpr } from "./config/expr-calculus.js";
+export {
   ACT_CODE,
+  type ActivationTable,
+  type ActivationTableRecord,
   type CorrelationLaw,
   deriveModel,
   initialSkip,
@@ -96,7 +108,15 @@ export {
   type MixedTerm,
   scalingOf,
 } from "./theory/exponent.js";
+export { compileExpr, formulaFunctions } from "./theory/expr-eval.js";
 export { formatExponentTable } from "./theory/format.js";
 export { NotCoveredError } from "./theory/limit.js";
 export type { LimitPrediction, PredictOptions } from "./theory/limit-types.js";
-export { lossEvaluator, type Overlaps, populationLoss, type TheoryModel, theoryModel } from "./theory/loss.js";
+export {
+  activationHermite,
+  lossEvaluator,
+  type Overlaps,
+  populationLoss,
+  type TheoryModel,
+  theoryModel,
+} from "./theory/loss.js";

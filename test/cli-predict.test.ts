@@ -51,4 +51,40 @@ describe("mcm predict", () => {
     expect(paths.status).toBe(2);
     expect(paths.stderr).toMatch(/--paths: got "5", expected an integer in \[100, 1000000\]/);
   });
+  it("small learning rates and tiny d no longer fail a state check inside the ODE (exit 0, a number for u)", () => {
+    // The fit of v's drift at the base state used |v| up to 0.15 beside a u plateau near 1 (outside the ball).
+    for (const args of [
+      ["--d", "64", "--lr", "0.03"],
+      ["--d", "1024", "--lr", "0.01"],
+      ["--d", "2", "--lr-exponent", "4"],
+    ]) {
+      const r = mcm(["predict", ...args, "--no-best-delta", "--json"]);
+      expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.directions.u.predictedHit.q25).toBeGreaterThanOrEqual(0);
+      expect(doc.directions.u.predictedHit.median).toBeGreaterThan(0);
+    }
+  });
+  it("a tiny delta whose lambda is positive escapes (it was reported pinned with 'lambda = 1.988e-8 <= 0')", () => {
+    const at = (lr: string) => {
+      const r = mcm(["predict", "--d", "1024", "--lr", lr, "--no-best-delta", "--json"]);
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout).directions.u;
+    };
+    const [small, tiny] = [at("1e-7"), at("1e-8")];
+    expect(tiny.regime).toBe("search + ODE");
+    expect(tiny.details.lambda).toBeGreaterThan(0);
+    // As delta -> 0 the noise terms vanish and every time scales as 1 / delta: ten times smaller, ten times later.
+    expect(tiny.predictedHit.median / small.predictedHit.median).toBeCloseTo(10, 3);
+  });
+  it("--paths prints a progress line on stderr, and none under --quiet", () => {
+    const args = ["predict", "--d", "64", "--beta-u", "0", "--lr-exponent", "2", "--no-best-delta", "--paths", "200"];
+    const loud = mcm(args);
+    expect(loud.status).toBe(0);
+    expect(loud.stderr).toMatch(/SDE paths/);
+    const quiet = mcm([...args, "--quiet"]);
+    expect(quiet.status).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.stdout).toBe(loud.stdout);
+  });
 });

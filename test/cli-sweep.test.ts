@@ -24,9 +24,9 @@ describe("mcm exponent", () => {
   });
 
   it("names the flag of a bad value and exits 2", () => {
-    const r = mcm(["exponent", "--activation", "gelu"]);
+    const r = mcm(["exponent", "--activation", "swish"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--activation: got "gelu", expected one of "tanh"/);
+    expect(r.stderr).toMatch(/--activation: got "swish", expected one of "tanh"/);
   });
 });
 

@@ -86,7 +86,7 @@ describe("mcm: bad inputs get a clear message and exit code 2 (usage) or 1 (runt
     [["run", "--beta-m", "1", "--d", "2"], 2, /--beta-m: got 1 with d = 2, expected betaM = 0 when d < 3/],
     [["run", "--latent", "gauss"], 2, /--latent: got "gauss", expected "rademacher", "uniform" or "skewed:P"/],
     [["run", "--correlation", "mixed:2"], 2, /--correlation: got "mixed:2", expected .*"mixed:P" with 0 <= P <= 1/],
-    [["run", "--activation", "softplus"], 2, /--activation: got "softplus", expected one of "tanh", "erf"/],
+    [["run", "--activation", "softmax"], 2, /--activation: got "softmax", expected one of "tanh", "erf"/],
     [["run", "--lr", "0"], 2, /--lr: got 0, expected a finite number > 0/],
     [["run", "--lr-exponent", "5"], 2, /--lr-exponent: got 5, expected a number in \[0, 4\]/],
     [["run", "--threshold", "1.5"], 2, /--threshold: got 1\.5, expected a number in \(0, 1\]/],

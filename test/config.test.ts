@@ -19,9 +19,9 @@ const BAD: [Record<string, unknown>, string, RegExp][] = [
   [{ latent: "skewed:1" }, "latent", /latent: got "skewed:1", expected .*0 < P < 1/],
   [{ latent: "gamma" }, "latent", /latent: got "gamma"/],
   [
-    { activation: "gelu" },
+    { activation: "swish" },
     "activation",
-    /activation: got "gelu", expected one of "tanh", "erf", "relu", "sign", "linear", "he3"/,
+    /activation: got "swish", expected one of "tanh", "erf", "relu", "sign", "linear", "he3", "gelu", "silu", "softplus" or "expr:FORMULA"/,
   ],
   [{ process: "ddim" }, "process", /process: got "ddim", expected one of "vp", "ve", "linear"/],
   [{ delta: 0 }, "delta", /delta: got 0, expected a finite number > 0/],

@@ -28,7 +28,9 @@ describe("page form", () => {
     expect(byField.t).toBe('t: got "", expected a finite number');
     expect(byField.activation).toMatch(/^activation: got "softmax", expected one of "tanh"/);
     expect(byField.steps).toBe("steps: got 1.5, expected an integer in [1, 1e12]");
-    expect(byField.seed).toBe('seed: got "-3", expected an integer in [0, 2^64 - 1] (write seeds above 2^53 - 1 as strings)');
+    expect(byField.seed).toBe(
+      'seed: got "-3", expected an integer in [0, 2^64 - 1] (write seeds above 2^53 - 1 as strings)',
+    );
   });
 
   it("reports cross-field errors (t out of range for the process, a mean spike with d < 3) on the right field", () => {
@@ -184,12 +186,20 @@ describe("page limit bands (the high-dimensional limit beside the live curves)",
     expect(svg).not.toMatch(/NaN|Infinity|undefined/);
   });
 
-  it("says why there is no band for K > 1 and for dependent latents", async () => {
+  it("says why there is no band for K > 1, and draws one for dependent latents from the coupled ODE", async () => {
     const { limitOverlay } = await import("../src/web/prediction.js");
     const { resolveConfig } = await import("../src/config/schema.js");
     const k2 = limitOverlay(resolveConfig({ K: 2 }), 1000);
     expect(k2.bands).toEqual({});
     expect(k2.text).toMatch(/K > 1/);
-    expect(limitOverlay(resolveConfig({ correlation: "sign" }), 1000).text).toMatch(/dependent latents/);
+    // The demo's C1 at d = 2048 (sign latents, threshold 0.25): measured median n*/(d log d) 0.667
+    // [0.588, 0.742] (docs/demo), i.e. n*/d in [4.48, 5.66]; the band's median must fall inside.
+    const c1 = limitOverlay(resolveConfig({ correlation: "sign", threshold: 0.25, d: 2048 }), 2e5);
+    const v = c1.bands.v?.hit;
+    expect(v, c1.text).toBeTruthy();
+    expect(v?.median).toBeGreaterThan(0.588 * Math.log(2048));
+    expect(v?.median).toBeLessThan(0.742 * Math.log(2048));
+    expect((v?.q1 ?? 0) < (v?.median ?? 0) && (v?.median ?? 0) < (v?.q3 ?? 0)).toBe(true);
+    expect(c1.bands.v?.curve.length).toBeGreaterThan(10);
   });
 });

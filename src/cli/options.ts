@@ -277,6 +277,7 @@ export const RUN_RECORD_KEYS = [
   "buildHash",
   "kernel",
   "createdAt",
+  "activationTable",
 ];
 
 export interface ResolvedRun {

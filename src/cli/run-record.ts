@@ -1,4 +1,5 @@
 /** The files of a run directory and its JSON documents (`mcm run`, `mcm resume`); light, for help and checks. */
+import type { ActivationTableRecord } from "../config/model.js";
 import type { CheckpointEvery, Config } from "../config/schema.js";
 import { type Build, stamp } from "../io/stamp.js";
 import type { RunSummary } from "../report/summary.js";
@@ -24,6 +25,8 @@ export interface RunRecord {
   buildHash: string;
   kernel: string;
   createdAt: string;
+  /** A formula activation's table (docs/activations.md): formula, derivative, range, spacing, bound, checksum. */
+  activationTable?: ActivationTableRecord;
 }
 
 /** The text of config.json (stamped with the build its kernel field names). */

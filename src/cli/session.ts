@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
+import { activationTableRecord } from "../config/model.js";
 import type { CheckpointEvery } from "../config/schema.js";
 import {
   type CheckpointExpectation,
@@ -49,6 +50,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
     packageVersion: packageVersion(),
     stepsTotal: o.steps,
     stepsExpression: o.stepsExpression,
+    ...(sim.model.table ? { activationTable: activationTableRecord(sim.model.table) } : {}),
   };
   const checkpointPath = join(outDir, FILES.checkpoint);
   const saveCheckpoint = () => writeFileAtomic(checkpointPath, encodeCheckpoint(sim.state(), meta));
@@ -135,6 +137,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
       buildHash: meta.buildHash,
       kernel: meta.kernel,
       outDir,
+      activationTable: meta.activationTable,
     });
     await reporter.phase(
       "writing outputs",

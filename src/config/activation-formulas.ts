@@ -2,6 +2,7 @@
  * The formula of each activation g, as the kernels (assembly/) and the exponent calculator (src/theory)
  * compute it: for help texts and docs.
  */
+import { SHORTCUTS } from "./expr.js";
 import type { Activation } from "./schema.js";
 
 export const ACTIVATION_FORMULAS: Readonly<Record<Activation, string>> = {
@@ -13,9 +14,12 @@ export const ACTIVATION_FORMULAS: Readonly<Record<Activation, string>> = {
   he3: "He3(h) / 6 = (h^3 - 3 h) / 6",
 };
 
-/** Help lines: one per activation, "  name  formula". */
+/** Help lines: one per activation, "  name  formula", built-ins then the named formulas (shortcuts). */
 export function activationHelp(indent = "  "): string[] {
-  const names = Object.keys(ACTIVATION_FORMULAS) as Activation[];
-  const width = Math.max(...names.map((n) => n.length));
-  return names.map((n) => `${indent}${n.padEnd(width)}  g(h) = ${ACTIVATION_FORMULAS[n]}`);
+  const rows: [string, string][] = [
+    ...(Object.keys(ACTIVATION_FORMULAS) as Activation[]).map((n): [string, string] => [n, ACTIVATION_FORMULAS[n]]),
+    ...Object.entries(SHORTCUTS).map(([n, f]): [string, string] => [n, `${f.replaceAll("x", "h")} (a formula)`]),
+  ];
+  const width = Math.max(...rows.map(([n]) => n.length));
+  return rows.map(([n, f]) => `${indent}${n.padEnd(width)}  g(h) = ${f}`);
 }

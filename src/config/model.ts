@@ -10,6 +10,7 @@ import {
   ACT_LINEAR,
   ACT_RELU,
   ACT_SIGN,
+  ACT_TABLE,
   ACT_TANH,
   CORR_INDEPENDENT,
   CORR_MIXED,
@@ -22,6 +23,7 @@ import {
   TARGET_NOISE,
   TARGET_X0,
 } from "../engine/abi.js";
+import { isExpressionActivation, type ParsedActivation, parseExpressionActivation } from "./expr.js";
 import { alphaSigma, optimalSkip } from "./process.js";
 import { type Activation, type Config, parseCorrelation, parseLatent } from "./schema.js";
 
@@ -46,8 +48,42 @@ const CORR_CODE = {
   uncorrelated: CORR_UNCORRELATED,
 } as const;
 
+/** The kernels' table of a formula activation (built by src/engine/table.ts; docs/activations.md). */
+export interface ActivationTable {
+  /** The formula of g and its symbolic derivative, in the expression language. */
+  readonly formula: string;
+  readonly derivative: string;
+  /** The table covers [-range, range] with `intervals` cubic Hermite pieces of width `spacing`. */
+  readonly range: number;
+  readonly spacing: number;
+  readonly intervals: number;
+  /** The bound met on a dense grid: |table - f| <= tolerance max(1, |f|) for f = g and g'. */
+  readonly tolerance: number;
+  /** The largest relative errors found on that grid. */
+  readonly maxError: { readonly g: number; readonly gp: number };
+  /** FNV-1a 64 of the table's bytes, as 16 hex digits. */
+  readonly checksum: string;
+  /** [intervals, 8] coefficients, then g(-range), g'(-range), g(range), g'(range). */
+  readonly data: Float64Array;
+}
+
+/** What outputs record of a table (config.json, summary.json, checkpoints): all but its data. */
+export type ActivationTableRecord = Omit<ActivationTable, "data">;
+
+export function activationTableRecord(table: ActivationTable): ActivationTableRecord {
+  const { data: _data, ...record } = table;
+  return record;
+}
+
 export interface Model {
   readonly config: Config;
+  /** The activation: a built-in, or a formula (parsed) that the engine tabulates. */
+  readonly activation: ParsedActivation;
+  /** The half-width L of the table of a formula activation: the pre-activation h = w . xt stays within
+   * alpha betaM + 10 sd(h) (sd(h)^2 <= alpha^2 (1 + betaU) + sigma^2 for a unit w), rounded up, at least 6. */
+  readonly tableRange: number;
+  /** The table, once the engine has built it (createSimulation). */
+  readonly table?: ActivationTable;
   /** eta = delta d^-lrExponent (docs/model.md section 4). */
   readonly eta: number;
   /** xt = alpha x0 + sigma xi (docs/model.md section 3). */
@@ -91,6 +127,17 @@ export function spikeCount(config: Pick<Config, "betaM">): number {
   return spikeDirections(config).length;
 }
 
+/** The pre-activation range a formula's table covers (Model.tableRange). */
+export function tableRange(alpha: number, sigma: number, config: Pick<Config, "betaU" | "betaM">): number {
+  const sd = Math.sqrt(alpha * alpha * (1 + config.betaU) + sigma * sigma);
+  return Math.max(6, Math.ceil(Math.abs(alpha) * config.betaM + 10 * sd));
+}
+
+/** The activation of a config: a built-in name, or a formula ("expr:..." or a shortcut) parsed. */
+export function parseActivation(name: string): ParsedActivation {
+  return isExpressionActivation(name) ? parseExpressionActivation(name) : { kind: "builtin", name };
+}
+
 /** Everything derived from a validated config (resolveConfig's output). */
 export function deriveModel(config: Config): Model {
   const latent = parseLatent(config.latent);
@@ -98,8 +145,11 @@ export function deriveModel(config: Config): Model {
   if (!latent || !correlation) throw new Error("deriveModel: config was not validated (use resolveConfig)");
   const { alpha, sigma } = alphaSigma(config.process, config.t);
   const directions = spikeDirections(config);
+  const activation = parseActivation(config.activation);
   return {
     config,
+    activation,
+    tableRange: tableRange(alpha, sigma, config),
     eta: learningRate(config),
     alpha,
     sigma,
@@ -109,7 +159,7 @@ export function deriveModel(config: Config): Model {
     latent,
     correlation,
     codes: {
-      act: ACT_CODE[config.activation],
+      act: activation.kind === "expr" ? ACT_TABLE : ACT_CODE[config.activation as Activation],
       latent: LATENT_CODE[latent.kind],
       corr: CORR_CODE[correlation.kind],
       target: config.target === "x0" ? TARGET_X0 : TARGET_NOISE,

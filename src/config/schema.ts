@@ -4,10 +4,20 @@
  */
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { isExpressionActivation, parseExpressionActivation, SHORTCUTS } from "./expr.js";
 import { PROCESSES, type ProcessName, T_RANGE } from "./process.js";
 
+/** The kernels' built-in activations. */
 export const ACTIVATIONS = ["tanh", "erf", "relu", "sign", "linear", "he3"] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
+
+/** What the activation field accepts: a built-in, a named expression (gelu, silu, softplus) or "expr:FORMULA". */
+export const ACTIVATION_TEXT = `one of ${[...ACTIVATIONS, ...Object.keys(SHORTCUTS)].map((v) => `"${v}"`).join(", ")} or "expr:FORMULA" with a formula in x (docs/activations.md)`;
+
+/** True for a built-in activation's name. */
+export function isBuiltinActivation(s: string): s is Activation {
+  return (ACTIVATIONS as readonly string[]).includes(s);
+}
 
 const LATENT_TEXT = '"rademacher", "uniform" or "skewed:P" with 0 < P < 1';
 const CORRELATION_TEXT = '"independent", "sign", "uncorrelated" or "mixed:P" with 0 <= P <= 1';
@@ -125,7 +135,12 @@ export const configSchema = z
     )
       .default("independent")
       .meta({ flag: "--correlation", placeholder: "law", help: "latent law" }),
-    activation: choice(ACTIVATIONS)
+    activation: ranged(
+      z
+        .string({ error: ACTIVATION_TEXT })
+        .refine((s) => isBuiltinActivation(s) || isExpressionActivation(s), { error: ACTIVATION_TEXT }),
+      ACTIVATION_TEXT,
+    )
       .default("tanh")
       .meta({ flag: "--activation", placeholder: "g", help: "activation" }),
     target: choice(["x0", "noise"] as const)
@@ -193,7 +208,7 @@ export function toConfigError(
 }
 
 export type ConfigInput = z.input<typeof configSchema>;
-export type Config = z.output<typeof configSchema> & { process: ProcessName; activation: Activation };
+export type Config = z.output<typeof configSchema> & { process: ProcessName };
 
 export const CONFIG_FIELDS = Object.keys(configSchema.shape) as (keyof Config)[];
 
@@ -204,6 +219,8 @@ export function resolveConfig(input: unknown = {}): Config {
   }
   const result = configSchema.safeParse(input);
   if (!result.success) throw toConfigError(result.error.issues[0], input as Record<string, unknown>, CONFIG_FIELDS);
+  // A formula's syntax errors name their position (the schema only checks the prefix).
+  if (isExpressionActivation(result.data.activation)) parseExpressionActivation(result.data.activation);
   const config = result.data as Config;
   const range = T_RANGE[config.process];
   if (!(config.t >= range.min && config.t <= range.max)) {

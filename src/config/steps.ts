@@ -14,18 +14,14 @@
  */
 import { InputError } from "./errors.js";
 
+import { pointAt, type Token, tokenize } from "./tokens.js";
+
 /** A syntax or range error of a steps expression; `position` is the 0-based character offset (or -1). */
 export class StepsError extends InputError {
   readonly position: number;
   readonly expression: string;
   constructor(expression: string, position: number, message: string) {
-    const where = position >= 0 ? ` at position ${position + 1}` : "";
-    // A long expression is quoted by its start and length, without the caret line.
-    const long = expression.length > 120;
-    const quoted = long
-      ? `${JSON.stringify(expression.slice(0, 40))}... (${expression.length} characters)`
-      : JSON.stringify(expression);
-    const caret = position >= 0 && !long ? `\n  ${expression}\n  ${" ".repeat(position)}^` : "";
+    const { where, quoted, caret } = pointAt(expression, position);
     super("steps", `${message}${where} in ${quoted}${caret}`);
     this.name = "StepsError";
     this.position = position;
@@ -40,59 +36,25 @@ type Node =
   | { kind: "bin"; op: "+" | "-" | "*" | "/" | "^"; left: Node; right: Node }
   | { kind: "call"; fn: "log" | "sqrt"; arg: Node; at: number };
 
-interface Token {
-  type: "num" | "name" | "op" | "end";
-  text: string;
-  at: number;
-  value?: number;
-}
-
 const FUNCTIONS = ["log", "sqrt"] as const;
 
 /** Deeper nesting (parentheses, signs, powers) is refused with a StepsError instead of exhausting the stack. */
 export const MAX_STEPS_DEPTH = 200;
 
-function tokenize(src: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i];
-    if (c === " " || c === "\t") {
-      i++;
-      continue;
-    }
-    const num = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(src.slice(i));
-    if (num) {
-      // "1e" or "2e+" without digits: the regex stops before the e; a letter right after a number is an error below.
-      tokens.push({ type: "num", text: num[0], at: i, value: Number(num[0]) });
-      i += num[0].length;
-      continue;
-    }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-    if (name) {
-      tokens.push({ type: "name", text: name[0], at: i });
-      i += name[0].length;
-      continue;
-    }
-    if ("+-*/^()".includes(c)) {
-      tokens.push({ type: "op", text: c, at: i });
-      i++;
-      continue;
-    }
+function tokens(src: string): Token[] {
+  return tokenize(src, "+-*/^()", (at, c) => {
     throw new StepsError(
       src,
-      i,
+      at,
       `unexpected character ${JSON.stringify(c)} (allowed: numbers, d, + - * / ^, log, sqrt, parentheses)`,
     );
-  }
-  tokens.push({ type: "end", text: "", at: src.length });
-  return tokens;
+  });
 }
 
 function parse(src: string): Node {
-  const tokens = tokenize(src);
+  const list = tokens(src);
   let pos = 0;
-  const peek = () => tokens[pos];
+  const peek = () => list[pos];
   const describe = (t: Token) => (t.type === "end" ? "end of expression" : JSON.stringify(t.text));
   const expectOp = (text: string) => {
     const t = peek();

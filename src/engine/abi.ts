@@ -35,6 +35,10 @@ export const P_HIT = 32; // [walkers, K, 3] first step with |overlap| >= thresho
 export const P_RNG_TRAIN = 33; // [walkers] 32-byte xoshiro states
 export const P_RNG_EVAL = 34; // [walkers]
 export const P_UNIT = 35; // scratch [K, 4]: h, g(h), g'(h), w.r
+export const P_TABLE = 36; // ACT_TABLE: [TABLE_N, 8] cubic coefficients of g and g', then 4 tail values
+export const P_TABLE_N = 37; // intervals of the table
+export const P_TABLE_LO = 38; // its left end -L
+export const P_TABLE_INV_DX = 39; // 1 / its spacing
 export const P_COUNT = 40;
 // Activation codes, in the order of ACTIVATIONS in src/config/schema.ts (the images kernels use them too).
 export const ACT_TANH = 0;
@@ -43,6 +47,34 @@ export const ACT_RELU = 2;
 export const ACT_SIGN = 3;
 export const ACT_LINEAR = 4;
 export const ACT_HE3 = 5; // He3(h) / 6
+export const ACT_TABLE = 6; // a formula tabulated by the host (assembly/table.ts, src/engine/table.ts)
+// Opcodes of the formula bytecode (assembly/table.ts; src/config/expr-calculus.ts compiles to it): postfix
+// pairs (opcode, immediate) of f64; functions in the order of src/config/expr.ts.
+export const EXPR_NUM = 0; // push the immediate
+export const EXPR_X = 1;
+export const EXPR_ADD = 2;
+export const EXPR_SUB = 3;
+export const EXPR_MUL = 4;
+export const EXPR_DIV = 5;
+export const EXPR_POW = 6;
+export const EXPR_NEG = 7;
+export const EXPR_EXP = 8;
+export const EXPR_LOG = 9;
+export const EXPR_SQRT = 10;
+export const EXPR_ABS = 11;
+export const EXPR_TANH = 12;
+export const EXPR_SINH = 13;
+export const EXPR_COSH = 14;
+export const EXPR_SIN = 15;
+export const EXPR_COS = 16;
+export const EXPR_ERF = 17;
+export const EXPR_SIGMOID = 18;
+export const EXPR_SOFTPLUS = 19;
+export const EXPR_SIGN = 20;
+export const EXPR_STEP = 21;
+export const EXPR_MAX = 22;
+export const EXPR_MIN = 23;
+export const EXPR_STACK = 64; // the evaluator's stack depth
 // Laws of the latent nu.
 export const LATENT_TWO_POINT = 0; // Rademacher and skewed:P
 export const LATENT_UNIFORM = 1;

@@ -101,6 +101,13 @@ export function writeParams(arena: Arena, layout: Layout, model: Model, walkers:
   p[abi.P_RNG_TRAIN] = layout.rngTrain;
   p[abi.P_RNG_EVAL] = layout.rngEval;
   p[abi.P_UNIT] = layout.unit;
+  if (model.table) {
+    arena.writeF64(layout.table, model.table.data);
+    p[abi.P_TABLE] = layout.table;
+    p[abi.P_TABLE_N] = model.table.intervals;
+    p[abi.P_TABLE_LO] = -model.table.range;
+    p[abi.P_TABLE_INV_DX] = 1 / model.table.spacing;
+  }
   arena.writeF64(layout.params, p);
   arena.kernels.configure(layout.params);
 }

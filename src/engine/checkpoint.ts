@@ -19,11 +19,14 @@
  *   overlaps, hits  float64 [walkers, K, 3]      (u, v, m); hits -1 = not reached
  *   rng             uint64 [walkers, 2, 4]       xoshiro256** states (train, eval)
  *   log_step        int64 [n]; log_overlaps [n, walkers, K, 3]; log_a [n, walkers, K]; log_b [n, walkers]
+ *   activation_table str ()         only for a formula activation: its table's record as JSON (formula,
+ *                                   derivative, range, spacing, intervals, tolerance, maxError, checksum)
  *
  * Decoding refuses, with an expected-vs-found message, another format version, another build, another
  * config, a member of the wrong shape, and truncated or corrupted bytes (zip CRC-32). Browser-safe.
  */
 import { InputError } from "../config/errors.js";
+import type { ActivationTableRecord } from "../config/model.js";
 import type { Config } from "../config/schema.js";
 import { canonicalJson } from "../io/json.js";
 import { configDifferences } from "./guards.js";
@@ -58,6 +61,8 @@ export interface CheckpointMeta {
   /** The run's target step count and the expression it came from. */
   stepsTotal: number;
   stepsExpression: string;
+  /** A formula activation's table, without its data (rebuilt from the config, bit for bit, on resume). */
+  activationTable?: ActivationTableRecord;
 }
 
 /** The config hash recorded in checkpoints: FNV-1a 64 of the canonical JSON, 16 hex digits. */
@@ -113,6 +118,7 @@ export function checkpointArrays(state: SimulationState, meta: CheckpointMeta): 
     log_overlaps: f8([n, walkers, K, 3], logOverlaps),
     log_a: f8([n, walkers, K], logA),
     log_b: f8([n, walkers], logB),
+    ...(meta.activationTable ? { activation_table: str(JSON.stringify(meta.activationTable)) } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { offSpikeGram } from "./reduced.js";
 /** The full backend of a model on a fresh kernel instance (sizes the arena). */
 export function createFullBackend(model: Model, exports: KernelExports, arena: Arena): Backend {
   const { d, K, walkers, amplitude } = model.config;
-  const layout = computeLayout(exports.heapBase(), d, K, walkers);
+  const layout = computeLayout(exports.heapBase(), d, K, walkers, model.table?.data.length);
   arena.ensure(layout.end);
   const nOvl = walkers * K * 3;
   const common = walkerFields(layout, walkers, K);

@@ -38,6 +38,21 @@ export interface KernelExports {
   /** tanh to 2 ulp (the activation code 0 uses it). */
   tanhOf(x: number): number;
   isSimd(): number;
+  // Formula activations (assembly/table.ts): the bytecode evaluator, the table builder, the table in use.
+  exprAt(prog: number, len: number, x: number): number;
+  tableBuild(
+    g: number,
+    gLen: number,
+    g1: number,
+    g1Len: number,
+    g2: number,
+    g2Len: number,
+    lo: number,
+    dx: number,
+    n: number,
+    out: number,
+  ): number;
+  tableUse(ptr: number, n: number, lo: number, invDx: number): void;
   // The oracle denoiser and the reverse-time sampler (assembly/oracle.ts, assembly/sample.ts).
   oracleLevel(alpha: number, sigma: number): void;
   oracleSpan(yu: number, yv: number): number;

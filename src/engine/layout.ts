@@ -42,6 +42,8 @@ export interface Layout {
   rngSpikes: number;
   rngInit: number;
   unit: number;
+  /** The table of a formula activation (empty for a built-in): src/engine/table.ts. */
+  table: number;
   /** Scratch for gradient()'s output [K d + 1 + K] (tests compare it with finite differences). */
   grad: number;
   /** First free byte after the arena (scratch for batch sampling starts here). */
@@ -51,7 +53,7 @@ export interface Layout {
 /** The largest arena we will lay out: wasm32 memories of 2 GiB instantiate everywhere we run. */
 export const MAX_ARENA_BYTES = 2 ** 31 - 2 ** 20;
 
-export function computeLayout(base: number, d: number, K: number, walkers: number): Layout {
+export function computeLayout(base: number, d: number, K: number, walkers: number, tableDoubles = 0): Layout {
   let at = (base + 15) & ~15;
   const take = (doubles: number) => {
     const ptr = at;
@@ -78,6 +80,7 @@ export function computeLayout(base: number, d: number, K: number, walkers: numbe
     rngSpikes: take(4),
     rngInit: take(4),
     unit: take(K * 4),
+    table: take(tableDoubles),
     grad: take(K * d + 1 + K),
     end: 0,
   };

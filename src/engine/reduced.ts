@@ -32,8 +32,9 @@ export function computeReducedLayout(
   walkers: number,
   q: number,
   scratchDoubles: number,
+  tableDoubles = 0,
 ): ReducedLayout {
-  const core = computeLayout(base, 0, K, walkers);
+  const core = computeLayout(base, 0, K, walkers, tableDoubles);
   let at = core.end;
   const take = (doubles: number) => {
     const ptr = at;
@@ -87,7 +88,14 @@ export function createReducedBackend(model: Model, exports: KernelExports, arena
   if (d - q - K < 2) {
     throw new RangeError(`d: got ${d} with K = ${K} and ${q} spikes, the reduced backend needs d - ${q} - K >= 2`);
   }
-  const layout = computeReducedLayout(exports.heapBase(), K, walkers, q, exports.reducedScratchDoubles(K, q));
+  const layout = computeReducedLayout(
+    exports.heapBase(),
+    K,
+    walkers,
+    q,
+    exports.reducedScratchDoubles(K, q),
+    model.table?.data.length,
+  );
   arena.ensure(layout.end);
   const nOvl = walkers * K * 3;
   const common = walkerFields(layout, walkers, K);

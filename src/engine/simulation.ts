@@ -12,6 +12,7 @@ import { createFullBackend } from "./full.js";
 import { loadKernels } from "./kernels.js";
 import { createReducedBackend } from "./reduced.js";
 import { createShell } from "./shell.js";
+import { buildActivationTable } from "./table.js";
 import type { Simulation, SimulationOptions } from "./types.js";
 
 export { learningRate } from "../config/model.js";
@@ -34,10 +35,25 @@ export async function createSimulation(
   input: ConfigInput | Config,
   options: SimulationOptions = {},
 ): Promise<Simulation> {
-  const model = deriveModel(resolveConfig(input));
+  const derived = deriveModel(resolveConfig(input));
   const kernels = options.kernels ?? (await loadKernels());
   const exports = await kernels.instantiate();
   const arena = new Arena(exports);
+  // A formula activation: its table, built in this instance's memory before the arena is laid out.
+  const { activation } = derived;
+  const model =
+    activation.kind === "expr"
+      ? {
+          ...derived,
+          table: buildActivationTable(
+            exports,
+            arena,
+            activation,
+            options.tableRange ?? derived.tableRange,
+            exports.heapBase(),
+          ),
+        }
+      : derived;
   const create = model.config.backend === "reduced" ? createReducedBackend : createFullBackend;
   const backend = create(model, exports, arena);
   writeParams(arena, backend.layout, model, model.config.walkers);

@@ -119,6 +119,9 @@ export interface SimulationOptions {
   /** Index of this simulation's first walker in a larger ensemble: walker w draws from the streams of
    * walker walkerOffset + w, so an ensemble split into chunks gives the same results as one run. */
   walkerOffset?: number;
+  /** The half-width of a formula activation's table (default Model.tableRange from the config): the
+   * generator and its trained levels share one table this way. */
+  tableRange?: number;
 }
 
 export interface Simulation {

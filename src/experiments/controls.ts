@@ -73,6 +73,22 @@ export function verdictOf(row: PhaseRow, points: PointResult[], control: Control
   return row.direction === "v" ? "cumulant learned" : "learned, control blind";
 }
 
+/** Why the verdict: what the control did at the largest d, at which threshold, against d^-1/2. */
+export function verdictReason(row: PhaseRow, control: ControlSummary, threshold: number): string {
+  const last = control.censoring[control.censoring.length - 1];
+  if (!last) return "";
+  const at = control.threshold
+    ? `|w.${row.direction}| >= ${control.threshold.value} (${control.threshold.reason})`
+    : `|w.${row.direction}| >= ${threshold}`;
+  const hit = last.n - last.censored;
+  if (control.learns)
+    return `the ${control.activation} control reaches ${at} on ${hit}/${last.n} walkers at d = ${last.d}`;
+  return (
+    `the ${control.activation} control stays below ${at} on ${last.censored}/${last.n} walkers at d = ${last.d}, ` +
+    `its median final |w.${row.direction}| sqrt(d) ${last.finalOverlapSqrtD.toFixed(2)} (of order one: overlaps of order d^-1/2)`
+  );
+}
+
 /** The same sweep with the control's activation (and its own number of walkers). */
 export function controlSpec(
   spec: SweepSpec,
@@ -90,12 +106,22 @@ export function withControl(
   controlRow: PhaseRow,
   control: SweepResult,
   activation: string,
+  controlThreshold?: ControlSummary["threshold"],
 ): PhaseRow {
   const mainPoints = groupPoints(main, {});
   const controlPoints = groupPoints(control, {});
-  const summary = controlSummary(markPredictedNever(controlRow, controlPoints), controlPoints, activation);
+  const summary: ControlSummary = {
+    ...controlSummary(markPredictedNever(controlRow, controlPoints), controlPoints, activation),
+    ...(controlThreshold ? { threshold: controlThreshold } : {}),
+  };
   const marked = markPredictedNever(row, mainPoints);
-  return { ...marked, control: summary, verdict: verdictOf(marked, mainPoints, summary) };
+  const threshold = mainPoints[0]?.config.threshold ?? Number.NaN;
+  return {
+    ...marked,
+    control: summary,
+    verdict: verdictOf(marked, mainPoints, summary),
+    verdictReason: verdictReason(marked, summary, threshold),
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { parseSteps } from "../config/steps.js";
 import type { Direction } from "../engine/layout.js";
 import { controlSpec, withControl } from "./controls.js";
 import { type PhaseRow, type Predictor, phaseRows } from "./phase.js";
-import { thresholdFromPlateau, thresholdProblem } from "./plateau.js";
+import { predictedPlateau, thresholdFromPlateau, thresholdProblem } from "./plateau.js";
 import { predictFromTheory, predictMedianFromLimit } from "./predict.js";
 import { DEMO_REGIMES, type RegimeConfig } from "./regimes.js";
 import { runSweep, type SweepResult, type SweepSpec } from "./sweep.js";
@@ -23,6 +23,8 @@ export interface DemoRegime {
   control: SweepSpec;
   /** The steps expression of both sweeps. */
   steps: string;
+  /** The control's own threshold, where the regime's is above the control's reachable plateau. */
+  controlThreshold?: { value: number; reason: string };
 }
 
 export interface DemoOptions {
@@ -48,6 +50,20 @@ function regimeBase(r: RegimeConfig, cubicBackend: "full" | "reduced" | undefine
   return base;
 }
 
+/** A control judged at a threshold it can reach: where the regime's threshold lies above the control's
+ * reachable plateau (the finite-delta ODE's fixed point), the control's threshold is PLATEAU_FRACTION of that
+ * plateau, so "learns" means it learns the direction, not that noise carried it past an unreachable level. */
+function controlThresholdOf(base: ConfigInput, r: RegimeConfig): DemoRegime["controlThreshold"] {
+  const probe = resolveConfig({ ...base, d: r.d[0] });
+  const p = predictedPlateau(probe, r.direction);
+  if (!p.learnable || p.reachable === null || probe.threshold <= p.reachable) return undefined;
+  const value = thresholdFromPlateau(probe, r.direction);
+  return {
+    value,
+    reason: `2/3 of its reachable plateau ${p.reachable.toFixed(3)}; the regime's ${probe.threshold} is out of its reach`,
+  };
+}
+
 export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
   const seed = options.seed ?? 2026;
   const quick = options.quick === true;
@@ -67,7 +83,9 @@ export function demoRegimes(options: DemoOptions = {}): DemoRegime[] {
     // Quick: fewer control walkers (a censored control walker runs its whole budget).
     const controlSeeds = quick ? Math.max(4, Math.round(r.control.seeds / 8)) : r.control.seeds;
     const control = controlSpec(spec, r.control.activation, Math.min(spec.seeds, controlSeeds));
-    return { id: r.id, label: r.label, direction: r.direction, spec, control, steps: r.steps };
+    const controlThreshold = controlThresholdOf(control.base, r);
+    if (controlThreshold) control.base = { ...control.base, threshold: controlThreshold.value };
+    return { id: r.id, label: r.label, direction: r.direction, spec, control, steps: r.steps, controlThreshold };
   });
 }
 
@@ -131,7 +149,7 @@ export async function runDemo(
     const [row] = phaseRows(result, predict, () => r.label, predictMedianFromLimit);
     const [controlRow] = phaseRows(control, predict, () => `${r.label}, linear control`);
     const activation = String(r.control.base.activation);
-    if (row && controlRow) rows.push(withControl(row, result, controlRow, control, activation));
+    if (row && controlRow) rows.push(withControl(row, result, controlRow, control, activation, r.controlThreshold));
   }
   return { regimes: out, rows, seconds: (performance.now() - started) / 1000 };
 }

@@ -40,6 +40,8 @@ export interface PhaseRow {
   control?: ControlSummary;
   /** What the regime shows given its control: "covariance-mediated", "cumulant learned", ... */
   verdict?: string;
+  /** Why: what the control did, at which threshold (stated beside the verdict). */
+  verdictReason?: string;
   /** At the fit's largest d with a measured median: median n* over the predicted law, its 95 % interval,
    * the limit theory's predicted median over the same law, and whether the prediction lies in the interval
    * (an open end of the interval counts as unbounded). Absent without a median predictor. */
@@ -65,6 +67,9 @@ export interface ControlSummary {
   /** Per d: censored walkers, walkers, and the median final |overlap| times sqrt(d) (order one when the
    * overlap stays at d^-1/2). */
   censoring: { d: number; censored: number; n: number; finalOverlapSqrtD: number }[];
+  /** The control's own threshold where it differs from the regime's (a threshold the control can reach:
+   * PLATEAU_FRACTION of its reachable plateau), and why. */
+  threshold?: { value: number; reason: string };
 }
 
 /** The limit theory's predicted median first-hitting step of a config's direction (null: no escape). */
@@ -169,7 +174,9 @@ export function formatPhaseTable(rows: PhaseRow[], width = 100): string {
       ? r.note || "-"
       : `${fmt(r.measured)} [${fmt(r.ci?.[0] ?? null)}, ${fmt(r.ci?.[1] ?? null)}]${r.logCorrected ? " of n*/log d" : ""}`,
     r.agree === null ? "-" : r.agree ? "yes" : "NO",
-    ...(controls ? [controlCell(r.control), r.verdict ?? "-"] : []),
+    ...(controls
+      ? [controlCell(r.control), r.verdict ? `${r.verdict}${r.verdictReason ? `: ${r.verdictReason}` : ""}` : "-"]
+      : []),
   ]);
   if (rows.some((r) => r.medianCheck)) {
     header.push("median n*/law at largest d: measured [CI], predicted", "agree");

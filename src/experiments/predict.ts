@@ -64,19 +64,15 @@ export function predictFromTheory(config: Config, direction: Direction): Predict
 const limitCache = new Map<string, LimitPrediction | null>();
 
 /** The limit's prediction of a config (src/theory/limit-predict.ts; cached by model, null where not
- * covered, and for dependent latents). SDE paths: 1000, overlap curves up to 3 x the slowest predicted
- * q75 (the default), no best delta. */
+ * covered). SDE paths: 1000, overlap curves up to 3 x the slowest predicted q75 (the default), no best
+ * delta. Dependent latents couple the overlaps: the first point of a model solves the 2-D ODE (seconds:
+ * every evaluation of the coefficients is a quadrature over the latents' joint law); at p = 1 the
+ * trajectory does not depend on d, so the other points of a sweep reuse its evaluations. */
 export function cachedPrediction(config: Config): LimitPrediction | null {
   const { walkers: _w, backend: _b, logPerDecade: _l, ...model } = config;
   const key = canonicalJson(model);
   if (!limitCache.has(key)) {
     let r: LimitPrediction | null = null;
-    // Dependent latents couple the overlaps: each point's 2-D trajectory costs seconds (mcm predict has
-    // it); the plots and summaries leave those without a band rather than slow every sweep and demo.
-    if (config.correlation !== "independent") {
-      limitCache.set(key, null);
-      return null;
-    }
     try {
       r = predictLimit(config, { bestDelta: false, errorEstimate: false, paths: 1000 });
     } catch {

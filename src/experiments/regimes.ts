@@ -80,7 +80,7 @@ export const SIGN_REGIME: RegimeConfig = {
   control: { activation: "linear", seeds: 24 },
 };
 
-/** Reduced backend: the threshold (2/3 of the plateau 0.19, i.e. 0.126) must stand several d^-1/2 above
+/** Reduced backend: the threshold (2/3 of the reachable plateau 0.142, i.e. 0.095) must stand several d^-1/2 above
  * the initial overlaps, which needs d in the thousands; the exact chain costs the same at any d. */
 export const HIGHER_ORDER_REGIME: RegimeConfig = {
   id: "C2",

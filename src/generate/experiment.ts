@@ -6,6 +6,7 @@
  */
 
 import { ConfigError } from "../config/errors.js";
+import { tableRange } from "../config/model.js";
 import { alphaSigma } from "../config/process.js";
 import type { Config } from "../config/schema.js";
 import type { Kernels } from "../engine/kernels.js";
@@ -221,7 +222,9 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
   const { config } = plan;
   const { d, K, walkers } = config;
   const grid = samplerGrid(config.process, plan.levels);
-  const gen = await createGenerator(config, plan.seed, { kernels: hooks.kernels });
+  // A formula activation's table covers every level's pre-activations: one table for training and sampling.
+  const range = Math.max(...grid.map((g) => tableRange(g.alpha, g.sigma, config)));
+  const gen = await createGenerator(config, plan.seed, { kernels: hooks.kernels, tableRange: range });
   const save = () => hooks.save?.(state);
   if (!state.oracle) {
     hooks.onStep?.("sampling with the oracle denoiser");
@@ -239,6 +242,7 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
       await trainLevel(config, plan.seed, l, plan.levels[l], plan.snapshots, {
         kernels: hooks.kernels,
         signal: hooks.signal,
+        tableRange: range,
       }),
     );
     save();

@@ -57,11 +57,11 @@ export async function trainLevel(
   level: number,
   t: number,
   steps: readonly number[],
-  options: { kernels?: Kernels; signal?: AbortSignal } = {},
+  options: { kernels?: Kernels; signal?: AbortSignal; tableRange?: number } = {},
 ): Promise<LevelRun> {
   const sim = await createSimulation(
     { ...config, t },
-    { kernels: options.kernels, walkerOffset: level * config.walkers },
+    { kernels: options.kernels, walkerOffset: level * config.walkers, tableRange: options.tableRange },
   );
   sim.init(seed);
   const snapshots: LevelSnapshot[] = [];

@@ -54,9 +54,12 @@ export interface Generator {
 export async function createGenerator(
   config: Config,
   seed: string | number | bigint,
-  options: { kernels?: Kernels } = {},
+  options: { kernels?: Kernels; tableRange?: number } = {},
 ): Promise<Generator> {
-  const sim = await createSimulation({ ...config, walkers: 1, backend: "full" }, { kernels: options.kernels });
+  const sim = await createSimulation(
+    { ...config, walkers: 1, backend: "full" },
+    { kernels: options.kernels, tableRange: options.tableRange },
+  );
   sim.init(seed);
   const { hi, lo } = seedWords(seed);
   const { d, K } = sim.config;

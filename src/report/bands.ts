@@ -3,7 +3,7 @@
  * the first-hitting quartiles, i.e. the band q25..q75 and the median of n*(d) that the hitting-time plot
  * draws beside the measured medians, and the predicted overlap curves (median and quartiles of |w·s| on
  * the log grid) that the overlap plot draws beside the measured ones. A point the theory does not cover
- * (K > 1, a trained amplitude, dependent latents) gets neither; a direction whose overlap does not escape
+ * (K > 1, a trained amplitude) gets neither (dependent latents get theirs from the coupled ODE); a direction whose overlap does not escape
  * gets no hitting band, and its curve is the predicted background (overlaps of order d^-1/2).
  */
 import { cachedPrediction } from "../experiments/predict.js";

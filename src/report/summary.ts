@@ -7,7 +7,7 @@
  * step is the earliest over its units. Directions: u and v always, m only when betaM > 0.
  */
 
-import { spikeDirections } from "../config/model.js";
+import { type ActivationTableRecord, spikeDirections } from "../config/model.js";
 import type { Config } from "../config/schema.js";
 import { DIRECTIONS, type Direction } from "../engine/layout.js";
 import { censoredMedian, quantile } from "../experiments/stats.js";
@@ -47,6 +47,8 @@ export interface RunSummary {
   buildHash: string;
   kernel: string;
   outDir?: string;
+  /** A formula activation's table: formula, derivative, range, spacing, bound met, checksum. */
+  activationTable?: ActivationTableRecord;
 }
 
 /** Which directions a config reports: u and v always, m when the mean spike is on. */
@@ -70,6 +72,7 @@ export interface SummaryInput {
   buildHash: string;
   kernel: string;
   outDir?: string;
+  activationTable?: ActivationTableRecord;
 }
 
 export function summarize(input: SummaryInput): RunSummary {
@@ -107,6 +110,7 @@ export function summarize(input: SummaryInput): RunSummary {
     buildHash: input.buildHash,
     kernel: input.kernel,
     ...(input.outDir === undefined ? {} : { outDir: input.outDir }),
+    ...(input.activationTable === undefined ? {} : { activationTable: input.activationTable }),
   };
 }
 
@@ -142,6 +146,13 @@ export function formatSummary(s: RunSummary): string {
   lines.push(
     `${sci(s.stepsPerSecond)} steps/s (${sci(s.walkerStepsPerSecond)} samples/s over ${c.walkers} walkers), ${s.kernel} kernels, build ${s.buildHash}`,
   );
+  const t = s.activationTable;
+  if (t) {
+    lines.push(
+      `g(x) = ${t.formula}, g'(x) = ${t.derivative}: kernel table on [-${t.range}, ${t.range}] at spacing ${t.spacing} ` +
+        `(error <= ${t.tolerance} relative; found ${g(Math.max(t.maxError.g, t.maxError.gp), 2)}), checksum ${t.checksum}`,
+    );
+  }
   if (s.outDir) lines.push(`outputs in ${s.outDir}`);
   return `${lines.join("\n")}\n`;
 }

@@ -16,14 +16,15 @@
  */
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import { chebyshevTaylor, golden } from "./exponent.js";
-import { type LimitEvaluator, limitEvaluator, limitModel, NotCoveredError } from "./limit.js";
+import { type LimitEvaluator, limitModel, NotCoveredError } from "./limit.js";
 import { curvesOf } from "./limit-curves.js";
+import { axisSde, finiteSearch, LINEARISATION_TOLERANCE, medianSe, runCritical } from "./limit-finite.js";
+import { cachedEvaluator, solverResolution } from "./limit-plateau.js";
 import {
   absNormalQuantile,
   type ChebTable,
   chebAt,
   chebTable,
-  criticalPaths,
   type Field,
   integrate,
   linearSearchQuantile,
@@ -52,8 +53,6 @@ export type {
   Quartiles,
   Regime,
 } from "./limit-types.js";
-
-const SOLVER_RESOLUTION = { hermiteNodes: 60, perPiece: 8, maxPiece: 2 };
 
 /** The field on the axis x e_s from zero overlaps, tabulated (65 Chebyshev points), when the axis is
  * invariant (the other drifts vanish on it, e.g. by the symmetry of independent latents); else null. */
@@ -112,7 +111,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
   const p = config.lrExponent;
   const q = model.q;
   const phi = d ** (1 - p);
-  const ev = limitEvaluator(model, config.correlation === "independent" ? {} : SOLVER_RESOLUTION);
+  const ev = cachedEvaluator(model, solverResolution(config.correlation));
   const at = (y: number[]) => ev.at({ u: y[0], v: y[1], m: y[2] });
   const field = odeField(at, delta, phi);
   const directions: Partial<Record<LimitDirection, DirectionPrediction>> = {};
@@ -178,7 +177,10 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
     const eig = symmetricEigen(Lam);
     const lambda = eig.values[0];
     const e1 = eig.vectors[0];
-    if (lambda > 0 && eig.values[0] > 1e-7) {
+    // Escape needs the top rate positive along a direction whose drift is really linear (e^T J e above
+    // the differences' noise): scale-free in delta, so a tiny delta with a tiny positive lambda escapes.
+    const eJe = e1.reduce((a, x, i) => a + x * e1.reduce((b, y, j) => b + Jsym[i][j] * y, 0), 0);
+    if (lambda > 0 && eJe > 1e-7) {
       const axis = e1.findIndex((x) => Math.abs(x) > 1 - 1e-9);
       const f = (axis >= 0 && axisField(ev, q, axis, delta, phi)) || field;
       const traj = linearTrajectory(f, zero, e1, lambda, theta);
@@ -191,6 +193,44 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
         const t = traj.hit[s];
         if (t === null) continue;
         const law = quartilesOf((qq) => linearSearchQuantile(qq, lambda, zScale, t, d));
+        const common = { lambda, Fprime0: Jsym[s][s], V0: c0.V, S0: c0.S[s][s], zScale, Ttheta: t };
+        const fin =
+          axis === s && p === 1
+            ? searchByPaths(ev, s, config, { lambda, zScale, V0: c0.V, S0: c0.S[s][s], Fprime: Jsym[s][s] }, options)
+            : null;
+        if (fin?.ran && fin.quartiles && fin.law && !fin.warning) {
+          const inD = fin.quartiles;
+          set(s, {
+            regime: "finite-d SDE",
+            k: 2,
+            predictedHit: inSamples(inD, 0, d),
+            reason: `finite-d paths: the closed form's linearisation error ${fin.check.error.toPrecision(2)} ${options.finitePaths ? "(paths requested)" : `exceeds ${LINEARISATION_TOLERANCE}`}; the closed form holds from d of about ${fin.check.dAsymptotic}`,
+            scaled: { ...inD, unit: "d^1" },
+            criticalLrExponent: 1,
+            details: {
+              ...common,
+              linearisationError: fin.check.error,
+              dAsymptotic: fin.check.dAsymptotic,
+              closedForm: law ? `${fmt(law.q25)} / ${fmt(law.median)} / ${fmt(law.q75)} (n*/d)` : null,
+              paths: fin.law.paths,
+              censored: fin.law.censored,
+              discretisation: fin.discretisation,
+              medianSE: fin.medianSE,
+            },
+          });
+          phases.push({
+            kind: "critical",
+            dirs: [s],
+            shift: 0,
+            scale: d,
+            law: fin.law,
+            stopValue: Math.abs(traj.end[s]),
+            stopX: theta * Math.sqrt(d),
+            sqrtD: Math.sqrt(d),
+            recordTimes: fin.record,
+          });
+          continue;
+        }
         set(s, {
           regime: "search + ODE",
           k: 2,
@@ -199,20 +239,18 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
           scaled: law && { ...law, unit: `d^${p}` },
           criticalLrExponent: 1,
           details: {
-            lambda,
-            Fprime0: Jsym[s][s],
-            V0: c0.V,
-            S0: c0.S[s][s],
-            zScale,
-            Ttheta: t,
+            ...common,
             deltaMax: Jsym[s][s] > 0 ? (2 * Jsym[s][s]) / (phi * c0.V) : null,
+            ...(fin ? { linearisationError: fin.check.error, dAsymptotic: fin.check.dAsymptotic } : {}),
+            ...(fin?.warning ? { warning: fin.warning } : {}),
           },
         });
         ph.dirs.push(s);
       }
       const tEnd = traj.t[traj.t.length - 1];
       base = traj.end.map((x) => (Math.abs(x) < 1e-9 ? 0 : x));
-      shift = d ** p * linearSearchQuantile(0.5, lambda, zScale, tEnd, d);
+      const viaPaths = ph.dirs.length === 0 && axis >= 0 ? directions[DIRS[axis]]?.predictedHit?.median : undefined;
+      shift = viaPaths ?? d ** p * linearSearchQuantile(0.5, lambda, zScale, tEnd, d);
     } else {
       // Record the reason for a k = 2 direction that the noise pins.
       for (let s = 0; s < q; s++) {
@@ -271,6 +309,26 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
   return out;
 }
 
+/** The k = 2 search of axis s by finite-d paths (limit-finite.ts), where the closed form is inaccurate or
+ * the paths are requested. */
+function searchByPaths(
+  ev: LimitEvaluator,
+  s: number,
+  config: Config,
+  lin: { lambda: number; zScale: number; V0: number; S0: number; Fprime: number },
+  options: PredictOptions,
+) {
+  const values = (x: number) => {
+    const y = [0, 0, 0];
+    y[s] = x;
+    const c = ev.at({ u: y[0], v: y[1], m: y[2] });
+    return [c.F[s], c.V, c.S[s][s]];
+  };
+  const { d, delta, threshold: theta } = config;
+  const xT = Math.min(0.9999, 1.05 * theta + 0.05);
+  return finiteSearch(values, { d, delta, theta, xT, ...lin }, { ...options, force: options.finitePaths === true });
+}
+
 function pinned(k: number, reason: string, details: Record<string, number>): DirectionPrediction {
   return {
     regime: "pinned",
@@ -307,7 +365,13 @@ function searchFrom(
   };
   const cb = at(0);
   const fs = (x: number) => at(x).F[s];
-  const r = 0.15;
+  // The fit's interval must stay inside the ball: near a saturated u (small delta, a plateau close to 1)
+  // sqrt(1 - |base|^2) is below 0.15, and evaluating outside it is no state at all.
+  const room = Math.sqrt(Math.max(0, 1 - base.reduce((a, x, i) => (i === s ? a : a + x * x), 0)));
+  const outOfReach = () =>
+    never(`the threshold ${theta} is out of reach: the other overlaps leave |m| <= ${fmt(room)} on the sphere`);
+  if (!(room > 1e-3)) return outOfReach();
+  const r = Math.min(0.15, 0.9 * room);
   const fit = chebyshevTaylor(fs, r, 17, 5);
   const fit2 = chebyshevTaylor(fs, 0.7 * r, 17, 5);
   let order = 0;
@@ -321,6 +385,7 @@ function searchFrom(
   if (order === 0) return never("no drift toward the spike up to order 5 in the overlap at the base state");
   const k = order + 1;
   const A = fit[order - 1];
+  if (!(room > theta) && (k % 2 === 1 || A > 0)) return outOfReach();
   const details: Record<string, number | string | null> = { A, V0: cb.V, S0: cb.S[s][s], baseShift: shift };
   if (k === 2) {
     if (A <= 0) return never(`the spike repels at second order (F'(0) = ${fmt(A)} < 0)`);
@@ -386,37 +451,13 @@ function searchFrom(
   const sq = Math.sqrt(d);
   const r2 = base.reduce((a, x, i) => (i === s ? a : a + x * x), 0);
   const xT = Math.min(Math.sqrt(1 - r2) * 0.9999, 1.05 * theta + 0.05);
-  const table = chebTable(-xT, xT, 49, (x) => {
-    const c = at(x);
-    return [c.F[s], c.V, c.S[s][s]];
-  });
-  // Fine uniform tables of R = F / m^(k-1) (smooth, -> A at 0), V and S on the axis: the drift is then
-  // delta R(x / sqrt d) x^(k-1), exactly the finite-d drift delta d^((k-1)/2) F(x / sqrt d).
-  const NT = 4000;
-  const dm = (2 * xT) / NT;
-  const R = new Float64Array(NT);
-  const VT = new Float64Array(NT);
-  const ST = new Float64Array(NT);
-  for (let i = 0; i < NT; i++) {
-    const m = -xT + (i + 0.5) * dm;
-    R[i] = chebAt(table, 0, m) / m ** (k - 1);
-    VT[i] = chebAt(table, 1, m);
-    ST[i] = Math.max(0, chebAt(table, 2, m));
-  }
-  const lookup = (t: Float64Array, m: number) => {
-    const f = Math.min(NT - 1.000001, Math.max(0, (m + xT) / dm - 0.5));
-    const i = Math.floor(f);
-    return t[i] + (f - i) * (t[Math.min(i + 1, NT - 1)] - t[i]);
-  };
-  const sde = {
-    drift: (x: number) => {
-      const m = x / sq;
-      return delta * lookup(R, m) * x ** (k - 1) - 0.5 * delta * delta * lookup(VT, m) * x;
+  const sde = axisSde(
+    (x) => {
+      const c = at(x);
+      return [c.F[s], c.V, c.S[s][s]];
     },
-    noise2: (x: number) => delta * delta * lookup(ST, x / sq),
-    rate: (x: number) => delta * (k - 1) * Math.abs(A) * Math.abs(x) ** (k - 2) + 0.5 * delta * delta * cb.V,
-    stop: theta * sq,
-  };
+    { k, delta, phi: 1, sqrtD: sq, xT, theta, A, V0: cb.V },
+  );
   const unitTime = 1 / (delta * delta * Math.max(cb.S[s][s], 0.5 * cb.V));
   const h = 0.01 * unitTime;
   const law = runCritical(sde, h, unitTime, options);
@@ -475,38 +516,9 @@ function searchFrom(
   };
 }
 
-/** Standard error of the paths' median passage time from the order statistics at N/2 +- sqrt(N)/2 (the
- * binomial 68 % interval of the median's rank), relative to the median. */
-function medianSe(law: PathLaw): number | null {
-  const n = law.paths;
-  const lo = Math.floor(0.5 * n - 0.5 * Math.sqrt(n));
-  const hi = Math.ceil(0.5 * n + 0.5 * Math.sqrt(n));
-  const med = pathQuantile(law, 0.5);
-  if (med === null || hi >= law.times.length || lo < 0) return null;
-  return (law.times[hi] - law.times[lo]) / 2 / med;
-}
-
-/** Log-spaced recording times of the SDE paths (units of tau), for the overlap curves. */
-function recordTimes(tMax: number): number[] {
-  const out: number[] = [];
-  for (let j = 0; j <= 240; j++) out.push(tMax * 10 ** (-6 + (6 * j) / 240));
-  return out;
-}
-
-function runCritical(
-  sde: Parameters<typeof criticalPaths>[0],
-  h: number,
-  unitTime: number,
-  options: PredictOptions,
-): { main: PathLaw; half: PathLaw | null; tMax: number; record: number[] } {
-  const tMax = 3000 * unitTime;
-  const paths = options.paths ?? 4000;
-  const seed = options.seed ?? 1;
-  const record = options.curves === false ? [] : recordTimes(tMax);
-  const main = criticalPaths(sde, { paths, h, tMax, seed, record });
-  const half = options.errorEstimate === false ? null : criticalPaths(sde, { paths, h: h / 2, tMax, seed });
-  return { main, half, tMax, record };
-}
+/** The coarse grid of the best-delta search for coupled overlaps, as factors of the config's delta
+ * (extended by factors of 2, up to three times, while the best lies at an end). */
+const COUPLED_GRID = [0.5, Math.SQRT1_2, 1, Math.SQRT2, 2];
 
 /** The delta that minimises the slowest escaping direction's predicted median (grid, then golden section). */
 function bestDeltaOf(
@@ -516,13 +528,6 @@ function bestDeltaOf(
   options: PredictOptions,
 ): LimitPrediction["bestDelta"] {
   if (!slow) return { direction: null, reason: "no direction escapes at this delta" };
-  if (coupled) {
-    return {
-      direction: null,
-      reason:
-        "not searched where the overlaps are coupled (each delta needs a costly 2-D trajectory): compare deltas with --delta",
-    };
-  }
   const median = (logDelta: number) => {
     try {
       const pr = predictLimit(
@@ -532,6 +537,7 @@ function bestDeltaOf(
           curves: false,
           bestDelta: false,
           errorEstimate: false,
+          onProgress: undefined,
           paths: Math.min(options.paths ?? 4000, 600),
         },
       );
@@ -541,6 +547,42 @@ function bestDeltaOf(
     }
   };
   const l0 = Math.log(config.delta);
+  if (coupled) {
+    // Each delta of coupled overlaps needs its own 2-D trajectory (seconds): a coarse grid, said so.
+    const factors = COUPLED_GRID.slice();
+    const vals = factors.map((f) => median(l0 + Math.log(f)));
+    let best = 0;
+    for (let i = 1; i < vals.length; i++) if (vals[i] < vals[best]) best = i;
+    // A best at an end of the grid: extend it by factors of 2 that way (up to 3 times) until it turns.
+    for (
+      let extra = 0;
+      extra < 3 && Number.isFinite(vals[best]) && (best === 0 || best === factors.length - 1);
+      extra++
+    ) {
+      const f = best === 0 ? factors[0] / 2 : factors[factors.length - 1] * 2;
+      const v = median(l0 + Math.log(f));
+      if (best === 0) {
+        factors.unshift(f);
+        vals.unshift(v);
+        if (!(v < vals[1])) best = 1;
+      } else {
+        factors.push(f);
+        vals.push(v);
+        if (v < vals[best]) best = factors.length - 1;
+      }
+    }
+    if (!Number.isFinite(vals[best]))
+      return {
+        direction: null,
+        reason: `${slow} does not escape on the grid delta x {${factors.map(fmt).join(", ")}}`,
+      };
+    return {
+      direction: slow,
+      delta: fmt(config.delta * factors[best]),
+      median: vals[best],
+      grid: factors.map((f) => fmt(config.delta * f)),
+    };
+  }
   const grid = Array.from({ length: 9 }, (_, i) => l0 + Math.log(4) * ((i - 4) / 2));
   const vals = grid.map(median);
   let best = 0;

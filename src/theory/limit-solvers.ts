@@ -121,9 +121,46 @@ export interface Trajectory {
   converged: boolean;
 }
 
+// Dormand-Prince 5(4) tableau (FSAL: the last stage is the derivative at the new state).
+const _DP_C = [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1];
+const DP_A = [
+  [],
+  [1 / 5],
+  [3 / 40, 9 / 40],
+  [44 / 45, -56 / 15, 32 / 9],
+  [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729],
+  [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
+  [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
+];
+// Fifth-order weights minus the embedded fourth-order ones: the local error estimate.
+const DP_E = [71 / 57600, 0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40];
+
+/** The crossing of |y_s| = theta inside a step, on the cubic Hermite interpolant (values and slopes at
+ * both ends), by bisection: the fraction of the step. */
+function crossing(y0: number, f0: number, y1: number, f1: number, h: number, theta: number): number {
+  const at = (x: number) => {
+    const h00 = 2 * x ** 3 - 3 * x * x + 1;
+    const h10 = x ** 3 - 2 * x * x + x;
+    const h01 = -2 * x ** 3 + 3 * x * x;
+    const h11 = x ** 3 - x * x;
+    return Math.abs(h00 * y0 + h10 * h * f0 + h01 * y1 + h11 * h * f1) - theta;
+  };
+  let lo = 0;
+  let hi = 1;
+  if (at(hi) < 0) return 1;
+  for (let i = 0; i < 50; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (at(mid) >= 0) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
 /**
- * RK4 from y0 at t0 with step h until every coordinate has either hit theta or the state has stopped
- * moving (|dy/dt| h < tol), or t reaches tMax. States are kept inside the unit ball.
+ * Adaptive Dormand-Prince 5(4) from y0 at t0, first step h, until every coordinate has either hit theta
+ * or the state has stopped moving (|dy/dt| h < tol: less than tol per step h), or t reaches tMax. The
+ * step adapts to a local error of 1e-7 (absolute, per unit of the overlaps) and is capped at 20 h, so the
+ * stored trajectory stays fine enough to interpolate linearly. States are kept inside the unit ball.
  */
 export function integrate(
   field: Field,
@@ -140,31 +177,55 @@ export function integrate(
   const ys = [y.slice()];
   const hit: (number | null)[] = y.map((x) => (Math.abs(x) >= theta ? t : null));
   let converged = false;
-  const add = (a: number[], b: number[], s: number) => a.map((x, i) => x + s * b[i]);
+  const n = y.length;
+  let f = field(y);
+  let step = h;
+  const hMax = 20 * h;
+  const ATOL = 1e-7;
+  const k: number[][] = new Array(7);
   while (t < tMax) {
-    const k1 = field(y);
-    const k2 = field(add(y, k1, h / 2));
-    const k3 = field(add(y, k2, h / 2));
-    const k4 = field(add(y, k3, h));
-    const next = y.map((x, i) => x + (h / 6) * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]));
-    const n2 = next.reduce((s, x) => s + x * x, 0);
-    if (n2 > 1) for (let i = 0; i < next.length; i++) next[i] /= Math.sqrt(n2);
-    for (let s = 0; s < y.length; s++) {
+    step = Math.min(step, tMax - t);
+    k[0] = f;
+    let next = y;
+    for (let i = 1; i < 7; i++) {
+      const yi = y.slice();
+      for (let j = 0; j < i; j++) {
+        const a = DP_A[i][j];
+        if (a !== 0) for (let c = 0; c < n; c++) yi[c] += step * a * k[j][c];
+      }
+      // Keep the stages' states inside the ball (the coefficients are defined there only).
+      const r2 = yi.reduce((acc, x) => acc + x * x, 0);
+      if (r2 > 1) for (let c = 0; c < n; c++) yi[c] /= Math.sqrt(r2);
+      k[i] = field(yi);
+      if (i === 6) next = yi; // the last stage's state is the step's fifth-order result
+    }
+    let err = 0;
+    for (let c = 0; c < n; c++) {
+      let e = 0;
+      for (let j = 0; j < 7; j++) e += DP_E[j] * k[j][c];
+      err = Math.max(err, Math.abs(step * e));
+    }
+    if (err > ATOL && step > 1e-6 * h) {
+      step *= Math.max(0.2, 0.9 * (ATOL / err) ** 0.2);
+      continue;
+    }
+    const fNext = k[6];
+    for (let s = 0; s < n; s++) {
       if (hit[s] === null && Math.abs(next[s]) >= theta) {
-        // Linear interpolation of the crossing inside the step.
-        const f = (theta - Math.abs(y[s])) / (Math.abs(next[s]) - Math.abs(y[s]));
-        hit[s] = t + f * h;
+        hit[s] = t + step * crossing(y[s], f[s], next[s], fNext[s], step, theta);
       }
     }
-    const moved = Math.max(...next.map((x, i) => Math.abs(x - y[i])));
+    const speed = Math.max(...fNext.map(Math.abs));
     y = next;
-    t += h;
+    f = fNext;
+    t += step;
     ts.push(t);
     ys.push(y.slice());
-    if (moved < tol) {
+    if (speed * h < tol) {
       converged = true;
       break;
     }
+    step = Math.min(hMax, step * Math.min(5, 0.9 * (ATOL / Math.max(err, 1e-300)) ** 0.2));
   }
   return { t: ts, y: ys, hit, end: y, converged };
 }
@@ -201,7 +262,8 @@ export function absNormalQuantile(q: number, s: number): number {
 export function linearSearchQuantile(q: number, lambda: number, zScale: number, tTheta: number, d: number): number {
   // n* decreases with |Z|: its q-quantile takes |Z|'s (1 - q)-quantile.
   const z = absNormalQuantile(1 - q, zScale);
-  return (0.5 * Math.log(d) - Math.log(z)) / lambda + tTheta;
+  // At tiny d a start beyond the threshold's scale would give a negative time: the hit is then immediate.
+  return Math.max(0, (0.5 * Math.log(d) - Math.log(z)) / lambda + tTheta);
 }
 
 /** The 1-D critical SDE along one direction: drift(x), noise variance(x) per unit tau, of m~ = x. */
@@ -229,7 +291,15 @@ export interface PathLaw {
  */
 export function criticalPaths(
   sde: CriticalSde,
-  options: { paths: number; h: number; tMax: number; seed: number; record?: number[] },
+  options: {
+    paths: number;
+    h: number;
+    tMax: number;
+    seed: number;
+    record?: number[];
+    /** Called every 64 paths and at the end with the paths done so far. */
+    onProgress?: (done: number) => void;
+  },
 ): PathLaw {
   const rand = seededRandom(options.seed);
   let spare: number | null = null;
@@ -272,6 +342,7 @@ export function criticalPaths(
     while (ri < record.length) rec[ri++] = passed ? sde.stop : Math.abs(x);
     if (!passed) censored++;
     recorded.push(rec);
+    if (options.onProgress && ((p + 1) % 64 === 0 || p + 1 === options.paths)) options.onProgress(p + 1);
   }
   times.sort((a, b) => a - b);
   return { times, censored, paths: options.paths, recorded };

@@ -6,7 +6,14 @@ import type { LimitModel } from "./limit.js";
 import type { PathLaw, Trajectory } from "./limit-solvers.js";
 
 export type LimitDirection = "u" | "v" | "m";
-export type Regime = "ODE (k = 1)" | "search + ODE" | "critical SDE" | "drift-dominated" | "pinned" | "never";
+export type Regime =
+  | "ODE (k = 1)"
+  | "search + ODE"
+  | "finite-d SDE"
+  | "critical SDE"
+  | "drift-dominated"
+  | "pinned"
+  | "never";
 
 export interface Quartiles {
   q25: number;
@@ -42,8 +49,11 @@ export interface LimitPrediction {
   d: number;
   directions: Partial<Record<LimitDirection, DirectionPrediction>>;
   curves: Partial<Record<LimitDirection, OverlapCurve>>;
-  /** The delta minimising the slowest escaping direction's predicted median (null with a reason). */
-  bestDelta: { direction: LimitDirection; delta: number; median: number } | { direction: null; reason: string };
+  /** The delta minimising the slowest escaping direction's predicted median (null with a reason). Coupled
+   * overlaps: the best of a coarse grid (delta x 0.5, 0.71, 1, 1.41, 2), listed in `grid`. */
+  bestDelta:
+    | { direction: LimitDirection; delta: number; median: number; grid?: number[] }
+    | { direction: null; reason: string };
   criticalLrExponent: number | null;
 }
 
@@ -59,6 +69,11 @@ export interface PredictOptions {
   bestDelta?: boolean;
   /** Rerun the SDE at half the step to estimate its discretisation error (default true). */
   errorEstimate?: boolean;
+  /** Use finite-d paths for k = 2 searches too, not only where the closed form's linearisation is
+   * inaccurate (`mcm predict --paths`). */
+  finitePaths?: boolean;
+  /** Progress of the SDE paths: `done` of `total` paths of the run named `label`. */
+  onProgress?: (done: number, total: number, label: string) => void;
 }
 
 /** One phase of a direction's predicted path (search, ODE, critical SDE, drift), in samples. */

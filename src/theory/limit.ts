@@ -11,7 +11,7 @@
  *   S   = Cov(g_perp . s, g_perp . s')  the per-step noise of the overlaps (q x q).
  * Plus, where trained, the drift of the amplitude Fa = -E[dloss/da] = -E[g(h) (w . r)].
  *
- * The per-sample gradient (assembly/sgd.ts, assembly/reduced.ts) with r = b xt + a w g(h) - T, h = w . xt:
+ * The per-sample gradient (assembly/sgd.ts, assembly/reduced/) with r = b xt + a w g(h) - T, h = w . xt:
  *   grad = a g(h) r + a g'(h) (w . r) xt,   w . grad = a (w . r)(g + g' h),   g_perp = grad - (w . grad) w.
  * Its components along the spikes and w . r involve only the sample's coordinates on span(spikes, w): the
  * spike coordinates of x0 and xi and their parts along e = P w / |P w| (standard normals). With the latents
@@ -35,7 +35,15 @@ import { InputError } from "../config/errors.js";
 import { deriveModel } from "../config/model.js";
 import { optimalSkip } from "../config/process.js";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
-import { activationValue, DEFAULT_RESOLUTION, type Resolution, type TheoryModel, theoryModel } from "./loss.js";
+import { formulaFunctions } from "./expr-eval.js";
+import {
+  activationSplits,
+  activationValue,
+  DEFAULT_RESOLUTION,
+  type Resolution,
+  type TheoryModel,
+  theoryModel,
+} from "./loss.js";
 import { gaussHermite, type LatentRule, latentRule, normalSplitRule, type Rule } from "./quadrature.js";
 
 /** Why a config is outside what the limit theory covers ("not covered: why"). */
@@ -111,7 +119,8 @@ export interface LimitEvaluator {
   at(state: LimitState): LimitCoefficients;
 }
 
-/** g'(h) as the kernels compute it (assembly/activation.ts: sign has g' = 0), given g = g(h). */
+/** g'(h) as the kernels compute it (assembly/activation.ts: sign has g' = 0), given g = g(h); a formula's
+ * symbolic derivative. */
 function kernelDerivative(act: TheoryModel["activation"], h: number, g: number): number {
   switch (act) {
     case "tanh":
@@ -126,10 +135,15 @@ function kernelDerivative(act: TheoryModel["activation"], h: number, g: number):
       return 1;
     case "he3":
       return 0.5 * (h * h - 1);
+    default:
+      return (formulaFunctions(act) as NonNullable<ReturnType<typeof formulaFunctions>>).gp(h);
   }
 }
 
-const smooth = (act: TheoryModel["activation"]) => act !== "relu" && act !== "sign";
+/** The composite rule split at `splits`, or the Gauss-Hermite rule gh for a smooth activation (null). */
+function normalSplitOrHermite(splits: number[] | null, gh: Rule, res: Resolution): Rule {
+  return splits ? normalSplitRule(splits, res.perPiece, res.maxPiece) : gh;
+}
 
 /** A prepared evaluator of the limit coefficients (latent and Hermite rules built once). */
 export function limitEvaluator(model: LimitModel, resolution: Partial<Resolution> = {}): LimitEvaluator {
@@ -236,9 +250,7 @@ export function limitEvaluator(model: LimitModel, resolution: Partial<Resolution
         const hr: Rule =
           sh === 0
             ? { x: Float64Array.of(0), w: Float64Array.of(1) }
-            : smooth(model.activation)
-              ? gh
-              : normalSplitRule([-mh / sh], res.perPiece, res.maxPiece);
+            : normalSplitOrHermite(activationSplits(model.activation, mh, sh), gh, res);
         for (let k = 0; k < hr.x.length; k++) {
           const h = mh + sh * hr.x[k];
           const wt = wc * hr.w[k];

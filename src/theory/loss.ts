@@ -27,7 +27,8 @@
  */
 import { deriveModel } from "../config/model.js";
 import type { ProcessName } from "../config/process.js";
-import { type Activation, type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
+import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
+import { checkFormula, formulaFunctions } from "./expr-eval.js";
 import {
   gaussHermite,
   gaussianMoments,
@@ -40,7 +41,8 @@ import { erf, normCdf, normPdf } from "./special.js";
 
 /** The model values the theory uses (all recorded in results). */
 export interface TheoryModel {
-  activation: Activation;
+  /** A built-in activation's name, a named expression or "expr:FORMULA" (the formula itself is integrated). */
+  activation: string;
   process: ProcessName;
   t: number;
   alpha: number;
@@ -63,7 +65,8 @@ export interface TheoryModel {
 /** The theory model of a config (defaults of docs/model.md section 9 filled in by resolveConfig). */
 export function theoryModel(input: ConfigInput | Config = {}): TheoryModel {
   const config = resolveConfig(input);
-  const { alpha, sigma, skip0: b } = deriveModel(config);
+  const { alpha, sigma, skip0: b, tableRange } = deriveModel(config);
+  checkFormula(config.activation, tableRange);
   return {
     activation: config.activation,
     process: config.process,
@@ -105,8 +108,16 @@ export const DEFAULT_RESOLUTION: Resolution = { hermiteNodes: 160, perPiece: 20,
 const SQRT1_2 = Math.SQRT1_2;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-/** g(h) for an activation, as assembly/denoiser.ts computes it (erf means erf(h / sqrt 2); he3 is He3 / 6). */
-export function activationValue(act: Activation, h: number): number {
+/** The functions of a formula activation; throws for a name that is neither built in nor a formula. */
+function formula(act: string) {
+  const f = formulaFunctions(act);
+  if (!f) throw new RangeError(`activation: got ${JSON.stringify(act)}, expected a built-in name or a formula`);
+  return f;
+}
+
+/** g(h) for an activation, as assembly/denoiser.ts computes it (erf means erf(h / sqrt 2); he3 is He3 / 6);
+ * a formula is evaluated itself (not the kernels' table of it). */
+export function activationValue(act: string, h: number): number {
   switch (act) {
     case "tanh":
       return Math.tanh(h);
@@ -120,14 +131,36 @@ export function activationValue(act: Activation, h: number): number {
       return h;
     case "he3":
       return (h * h * h - 3 * h) / 6;
+    default:
+      return formula(act).g(h);
   }
+}
+
+/**
+ * Where a rule for E f(g(h)), h = mh + sh x, must split in x: null for a smooth activation (Gauss-Hermite
+ * suits it), else the kinks mapped to x (relu and sign at h = 0, a formula at its kinks).
+ */
+export function activationSplits(act: string, mh: number, sh: number): number[] | null {
+  if (act === "relu" || act === "sign") return [-mh / sh];
+  const f = formulaFunctions(act);
+  if (!f || f.kinks.length === 0) return null;
+  return f.kinks.map((k) => (k - mh) / sh);
+}
+
+/** Hermite coefficients E[g(Z) He_n(Z)], n = 0..nMax, of the activation itself (g = sum_n c_n He_n / n!). */
+export function activationHermite(act: string, nMax = 5, resolution: Partial<Resolution> = {}): number[] {
+  const res = { ...DEFAULT_RESOLUTION, ...resolution };
+  const splits = activationSplits(act, 0, 1);
+  const r = splits ? normalSplitRule(splits, res.perPiece, res.maxPiece) : gaussHermite(res.hermiteNodes);
+  const c = hermiteProjections(r, (y) => activationValue(act, y), nMax);
+  return Array.from(c, (x) => (Math.abs(x) < 1e-13 ? 0 : x));
 }
 
 /**
  * [I0, I1, I2] = [E g(h), E g(h) x, E g(h)^2] for h = mh + sh x, x ~ N(0, 1): closed forms for the
  * piecewise-polynomial activations (Stein: E g(h) x = sh E g'(h)), Gauss-Hermite for tanh and erf.
  */
-export function activationMoments(act: Activation, mh: number, sh: number, gh: Rule): [number, number, number] {
+export function activationMoments(act: string, mh: number, sh: number, gh: Rule): [number, number, number] {
   if (sh === 0) {
     const g = activationValue(act, mh);
     return [g, 0, g * g];
@@ -162,20 +195,30 @@ export function activationMoments(act: Activation, mh: number, sh: number, gh: R
       }
       return [i0, i1, i2];
     }
-    case "tanh": {
-      let i0 = 0;
-      let i1 = 0;
-      let i2 = 0;
-      for (let k = 0; k < gh.x.length; k++) {
-        const g = Math.tanh(mh + sh * gh.x[k]);
-        const wg = gh.w[k] * g;
-        i0 += wg;
-        i1 += wg * gh.x[k];
-        i2 += wg * g;
-      }
-      return [i0, i1, i2];
+    case "tanh":
+      return ruleMoments(Math.tanh, mh, sh, gh);
+    default: {
+      // A formula: Gauss-Hermite when smooth, else a composite rule split at its kinks.
+      const splits = activationSplits(act, mh, sh);
+      const rule = splits ? normalSplitRule(splits) : gh;
+      return ruleMoments(formula(act).g, mh, sh, rule);
     }
   }
+}
+
+/** [E g(h), E g(h) x, E g(h)^2], h = mh + sh x, by the rule r for x ~ N(0, 1). */
+function ruleMoments(g: (h: number) => number, mh: number, sh: number, r: Rule): [number, number, number] {
+  let i0 = 0;
+  let i1 = 0;
+  let i2 = 0;
+  for (let k = 0; k < r.x.length; k++) {
+    const v = g(mh + sh * r.x[k]);
+    const wg = r.w[k] * v;
+    i0 += wg;
+    i1 += wg * r.x[k];
+    i2 += wg * v;
+  }
+  return [i0, i1, i2];
 }
 
 /**
@@ -268,18 +311,23 @@ export function hermiteCoefficients(
 ): Float64Array {
   const res = { ...DEFAULT_RESOLUTION, ...resolution };
   const r = normalSplitRule([0], res.perPiece, Math.min(res.maxPiece, 0.75));
-  const f = new Float64Array(nMax + 1);
+  return hermiteProjections(r, ev.F, nMax);
+}
+
+/** E[f(Z) He_n(Z)], n = 0..nMax, by the rule r for Z ~ N(0, 1) (He_(n+1) = y He_n - n He_(n-1)). */
+function hermiteProjections(r: Rule, f: (y: number) => number, nMax: number): Float64Array {
+  const out = new Float64Array(nMax + 1);
   for (let i = 0; i < r.x.length; i++) {
     const y = r.x[i];
-    const wf = r.w[i] * ev.F(y);
+    const wf = r.w[i] * f(y);
     let hPrev = 0;
     let h = 1;
     for (let n = 0; n <= nMax; n++) {
-      f[n] += wf * h;
+      out[n] += wf * h;
       const next = y * h - n * hPrev;
       hPrev = h;
       h = next;
     }
   }
-  return f;
+  return out;
 }

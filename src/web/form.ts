@@ -5,6 +5,7 @@
  */
 
 import { ConfigError } from "../config/errors.js";
+import { SHORTCUTS } from "../config/expr.js";
 import {
   ACTIVATIONS,
   type Config,
@@ -61,11 +62,12 @@ export const FIELDS: readonly FieldSpec[] = [
   },
   {
     name: "activation",
-    label: "activation",
-    kind: "select",
-    options: ACTIVATIONS,
+    label: "activation g",
+    kind: "text",
+    suggestions: [...ACTIVATIONS, ...Object.keys(SHORTCUTS), "expr:x*sigmoid(1.702*x)", "expr:tanh(x) + 0.2*(x^2 - 1)"],
     initial: "tanh",
-    title: "activation",
+    title:
+      'a built-in (tanh, erf, relu, sign, linear, he3), gelu, silu, softplus, or "expr:FORMULA" in x: + - * / ^, pi, e, exp, log, sqrt, abs, tanh, sinh, cosh, sin, cos, erf, sigmoid, softplus, max, min, sign, step',
   },
   { name: "delta", label: "δ", kind: "number", initial: "0.5", title: "learning rate eta = delta d^-p" },
   {

@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config/schema.js";
 import { DIRECTIONS } from "../engine/layout.js";
+import { activationView } from "./activation.js";
 import { FIELDS, type FieldError, type FieldSpec, readForm } from "./form.js";
 import { renderHistogram } from "./histogram.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
@@ -26,6 +27,8 @@ const result = $<HTMLOutputElement>("result");
 const generateButton = $<HTMLButtonElement>("generate");
 const histogram = $<HTMLDivElement>("histogram");
 const histogramStatus = $<HTMLParagraphElement>("histogram-status");
+const activationPlot = $<HTMLDivElement>("activation-plot");
+const activationText = $<HTMLParagraphElement>("activation-text");
 
 const params = new URLSearchParams(location.search);
 const forced = params.get("flavour");
@@ -97,9 +100,25 @@ function showErrors(errors: readonly FieldError[]): void {
 
 let running = false;
 
+/** Redraws g and g' and the Hermite coefficients when the activation field holds a valid one. */
+function showActivation(r: ReturnType<typeof readForm>): void {
+  const text = inputs.get("activation")?.value.trim() ?? "";
+  if (!r.ok && r.errors.some((e) => e.field === "activation")) return; // the last valid drawing stays
+  if (activationPlot.dataset.formula === text) return;
+  try {
+    const view = activationView(text);
+    activationPlot.innerHTML = view.svg; // numbers and fixed labels only (src/web/activation.ts)
+    activationPlot.dataset.formula = text;
+    activationText.textContent = `g = ${text}: ${view.hermite}`;
+  } catch (e) {
+    activationText.textContent = e instanceof Error ? e.message : String(e);
+  }
+}
+
 function validate(): ReturnType<typeof readForm> {
   const r = readForm(values());
   showErrors(r.ok ? [] : r.errors);
+  showActivation(r);
   runButton.disabled = running || !r.ok;
   if (r.ok && !running) {
     showPrediction(r.run.config, r.run.steps);
@@ -113,7 +132,7 @@ function validate(): ReturnType<typeof readForm> {
 }
 
 let prediction: Prediction | null = null;
-// The limit theory's bands take up to a second: computed once per config and run length, after typing
+// The limit theory's bands take up to a second (seconds for dependent latents): computed once per config and run length, after typing
 // pauses. #chart's data-limit is "pending", "drawn" or "none".
 let limit: { key: string; overlay: LimitOverlay } | null = null;
 let limitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -126,7 +145,9 @@ function showPrediction(config: Config, steps: number): void {
     predictionLine.textContent = `${p.text}; ${limit.overlay.text}`;
     return;
   }
-  predictionLine.textContent = p.text;
+  // Dependent latents: the coupled ODE takes seconds the first time; say so before the page pauses for it.
+  predictionLine.textContent =
+    config.correlation === "independent" ? p.text : `${p.text}; limit: computing the coupled ODE (a few seconds)`;
   chart.dataset.limit = "pending";
   clearTimeout(limitTimer);
   limitTimer = setTimeout(() => {

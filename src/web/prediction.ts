@@ -101,15 +101,12 @@ export interface LimitOverlay {
 }
 
 /**
- * The limit's bands for a config and run length (K = 1, independent latents: dependent latents need a 2-D
- * trajectory per config, seconds of work, which `mcm predict` does; K > 1 is not covered). 1000 SDE paths
- * and no best-delta search keep it under a second. Never throws: the reason goes in the text.
+ * The limit's bands for a config and run length (K = 1; K > 1 is not covered). Dependent latents couple
+ * the overlaps: their 2-D ODE takes a few seconds the first time (the page says so while it computes).
+ * 1000 SDE paths and no best-delta search. Never throws: the reason goes in the text.
  */
 export function limitOverlay(config: Config, steps: number): LimitOverlay {
   if (config.K !== 1) return { bands: {}, text: "limit: not covered for K > 1 (the units couple)" };
-  if (config.correlation !== "independent") {
-    return { bands: {}, text: "limit: not drawn for dependent latents (mcm predict computes it)" };
-  }
   try {
     const r = predictLimit(config, {
       steps: Math.max(1, steps),

@@ -6,10 +6,12 @@ import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
 import { alphaSigma } from "../../config/process.js";
 import { resolveConfig } from "../../config/schema.js";
+import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
 import { stamp } from "../../io/stamp.js";
 import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
 import { namedMixedTerms } from "../../theory/named-terms.js";
+import { activationReport, formatActivationReport } from "../activation.js";
 import { UsageError } from "../errors.js";
 import { firstNonFinite } from "../finite.js";
 import { addModelOptions, flagValues, type ModelFlagValues, type RunFlags, readConfigFile } from "../options.js";
@@ -40,11 +42,16 @@ export function registerExponent(program: Command): Command {
         "Activations (--activation), h = w . xt:",
         ...activationHelp(),
         "",
+        "A formula (docs/activations.md): --activation 'expr:FORMULA' in x with + - * / ^, parentheses, numbers,",
+        "pi, e, exp log sqrt abs tanh sinh cosh sin cos erf sigmoid softplus sign step max min; the theory",
+        "integrates the formula itself and prints its Hermite coefficients.",
+        "",
         "Examples:",
         "  mcm exponent                                   # the defaults: u has k = 2, v has k = 4",
         "  mcm exponent --correlation sign                # v's effective exponent drops to 1 once u is learned",
         "  mcm exponent --correlation uncorrelated --activation relu   # the same through alphaU^2 alphaV",
         "  mcm exponent --latent skewed:0.2 --activation relu --json",
+        "  mcm exponent --activation 'expr:x^3/6 - x/2'    # the same numbers as --activation he3",
       ].join("\n"),
     )
     .action((opts: Pick<RunFlags, "config" | "json"> & ModelFlagValues) => {
@@ -61,11 +68,14 @@ export function registerExponent(program: Command): Command {
           `--t: got ${config.t}, the quadrature is not finite there (${bad.path} = ${bad.value}; process ${config.process}: alpha = ${alpha}, sigma = ${sigma}); expected a t at which alpha^2 + sigma^2 is a moderate number`,
         );
       }
-      const doc = { ...result, namedMixedTerms: namedMixedTerms(result) };
+      // The plateaus need the limit theory (K = 1, a fixed amplitude); elsewhere only the loss minimum.
+      const plateaus = plateauReport(config);
+      const activation = activationReport(config.activation);
+      const doc = { ...result, namedMixedTerms: namedMixedTerms(result), plateaus, activation };
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(stamp("mcm.exponent/1", null, doc), null, 2)}\n`
-          : `${formatExponentTable(result)}\n`,
+          : `${formatExponentTable(result)}\n${formatPlateaus(config, plateaus)}\n${formatActivationReport(activation)}\n`,
       );
     });
   return cmd;

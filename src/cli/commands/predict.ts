@@ -3,10 +3,13 @@
  * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
+import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
 import { stamp } from "../../io/stamp.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
+import { activationReport, formatActivationReport } from "../activation.js";
 import { UsageError } from "../errors.js";
 import { addModelOptions, readConfigFile, resolveRunOptions } from "../options.js";
+import { createReporter, type ProgressBar } from "../progress.js";
 
 const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/\.?0+$/, ""));
 const big = (x: number) => (x >= 1e5 ? x.toExponential(3) : String(Math.round(x)));
@@ -44,12 +47,14 @@ export function formatPrediction(r: LimitPrediction): string {
           : "")
       : `no hit: ${p.reason}`;
     lines.push(`  ${dir}: ${p.regime}${p.k !== null ? `, k = ${p.k}` : ""}; ${law}`);
+    if (hit && p.reason && p.regime === "finite-d SDE") lines.push(`     ${p.reason}`);
+    if (typeof p.details.warning === "string") lines.push(`     warning: ${p.details.warning}`);
   }
   const b = r.bestDelta;
   lines.push(
     b.direction === null
       ? `best delta: ${b.reason}`
-      : `best delta for ${b.direction}: ${num(b.delta)} (median n* ${big(b.median)})`,
+      : `best delta for ${b.direction}: ${num(b.delta)} (median n* ${big(b.median)}${b.grid ? `; coupled overlaps: the best of the coarse grid ${b.grid.map(num).join(", ")}` : ""})`,
   );
   if (r.criticalLrExponent !== null) lines.push(`critical learning-rate exponent p: ${num(r.criticalLrExponent)}`);
   return lines.join("\n");
@@ -68,9 +73,13 @@ export function registerPredict(program: Command): Command {
   cmd
     .option("--steps <expr>", "range of the predicted overlap curves (default: 3 x the slowest predicted q75)")
     .option("--seed <n>", "seed of the SDE paths of the critical regime (default 1)")
-    .option("--paths <n>", "SDE paths of the critical regime, an integer in [100, 1000000] (default 4000)")
+    .option(
+      "--paths <n>",
+      "SDE paths of the critical regime and, when given, of every k = 2 search too (finite-d paths instead of the closed form), an integer in [100, 1000000] (default 4000)",
+    )
     .option("--no-best-delta", "skip the search for the delta that minimises the predicted median")
     .option("--json", "print exactly one JSON document on stdout")
+    .option("-q, --quiet", "no progress line on stderr (it appears while the SDE paths run)")
     .addHelpText(
       "after",
       [
@@ -96,17 +105,40 @@ export function registerPredict(program: Command): Command {
         }
       }
       const seed = opts.seed === undefined ? 1 : Number(BigInt(run.seed) % 4294967296n);
-      const result = predictLimit(run.config, {
+      const reporter = createReporter({ quiet: opts.quiet === true });
+      let started = performance.now();
+      let bar: ProgressBar | null = null;
+      let barLabel = "";
+      let barTotal = 0;
+      // A bar per run of SDE paths (main, then at half the step); each ends with one summary line.
+      const finish = () =>
+        bar?.done(`${barLabel}: ${barTotal} paths in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+      const onProgress = (done: number, total: number, label: string) => {
+        if (label !== barLabel) {
+          finish();
+          barLabel = label;
+          barTotal = total;
+          started = performance.now();
+          bar = reporter.bar(label, total, "paths");
+        }
+        bar?.update(done, done / Math.max(1e-3, (performance.now() - started) / 1000));
+      };
+      const result: LimitPrediction = predictLimit(run.config, {
         paths,
         seed,
         steps: stepsGiven ? run.steps : undefined,
         perDecade: run.config.logPerDecade,
         bestDelta: opts.bestDelta !== false,
+        finitePaths: opts.paths !== undefined,
+        onProgress,
       });
+      finish();
+      const plateaus = plateauReport(run.config);
+      const activation = activationReport(run.config.activation);
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(stamp("mcm.predict/1", null, predictionDocument(result, run.config)), null, 2)}\n`
-          : `${formatPrediction(result)}\n`,
+          ? `${JSON.stringify(stamp("mcm.predict/1", null, { ...predictionDocument(result, run.config), plateaus, activation }), null, 2)}\n`
+          : `${formatPrediction(result)}\n${formatPlateaus(run.config, plateaus)}\n${formatActivationReport(activation)}\n`,
       );
     });
   return cmd;

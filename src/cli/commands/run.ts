@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { activationTableRecord } from "../../config/model.js";
 import { DEFAULT_STEPS } from "../../config/steps.js";
 import type { KernelFlavour } from "../../engine/kernels.js";
 import { isAtomicTemp, writeFileAtomic } from "../../io/atomic.js";
@@ -140,6 +141,9 @@ async function startRun(
   );
   // config.json before the walkers start: a kill from here on can be resumed, and nothing slow (an fsync)
   // stands between "initialised" and the signal handlers of the session.
+  // The kernel instance first: a formula activation's table is built here, and a refused formula stops the run
+  // before anything is written.
+  const sim = await createSimulation(plan.config, { kernels });
   const record: RunRecord = {
     config: plan.config,
     seed: plan.seed,
@@ -150,13 +154,13 @@ async function startRun(
     buildHash: kernels.buildHash,
     kernel: kernels.flavour,
     createdAt: new Date().toISOString(),
+    ...(sim.model.table ? { activationTable: activationTableRecord(sim.model.table) } : {}),
   };
   for (const f of Object.values(FILES)) leftovers.file(join(outDir, f));
   writeFileAtomic(join(outDir, FILES.config), runRecordText(record));
-  const sim = await reporter.phase(
+  await reporter.phase(
     "initialising walkers",
     async () => {
-      const sim = await createSimulation(plan.config, { kernels });
       sim.init(plan.seed);
       return sim;
     },

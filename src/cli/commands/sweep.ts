@@ -110,7 +110,7 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --d 64,128,256,512 --seeds 16 --steps '20*d*log(d)' --directions u",
         "  mcm sweep --d 128,256,512 --correlation independent,sign --threshold 0.25 --directions v --steps 100*d",
         "  mcm sweep --backend reduced --d 1024,2048,4096 --correlation uncorrelated --activation relu --control linear \\",
-        "    --threshold 0.126 --directions v --steps 100*d      # C2 of the demo beside its linear control",
+        "    --threshold 0.095 --directions v --steps 100*d      # C2 of the demo beside its linear control",
         "  mcm sweep --backend reduced --d 32,64,128,256 --beta-u 0 --lr-exponent 2 --directions v --steps '400*d^3'",
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
@@ -119,6 +119,23 @@ export function registerSweep(program: Command): Command {
       await sweepAction(opts);
     });
   return cmd;
+}
+
+/** A comma list split at its top-level commas: a formula's own commas (expr:max(x, 0)) stay inside. */
+export function splitList(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")") depth--;
+    else if (text[i] === "," && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
 }
 
 /** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
@@ -137,7 +154,7 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
     if (v === undefined) continue;
     delete base[f.field];
     delete grid[f.field];
-    const values = typeof v === "string" ? v.split(",").map((x) => coerceFlagValue(f, x.trim())) : [v];
+    const values = typeof v === "string" ? splitList(v).map((x) => coerceFlagValue(f, x.trim())) : [v];
     if (values.length > 1) grid[f.field] = values;
     else base[f.field] = values[0];
   }
