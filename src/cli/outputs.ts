@@ -56,11 +56,11 @@ export async function finishTraining<
   return run.json;
 }
 
-/** The flags of a checkpointed training command besides its options: --checkpoint-every (its help and
- * default), --resume, --out, --force, --json and -q. */
-export function addTrainingRunOptions(cmd: Command, name: string, checkpointEvery: [string, string]): Command {
+/** The flags of a checkpointed training command besides its options: --resume, --out, --force, --json, -q
+ * and, given its help and default, --checkpoint-every (otherwise the command's schema has it). */
+export function addTrainingRunOptions(cmd: Command, name: string, checkpointEvery?: [string, string]): Command {
+  if (checkpointEvery) cmd.option("--checkpoint-every <steps>", ...checkpointEvery);
   cmd
-    .option("--checkpoint-every <steps>", ...checkpointEvery)
     .option("--resume <dir>", "continue the run stored in DIR (its options are read from DIR)")
     .option("--out <dir>", `output directory (default: ./mcm-output/${name}-<UTC timestamp>)`)
     .option("--force", `replace a finished ${name} run or another run's files in --out`);

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
-import { type ActivationTableRecord, activationTableRecord } from "../config/model.js";
-import type { CheckpointEvery, Config } from "../config/schema.js";
+import { activationTableRecord } from "../config/model.js";
+import type { CheckpointEvery } from "../config/schema.js";
 import {
   type CheckpointExpectation,
   type CheckpointMeta,
@@ -17,52 +17,12 @@ import {
 } from "../engine/checkpoint.js";
 import type { Simulation } from "../engine/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { type Build, packageVersion, stamp } from "../io/stamp.js";
+import { packageVersion } from "../io/stamp.js";
 import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/summary.js";
 import { Interrupted } from "./errors.js";
 import type { Reporter } from "./progress.js";
 import { compact, duration } from "./progress.js";
-
-export const FILES = {
-  config: "config.json",
-  series: "series.csv",
-  summary: "summary.json",
-  checkpoint: "checkpoint.npz",
-} as const;
-
-export { packageVersion } from "../io/stamp.js";
-
-/** The schema names of a run directory's JSON files (docs/outputs.md). */
-export const RUN_SCHEMAS = { config: "mcm.run-config/1", summary: "mcm.run-summary/1" } as const;
-
-/** The config.json document of a run directory (also accepted by `mcm run --config`). */
-export interface RunRecord {
-  config: Config;
-  seed: string;
-  steps: number;
-  stepsExpression: string;
-  checkpointEvery: string;
-  version: string;
-  buildHash: string;
-  kernel: string;
-  createdAt: string;
-  /** A formula activation's table (docs/activations.md): formula, derivative, range, spacing, bound, checksum. */
-  activationTable?: ActivationTableRecord;
-}
-
-/** The text of config.json (stamped with the build its kernel field names). */
-export function runRecordText(record: RunRecord): string {
-  return `${JSON.stringify(stamp(RUN_SCHEMAS.config, record.kernel as Build, record), null, 2)}\n`;
-}
-
-/** The text of summary.json (and of `--json`). */
-export function summaryText(summary: RunSummary): string {
-  return `${JSON.stringify(stamp(RUN_SCHEMAS.summary, summary.kernel as Build, summary), null, 2)}\n`;
-}
-
-export function checkpointEveryText(c: CheckpointEvery): string {
-  return c.unit === "off" ? "0" : c.unit === "steps" ? `${c.every}steps` : `${c.every}s`;
-}
+import { FILES, summaryText } from "./run-record.js";
 
 /** Reads a checkpoint file with exact messages (inflating deflated members if any). */
 export function readCheckpoint(path: string, expect: CheckpointExpectation = {}): DecodedCheckpoint {

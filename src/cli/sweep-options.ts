@@ -8,7 +8,7 @@ import { z } from "zod";
 import { int, ranged, toConfigError } from "../config/schema.js";
 import { DIRECTIONS } from "../engine/layout.js";
 import { UsageError } from "./errors.js";
-import { addFlagOptions, flagsOf, MODEL_FLAGS, type ModelFlagValues, readFlags, translateError } from "./options.js";
+import { addFlagOptions, flagsOf, MODEL_FLAGS, type ModelFlagValues, readFlags } from "./options.js";
 
 const DIRECTIONS_TEXT = `a comma list of ${DIRECTIONS.join(", ")}`;
 const STOP_TEXT = "a number in [1, 1000]";
@@ -62,7 +62,7 @@ export function addSweepOptions(cmd: Command): Command {
 
 /** Validates the sweep-only flags the user typed; errors name the flag, the value and the range. */
 export function parseSweepFlags(opts: ModelFlagValues): SweepFlags {
-  const { values: input, flagOf } = readFlags(SWEEP_FLAGS, opts);
+  const { values: input } = readFlags(SWEEP_FLAGS, opts);
   // A bad direction is named alone, not the whole list.
   if (typeof input.directions === "string") {
     for (const d of input.directions.split(",").map((s) => s.trim())) {
@@ -73,7 +73,7 @@ export function parseSweepFlags(opts: ModelFlagValues): SweepFlags {
   }
   const result = sweepFlagsSchema.safeParse(input);
   if (!result.success) {
-    throw translateError(toConfigError(result.error.issues[0], input, Object.keys(sweepFlagsSchema.shape)), flagOf);
+    throw toConfigError(result.error.issues[0], input, Object.keys(sweepFlagsSchema.shape));
   }
   return result.data;
 }

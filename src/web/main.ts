@@ -14,7 +14,7 @@ import { extraText, findPagePreset, fromQuery, PAGE_PRESET_NAMES, toQuery } from
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
 import { type LimitOverlay, limitOverlay, type Prediction, predict, predictionText } from "./prediction.js";
 import { type Flavour, type FromWorker, float64HexList, type LogPoint, type ToWorker } from "./protocol.js";
-import { overlapQuartiles } from "./stats.js";
+import { hitMedians, overlapQuartiles } from "./stats.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>("config");
@@ -319,7 +319,10 @@ function onWorkerMessage(message: FromWorker): void {
       result.dataset.step = String(message.step);
       result.dataset.overlaps = float64HexList(message.overlaps);
       const q = overlapQuartiles(message.overlaps, view.config.walkers, view.config.K);
-      result.textContent = `${message.stopped ? "stopped" : "done"} at step ${message.step}: median overlap u ${q[0].median.toFixed(4)}, v ${q[1].median.toFixed(4)}${view.config.betaM > 0 ? `, m ${q[2].median.toFixed(4)}` : ""}`;
+      const hit = hitMedians(message.hits, view.config.walkers, view.config.K);
+      result.dataset.hitMedians = JSON.stringify(hit);
+      const nStar = (n: number | null) => (n === null ? "not reached" : String(n));
+      result.textContent = `${message.stopped ? "stopped" : "done"} at step ${message.step}: median overlap u ${q[0].median.toFixed(4)}, v ${q[1].median.toFixed(4)}${view.config.betaM > 0 ? `, m ${q[2].median.toFixed(4)}` : ""}; median n* u ${nStar(hit.u)}, v ${nStar(hit.v)}${view.config.betaM > 0 ? `, m ${nStar(hit.m)}` : ""}`;
       statusLine.textContent = `${message.stopped ? "stopped" : "finished"} at step ${message.step} of ${view.steps} (${result.dataset.flavour} build)`;
       finish(message.stopped ? "stopped" : "done");
       break;

@@ -6,14 +6,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { decimalNumber, parseSeed } from "../../config/schema.js";
-import { demoRegimes, runDemo } from "../../experiments/demo.js";
-import { formatPhaseTable } from "../../experiments/phase.js";
+import { z } from "zod";
+import { bool, int, parseSeed, seedField } from "../../config/schema.js";
 import type { SweepResult } from "../../experiments/sweep.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp } from "../../io/stamp.js";
 import { UsageError } from "../errors.js";
-import { addOutputOptions, type OutputFlags } from "../options.js";
+import { addOutputOptions, addSchemaOptions, type ModelFlagValues, type OutputFlags, parseFlags } from "../options.js";
 import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { formatPoints, writePlots } from "../sweep-output.js";
@@ -25,11 +24,21 @@ const DEMO_OUTPUTS = [
   ...["overlaps", "collapse", "hitting-times"].flatMap((p) => [`${p}.svg`, `${p}.png`]),
 ];
 
-/** The parsed flags of `mcm demo`. */
+/** The flags of `mcm demo`, their help and validation (--out, --force and the output flags aside). */
+export const demoSchema = z
+  .object({
+    seed: seedField().default("2026").meta({ flag: "--seed", placeholder: "n", help: "master seed" }),
+    threads: int(0, 256)
+      .optional()
+      .meta({ flag: "--threads", placeholder: "n", help: "worker threads (default: all cores)" }),
+    quick: bool()
+      .default(false)
+      .meta({ flag: "--quick", help: "a smaller demo (fewer walkers and sizes) for a smoke test; wider intervals" }),
+  })
+  .strict();
+
+/** The flags of `mcm demo` that are not in its schema. */
 interface DemoFlags extends OutputFlags {
-  seed: string;
-  threads?: string;
-  quick?: boolean;
   out?: string;
   force?: boolean;
 }
@@ -37,7 +46,6 @@ interface DemoFlags extends OutputFlags {
 export function registerDemo(program: Command): Command {
   const cmd = program
     .command("demo")
-    .summary("the main job: four regimes and their linear controls, the phase transition, with plots (a few minutes)")
     .description(
       "Measure, over d and many walkers, the first-hitting times of (A) the covariance direction, (B) the " +
         "fourth-cumulant direction with independent latents, (C1) the same direction with sign latents, reached " +
@@ -45,86 +53,84 @@ export function registerDemo(program: Command): Command {
         "(E[lambda nu] = 0) and relu, learned from higher-order statistics; each beside the same regime with a " +
         "linear denoiser. Fit the exponents of n*(d), set them beside the diffusion information exponent, and " +
         "label each regime by what its control does (covariance-mediated when the control learns it too).",
-    )
-    .option("--seed <n>", "master seed", "2026")
-    .option("--threads <n>", "worker threads (default: all cores)")
-    .option("--quick", "a smaller demo (fewer walkers and sizes) for a smoke test; wider intervals")
+    );
+  addSchemaOptions(cmd, demoSchema)
     .option("--out <dir>", "output directory (default: ./mcm-output/demo-<UTC timestamp>)")
     .option("--force", "replace the outputs of an earlier demo in --out");
-  return addOutputOptions(cmd, "phase summary and per-point medians").action(async (opts: DemoFlags) => {
-    const seed = parseSeed(opts.seed);
-    if (seed === null)
-      throw new UsageError(`--seed: got ${JSON.stringify(opts.seed)}, expected an integer in [0, 2^64 - 1]`);
-    const threads = opts.threads === undefined ? undefined : decimalNumber(opts.threads);
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
-      throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
-    }
-    const outDir = checkOutDir("--out", opts.out ?? join("mcm-output", `demo-${utcStamp()}`));
-    const held = DEMO_OUTPUTS.filter((f) => existsSync(join(outDir, f)));
-    if (held.length > 0 && opts.force !== true) {
-      throw new UsageError(
-        `--out: ${outDir} already holds a demo (${held.join(", ")}); choose another directory or pass --force to replace it`,
-      );
-    }
-    const reporter = createReporter({ quiet: opts.quiet === true });
-    const options = { seed, threads, quick: opts.quick === true };
-    for (const r of demoRegimes(options)) {
-      const b = r.spec.base as Record<string, unknown>;
-      reporter.info(
-        `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}${r.controlThreshold ? `, threshold ${r.controlThreshold.value}` : ""}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
-      );
-    }
-    const bar = reporter.bar("demo", 100, "%");
-    const t0 = performance.now();
-    const result = await runDemo({
-      ...options,
-      onProgress: (p) => {
-        const seconds = (performance.now() - t0) / 1000;
-        bar.update(100 * p.fraction, seconds > 0 ? (100 * p.fraction) / seconds : 0);
-      },
-    });
-    bar.done(`demo: ${result.regimes.length} regimes and their controls in ${result.seconds.toFixed(0)}s`);
-    // Loaded here, not at start-up: vega takes most of a second to import.
-    const { demoPlotRegimes, demoPreview } = await import("../../report/demo-report.js");
-    const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
-    const { predictedBands, predictedCurves } = await import("../../report/bands.js");
-    const regimes = demoPlotRegimes(result);
-    makeOutDir("--out", outDir);
-    const files = await writePlots(outDir, {
-      overlaps: overlapCurvesSpec(
-        regimes,
-        "Overlap with the measured direction: median and quartiles over walkers",
-        predictedCurves(regimes),
-      ),
-      collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
-      "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
-    });
-    const doc = stamp("mcm.demo/1", localBuild(), {
-      seed,
-      seconds: result.seconds,
-      phase: result.rows,
-      regimes: result.regimes.map((r) => ({
-        id: r.id,
-        label: r.label,
-        direction: r.direction,
-        ...sweepDoc(r.result),
-        control: sweepDoc(r.control),
-      })),
-      plots: files,
-    });
-    writeFileAtomic(join(outDir, "demo.json"), `${JSON.stringify(doc, null, 1)}\n`);
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
-      return;
-    }
-    const out: string[] = [];
-    for (const r of result.regimes) {
-      out.push(r.label, formatPoints(r.result), `${r.label}, linear control`, formatPoints(r.control), "");
-    }
-    out.push("Phase-transition summary", formatPhaseTable(result.rows), "", demoPreview(result), "");
-    out.push(`plots: ${files.filter((f) => f.endsWith(".png")).join(", ")}`, `all outputs: ${outDir}`, "");
-    process.stdout.write(out.join("\n"));
-  });
+  return addOutputOptions(cmd, "phase summary and per-point medians").action(
+    async (opts: DemoFlags & ModelFlagValues) => {
+      const flags = parseFlags(demoSchema, opts);
+      const seed = parseSeed(flags.seed) as string;
+      const { threads, quick } = flags;
+      const outDir = checkOutDir("--out", opts.out ?? join("mcm-output", `demo-${utcStamp()}`));
+      const held = DEMO_OUTPUTS.filter((f) => existsSync(join(outDir, f)));
+      if (held.length > 0 && opts.force !== true) {
+        throw new UsageError(
+          `--out: ${outDir} already holds a demo (${held.join(", ")}); choose another directory or pass --force to replace it`,
+        );
+      }
+      const reporter = createReporter({ quiet: opts.quiet === true });
+      const { demoRegimes, runDemo } = await import("../../experiments/demo.js");
+      const { formatPhaseTable } = await import("../../experiments/phase.js");
+      const options = { seed, threads, quick };
+      for (const r of demoRegimes(options)) {
+        const b = r.spec.base as Record<string, unknown>;
+        reporter.info(
+          `${r.label}: d = ${(r.spec.grid.d as number[]).join(", ")}; ${r.spec.seeds} walkers each (control: ${r.control.seeds}${r.controlThreshold ? `, threshold ${r.controlThreshold.value}` : ""}); threshold ${b.threshold ?? 0.5}; ${b.backend ?? "full"} backend`,
+        );
+      }
+      const bar = reporter.bar("demo", 100, "%");
+      const t0 = performance.now();
+      const result = await runDemo({
+        ...options,
+        onProgress: (p) => {
+          const seconds = (performance.now() - t0) / 1000;
+          bar.update(100 * p.fraction, seconds > 0 ? (100 * p.fraction) / seconds : 0);
+        },
+      });
+      bar.done(`demo: ${result.regimes.length} regimes and their controls in ${result.seconds.toFixed(0)}s`);
+      // Loaded here, not at start-up: vega takes most of a second to import.
+      const { demoPlotRegimes, demoPreview } = await import("../../report/demo-report.js");
+      const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
+      const { predictedBands, predictedCurves } = await import("../../report/bands.js");
+      const regimes = demoPlotRegimes(result);
+      makeOutDir("--out", outDir);
+      const files = await writePlots(outDir, {
+        overlaps: overlapCurvesSpec(
+          regimes,
+          "Overlap with the measured direction: median and quartiles over walkers",
+          predictedCurves(regimes),
+        ),
+        collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
+        "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
+      });
+      const doc = stamp("mcm.demo/1", localBuild(), {
+        seed,
+        seconds: result.seconds,
+        phase: result.rows,
+        regimes: result.regimes.map((r) => ({
+          id: r.id,
+          label: r.label,
+          direction: r.direction,
+          ...sweepDoc(r.result),
+          control: sweepDoc(r.control),
+        })),
+        plots: files,
+      });
+      writeFileAtomic(join(outDir, "demo.json"), `${JSON.stringify(doc, null, 1)}\n`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
+        return;
+      }
+      const out: string[] = [];
+      for (const r of result.regimes) {
+        out.push(r.label, formatPoints(r.result), `${r.label}, linear control`, formatPoints(r.control), "");
+      }
+      out.push("Phase-transition summary", formatPhaseTable(result.rows), "", demoPreview(result), "");
+      out.push(`plots: ${files.filter((f) => f.endsWith(".png")).join(", ")}`, `all outputs: ${outDir}`, "");
+      process.stdout.write(out.join("\n"));
+    },
+  );
 }
 
 /** The JSON of one sweep of the demo: its spec, fits and per-point hitting times. */

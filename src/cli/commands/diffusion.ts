@@ -76,7 +76,6 @@ const HELP: Record<keyof DiffusionOptions, string> = {
 export function registerDiffusion(program: Command): Command {
   const cmd = program
     .command("diffusion")
-    .summary("train a small U-Net diffusion model on images and measure its simplicity bias")
     .description(
       "Train a small U-Net (or an MLP) to predict the noise at all noise levels of the VP process on MNIST, " +
         "Fashion-MNIST or your .npy images, and on a log grid of steps measure its distance to the Wiener " +

@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { ConfigError } from "../../config/schema.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { repellingWarning } from "../../generate/attraction.js";
 import {
@@ -76,13 +75,7 @@ function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
     if (withDefaults[attr] === undefined && !(field in file)) withDefaults[attr] = value;
   }
   const run = resolveRunOptions(withDefaults);
-  let levels: number[];
-  try {
-    levels = parseLevels(String(opts.levels ?? "24"), run.config.process, "--levels");
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const levels = parseLevels(String(opts.levels ?? "24"), run.config.process);
   const samples = wholeNumber("--samples", opts.samples ?? "4000", 2, 10_000_000);
   const count = wholeNumber("--snapshots", opts.snapshots ?? "10", 1, 100);
   return {
@@ -191,7 +184,6 @@ function printTable(result: GenerateResult): void {
 export function registerGenerate(program: Command): Command {
   const cmd = program
     .command("generate")
-    .summary("sample with the oracle denoiser and a trained family of denoisers; compare with the data law")
     .description(
       "Train one denoiser per noise level (the engine, same config except t), sample from the family by the reverse process after n samples per level, and compare the samples' statistics along u and v with the data law and with the oracle (Bayes-optimal) denoiser on the same grid.",
     );

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { decimalNumber } from "../../config/schema.js";
+import { z } from "zod";
+import { type CheckpointEvery, checkpointEveryField, parseCheckpointEvery } from "../../config/schema.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiments/images/checkpoint.js";
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
 import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
@@ -17,12 +18,13 @@ import { imagesPlots } from "../../report/images.js";
 import { UsageError } from "../errors.js";
 import {
   addFlagOptions,
+  addSchemaOptions,
   flagsOf,
   helpAfter,
   type ModelFlagValues,
   type OutputFlags,
+  parseFlags,
   readFlags,
-  translateError,
 } from "../options.js";
 import { addTrainingRunOptions, finishTraining } from "../outputs.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
@@ -38,16 +40,25 @@ const IMAGES_FLAGS = flagsOf(imagesSchema.shape);
 
 /** The parsed flags of `mcm images`: the options' flags (IMAGES_FLAGS) and these. */
 export interface ImagesFlags extends OutputFlags, ModelFlagValues {
-  checkpointEvery?: string;
   resume?: string;
   out?: string;
   force?: boolean;
 }
 
+/** The run-level flags of `mcm images` (not stored with its options): how often to checkpoint. */
+const imagesRunSchema = z
+  .object({
+    checkpointEvery: checkpointEveryField().default("500steps").meta({
+      flag: "--checkpoint-every",
+      placeholder: "when",
+      help: "checkpoint period (also at the end and on Ctrl-C)",
+    }),
+  })
+  .strict();
+
 export function registerImages(program: Command): Command {
   const cmd = program
     .command("images")
-    .summary("train denoisers on MNIST (or your .npy) and set them against the Wiener denoiser")
     .description(
       "Train a two-layer denoiser on real images with fresh noise at a fixed t and measure, on a log grid of " +
         "steps, its test MSE on real images and on Gaussian-clone samples, its distance to the Wiener denoiser " +
@@ -55,7 +66,8 @@ export function registerImages(program: Command): Command {
         "Wiener, later it beats it on real data while staying no better than Wiener on the clone.",
     );
   addFlagOptions(cmd, IMAGES_FLAGS, resolveImagesOptions({}));
-  addTrainingRunOptions(cmd, "images", ["steps between checkpoints (0: only at the end and on Ctrl-C)", "500"])
+  addSchemaOptions(cmd, imagesRunSchema);
+  addTrainingRunOptions(cmd, "images")
     .addHelpText(
       "after",
       helpAfter(
@@ -69,7 +81,7 @@ export function registerImages(program: Command): Command {
         ],
         [
           "mcm images                                        # MNIST, the defaults",
-          "mcm images --steps 1000 --k 128 --out runs/img",
+          "mcm images --steps 1000 --units 128 --out runs/img",
           "mcm images --dataset my-data.npy --t 0.5",
           "mcm images --train-on clone                       # the control: no better than Wiener",
         ],
@@ -80,12 +92,7 @@ export function registerImages(program: Command): Command {
 }
 
 function optionsFromFlags(opts: ImagesFlags): ImagesOptions {
-  const { values, flagOf } = readFlags(IMAGES_FLAGS, opts);
-  try {
-    return resolveImagesOptions(values);
-  } catch (e) {
-    throw translateError(e, flagOf);
-  }
+  return resolveImagesOptions(readFlags(IMAGES_FLAGS, opts).values);
 }
 
 async function imagesAction(opts: ImagesFlags): Promise<void> {
@@ -119,12 +126,7 @@ async function imagesAction(opts: ImagesFlags): Promise<void> {
     }
     for (const f of held) rmSync(join(outDir, f), { force: true });
   }
-  const every = decimalNumber(opts.checkpointEvery ?? 500);
-  if (!(Number.isInteger(every) && every >= 0)) {
-    throw new UsageError(
-      `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,
-    );
-  }
+  const every = parseCheckpointEvery(parseFlags(imagesRunSchema, opts).checkpointEvery) as CheckpointEvery;
   // A fresh run that fails before its first checkpoint leaves nothing behind (not even its options file).
   const leftovers = new Leftovers();
   if (outText !== null) {
@@ -139,7 +141,7 @@ async function trainAndReport(
   options: ImagesOptions,
   outDir: string,
   resume: ImagesCheckpoint | undefined,
-  every: number,
+  every: CheckpointEvery,
   opts: ImagesFlags,
   onCheckpoint: () => void,
 ): Promise<void> {

@@ -6,11 +6,11 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import type { Command } from "commander";
+import { ConfigError } from "../../config/errors.js";
 import {
   CHECKPOINT_EVERY_TEXT,
   type CheckpointEvery,
   type Config,
-  ConfigError,
   parseCheckpointEvery,
   parseSeed,
   resolveConfig,
@@ -25,29 +25,20 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { unstamp } from "../../io/stamp.js";
 import { summarize } from "../../report/summary.js";
 import { UsageError } from "../errors.js";
-import { type RunFlags, translateError } from "../options.js";
+import type { RunFlags } from "../options.js";
 
 /** The parsed flags of `mcm resume`. */
 type ResumeFlags = Pick<RunFlags, "steps" | "checkpointEvery" | "json" | "quiet">;
 
 import { createReporter, type Reporter } from "../progress.js";
-import {
-  checkpointEveryText,
-  FILES,
-  printSummary,
-  RUN_SCHEMAS,
-  type RunRecord,
-  repairOutputs,
-  runRecordText,
-  runSession,
-} from "../session.js";
+import { checkpointEveryText, FILES, RUN_SCHEMAS, type RunRecord, runRecordText } from "../run-record.js";
+import { printSummary, repairOutputs, runSession } from "../session.js";
 import { SWEEP_FILES } from "../sweep-store.js";
 import { GENERATE_FILES } from "./generate.js";
 
 export function registerResume(program: Command): Command {
   return program
     .command("resume")
-    .summary("continue a stopped run from its checkpoint")
     .description("Continue the run in DIR from DIR/checkpoint.npz, bit-identically to a run never stopped.")
     .argument("<dir>", "the run directory (the --out of `mcm run`)")
     .option("--steps <expr>", "new total step count (a number or an expression in d); default: the run's own")
@@ -108,11 +99,7 @@ function runLength(
   let steps = run.steps;
   let stepsExpression = run.stepsExpression;
   if (typeof opts.steps === "string") {
-    try {
-      steps = parseSteps(opts.steps).at(run.d);
-    } catch (e) {
-      throw translateError(e, new Map([["steps", "--steps"]]));
-    }
+    steps = parseSteps(opts.steps).at(run.d);
     stepsExpression = opts.steps;
     if (steps < run.atLeast) {
       throw new UsageError(

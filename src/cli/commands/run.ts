@@ -7,9 +7,9 @@ import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { activationTableRecord } from "../../config/model.js";
 import { DEFAULT_STEPS } from "../../config/steps.js";
-import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
-import { createSimulation } from "../../engine/simulation.js";
+import type { KernelFlavour } from "../../engine/kernels.js";
 import { isAtomicTemp, writeFileAtomic } from "../../io/atomic.js";
+import { packageVersion } from "../../io/stamp.js";
 import { UsageError } from "../errors.js";
 import {
   addModelOptions,
@@ -21,7 +21,7 @@ import {
 } from "../options.js";
 import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { checkpointEveryText, FILES, packageVersion, type RunRecord, runRecordText, runSession } from "../session.js";
+import { checkpointEveryText, FILES, type RunRecord, runRecordText } from "../run-record.js";
 
 /** ./mcm-output/<UTC timestamp>-<seed> */
 export function defaultOutDir(seed: string, now = new Date()): string {
@@ -53,7 +53,6 @@ export function prepareOutDir(dir: string, force: boolean, flag = "--out", raw =
 export function registerRun(program: Command): Command {
   const cmd = program
     .command("run")
-    .summary("train the denoiser with online SGD and write the results")
     .description("Train walkers of the tied denoiser on the mixed cumulant model with online spherical SGD.");
   addModelOptions(cmd);
   cmd
@@ -125,6 +124,12 @@ async function startRun(
   opts: RunFlags,
   leftovers: Leftovers,
 ): Promise<void> {
+  // The engine loads only when a run starts (not for `mcm run --help`).
+  const [{ loadKernels }, { createSimulation }, { runSession }] = await Promise.all([
+    import("../../engine/kernels.js"),
+    import("../../engine/simulation.js"),
+    import("../session.js"),
+  ]);
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (plan.seedDrawn) reporter.info(`seed ${plan.seed} (drawn; pass --seed ${plan.seed} to repeat this run)`);
 
