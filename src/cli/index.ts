@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
 import { CheckpointMismatchError } from "../engine/checkpoint.js";
+import { EnvelopeMismatchError } from "../io/envelope.js";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDiffusion } from "./commands/diffusion.js";
@@ -78,7 +79,7 @@ export function exitCodeFor(e: unknown): number {
   // A malformed --queue URL (src/queue/connection.ts, not imported here: it loads the Redis client).
   const queueUrl = e instanceof Error && e.name === "QueueUrlError";
   const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError;
-  if (usage || e instanceof CheckpointMismatchError || queueUrl) {
+  if (usage || e instanceof CheckpointMismatchError || e instanceof EnvelopeMismatchError || queueUrl) {
     process.stderr.write(`mcm: error: ${e.message}\n`);
     return EXIT.usage;
   }

@@ -1,19 +1,21 @@
 /**
  * The end of a checkpointed training command (images, diffusion): a run stopped by a signal exits
- * through Interrupted with the command that continues it; a finished one writes its result and plots.
+ * through Interrupted with the command that continues it; a finished one writes its plots and then its
+ * result, the file that marks it finished: a kill between them leaves the final checkpoint, from which a
+ * resume computes the result again, and a resume of a finished run rebuilds missing plots from the result.
  */
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { writeFileAtomic } from "../io/atomic.js";
 import { Interrupted } from "./errors.js";
 import { addOutputOptions } from "./options.js";
+import type { RunDir } from "./rundir.js";
 import type { StopSignals } from "./signals.js";
 
 /** Where a training command writes and how it was stopped. */
 export interface TrainingRun {
   /** The command's name, for the resume hint. */
   command: string;
-  outDir: string;
+  dir: RunDir;
   resultFile: string;
   stop: StopSignals;
   /** --json: print the result on stdout. */
@@ -30,24 +32,57 @@ export async function finishTraining<R extends { complete: boolean }, P extends 
   result: R,
   plotsOf: (result: R) => Promise<P>,
 ): Promise<boolean> {
-  const { command, outDir, stop } = run;
+  const { command, dir, stop } = run;
   if (!result.complete) {
     const signal = stop.caught() ?? "SIGINT";
     throw new Interrupted(
       signal,
-      `interrupted by ${signal}; checkpoint written\ncontinue with: mcm ${command} --resume ${outDir}`,
+      `interrupted by ${signal}; checkpoint written\ncontinue with: mcm resume ${dir.dir} (or mcm ${command} --resume ${dir.dir})`,
     );
   }
-  writeFileAtomic(join(outDir, run.resultFile), `${JSON.stringify(result, null, 1)}\n`);
-  const plots = await plotsOf(result);
-  const { svgToPng } = await import("../report/png.js");
-  for (const [name, svg] of Object.entries(plots) as [string, string | null][]) {
-    if (!svg) continue;
-    writeFileAtomic(join(outDir, `${name}.svg`), svg);
-    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
+  await writePlots(dir, await plotsOf(result));
+  dir.write(run.resultFile, `${JSON.stringify(result, null, 1)}\n`);
+  const late = stop.caught();
+  if (late !== null) {
+    throw new Interrupted(
+      late,
+      `interrupted by ${late} while writing the outputs; they are complete: the run is finished in ${dir.dir}`,
+    );
   }
   if (run.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   return run.json;
+}
+
+async function writePlots(dir: RunDir, plots: Record<string, string | null>): Promise<void> {
+  const { svgToPng } = await import("../report/png.js");
+  for (const [name, svg] of Object.entries(plots)) {
+    if (!svg) continue;
+    dir.write(`${name}.svg`, svg);
+    dir.write(`${name}.png`, svgToPng(svg));
+  }
+}
+
+/**
+ * A resume of a finished training run: its plots rebuilt from the result (a kill may have cut them short),
+ * the result printed again with --json. Returns the result, and whether it was printed.
+ */
+export async function reportFinished<R, P extends { [K in keyof P]: string | null }>(
+  dir: RunDir,
+  resultFile: string,
+  plotsOf: (result: R) => Promise<P>,
+  json: boolean,
+): Promise<{ result: R; printed: boolean }> {
+  const path = dir.path(resultFile);
+  let result: R;
+  try {
+    result = JSON.parse(readFileSync(path, "utf8")) as R;
+  } catch (e) {
+    throw new Error(`${path}: not a readable result (${(e as Error).message}); remove it to compute it again`);
+  }
+  await writePlots(dir, await plotsOf(result));
+  process.stderr.write(`mcm: the run in ${dir.dir} is finished; its plots were written again from ${resultFile}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  return { result, printed: json };
 }
 
 /** The flags of a checkpointed training command besides its options: --checkpoint-every (its help and

@@ -3,18 +3,18 @@
  * (src/experiments/regimes.ts; docs/demo.md says why these parameters), then the phase-transition
  * summary with the controls' column, a terminal preview and the plots.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { parseSeed } from "../../config/schema.js";
 import { demoRegimes, runDemo } from "../../experiments/demo.js";
 import { formatPhaseTable } from "../../experiments/phase.js";
 import type { SweepResult } from "../../experiments/sweep.js";
-import { writeFileAtomic } from "../../io/atomic.js";
-import { UsageError } from "../errors.js";
+import { Interrupted, UsageError } from "../errors.js";
 import { addOutputOptions, type OutputFlags } from "../options.js";
-import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
+import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { RunDir, type RunDirSpec } from "../rundir.js";
+import { catchStopSignals, signalExitCode } from "../signals.js";
 import { formatPoints, writePlots } from "../sweep-output.js";
 
 /** What a finished demo leaves in --out: refused there without --force, like every other command. */
@@ -22,6 +22,8 @@ const DEMO_OUTPUTS = [
   "demo.json",
   ...["overlaps", "collapse", "hitting-times"].flatMap((p) => [`${p}.svg`, `${p}.png`]),
 ];
+/** The demo's directory: no checkpoint, demo.json written last marks it done. */
+const DEMO_DIR: RunDirSpec = { command: "demo", files: DEMO_OUTPUTS, checkpoint: "demo.json" };
 
 /** The parsed flags of `mcm demo`. */
 interface DemoFlags extends OutputFlags {
@@ -57,13 +59,43 @@ export function registerDemo(program: Command): Command {
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
       throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
     }
-    const outDir = checkOutDir("--out", opts.out ?? join("mcm-output", `demo-${utcStamp()}`));
-    const held = DEMO_OUTPUTS.filter((f) => existsSync(join(outDir, f)));
-    if (held.length > 0 && opts.force !== true) {
-      throw new UsageError(
-        `--out: ${outDir} already holds a demo (${held.join(", ")}); choose another directory or pass --force to replace it`,
-      );
+    const dir = RunDir.create(
+      DEMO_DIR,
+      "--out",
+      opts.out ?? join("mcm-output", `demo-${utcStamp()}`),
+      opts.force === true,
+    );
+    // The demo keeps no checkpoint: a signal while it computes stops it at once, leaving DIR as it was; one
+    // while it writes its outputs lets them finish, then exits 130/143.
+    let writing = false;
+    const stop = catchStopSignals(() => "the outputs being written are incomplete; run the demo again");
+    stop.signal.addEventListener("abort", () => {
+      if (writing) return;
+      const s = stop.caught() ?? "SIGINT";
+      dir.undo();
+      process.stderr.write(`mcm: interrupted by ${s}; the demo keeps no checkpoint: nothing is kept, run it again\n`);
+      process.exit(signalExitCode(s));
+    });
+    try {
+      await dir.around(() => demo(dir, opts, seed, threads, () => (writing = true)));
+    } finally {
+      stop.release();
     }
+    const late = stop.caught();
+    if (late)
+      throw new Interrupted(late, `interrupted by ${late} while writing the outputs; they are complete in ${dir.dir}`);
+  });
+}
+
+async function demo(
+  dir: RunDir,
+  opts: DemoFlags,
+  seed: string,
+  threads: number | undefined,
+  writing: () => void,
+): Promise<void> {
+  {
+    const outDir = dir.dir;
     const reporter = createReporter({ quiet: opts.quiet === true });
     const options = { seed, threads, quick: opts.quick === true };
     for (const r of demoRegimes(options)) {
@@ -87,7 +119,7 @@ export function registerDemo(program: Command): Command {
     const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
     const { predictedBands, predictedCurves } = await import("../../report/bands.js");
     const regimes = demoPlotRegimes(result);
-    makeOutDir("--out", outDir);
+    writing();
     const files = await writePlots(outDir, {
       overlaps: overlapCurvesSpec(
         regimes,
@@ -110,7 +142,7 @@ export function registerDemo(program: Command): Command {
       })),
       plots: files,
     };
-    writeFileAtomic(join(outDir, "demo.json"), `${JSON.stringify(doc, null, 1)}\n`);
+    dir.writeCheckpoint("demo.json", `${JSON.stringify(doc, null, 1)}\n`);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
       return;
@@ -122,7 +154,7 @@ export function registerDemo(program: Command): Command {
     out.push("Phase-transition summary", formatPhaseTable(result.rows), "", demoPreview(result), "");
     out.push(`plots: ${files.filter((f) => f.endsWith(".png")).join(", ")}`, `all outputs: ${outDir}`, "");
     process.stdout.write(out.join("\n"));
-  });
+  }
 }
 
 /** The JSON of one sweep of the demo: its spec, fits and per-point hitting times. */

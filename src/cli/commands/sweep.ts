@@ -20,6 +20,7 @@ import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import type { QueueProgress } from "../../queue/index.js";
+import { checkOptions, readJsonFile } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import {
   addModelOptions,
@@ -32,12 +33,13 @@ import {
   readConfigFile,
   translateError,
 } from "../options.js";
-import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
+import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { RunDir, refuseResumeFlags } from "../rundir.js";
 import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
-import { readSweepState, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
+import { readSweepState, SWEEP_DIR, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
 
 /** The parsed flags of `mcm sweep`: the model and sweep-only flags (texts, comma lists for grid axes) and these. */
 export interface SweepCommandFlags extends Omit<RunFlags, "checkpointEvery" | "force" | "kernel">, ModelFlagValues {
@@ -107,8 +109,8 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
     )
-    .action(async (opts: SweepCommandFlags) => {
-      await sweepAction(opts);
+    .action(async (opts: SweepCommandFlags, cmd: Command) => {
+      await sweepAction(opts, cmd);
     });
   return cmd;
 }
@@ -172,14 +174,33 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   } catch (e) {
     throw translateError(e, flagOf, path ? { path, values: file } : undefined);
   }
-  // A threshold above the plateau the calculator predicts for a measured direction measures nothing.
+  checkThresholds(sweep, points, "--threshold");
+  return sweep;
+}
+
+/** A threshold above the plateau the calculator predicts for a measured direction measures nothing. */
+function checkThresholds(sweep: SweepFile, points: ReturnType<typeof expandGrid>, field: string): void {
   for (const p of points) {
     for (const d of sweep.directions ?? []) {
       const problem = thresholdProblem(p.config, d);
-      if (problem) throw new UsageError(`--threshold: ${problem}`);
+      if (problem) throw new UsageError(`${field}: ${problem}`);
     }
   }
-  return sweep;
+}
+
+/** A sweep read from a file (sweep-spec.json, a state's header), checked as a new sweep is. */
+export function checkStoredSweep(raw: unknown): SweepFile {
+  const s = raw as SweepFile;
+  if (s === null || typeof s !== "object" || typeof s.base !== "object" || typeof s.grid !== "object") {
+    throw new Error("expected an object with base and grid");
+  }
+  if (parseSeed(s.seed) === null)
+    throw new Error(`seed: got ${JSON.stringify(s.seed)}, expected an integer in [0, 2^64 - 1]`);
+  if (!Number.isSafeInteger(s.seeds) || s.seeds < 1)
+    throw new Error(`seeds: got ${JSON.stringify(s.seeds)}, expected a whole number >= 1`);
+  parseSteps(String(s.steps));
+  checkThresholds(s, expandGrid(toSweepSpec(s)), "threshold");
+  return s;
 }
 
 /** The flags that only mean something with --queue refused without it, --threads and --chunk validated. */
@@ -198,57 +219,61 @@ function checkRunFlags(opts: SweepCommandFlags): Pick<SweepFlags, "threads" | "c
   return { threads, chunk };
 }
 
-async function sweepAction(opts: SweepCommandFlags): Promise<void> {
+async function sweepAction(opts: SweepCommandFlags, cmd: Command): Promise<void> {
   const { threads } = checkRunFlags(opts);
   if (typeof opts.queue === "string") return queueSweepAction(opts, opts.queue);
   let sweep: SweepFile;
-  let outDir: string;
+  let dir: RunDir;
   if (typeof opts.resume === "string") {
-    outDir = checkOutDir("--resume", opts.resume);
-    const specPath = join(outDir, SWEEP_FILES.spec);
-    if (!existsSync(specPath) || statSync(specPath).isDirectory())
-      throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
-    sweep = JSON.parse(readFileSync(specPath, "utf8")) as SweepFile;
+    refuseResumeFlags(cmd, ["resume", "threads", "json", "quiet"], opts.resume);
+    dir = RunDir.open(SWEEP_DIR, "--resume", opts.resume);
+    const specPath = dir.path(SWEEP_FILES.spec);
+    try {
+      if (!existsSync(specPath) || statSync(specPath).isDirectory())
+        throw new UsageError(`--resume: ${specPath} not found (is ${dir.dir} a sweep directory?)`);
+      sweep = checkOptions(specPath, readJsonFile(specPath), checkStoredSweep);
+    } catch (e) {
+      dir.release();
+      throw e;
+    }
   } else {
     sweep = sweepFileFromFlags(opts);
-    const stamp = utcStamp();
-    outDir = checkOutDir(
-      "--out",
-      typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
-    );
-    if (existsSync(join(outDir, SWEEP_FILES.spec))) {
-      const stored = JSON.parse(readFileSync(join(outDir, SWEEP_FILES.spec), "utf8")) as SweepFile;
-      if (specHash(stored) !== specHash(sweep)) {
-        throw new UsageError(`--out: ${outDir} holds another sweep; choose another directory (or --resume it)`);
-      }
-    }
+    const outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${utcStamp()}-${sweep.seed}`);
+    const outDir = checkOutDir("--out", outText);
+    const specPath = join(outDir, SWEEP_FILES.spec);
+    // The same sweep in --out continues; another one there is refused (RunDir.create names its files).
+    const same = existsSync(specPath) && specHash(readJsonFile(specPath) as SweepFile) === specHash(sweep);
+    dir = same ? RunDir.open(SWEEP_DIR, "--out", outText) : RunDir.create(SWEEP_DIR, "--out", outText, false);
   }
-  const finished = existsSync(outDir) ? readSweepState(outDir, sweep) : new Map<string, TaskResult>();
-  // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
-  // refuse the corrected sweep and make --resume run the failed one.
-  const leftovers = new Leftovers();
-  const specPath = join(outDir, SWEEP_FILES.spec);
-  if (!existsSync(specPath)) leftovers.file(specPath);
-  leftovers.dirsCreated(makeOutDir(typeof opts.resume === "string" ? "--resume" : "--out", outDir).created);
-  writeFileAtomic(specPath, `${JSON.stringify(sweep, null, 2)}\n`);
-  await leftovers.around(() => runLocalSweep(sweep, outDir, finished, threads, opts, leftovers));
+  await dir.around(async () => {
+    const finished = readSweepState(dir, sweep, checkStoredSweep);
+    // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
+    // refuse the corrected sweep and make --resume run the failed one.
+    dir.write(SWEEP_FILES.spec, `${JSON.stringify(sweep, null, 2)}\n`);
+    await runLocalSweep(sweep, dir, finished, threads, opts);
+  });
 }
 
 async function runLocalSweep(
   sweep: SweepFile,
-  outDir: string,
+  dir: RunDir,
   finished: Map<string, TaskResult>,
   threads: number | undefined,
   opts: SweepCommandFlags,
-  leftovers: Leftovers,
 ): Promise<void> {
+  const outDir = dir.dir;
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (finished.size > 0) reporter.info(`resuming: ${finished.size} finished tasks found in ${outDir}`);
   reporter.info(`sweep seed ${sweep.seed}; outputs in ${outDir}`);
 
   const tasks: Record<string, TaskResult> = Object.fromEntries(finished);
-  const saveState = () => saveSweepState(outDir, sweep, tasks);
-  const stop = catchStopSignals();
+  const saveState = () => saveSweepState(dir, sweep, tasks);
+  let writing = false;
+  const stop = catchStopSignals(() =>
+    writing
+      ? `the outputs being written are incomplete: \`mcm resume ${outDir}\` writes them again`
+      : `the tasks in progress are lost (${Object.keys(tasks).length} finished tasks are saved)`,
+  );
   let bar: ReturnType<typeof reporter.bar> | null = null;
   const t0 = performance.now();
   let result: SweepResult;
@@ -260,7 +285,6 @@ async function runLocalSweep(
       onTask: (key, r) => {
         tasks[key] = r;
         saveState();
-        leftovers.keep();
       },
       onProgress: (p) => {
         bar ??= reporter.bar("sweep", p.workTotal / 1e6, "Mwork");
@@ -273,15 +297,23 @@ async function runLocalSweep(
     if (caught !== null) {
       throw new Interrupted(
         caught,
-        `sweep interrupted by ${caught}; ${Object.keys(tasks).length} finished tasks saved in ${outDir}\ncontinue with: mcm sweep --resume ${outDir}`,
+        `sweep interrupted by ${caught}; ${Object.keys(tasks).length} finished tasks saved in ${outDir}\ncontinue with: mcm resume ${outDir} (or mcm sweep --resume ${outDir})`,
       );
     }
+    stop.release();
     throw e;
+  }
+  (bar as ReturnType<typeof reporter.bar> | null)?.done();
+  writing = true;
+  try {
+    await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
   } finally {
     stop.release();
   }
-  (bar as ReturnType<typeof reporter.bar> | null)?.done();
-  await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
+  const late = stop.caught();
+  if (late) {
+    throw new Interrupted(late, `interrupted by ${late} while writing the outputs; they are complete in ${outDir}`);
+  }
 }
 
 /** sweep.json, sweep.csv, plots, and the printed summary: the same for local and queued sweeps. */
@@ -295,7 +327,6 @@ async function writeSweepOutputs(
 ): Promise<void> {
   makeOutDir("--out", outDir);
   const rows = attachControls(phaseRows(result, predictFromTheory, undefined, predictMedianFromLimit), result);
-  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
   const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
@@ -310,6 +341,8 @@ async function writeSweepOutputs(
       }),
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
+  // sweep.json last: the file that says the sweep is finished (a resume writes every output again).
+  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
   if (opts.json) {
     process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }));
     return;
