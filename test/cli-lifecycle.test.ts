@@ -4,7 +4,7 @@
 // truncation and foreign checkpoints of every kind refused naming the file (or harmless); a second writer
 // refused naming the first one's pid; --force that keeps the old run until the new one has a checkpoint;
 // a refused command that leaves the directory as it was. Build first: `npm run build`.
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,34 +98,47 @@ describe("corruption", () => {
 });
 
 describe("one writer per directory", () => {
-  it("a second process on the same --out is refused at once, naming the first one's pid; a dead one's lock is taken over", async () => {
-    const longer: Record<string, string[]> = {
-      run: ["--steps", "1e9"],
-      sweep: ["--steps", "1e7*d"],
-      generate: ["--steps", "1e7"],
-      images: ["--steps", "1000000"],
-      diffusion: ["--steps", "100000"],
-    };
-    for (const name of names) {
-      const out = join(tmp, `two-${name}`);
-      let child: ChildProcess | undefined;
-      const first = harness.mcm([...cmds[name].args, ...longer[name], "--out", out], {
-        onSpawn: (c) => {
-          child = c;
-        },
-      });
-      for (let i = 0; i < 20_000 && !existsSync(join(out, ".mcm.lock")); i++)
-        await new Promise((r) => setTimeout(r, 2));
-      const second = await harness.mcm([...cmds[name].args, "--out", out]);
-      child?.kill("SIGKILL");
-      await first;
-      expect(second.code, name).toBe(2);
-      expect(second.stderr, name).toContain(`in use by process ${child?.pid}`);
+  it("a second `mcm run` on the same --out is refused at once, naming the first one's pid; its stale lock is taken over", async () => {
+    const out = join(tmp, "two-run");
+    let child: ChildProcess | undefined;
+    const first = harness.mcm([...cmds.run.args, "--steps", "1e9", "--out", out], {
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    for (let i = 0; i < 20_000 && !existsSync(join(out, ".mcm.lock")); i++) await new Promise((r) => setTimeout(r, 2));
+    const second = await harness.mcm([...cmds.run.args, "--out", out]);
+    child?.kill("SIGKILL");
+    await first;
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`in use by process ${child?.pid}`);
+    // The killed run's lock is stale: a resume takes it over (and here stops at once on its --steps 0).
+    expect(existsSync(join(out, ".mcm.lock"))).toBe(true);
+    const r = await harness.mcm(["resume", out, "--steps", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--steps: got 0|has no checkpoint\.npz/);
+    expect(existsSync(join(out, ".mcm.lock"))).toBe(false);
+  }, 120_000);
+
+  it("every command, new or resumed, is refused on a directory whose lock a live process holds", async () => {
+    // The holder: a live process of the test's own (its pid in the lock, as a running mcm writes it).
+    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    try {
+      for (const name of names) {
+        for (const resume of [false, true]) {
+          const out = join(tmp, `held-${name}-${resume}`);
+          mkdirSync(out, { recursive: true });
+          writeFileSync(join(out, ".mcm.lock"), `${holder.pid} ${name}\n`);
+          const r = await harness.mcm(resume ? ["resume", out] : [...cmds[name].args, "--out", out]);
+          expect(r.code, `${name} ${resume}: ${r.stderr}`).toBe(2);
+          expect(r.stderr, name).toContain(`in use by process ${holder.pid}`);
+          expect(readdirSync(out), name).toEqual([".mcm.lock"]);
+        }
+      }
+    } finally {
+      holder.kill("SIGKILL");
     }
-    // The killed run's lock is stale: a resume takes it over (the run had not started, or resumes).
-    const r = await harness.mcm(["resume", join(tmp, "two-run")]);
-    expect(r.stderr).not.toMatch(/in use by process/);
-  }, 300_000);
+  }, 120_000);
 });
 
 describe("--force and refusals", () => {
@@ -137,9 +150,10 @@ describe("--force and refusals", () => {
     };
     cp(refs.generate.out);
     const before = harness.fingerprint(out, cmds.generate);
-    // A new run that diverges at its first level: refused after the old run was moved aside.
-    const r = await harness.mcm([...cmds.generate.args, "--lr", "1e300", "--force", "--out", out]);
-    expect(r.code).toBe(1);
+    // A new run refused by the experiment before its first checkpoint, after the old run was moved aside.
+    const r = await harness.mcm([...cmds.generate.args, "--backend", "reduced", "--force", "--out", out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/backend: got "reduced", expected "full"/);
     expect(harness.fingerprint(out, cmds.generate)).toEqual(before);
     expect(readdirSync(out).filter((f) => f.startsWith("."))).toEqual([]);
   }, 120_000);
