@@ -24,7 +24,7 @@ export function mcm(args: string[], o?: { onSpawn?: (c: ChildProcess) => void; t
 export function interrupt(
   cmd: HarnessCommand,
   out: string,
-  o: { signal: NodeJS.Signals; mode: "time" | "write"; ms: number },
+  o: { signal: NodeJS.Signals; mode: "time" | "write"; ms: number; nth?: number },
 ): Promise<{ first: Spawned; kept: boolean; finish: Spawned }>;
 export function flipBit(path: string, bit: number): void;
 export function everyBitFlip(

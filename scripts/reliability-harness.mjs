@@ -172,19 +172,22 @@ const isTemp = (name) => /^\..+\.tmp-[0-9]+-[0-9a-z]+$/.test(name);
  * file of an atomic write appears in `out` (mode "write": mid-write), then finishes the run (`mcm resume`,
  * or the same command again when nothing was kept) and returns what happened.
  */
-export async function interrupt(cmd, out, { signal, mode, ms }) {
+export async function interrupt(cmd, out, { signal, mode, ms, nth = 1 }) {
   let child;
   const running = mcm([...cmd.args, "--out", out], { onSpawn: (c) => (child = c) });
   let exited = false;
   void running.then(() => (exited = true));
   if (mode === "write") {
+    // The nth temporary file seen: a kill in the middle of the nth atomic write (as far as polling catches it).
+    const seen = new Set();
     const t0 = performance.now();
-    while (!exited && performance.now() - t0 < 60_000) {
+    while (!exited && performance.now() - t0 < 300_000) {
       let names = [];
       try {
         names = readdirSync(out);
       } catch {}
-      if (names.some(isTemp)) break;
+      for (const n of names) if (isTemp(n)) seen.add(n);
+      if (seen.size >= nth) break;
       await sleep(0);
     }
   } else await sleep(ms);
@@ -284,18 +287,22 @@ async function main() {
     const signal = ["SIGKILL", "SIGINT", "SIGTERM"][Math.floor(next() * 3)];
     const mode = next() < 0.3 ? "write" : "time";
     const ms = Math.floor(next() * refs[name].ms);
+    const nth = 1 + Math.floor(next() * 8);
     const out = join(root, `int-${i}`);
-    const r = await interrupt(cmds[name], out, { signal, mode, ms });
-    const same = JSON.stringify(fingerprint(out, cmds[name])) === JSON.stringify(refs[name].print);
+    const r = await interrupt(cmds[name], out, { signal, mode, ms, nth });
+    const print = fingerprint(out, cmds[name]);
+    const same = JSON.stringify(print) === JSON.stringify(refs[name].print);
+    const differing = Object.keys(print).filter((f) => print[f] !== refs[name].print[f]);
     if (r.finish.code !== 0) tally.failed++;
     else if (same) tally.identical++;
     else tally.different++;
     if (r.kept) tally.kept++;
     if (mode === "write") tally.midWrite++;
     console.log(
-      `interrupt ${i + 1}: ${name} ${signal} ${mode === "write" ? "mid-write" : `at ${ms} ms`}: exit ${r.first.code ?? r.first.signal}, ${r.kept ? "resumed" : "started again"} -> ${r.finish.code === 0 ? (same ? "identical" : "DIFFERENT") : `FAILED ${r.finish.stderr.trim()}`}`,
+      `interrupt ${i + 1}: ${name} ${signal} ${mode === "write" ? `in write ${nth}` : `at ${ms} ms`}: exit ${r.first.code ?? r.first.signal}, ${r.kept ? "resumed" : "started again"} -> ${r.finish.code === 0 ? (same ? "identical" : "DIFFERENT") : `FAILED ${r.finish.stderr.trim()}`}`,
     );
-    rmSync(out, { recursive: true, force: true });
+    if (!same) console.log(`  differing: ${differing.join(", ")}; kept in ${out}`);
+    else rmSync(out, { recursive: true, force: true });
   }
   console.log(`interrupts: ${JSON.stringify(tally)}`);
 

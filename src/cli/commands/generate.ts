@@ -22,7 +22,7 @@ import { SAMPLERS, type SamplerName } from "../../generate/sampler.js";
 import { checkHeader } from "../../io/envelope.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
 import { renderSvg } from "../../report/plots.js";
-import { header, readEnvelope, writeEnvelope } from "../envelopes.js";
+import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import {
   addModelOptions,
@@ -38,6 +38,7 @@ import { catchStopSignals } from "../signals.js";
 import { defaultOutDir } from "./run.js";
 
 export const GENERATE_FILES = {
+  plan: "generate-plan.json",
   result: "generate.json",
   state: "state.json",
   stats: "stats.svg",
@@ -229,7 +230,8 @@ export function registerGenerate(program: Command): Command {
             "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1 --lr 0.1",
             "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
             "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
-            "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
+            "times), stats.svg, histograms.svg, generate-plan.json (the plan: config, seed, levels, sampler, samples,",
+            "snapshots) and state.json (progress, a checksummed checkpoint; `mcm resume DIR` continues from it).",
             "A level whose training diverges stops the run (exit 1) naming the level; what was done is kept.",
           ],
         ],
@@ -260,7 +262,13 @@ async function generateAction(opts: Record<string, unknown>, cmd: Command): Prom
       const flavour = build?.flavour === "simd" || build?.flavour === "scalar" ? build.flavour : undefined;
       const kernels = await loadKernels(undefined, { flavour });
       checkHeader(file, head, { build: { flavour: kernels.flavour, hash: kernels.buildHash } });
-      await generate(dir, { ...state, plan }, kernels, opts);
+      sameOptions(file, plan, `its progress`, state.plan);
+      if (dir.has(GENERATE_FILES.plan)) {
+        // The plan recorded beside it must be this run's: a state.json of another run is refused.
+        const path = dir.path(GENERATE_FILES.plan);
+        sameOptions(file, plan, path, checkOptions(path, readJsonFile(path), resolvePlan));
+      }
+      await generate(dir, state, kernels, opts);
     });
     return;
   }
@@ -276,6 +284,7 @@ async function generateAction(opts: Record<string, unknown>, cmd: Command): Prom
     if (warning) process.stderr.write(`mcm: ${warning}\n`);
     const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
     const kernels = await loadKernels(undefined, { flavour });
+    dir.write(GENERATE_FILES.plan, `${JSON.stringify(plan, null, 2)}\n`);
     await generate(dir, { plan, levels: [], snapshots: [] }, kernels, opts);
   });
 }

@@ -49,7 +49,7 @@ const KINDS: { command: string; marks: string[]; argv: (dir: string) => string[]
   { command: "sweep", marks: ["sweep-spec.json"], argv: (d) => ["sweep", "--resume", d], accepts: ["threads"] },
   {
     command: "generate",
-    marks: ["state.json", "generate.json"],
+    marks: ["state.json", "generate.json", "generate-plan.json"],
     argv: (d) => ["generate", "--resume", "--out", d],
     accepts: [],
   },
