@@ -8,6 +8,7 @@ export interface HarnessCommand {
   also: string[];
   compare: Record<string, "bytes" | "json" | "envelope">;
   other: string[];
+  resume?: string[];
 }
 export interface Spawned {
   code: number | null;

@@ -82,6 +82,8 @@ export function commands(data) {
       finished: "sweep.json",
       also: ["sweep-spec.json"],
       compare: { "sweep.json": "json", "sweep-state.json": "envelope" },
+      // The same --threads on resume: the results do not depend on it, but how the state splits tasks does.
+      resume: ["--threads", "1"],
       other: ["--seed", "4"],
     },
     generate: {
@@ -195,7 +197,7 @@ export async function interrupt(cmd, out, { signal, mode, ms, nth = 1 }) {
   const first = await running;
   const kept =
     existsSync(join(out, cmd.checkpoint)) || cmd.also.some((f) => f === "config.json" && existsSync(join(out, f)));
-  const finish = kept ? await mcm(["resume", out]) : await mcm([...cmd.args, "--out", out]);
+  const finish = kept ? await mcm(["resume", out, ...(cmd.resume ?? [])]) : await mcm([...cmd.args, "--out", out]);
   return { first, kept, finish };
 }
 
@@ -248,7 +250,7 @@ export function corruptCopy(ref, cmd, to, corrupt) {
 
 /** A resume of a corrupted copy: refused naming the file, or harmless (identical result). */
 export async function resumeCorrupted(dir, cmd, refPrint) {
-  const r = await mcm(["resume", dir]);
+  const r = await mcm(["resume", dir, ...(cmd.resume ?? [])]);
   if (r.code === 0) {
     const same = JSON.stringify(fingerprint(dir, cmd)) === JSON.stringify(refPrint);
     return same ? "harmless" : "WRONG";

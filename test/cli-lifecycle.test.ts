@@ -122,7 +122,7 @@ describe("one writer per directory", () => {
 
   it("every command, new or resumed, is refused on a directory whose lock a live process holds", async () => {
     // The holder: a live process of the test's own (its pid in the lock, as a running mcm writes it).
-    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
     try {
       for (const name of names) {
         for (const resume of [false, true]) {

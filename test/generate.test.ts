@@ -253,7 +253,11 @@ describe("mcm generate", () => {
     const r = mcm("generate", ...small, "--lr", "1e30", "--out", join(tmp, "div"));
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/level 0 \(t = [0-9.]+\) diverged/);
-    const state = JSON.parse(readFileSync(join(tmp, "div", "state.json"), "utf8"));
+    // What was done is kept: the oracle's statistics, in the checkpoint envelope.
+    const path = join(tmp, "div", "state.json");
+    const state = JSON.parse(
+      new TextDecoder().decode(openEnvelope(new Uint8Array(readFileSync(path)), path, "generate").payload),
+    );
     expect(state.oracle.samples).toBe(400);
   });
 });
