@@ -36,10 +36,10 @@ export function readSweepState(
   dir: RunDir,
   sweep: SweepFile,
   check: (raw: unknown) => SweepFile,
-): Map<string, TaskResult> {
-  if (!dir.has(SWEEP_FILES.state)) return new Map();
+): { tasks: Map<string, TaskResult>; chunk: number | null } {
+  if (!dir.has(SWEEP_FILES.state)) return { tasks: new Map(), chunk: null };
   const file = dir.path(SWEEP_FILES.state);
-  const { options, payload } = readEnvelope(dir, SWEEP_FILES.state, "sweep", check);
+  const { header, options, payload } = readEnvelope(dir, SWEEP_FILES.state, "sweep", check);
   if (specHash(options) !== specHash(sweep)) {
     throw new EnvelopeMismatchError(
       `${file}: spec hash: expected ${specHash(sweep)} (${SWEEP_FILES.spec}), found ${specHash(options)} (another sweep)`,
@@ -52,11 +52,13 @@ export function readSweepState(
     throw new Error(`${file}: tasks: not JSON (${(e as Error).message})`);
   }
   if (tasks === null || typeof tasks !== "object") throw new Error(`${file}: tasks: expected an object`);
-  return new Map(Object.entries(tasks));
+  const chunk = Number.isSafeInteger(header.chunk) && (header.chunk as number) >= 1 ? (header.chunk as number) : null;
+  return { tasks: new Map(Object.entries(tasks)), chunk };
 }
 
-/** Writes the finished tasks (atomically, the envelope's checksum over all of it). */
-export function saveSweepState(dir: RunDir, sweep: SweepFile, tasks: Record<string, TaskResult>): void {
-  const head = header(sweep, sweep.seed, null, { specHash: specHash(sweep) });
+/** Writes the finished tasks (atomically, the envelope's checksum over all of it) and the walkers per task
+ * they were split into: a resume keeps that split whatever its --threads, so no finished task is redone. */
+export function saveSweepState(dir: RunDir, sweep: SweepFile, tasks: Record<string, TaskResult>, chunk: number): void {
+  const head = header(sweep, sweep.seed, null, { specHash: specHash(sweep), chunk });
   writeEnvelope(dir, SWEEP_FILES.state, "sweep", head, JSON.stringify({ tasks }));
 }

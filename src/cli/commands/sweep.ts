@@ -257,17 +257,21 @@ async function sweepAction(opts: SweepCommandFlags, cmd: Command): Promise<void>
 async function runLocalSweep(
   sweep: SweepFile,
   dir: RunDir,
-  finished: Map<string, TaskResult>,
+  stored: ReturnType<typeof readSweepState>,
   threads: number | undefined,
   opts: SweepCommandFlags,
 ): Promise<void> {
   const outDir = dir.dir;
+  const finished = stored.tasks;
+  const os = await import("node:os");
+  const chunk =
+    stored.chunk ?? Math.max(1, Math.ceil(sweep.seeds / (2 * Math.max(1, threads ?? os.availableParallelism()))));
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (finished.size > 0) reporter.info(`resuming: ${finished.size} finished tasks found in ${outDir}`);
   reporter.info(`sweep seed ${sweep.seed}; outputs in ${outDir}`);
 
   const tasks: Record<string, TaskResult> = Object.fromEntries(finished);
-  const saveState = () => saveSweepState(dir, sweep, tasks);
+  const saveState = () => saveSweepState(dir, sweep, tasks, chunk);
   let writing = false;
   const stop = catchStopSignals(() =>
     writing
@@ -280,6 +284,7 @@ async function runLocalSweep(
   try {
     result = await runSweep(toSweepSpec(sweep), {
       threads,
+      chunk,
       finished,
       signal: stop.signal,
       onTask: (key, r) => {
