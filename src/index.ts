@@ -54,6 +54,27 @@ export {
   type Simulation,
   type SimulationState,
 } from "./engine/simulation.js";
+export type { PhaseRow } from "./experiments/phase.js";
+export type { DirectionResult, PointResult, ScalingFit, SweepResult } from "./experiments/sweep.js";
+export type { TaskResult } from "./experiments/sweep-task.js";
+export {
+  GENERATE_CONFIG_DEFAULTS,
+  type GenerateResult,
+  type GenerateState,
+} from "./generate/experiment.js";
+export { decodeNpy as decodeNpyArray, encodeNpy as encodeNpyArray } from "./io/npy.js";
+export {
+  exponent,
+  type GenerateInput,
+  type GenerateRunOptions,
+  generate,
+  generatePlan,
+  predict,
+  type SweepInput,
+  type SweepOutcome,
+  type SweepRunOptions,
+  sweep,
+} from "./pipeline.js";
 export { censoredMedian, formatSummary, type RunSummary, seriesCsv, summarize } from "./report/summary.js";
 export {
   computeExponents,
@@ -66,4 +87,6 @@ export {
   scalingOf,
 } from "./theory/exponent.js";
 export { formatExponentTable } from "./theory/format.js";
+export { NotCoveredError } from "./theory/limit.js";
+export type { LimitPrediction, PredictOptions } from "./theory/limit-types.js";
 export { lossEvaluator, type Overlaps, populationLoss, type TheoryModel, theoryModel } from "./theory/loss.js";

@@ -124,21 +124,24 @@ describe("one writer per directory", () => {
     // The holder: a live process of the test's own (its pid in the lock, as a running mcm writes it).
     const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
     try {
-      for (const name of names) {
-        for (const resume of [false, true]) {
-          const out = join(tmp, `held-${name}-${resume}`);
-          mkdirSync(out, { recursive: true });
-          writeFileSync(join(out, ".mcm.lock"), `${holder.pid} ${name}\n`);
-          const r = await harness.mcm(resume ? ["resume", out] : [...cmds[name].args, "--out", out]);
-          expect(r.code, `${name} ${resume}: ${r.stderr}`).toBe(2);
-          expect(r.stderr, name).toContain(`in use by process ${holder.pid}`);
-          expect(readdirSync(out), name).toEqual([".mcm.lock"]);
-        }
-      }
+      const cases = names.flatMap((name) => [false, true].map((resume) => ({ name, resume })));
+      const runs = cases.map(({ name, resume }) => {
+        const out = join(tmp, `held-${name}-${resume}`);
+        mkdirSync(out, { recursive: true });
+        writeFileSync(join(out, ".mcm.lock"), `${holder.pid} ${name}\n`);
+        return harness.mcm(resume ? ["resume", out] : [...cmds[name].args, "--out", out]);
+      });
+      const results = await Promise.all(runs);
+      cases.forEach(({ name, resume }, i) => {
+        const r = results[i];
+        expect(r.code, `${name} ${resume}: ${r.stderr}`).toBe(2);
+        expect(r.stderr, name).toContain(`in use by process ${holder.pid}`);
+        expect(readdirSync(join(tmp, `held-${name}-${resume}`)), name).toEqual([".mcm.lock"]);
+      });
     } finally {
       holder.kill("SIGKILL");
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe("--force and refusals", () => {

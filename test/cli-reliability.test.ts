@@ -160,6 +160,10 @@ describe("refusals: exit 2, one line naming the flag, the value and what is acce
     ]);
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.stdout)).toEqual({
+      tool: "mcm-diffusion",
+      version: expect.stringMatching(/^[0-9]+\.[0-9]+\.[0-9]+/),
+      build: null,
+      schema: "mcm.error/1",
       error: {
         exitCode: 2,
         kind: "usage",

@@ -9,6 +9,7 @@ import { ConfigError } from "../config/schema.js";
 import { StepsError } from "../config/steps.js";
 import { CheckpointMismatchError } from "../engine/checkpoint.js";
 import { EnvelopeMismatchError } from "../io/envelope.js";
+import { stamp } from "../io/stamp.js";
 import { registerBench } from "./commands/bench.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDiffusion } from "./commands/diffusion.js";
@@ -76,8 +77,9 @@ export function exitCodeFor(e: unknown): number {
     process.stderr.write(`mcm: ${e.message}\n`);
     return e.exitCode;
   }
-  // A malformed --queue URL (src/queue/connection.ts, not imported here: it loads the Redis client).
-  const queueUrl = e instanceof Error && e.name === "QueueUrlError";
+  // A malformed --queue URL (src/queue/connection.ts, not imported here: it loads the Redis client), or a
+  // file of another kind or newer format where a run record or spec was expected (src/io/stamp.ts).
+  const queueUrl = e instanceof Error && (e.name === "QueueUrlError" || e.name === "StampError");
   const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof StepsError;
   if (usage || e instanceof CheckpointMismatchError || e instanceof EnvelopeMismatchError || queueUrl) {
     process.stderr.write(`mcm: error: ${e.message}\n`);
@@ -104,7 +106,8 @@ async function main(argv: string[]): Promise<void> {
     // With --json, stdout always holds one JSON document: the result, or on failure this error object.
     if (code !== EXIT.ok && argv.slice(2).includes("--json")) {
       const kind = code === EXIT.usage ? "usage" : code === EXIT.failure ? "failure" : "interrupted";
-      process.stdout.write(`${JSON.stringify({ error: { exitCode: code, kind, message: messageOf(e) } })}\n`);
+      const error = { exitCode: code, kind, message: messageOf(e) };
+      process.stdout.write(`${JSON.stringify(stamp("mcm.error/1", null, { error }))}\n`);
     }
   }
 }

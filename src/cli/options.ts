@@ -19,6 +19,7 @@ import {
   resolveRun,
 } from "../config/schema.js";
 import { DEFAULT_STEPS, parseSteps, StepsError } from "../config/steps.js";
+import { unstamp } from "../io/stamp.js";
 import { UsageError } from "./errors.js";
 
 export interface ModelFlag {
@@ -196,7 +197,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UsageError(`--config: ${path} must hold a JSON object of config fields, found ${JSON.stringify(value)}`);
   }
-  const record = value as Record<string, unknown>;
+  const record = unstamp(`--config: ${path}`, value as Record<string, unknown>, "mcm.run-config/1", true);
   if (record.config !== null && typeof record.config === "object" && !Array.isArray(record.config)) {
     // A run record (config.json of an earlier run): repeat that run.
     const known = new Set(RUN_RECORD_KEYS);

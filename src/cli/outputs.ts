@@ -6,7 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { type Build, stamp, unstamp } from "../io/stamp.js";
 import { Interrupted } from "./errors.js";
+import { pngWriter } from "./optional.js";
 import { addOutputOptions } from "./options.js";
 import type { RunDir } from "./rundir.js";
 import type { StopSignals } from "./signals.js";
@@ -20,18 +22,19 @@ export interface TrainingRun {
   stop: StopSignals;
   /** --json: print the result on stdout. */
   json: boolean;
+  /** The result file's schema ("mcm.diffusion/1"). */
+  schema: string;
 }
 
 /**
  * Ends a training run: throws Interrupted (the checkpoint is written) unless it completed; otherwise writes
- * the result as JSON and each plot as NAME.svg and NAME.png, and with --json prints the result and returns
- * true (the caller prints nothing else).
+ * each plot as NAME.svg and NAME.png, then the result as JSON (last: it marks the run finished), and with
+ * --json prints the result and returns true (the caller prints nothing else).
  */
-export async function finishTraining<R extends { complete: boolean }, P extends { [K in keyof P]: string | null }>(
-  run: TrainingRun,
-  result: R,
-  plotsOf: (result: R) => Promise<P>,
-): Promise<boolean> {
+export async function finishTraining<
+  R extends { complete: boolean; build: { flavour: Build } },
+  P extends { [K in keyof P]: string | null },
+>(run: TrainingRun, result: R, plotsOf: (result: R) => Promise<P>): Promise<boolean> {
   const { command, dir, stop } = run;
   if (!result.complete) {
     const signal = stop.caught() ?? "SIGINT";
@@ -41,7 +44,10 @@ export async function finishTraining<R extends { complete: boolean }, P extends 
     );
   }
   await writePlots(dir, await plotsOf(result));
-  dir.write(run.resultFile, `${JSON.stringify(result, null, 1)}\n`);
+  // The result's own build record ({ flavour, hash }) is kept as `kernel` beside the header's build.
+  const { build, ...rest } = result;
+  const text = `${JSON.stringify(stamp(run.schema, build.flavour, { ...rest, kernel: build }), null, 1)}\n`;
+  dir.write(run.resultFile, text);
   const late = stop.caught();
   if (late !== null) {
     throw new Interrupted(
@@ -49,16 +55,16 @@ export async function finishTraining<R extends { complete: boolean }, P extends 
       `interrupted by ${late} while writing the outputs; they are complete: the run is finished in ${dir.dir}`,
     );
   }
-  if (run.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  if (run.json) process.stdout.write(text);
   return run.json;
 }
 
 async function writePlots(dir: RunDir, plots: Record<string, string | null>): Promise<void> {
-  const { svgToPng } = await import("../report/png.js");
+  const png = await pngWriter();
   for (const [name, svg] of Object.entries(plots)) {
     if (!svg) continue;
     dir.write(`${name}.svg`, svg);
-    dir.write(`${name}.png`, svgToPng(svg));
+    if (png) dir.write(`${name}.png`, png(svg));
   }
 }
 
@@ -69,19 +75,23 @@ async function writePlots(dir: RunDir, plots: Record<string, string | null>): Pr
 export async function reportFinished<R, P extends { [K in keyof P]: string | null }>(
   dir: RunDir,
   resultFile: string,
+  schema: string,
   plotsOf: (result: R) => Promise<P>,
   json: boolean,
 ): Promise<{ result: R; printed: boolean }> {
   const path = dir.path(resultFile);
   let result: R;
   try {
-    result = JSON.parse(readFileSync(path, "utf8")) as R;
+    // Written stamped, its build record as `kernel` (finishTraining): the result as the command made it.
+    const doc = unstamp(path, JSON.parse(readFileSync(path, "utf8")), schema) as Record<string, unknown>;
+    const { kernel, ...rest } = doc;
+    result = (kernel === undefined ? doc : { ...rest, build: kernel }) as R;
   } catch (e) {
     throw new Error(`${path}: not a readable result (${(e as Error).message}); remove it to compute it again`);
   }
   await writePlots(dir, await plotsOf(result));
   process.stderr.write(`mcm: the run in ${dir.dir} is finished; its plots were written again from ${resultFile}\n`);
-  if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  if (json) process.stdout.write(readFileSync(path, "utf8"));
   return { result, printed: json };
 }
 

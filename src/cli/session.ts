@@ -16,6 +16,7 @@ import {
 } from "../engine/checkpoint.js";
 import type { Simulation } from "../engine/types.js";
 import { sealZip, verifyZip } from "../io/envelope.js";
+import { type Build, packageVersion, stamp } from "../io/stamp.js";
 import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/summary.js";
 import { Interrupted } from "./errors.js";
 import type { Reporter } from "./progress.js";
@@ -38,16 +39,10 @@ export const RUN_DIR: RunDirSpec = {
   strict: true,
 };
 
-let cachedVersion: string | null = null;
+export { packageVersion } from "../io/stamp.js";
 
-/** The package version from package.json (two levels up from both src/cli and dist/cli). */
-export function packageVersion(): string {
-  if (cachedVersion === null) {
-    const url = new URL("../../package.json", import.meta.url);
-    cachedVersion = (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
-  }
-  return cachedVersion;
-}
+/** The schema names of a run directory's JSON files (docs/outputs.md). */
+export const RUN_SCHEMAS = { config: "mcm.run-config/1", summary: "mcm.run-summary/1" } as const;
 
 /** The config.json document of a run directory (also accepted by `mcm run --config`). */
 export interface RunRecord {
@@ -60,6 +55,16 @@ export interface RunRecord {
   buildHash: string;
   kernel: string;
   createdAt: string;
+}
+
+/** The text of config.json (stamped with the build its kernel field names). */
+export function runRecordText(record: RunRecord): string {
+  return `${JSON.stringify(stamp(RUN_SCHEMAS.config, record.kernel as Build, record), null, 2)}\n`;
+}
+
+/** The text of summary.json (and of `--json`). */
+export function summaryText(summary: RunSummary): string {
+  return `${JSON.stringify(stamp(RUN_SCHEMAS.summary, summary.kernel as Build, summary), null, 2)}\n`;
 }
 
 export function checkpointEveryText(c: CheckpointEvery): string {
@@ -202,7 +207,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
 /** Writes series.csv and summary.json of a finished simulation. */
 function writeOutputs(dir: RunDir, sim: Simulation, summary: RunSummary): void {
   dir.write(FILES.series, seriesCsv(sim.config, sim.log));
-  dir.write(FILES.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  dir.write(FILES.summary, summaryText(summary));
 }
 
 /**
@@ -226,12 +231,12 @@ export function repairOutputs(dir: RunDir, sim: Simulation, summary: RunSummary)
     held = null; // missing or unreadable
   }
   if (held?.completedSteps !== summary.completedSteps || held?.steps !== summary.steps) {
-    dir.write(FILES.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    dir.write(FILES.summary, summaryText(summary));
     written.push(FILES.summary);
   }
   return written;
 }
 
 export function printSummary(summary: RunSummary, json: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  process.stdout.write(json ? summaryText(summary) : formatSummary(summary));
 }

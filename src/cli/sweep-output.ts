@@ -7,6 +7,9 @@ import type { TopLevelSpec } from "vega-lite";
 import type { PhaseRow } from "../experiments/phase.js";
 import type { SweepResult } from "../experiments/sweep.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { type Build, stamp } from "../io/stamp.js";
+import { pngWriter } from "./optional.js";
+import { SWEEP_SCHEMAS } from "./sweep-store.js";
 
 const num = (x: number | null, digits = 0) => (x === null ? "-" : digits ? x.toFixed(digits) : String(Math.round(x)));
 
@@ -65,21 +68,28 @@ export function sweepCsv(result: SweepResult): string {
 }
 
 /** JSON of a sweep with its phase rows; logs are kept (they are what the plots are drawn from). */
-export function sweepJson(result: SweepResult, rows: PhaseRow[], extra: Record<string, unknown> = {}): string {
-  return `${JSON.stringify({ ...extra, ...result, phase: rows }, null, 1)}\n`;
+export function sweepJson(
+  result: SweepResult,
+  rows: PhaseRow[],
+  extra: Record<string, unknown> = {},
+  build: Build = null,
+): string {
+  return `${JSON.stringify(stamp(SWEEP_SCHEMAS.json, build, { ...extra, ...result, phase: rows }), null, 1)}\n`;
 }
 
 /** Writes NAME.svg and NAME.png for each spec; returns the paths written. */
 export async function writePlots(dir: string, specs: Record<string, TopLevelSpec>): Promise<string[]> {
   // Loaded here, not at start-up: vega and the PNG renderer take most of a second to import.
   const { renderSvg } = await import("../report/plots.js");
-  const { svgToPng } = await import("../report/png.js");
+  const png = await pngWriter();
   const written: string[] = [];
   for (const [name, spec] of Object.entries(specs)) {
     const svg = await renderSvg(spec);
     writeFileAtomic(join(dir, `${name}.svg`), svg);
-    writeFileAtomic(join(dir, `${name}.png`), svgToPng(svg));
-    written.push(join(dir, `${name}.svg`), join(dir, `${name}.png`));
+    written.push(join(dir, `${name}.svg`));
+    if (!png) continue;
+    writeFileAtomic(join(dir, `${name}.png`), png(svg));
+    written.push(join(dir, `${name}.png`));
   }
   return written;
 }

@@ -4,15 +4,19 @@
  * src/io/envelope.ts, its header holding the spec and its hash), so that `mcm sweep --resume DIR` reruns only
  * what is missing. A state written for another spec is refused, naming the file.
  */
-import { fingerprint } from "../engine/kernels.js";
+import { readFileSync } from "node:fs";
+import { fingerprint, simdSupported } from "../engine/kernels.js";
 import { canonicalJson } from "../experiments/sweep.js";
 import type { SweepFile } from "../experiments/sweep-file.js";
 import type { TaskResult } from "../experiments/sweep-task.js";
 import { EnvelopeMismatchError } from "../io/envelope.js";
+import { type Build, stamp, unstamp } from "../io/stamp.js";
 import { header, readEnvelope, writeEnvelope } from "./envelopes.js";
 import type { RunDir, RunDirSpec } from "./rundir.js";
 
 export const SWEEP_FILES = { spec: "sweep-spec.json", state: "sweep-state.json", json: "sweep.json", csv: "sweep.csv" };
+/** Schemas of the JSON files a sweep writes (docs/outputs.md); its state is a checkpoint envelope instead. */
+export const SWEEP_SCHEMAS = { spec: "mcm.sweep-spec/1", state: "mcm.sweep-state/1", json: "mcm.sweep/1" } as const;
 
 /** A sweep's directory (src/cli/rundir.ts): sweep-state.json is its checkpoint, sweep.json is written last. */
 export const SWEEP_DIR: RunDirSpec = {
@@ -62,3 +66,15 @@ export function saveSweepState(dir: RunDir, sweep: SweepFile, tasks: Record<stri
   const head = header(sweep, sweep.seed, null, { specHash: specHash(sweep), chunk });
   writeEnvelope(dir, SWEEP_FILES.state, "sweep", head, JSON.stringify({ tasks }));
 }
+
+/** The build a local sweep's tasks load (loadKernels' default on this host). */
+export const localBuild = (): Build => (simdSupported() ? "simd" : "scalar");
+
+/** A sweep-spec.json read back: its header checked and removed, so that the spec hash is the sweep's. */
+export function readSweepSpec(path: string): SweepFile {
+  return unstamp(path, JSON.parse(readFileSync(path, "utf8")) as SweepFile, SWEEP_SCHEMAS.spec);
+}
+
+/** The text of sweep-spec.json. */
+export const sweepSpecText = (sweep: SweepFile) =>
+  `${JSON.stringify(stamp(SWEEP_SCHEMAS.spec, null, sweep), null, 2)}\n`;

@@ -195,11 +195,11 @@ async function execute(
       finish(i, await runTask(tasks[i].task).catch((e) => Promise.reject(tagTask(e, i))));
     }
   } else {
-    const { Piscina } = await import("piscina");
+    const { Piscina } = await nodeImport<typeof import("piscina")>("piscina");
     if (options.signal) {
       // Every queued task listens to the one signal.
-      const events = await import("node:events");
-      events.default.setMaxListeners(pending.length + 16, options.signal);
+      const events = await nodeImport<typeof import("node:events")>("node:events");
+      events.setMaxListeners(pending.length + 16, options.signal);
     }
     const pool = new Piscina({ filename: workerUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
     try {
@@ -328,8 +328,12 @@ export async function runSweep(spec: SweepSpec, options: SweepOptions = {}): Pro
   };
 }
 
+/** A Node-only module (worker threads, cores), through a variable specifier that bundlers leave alone: the
+ * browser path runs sweeps with threads 0 and never reaches these imports. */
+const nodeImport = <T>(name: string): Promise<T> => import(/* @vite-ignore */ /* webpackIgnore: true */ name);
+
 async function defaultThreads(): Promise<number> {
   if (typeof navigator !== "undefined" && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
-  const os = await import("node:os");
+  const os = await nodeImport<typeof import("node:os")>("node:os");
   return Math.max(1, os.availableParallelism());
 }

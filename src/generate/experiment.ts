@@ -14,6 +14,17 @@ import { type FamilyInterval, levelHitInterval, type ReachRow, reachRows } from 
 import { createGenerator, type SamplerName, type TrainedFamily } from "./sampler.js";
 import { histogramV, type SampleStats, sampleStats } from "./stats.js";
 
+/** Config values generate uses where neither the caller nor a flag sets them: a family that can represent
+ * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family, and
+ * delta = 0.1 (at the run's 0.5 the overlaps' noise floor costs a third of Var(x.u); docs/generate.md). */
+export const GENERATE_CONFIG_DEFAULTS = {
+  delta: 0.1,
+  K: 2,
+  trainSkip: true,
+  trainAmplitude: true,
+  walkers: 1,
+} as const satisfies Partial<Config>;
+
 export interface GeneratePlan {
   config: Config;
   seed: string;

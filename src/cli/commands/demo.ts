@@ -9,6 +9,7 @@ import { parseSeed } from "../../config/schema.js";
 import { demoRegimes, runDemo } from "../../experiments/demo.js";
 import { formatPhaseTable } from "../../experiments/phase.js";
 import type { SweepResult } from "../../experiments/sweep.js";
+import { stamp } from "../../io/stamp.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { addOutputOptions, type OutputFlags } from "../options.js";
 import { utcStamp } from "../paths.js";
@@ -16,6 +17,7 @@ import { createReporter } from "../progress.js";
 import { RunDir, type RunDirSpec } from "../rundir.js";
 import { catchStopSignals, signalExitCode } from "../signals.js";
 import { formatPoints, writePlots } from "../sweep-output.js";
+import { localBuild } from "../sweep-store.js";
 
 /** What a finished demo leaves in --out: refused there without --force, like every other command. */
 const DEMO_OUTPUTS = [
@@ -129,7 +131,7 @@ async function demo(
       collapse: collapseSpec(regimes, "Median first-hitting time divided by the predicted law (flat = agreement)"),
       "hitting-times": hittingTimesSpec(regimes, undefined, predictedBands(regimes)),
     });
-    const doc = {
+    const doc = stamp("mcm.demo/1", localBuild(), {
       seed,
       seconds: result.seconds,
       phase: result.rows,
@@ -141,7 +143,7 @@ async function demo(
         control: sweepDoc(r.control),
       })),
       plots: files,
-    };
+    });
     dir.writeCheckpoint("demo.json", `${JSON.stringify(doc, null, 1)}\n`);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);

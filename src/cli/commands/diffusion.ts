@@ -10,9 +10,10 @@ import type { Command } from "commander";
 import { DIFFUSION_DEFAULTS, type DiffusionOptions, resolveDiffusionOptions } from "../../diffusion/options.js";
 import type { DiffusionCheckpoint, DiffusionImages, DiffusionResult } from "../../diffusion/run.js";
 import { NpyError } from "../../images/npy.js";
-import { svgToPng } from "../../report/png.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
+import { pngWriter } from "../optional.js";
 import { helpAfter } from "../options.js";
 import { addTrainingRunOptions, finishTraining, reportFinished } from "../outputs.js";
 import { utcStamp } from "../paths.js";
@@ -41,6 +42,17 @@ const DIFFUSION_DIR: RunDirSpec = {
 /** The flags a resume accepts: the run's options are its checkpoint's. */
 const RESUME_FLAGS = ["resume", "threads", "checkpointEvery", "json", "quiet"];
 type Row = { label: string; images: DiffusionImages };
+/** Schemas of the JSON files (docs/outputs.md). */
+const SCHEMAS = {
+  options: "mcm.diffusion-options/1",
+  result: "mcm.diffusion/1",
+  samples: "mcm.diffusion-samples/1",
+} as const;
+/** The sample rows of samples.json; a file written before the header existed is the bare list. */
+function samplesRows(path: string): Row[] {
+  const doc = unstamp(path, JSON.parse(readFileSync(path, "utf8")), SCHEMAS.samples);
+  return Array.isArray(doc) ? doc : doc.rows;
+}
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const HELP: Record<keyof DiffusionOptions, string> = {
   dataset: "mnist, fashion-mnist or a .npy file [N, H, W] or [N, C, H, W] (float32 or float64)",
@@ -151,7 +163,7 @@ async function diffusionAction(opts: Record<string, unknown>, cmd: Command): Pro
   const outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${utcStamp()}`);
   const dir = RunDir.create(DIFFUSION_DIR, "--out", outText, opts.force === true);
   await dir.around(async () => {
-    dir.write(FILES.options, `${JSON.stringify(options, null, 2)}\n`);
+    dir.write(FILES.options, `${JSON.stringify(stamp(SCHEMAS.options, null, options), null, 2)}\n`);
     await train(dir, options, undefined, [], every, threads, opts);
   });
 }
@@ -161,7 +173,13 @@ async function resumeDiffusion(dir: RunDir, every: number, threads: number, opts
   const { diffusionPlots } = await import("../../report/diffusion.js");
   if (dir.has(FILES.result)) {
     // Finished: the plots are rebuilt from result.json (a kill may have cut them short), never recomputed.
-    const { result, printed } = await reportFinished(dir, FILES.result, diffusionPlots, opts.json === true);
+    const { result, printed } = await reportFinished(
+      dir,
+      FILES.result,
+      SCHEMAS.result,
+      diffusionPlots,
+      opts.json === true,
+    );
     if (!printed) printDiffusion(result as DiffusionResult, dir.dir);
     return;
   }
@@ -184,7 +202,7 @@ async function resumeDiffusion(dir: RunDir, every: number, threads: number, opts
   if (dir.has(FILES.options)) {
     // The options file beside it must be this run's: a checkpoint of another run is refused, naming the field.
     const path = dir.path(FILES.options);
-    const checked = checkOptions(path, readJsonFile(path), (raw) =>
+    const checked = checkOptions(path, unstamp(path, readJsonFile(path), SCHEMAS.options), (raw) =>
       resolveDiffusionOptions(raw as Record<string, unknown>),
     );
     sameOptions(file, options, path, checked);
@@ -193,9 +211,7 @@ async function resumeDiffusion(dir: RunDir, every: number, threads: number, opts
   // snapshots are kept, so that the resumed run writes that row once.
   const steps = new Set(resume.snapshots.map((s) => `step ${s.step}`));
   const path = dir.path(FILES.samples);
-  const rows = dir.has(FILES.samples)
-    ? (JSON.parse(readFileSync(path, "utf8")) as Row[]).filter((r) => steps.has(r.label))
-    : [];
+  const rows = dir.has(FILES.samples) ? samplesRows(path).filter((r) => steps.has(r.label)) : [];
   await train(dir, options, resume, rows, every, threads, opts);
 }
 
@@ -213,7 +229,12 @@ async function train(
   const { diffusionPlots, samplesGrid } = await import("../../report/diffusion.js");
   const { DivergedError, runDiffusion, StoppedBeforeTraining } = await import("../../diffusion/run.js");
   const outDir = dir.dir;
-  const writeGrid = (name: string, title: string, r: Row[]) => dir.write(name, svgToPng(samplesGrid(title, r)));
+  const png = await pngWriter();
+  // Without resvg's native binding (an optional dependency) the grids are written as SVG.
+  const writeGrid = (name: string, title: string, r: Row[]) =>
+    png
+      ? dir.write(name, png(samplesGrid(title, r)))
+      : dir.write(name.replace(/\.png$/, ".svg"), samplesGrid(title, r));
   const samplesTitle = `${options.dataset}: samples from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`;
   const reporter = createReporter({ quiet: opts.quiet === true });
   let lastStep = resume?.state.step ?? 0;
@@ -256,7 +277,7 @@ async function train(
               },
             })),
           );
-          dir.write(FILES.samples, JSON.stringify(rows));
+          dir.write(FILES.samples, JSON.stringify(stamp(SCHEMAS.samples, null, { rows })));
           writeGrid("samples.png", samplesTitle, rows);
         },
         onProgress: (p) => {
@@ -284,7 +305,14 @@ async function train(
       throw e;
     }
     bar.done();
-    const run = { command: "diffusion", dir, resultFile: FILES.result, stop, json: opts.json === true };
+    const run = {
+      command: "diffusion",
+      dir,
+      resultFile: FILES.result,
+      schema: SCHEMAS.result,
+      stop,
+      json: opts.json === true,
+    };
     if (await finishTraining(run, result, diffusionPlots)) return;
     printDiffusion(result, outDir);
   } finally {

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
 import { alphaSigma } from "../../config/process.js";
 import { resolveConfig } from "../../config/schema.js";
+import { stamp } from "../../io/stamp.js";
 import { computeExponents } from "../../theory/exponent.js";
 import { formatExponentTable } from "../../theory/format.js";
 import { namedMixedTerms } from "../../theory/named-terms.js";
@@ -74,7 +75,11 @@ export function registerExponent(program: Command): Command {
         );
       }
       const doc = { ...result, namedMixedTerms: namedMixedTerms(result) };
-      process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatExponentTable(result)}\n`);
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(stamp("mcm.exponent/1", null, doc), null, 2)}\n`
+          : `${formatExponentTable(result)}\n`,
+      );
     });
   return cmd;
 }

@@ -9,6 +9,7 @@ import { ConfigError, parseSeed, resolveConfig } from "../../config/schema.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { repellingWarning } from "../../generate/attraction.js";
 import {
+  GENERATE_CONFIG_DEFAULTS,
   type GeneratePlan,
   type GenerateResult,
   type GenerateState,
@@ -20,6 +21,7 @@ import { parseLevels, STAT_NAMES } from "../../generate/law.js";
 import type { FamilyInterval } from "../../generate/reach.js";
 import { SAMPLERS, type SamplerName } from "../../generate/sampler.js";
 import { checkHeader } from "../../io/envelope.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
 import { renderSvg } from "../../report/plots.js";
 import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
@@ -53,16 +55,16 @@ const GENERATE_DIR: RunDirSpec = {
   strict: true,
 };
 
-/** Config values generate uses where neither a flag nor --config sets them: a family that can represent
- * the linear correction along u and a non-linear one along v (docs/model.md section 11), one family, and
- * delta = 0.1 (at the run's 0.5 the overlaps' noise floor costs a third of Var(x.u); docs/generate.md). */
-const GENERATE_DEFAULTS: Record<string, string | boolean> = {
-  lr: "0.1",
-  units: "2",
-  trainSkip: true,
-  trainAmplitude: true,
-  walkers: "1",
-};
+/** Schema of generate.json (docs/outputs.md); state.json is a checkpoint envelope (docs/reliability.md). */
+const GENERATE_SCHEMAS = { result: "mcm.generate/1", plan: "mcm.generate-plan/1" } as const;
+
+/** GENERATE_CONFIG_DEFAULTS as the flag values commander would hand over (flag attribute -> text). */
+const GENERATE_DEFAULTS: Record<string, string | boolean> = Object.fromEntries(
+  Object.entries(GENERATE_CONFIG_DEFAULTS).map(([field, v]) => [
+    MODEL_FLAGS.find((f) => f.field === field)?.attr as string,
+    typeof v === "boolean" ? v : String(v),
+  ]),
+);
 
 function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
   const n = typeof value === "string" && /^[0-9]+(e[0-9]+)?$/i.test(value.trim()) ? Number(value) : Number.NaN;
@@ -266,7 +268,12 @@ async function generateAction(opts: Record<string, unknown>, cmd: Command): Prom
       if (dir.has(GENERATE_FILES.plan)) {
         // The plan recorded beside it must be this run's: a state.json of another run is refused.
         const path = dir.path(GENERATE_FILES.plan);
-        sameOptions(file, plan, path, checkOptions(path, readJsonFile(path), resolvePlan));
+        sameOptions(
+          file,
+          plan,
+          path,
+          checkOptions(path, unstamp(path, readJsonFile(path), GENERATE_SCHEMAS.plan), resolvePlan),
+        );
       }
       await generate(dir, state, kernels, opts);
     });
@@ -284,7 +291,7 @@ async function generateAction(opts: Record<string, unknown>, cmd: Command): Prom
     if (warning) process.stderr.write(`mcm: ${warning}\n`);
     const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
     const kernels = await loadKernels(undefined, { flavour });
-    dir.write(GENERATE_FILES.plan, `${JSON.stringify(plan, null, 2)}\n`);
+    dir.write(GENERATE_FILES.plan, `${JSON.stringify(stamp(GENERATE_SCHEMAS.plan, null, plan), null, 2)}\n`);
     await generate(dir, { plan, levels: [], snapshots: [] }, kernels, opts);
   });
 }
@@ -328,7 +335,10 @@ async function generate(
     // generate.json last: it marks the run as finished; the plots before it are rebuilt by a resume.
     dir.write(GENERATE_FILES.stats, await renderSvg(generateStatsSpec(result)));
     dir.write(GENERATE_FILES.histograms, await renderSvg(generateHistogramSpec(result)));
-    dir.write(GENERATE_FILES.result, `${JSON.stringify(result, null, 1)}\n`);
+    dir.write(
+      GENERATE_FILES.result,
+      `${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, result), null, 1)}\n`,
+    );
     const late = stop.caught();
     if (late) {
       throw new Interrupted(late, `interrupted by ${late} while writing the outputs; they are complete in ${dir.dir}`);
@@ -336,7 +346,7 @@ async function generate(
     if (opts.json === true) {
       const strip = <T extends { histogram: unknown }>({ histogram: _, ...rest }: T) => rest;
       const doc = { ...result, oracle: strip(result.oracle), snapshots: result.snapshots.map(strip) };
-      process.stdout.write(`${JSON.stringify(doc)}\n`);
+      process.stdout.write(`${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, doc))}\n`);
     } else {
       printTable(result);
       reporter.info(`wrote ${dir.dir}`);

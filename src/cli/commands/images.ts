@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiments/images/checkpoint.js";
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
 import { type ImagesCheckpoint, type ImagesResult, runImages } from "../../experiments/images/run.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import { imagesPlots } from "../../report/images.js";
 import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
 import { UsageError } from "../errors.js";
@@ -30,6 +31,8 @@ import { catchStopSignals } from "../signals.js";
 const FILES = { options: "images-options.json", checkpoint: "images-checkpoint.bin", result: "result.json" };
 /** The plots a finished images run writes beside FILES. */
 const IMAGE_OUTPUTS = ["curves.svg", "curves.png", "gaps.svg", "gaps.png", "digits.svg", "digits.png"];
+const OPTIONS_SCHEMA = "mcm.images-options/1";
+const RESULT_SCHEMA = "mcm.images/1";
 const IMAGES_FLAGS = flagsOf(imagesSchema.shape);
 const IMAGES_DIR: RunDirSpec = {
   command: "images",
@@ -104,7 +107,13 @@ async function imagesAction(opts: ImagesFlags, cmd: Command): Promise<void> {
     const dir = RunDir.open(IMAGES_DIR, "--resume", opts.resume);
     await dir.around(async () => {
       if (dir.has(FILES.result)) {
-        const { result, printed } = await reportFinished(dir, FILES.result, imagesPlots, opts.json === true);
+        const { result, printed } = await reportFinished(
+          dir,
+          FILES.result,
+          RESULT_SCHEMA,
+          imagesPlots,
+          opts.json === true,
+        );
         if (!printed) printImages(result as ImagesResult, dir.dir);
         return;
       }
@@ -117,7 +126,7 @@ async function imagesAction(opts: ImagesFlags, cmd: Command): Promise<void> {
       if (dir.has(FILES.options)) {
         const recorded = checkOptions(
           dir.path(FILES.options),
-          readJsonFile(dir.path(FILES.options)),
+          unstamp(dir.path(FILES.options), readJsonFile(dir.path(FILES.options)), OPTIONS_SCHEMA),
           resolveImagesOptions,
         );
         sameOptions(dir.path(FILES.checkpoint), options, dir.path(FILES.options), recorded);
@@ -132,7 +141,7 @@ async function imagesAction(opts: ImagesFlags, cmd: Command): Promise<void> {
   // A fresh run that fails before its first checkpoint leaves nothing behind (not even its options file).
   const dir = RunDir.create(IMAGES_DIR, "--out", outText, opts.force === true);
   await dir.around(async () => {
-    dir.write(FILES.options, `${JSON.stringify(options, null, 2)}\n`);
+    dir.write(FILES.options, `${JSON.stringify(stamp(OPTIONS_SCHEMA, null, options), null, 2)}\n`);
     await trainAndReport(options, dir, undefined, every, opts);
   });
 }
@@ -171,7 +180,14 @@ async function trainAndReport(
       },
     });
     bar.done();
-    const run = { command: "images", dir, resultFile: FILES.result, stop, json: opts.json === true };
+    const run = {
+      command: "images",
+      dir,
+      resultFile: FILES.result,
+      schema: RESULT_SCHEMA,
+      stop,
+      json: opts.json === true,
+    };
     if (await finishTraining(run, result, imagesPlots)) return;
     printImages(result, dir.dir);
   } finally {

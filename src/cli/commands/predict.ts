@@ -3,6 +3,7 @@
  * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
+import { stamp } from "../../io/stamp.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { UsageError } from "../errors.js";
@@ -115,7 +116,7 @@ export function registerPredict(program: Command): Command {
       }
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(predictionDocument(result, run.config), null, 2)}\n`
+          ? `${JSON.stringify(stamp("mcm.predict/1", null, predictionDocument(result, run.config)), null, 2)}\n`
           : `${formatPrediction(result)}\n`,
       );
     });

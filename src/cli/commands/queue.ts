@@ -1,5 +1,7 @@
 /** `mcm queue status`: waiting, active, done and failed jobs per sweep in a Redis queue. */
 import type { Command } from "commander";
+import { stamp } from "../../io/stamp.js";
+import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 
 export function registerQueue(program: Command): Command {
   const queue = program.command("queue").summary("inspect the Redis job queue of distributed sweeps");
@@ -11,9 +13,17 @@ export function registerQueue(program: Command): Command {
     .requiredOption("--queue <url>", "redis://[[user]:password@]host[:port][/db] or rediss://...")
     .option("--json", "print exactly one JSON document on stdout")
     .action(async (opts: { queue: string; json?: boolean }) => {
-      const { formatStatus, queueStatus } = await import("../../queue/status.js");
+      const { formatStatus, queueStatus } = await importOptional(
+        "mcm queue",
+        QUEUE_PACKAGES,
+        () => import("../../queue/status.js"),
+      );
       const status = await queueStatus(opts.queue);
-      process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(stamp("mcm.queue-status/1", null, status), null, 2)}\n`
+          : `${formatStatus(status)}\n`,
+      );
     });
   return queue;
 }

@@ -22,6 +22,7 @@ import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { decodeNpz, NpzError } from "../../engine/npz.js";
 import { createSimulation } from "../../engine/simulation.js";
 import { verifyZip } from "../../io/envelope.js";
+import { unstamp } from "../../io/stamp.js";
 import { summarize } from "../../report/summary.js";
 import { UsageError } from "../errors.js";
 import { type RunFlags, translateError } from "../options.js";
@@ -36,8 +37,10 @@ import {
   FILES,
   printSummary,
   RUN_DIR,
+  RUN_SCHEMAS,
   type RunRecord,
   repairOutputs,
+  runRecordText,
   runSession,
 } from "../session.js";
 
@@ -141,11 +144,13 @@ function readRecord(path: string): RunRecord | null {
   if (!existsSync(path)) return null;
   if (statSync(path).isDirectory())
     throw new UsageError(`resume: ${path} is a directory, expected the run's config.json`);
+  let record: RunRecord;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as RunRecord;
+    record = JSON.parse(readFileSync(path, "utf8")) as RunRecord;
   } catch (e) {
     throw new CheckpointError(`${path}: not valid JSON (${(e as Error).message})`);
   }
+  return unstamp(path, record, RUN_SCHEMAS.config, true);
 }
 
 /** The record's config and seed, validated (a hand-edited config.json is refused naming the field). */
@@ -235,7 +240,7 @@ async function restartFromRecord(
     buildHash: kernels.buildHash,
     kernel: kernels.flavour,
   };
-  rd.write(FILES.config, `${JSON.stringify(updated, null, 2)}\n`);
+  rd.write(FILES.config, runRecordText(updated));
   await runSession({
     sim,
     dir: rd,
@@ -346,9 +351,9 @@ async function continueRun(rd: RunDir, dirArg: string, opts: ResumeFlags): Promi
       kernel: meta.kernel,
       createdAt: new Date().toISOString(),
     };
-    rd.write(FILES.config, `${JSON.stringify(rebuilt, null, 2)}\n`);
+    rd.write(FILES.config, runRecordText(rebuilt));
   } else if (steps !== record.steps || stepsExpression !== record.stepsExpression) {
-    rd.write(FILES.config, `${JSON.stringify({ ...record, steps, stepsExpression }, null, 2)}\n`);
+    rd.write(FILES.config, runRecordText({ ...record, steps, stepsExpression }));
   }
   if (sim.step >= steps) {
     // Nothing left to run: report the finished run again, first restoring any output a kill left missing.

@@ -18,7 +18,15 @@ import {
 import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
 import { RunDir } from "../rundir.js";
-import { checkpointEveryText, FILES, packageVersion, RUN_DIR, type RunRecord, runSession } from "../session.js";
+import {
+  checkpointEveryText,
+  FILES,
+  packageVersion,
+  RUN_DIR,
+  type RunRecord,
+  runRecordText,
+  runSession,
+} from "../session.js";
 
 /** ./mcm-output/<UTC timestamp>-<seed> */
 export function defaultOutDir(seed: string, now = new Date()): string {
@@ -116,7 +124,7 @@ async function startRun(plan: ReturnType<typeof resolveRunOptions>, dir: RunDir,
     kernel: kernels.flavour,
     createdAt: new Date().toISOString(),
   };
-  dir.write(FILES.config, `${JSON.stringify(record, null, 2)}\n`);
+  dir.write(FILES.config, runRecordText(record));
   const sim = await reporter.phase(
     "initialising walkers",
     async () => {

@@ -4,7 +4,7 @@
  * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
  * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
@@ -19,9 +19,11 @@ import { expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { stamp } from "../../io/stamp.js";
 import type { QueueProgress } from "../../queue/index.js";
 import { checkOptions, readJsonFile } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
+import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import {
   addModelOptions,
   addOutputOptions,
@@ -39,7 +41,16 @@ import { RunDir, refuseResumeFlags } from "../rundir.js";
 import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
-import { readSweepState, SWEEP_DIR, SWEEP_FILES, saveSweepState, specHash } from "../sweep-store.js";
+import {
+  localBuild,
+  readSweepSpec,
+  readSweepState,
+  SWEEP_DIR,
+  SWEEP_FILES,
+  saveSweepState,
+  specHash,
+  sweepSpecText,
+} from "../sweep-store.js";
 
 /** The parsed flags of `mcm sweep`: the model and sweep-only flags (texts, comma lists for grid axes) and these. */
 export interface SweepCommandFlags extends Omit<RunFlags, "checkpointEvery" | "force" | "kernel">, ModelFlagValues {
@@ -231,7 +242,7 @@ async function sweepAction(opts: SweepCommandFlags, cmd: Command): Promise<void>
     try {
       if (!existsSync(specPath) || statSync(specPath).isDirectory())
         throw new UsageError(`--resume: ${specPath} not found (is ${dir.dir} a sweep directory?)`);
-      sweep = checkOptions(specPath, readJsonFile(specPath), checkStoredSweep);
+      sweep = checkOptions(specPath, readSweepSpec(specPath), checkStoredSweep);
     } catch (e) {
       dir.release();
       throw e;
@@ -242,14 +253,14 @@ async function sweepAction(opts: SweepCommandFlags, cmd: Command): Promise<void>
     const outDir = checkOutDir("--out", outText);
     const specPath = join(outDir, SWEEP_FILES.spec);
     // The same sweep in --out continues; another one there is refused (RunDir.create names its files).
-    const same = existsSync(specPath) && specHash(readJsonFile(specPath) as SweepFile) === specHash(sweep);
+    const same = existsSync(specPath) && specHash(readSweepSpec(specPath)) === specHash(sweep);
     dir = same ? RunDir.open(SWEEP_DIR, "--out", outText) : RunDir.create(SWEEP_DIR, "--out", outText, false);
   }
   await dir.around(async () => {
     const finished = readSweepState(dir, sweep, checkStoredSweep);
     // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
     // refuse the corrected sweep and make --resume run the failed one.
-    dir.write(SWEEP_FILES.spec, `${JSON.stringify(sweep, null, 2)}\n`);
+    dir.write(SWEEP_FILES.spec, sweepSpecText(sweep));
     await runLocalSweep(sweep, dir, finished, threads, opts);
   });
 }
@@ -332,6 +343,8 @@ async function writeSweepOutputs(
 ): Promise<void> {
   makeOutDir("--out", outDir);
   const rows = attachControls(phaseRows(result, predictFromTheory, undefined, predictMedianFromLimit), result);
+  // A queued sweep's tasks ran on the workers' builds (their hashes are in extra.builds).
+  const build = extra.builds === undefined ? localBuild() : null;
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
   const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
@@ -347,9 +360,9 @@ async function writeSweepOutputs(
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
   // sweep.json last: the file that says the sweep is finished (a resume writes every output again).
-  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }));
+  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }, build));
   if (opts.json) {
-    process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }));
+    process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }, build));
     return;
   }
   process.stdout.write(
@@ -360,7 +373,7 @@ async function writeSweepOutputs(
 /** `mcm sweep --queue URL`: submit (or --resume ID) and wait for workers; outputs as for a local sweep. */
 async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<void> {
   if (typeof opts.out === "string") checkOutDir("--out", opts.out);
-  const q = await import("../../queue/index.js");
+  const q = await importOptional("--queue", QUEUE_PACKAGES, () => import("../../queue/index.js"));
   const reporter = createReporter({ quiet: opts.quiet === true });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -421,7 +434,8 @@ async function queueSweepAction(opts: SweepCommandFlags, url: string): Promise<v
   (bar as ReturnType<typeof reporter.bar> | null)?.done();
   if (res.result === null) {
     reporter.info(`sweep ${res.sweepId} enqueued; collect it with: mcm sweep --queue URL --resume ${res.sweepId}`);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ sweepId: res.sweepId })}\n`);
+    if (opts.json)
+      process.stdout.write(`${JSON.stringify(stamp("mcm.sweep-enqueued/1", null, { sweepId: res.sweepId }))}\n`);
     return;
   }
   if (Object.keys(res.builds).length > 1) {

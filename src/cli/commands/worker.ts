@@ -1,6 +1,7 @@
 /** `mcm worker`: processes sweep jobs from a BullMQ queue in Redis, on a pool of worker threads. */
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 
 export function registerWorker(program: Command): Command {
   return program
@@ -25,7 +26,7 @@ export function registerWorker(program: Command): Command {
       if (!(Number.isInteger(lockMs) && lockMs >= 1000)) {
         throw new UsageError(`--lock-ms: got ${JSON.stringify(opts.lockMs)}, expected an integer >= 1000`);
       }
-      const { startWorker } = await import("../../queue/worker.js");
+      const { startWorker } = await importOptional("mcm worker", QUEUE_PACKAGES, () => import("../../queue/worker.js"));
       const worker = await startWorker({
         url: opts.queue,
         concurrency,
