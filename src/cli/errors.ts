@@ -7,6 +7,7 @@
  */
 import type { Command, Option } from "commander";
 import { InputError } from "../config/errors.js";
+import { EnvelopeMismatchError } from "../io/envelope.js";
 import { StampError } from "../io/stamp.js";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
@@ -71,7 +72,9 @@ export function originOf(field: string, cmd?: Command): string {
 export function translate(e: unknown, cmd?: Command): { code: number; message: string } {
   if (e instanceof Interrupted) return { code: e.exitCode, message: e.message };
   if (e instanceof InputError) return { code: EXIT.usage, message: `${originOf(e.field, cmd)}: ${e.detail}` };
-  // A file of another kind or a newer format where a run record or spec was expected.
-  if (e instanceof UsageError || e instanceof StampError) return { code: EXIT.usage, message: e.message };
+  // A file of another kind or a newer format where a run record or spec was expected; a sound checkpoint
+  // of another command or run, or one whose header a new run would refuse (src/io/envelope.ts).
+  if (e instanceof UsageError || e instanceof StampError || e instanceof EnvelopeMismatchError)
+    return { code: EXIT.usage, message: e.message };
   return { code: EXIT.failure, message: e instanceof Error ? e.message : String(e) };
 }

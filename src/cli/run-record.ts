@@ -3,6 +3,7 @@ import type { ActivationTableRecord } from "../config/model.js";
 import type { CheckpointEvery, Config } from "../config/schema.js";
 import { type Build, stamp } from "../io/stamp.js";
 import type { RunSummary } from "../report/summary.js";
+import type { RunDirSpec } from "./rundir.js";
 
 export const FILES = {
   config: "config.json",
@@ -42,3 +43,11 @@ export function summaryText(summary: RunSummary): string {
 export function checkpointEveryText(c: CheckpointEvery): string {
   return c.unit === "off" ? "0" : c.unit === "steps" ? `${c.every}steps` : `${c.every}s`;
 }
+
+/** `mcm run`'s directory (src/cli/rundir.ts): its files, the checkpoint last; anything else there is refused. */
+export const RUN_DIR: RunDirSpec = {
+  command: "run",
+  files: Object.values(FILES),
+  checkpoint: FILES.checkpoint,
+  strict: true,
+};

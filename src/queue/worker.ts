@@ -159,8 +159,11 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
       log(`${signal}: finishing running tasks, then stopping (send again to stop now; their jobs return to the queue)`);
       void close(false);
     } else {
-      log(`${signal}: stopping now`);
-      void close(true).finally(() => process.exit(130));
+      // At once: closing the queue connection can itself wait on Redis.
+      log(
+        `${signal} again: stopping at once; the running tasks' work is lost (their jobs return to the queue when their lock expires)`,
+      );
+      process.exit(signal === "SIGTERM" ? 143 : 130);
     }
   }
   if (options.handleSignals !== false) {

@@ -4,22 +4,22 @@
  * Wiener diffusion of the data's Gaussian clone (docs/diffusion.md). Checkpoints and --resume like
  * `mcm images`; a finished run is never overwritten without --force.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { decimalNumber } from "../../config/schema.js";
 import { DIFFUSION_DEFAULTS, type DiffusionOptions, resolveDiffusionOptions } from "../../diffusion/options.js";
-import type { DiffusionCheckpoint, DiffusionImages } from "../../diffusion/run.js";
+import type { DiffusionCheckpoint, DiffusionImages, DiffusionResult } from "../../diffusion/run.js";
 import { NpyError } from "../../images/npy.js";
-import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp, unstamp } from "../../io/stamp.js";
+import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { pngWriter } from "../optional.js";
 import { helpAfter } from "../options.js";
-import { addTrainingRunOptions, finishTraining } from "../outputs.js";
+import { addTrainingRunOptions, finishTraining, reportFinished } from "../outputs.js";
 import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { readJsonFile } from "../read-json.js";
+import { RunDir, type RunDirSpec, refuseResumeFlags } from "../rundir.js";
 import { catchStopSignals } from "../signals.js";
 
 const FILES = {
@@ -28,6 +28,21 @@ const FILES = {
   result: "result.json",
   samples: "samples.json",
 };
+/** Every file a diffusion run writes (src/cli/rundir.ts): the checkpoint marks it as worth keeping. */
+const DIFFUSION_DIR: RunDirSpec = {
+  command: "diffusion",
+  files: [
+    ...Object.values(FILES),
+    ...["curves", "wiener", "spectrum"].flatMap((p) => [`${p}.svg`, `${p}.png`]),
+    "samples.png",
+    "reference.png",
+  ],
+  checkpoint: FILES.checkpoint,
+  checkpointOnly: true,
+};
+/** The flags a resume accepts: the run's options are its checkpoint's. */
+const RESUME_FLAGS = ["resume", "threads", "checkpointEvery", "json", "quiet"];
+type Row = { label: string; images: DiffusionImages };
 /** Schemas of the JSON files (docs/outputs.md). */
 const SCHEMAS = {
   options: "mcm.diffusion-options/1",
@@ -35,13 +50,8 @@ const SCHEMAS = {
   samples: "mcm.diffusion-samples/1",
 } as const;
 /** The sample rows of samples.json; a file written before the header existed is the bare list. */
-type SampleRows = { label: string; images: DiffusionImages }[];
-function samplesRows(path: string): SampleRows {
-  const doc = unstamp(
-    path,
-    readJsonFile(path, "the samples so far") as SampleRows | { rows: SampleRows },
-    SCHEMAS.samples,
-  );
+function samplesRows(path: string): Row[] {
+  const doc = unstamp(path, JSON.parse(readFileSync(path, "utf8")), SCHEMAS.samples);
   return Array.isArray(doc) ? doc : doc.rows;
 }
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -111,8 +121,8 @@ export function registerDiffusion(program: Command): Command {
         ],
       ),
     )
-    .action(async (opts: Record<string, unknown>) => {
-      await diffusionAction(opts);
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      await diffusionAction(opts, cmd);
     });
   return cmd;
 }
@@ -132,42 +142,7 @@ function flagOptions(opts: Record<string, unknown>): DiffusionOptions {
   }
 }
 
-async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
-  // Loaded here, not at start-up: every other command stays as quick to start as before.
-  const { decodeDiffusionCheckpoint, encodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
-  const { diffusionPlots, samplesGrid } = await import("../../report/diffusion.js");
-  const { DivergedError, runDiffusion, StoppedBeforeTraining } = await import("../../diffusion/run.js");
-  let options: DiffusionOptions;
-  let outDir: string;
-  let resume: DiffusionCheckpoint | undefined;
-  if (typeof opts.resume === "string") {
-    outDir = resolve(opts.resume);
-    const cp = join(outDir, FILES.checkpoint);
-    if (!existsSync(cp))
-      throw new UsageError(`--resume: ${outDir} holds no diffusion run (${FILES.checkpoint} expected)`);
-    if (existsSync(join(outDir, FILES.result)))
-      throw new UsageError(`--resume: the run in ${outDir} is finished (result.json exists)`);
-    try {
-      resume = decodeDiffusionCheckpoint(new Uint8Array(readFileSync(cp)));
-    } catch (e) {
-      throw new UsageError(`--resume: ${cp}: ${(e as Error).message}`);
-    }
-    options = resume.options;
-  } else {
-    options = flagOptions(opts);
-    const stamp = utcStamp();
-    outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${stamp}`));
-    if (!opts.force) {
-      if (existsSync(join(outDir, FILES.result))) {
-        throw new UsageError(`--out: ${outDir} holds a finished run (result.json); pass --force to overwrite it`);
-      }
-      if (existsSync(join(outDir, FILES.checkpoint))) {
-        throw new UsageError(
-          `--out: ${outDir} holds an unfinished run; continue it with --resume ${outDir} or pass --force`,
-        );
-      }
-    }
-  }
+async function diffusionAction(opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const every = decimalNumber(opts.checkpointEvery ?? 0);
   if (!(Number.isInteger(every) && every >= 0)) {
     throw new UsageError(
@@ -178,87 +153,174 @@ async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
     throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected a whole number in [1, 256]`);
   }
-  mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(stamp(SCHEMAS.options, null, options), null, 2)}\n`);
-  const samplesPath = join(outDir, FILES.samples);
-  const rows: { label: string; images: DiffusionImages }[] =
-    resume && existsSync(samplesPath) ? samplesRows(samplesPath) : [];
+  if (typeof opts.resume === "string") {
+    refuseResumeFlags(cmd, RESUME_FLAGS, opts.resume);
+    const dir = RunDir.open(DIFFUSION_DIR, "--resume", opts.resume);
+    await dir.around(() => resumeDiffusion(dir, every, threads, opts));
+    return;
+  }
+  const options = flagOptions(opts);
+  const outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${utcStamp()}`);
+  const dir = RunDir.create(DIFFUSION_DIR, "--out", outText, opts.force === true);
+  await dir.around(async () => {
+    dir.write(FILES.options, `${JSON.stringify(stamp(SCHEMAS.options, null, options), null, 2)}\n`);
+    await train(dir, options, undefined, [], every, threads, opts);
+  });
+}
+
+async function resumeDiffusion(dir: RunDir, every: number, threads: number, opts: Record<string, unknown>) {
+  const { decodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
+  const { diffusionPlots } = await import("../../report/diffusion.js");
+  if (dir.has(FILES.result)) {
+    // Finished: the plots are rebuilt from result.json (a kill may have cut them short), never recomputed.
+    const { result, printed } = await reportFinished(
+      dir,
+      FILES.result,
+      SCHEMAS.result,
+      diffusionPlots,
+      opts.json === true,
+    );
+    if (!printed) printDiffusion(result as DiffusionResult, dir.dir);
+    return;
+  }
+  if (!dir.has(FILES.checkpoint)) {
+    throw new UsageError(
+      `--resume: ${dir.dir} holds no diffusion run (${FILES.checkpoint} expected); a run stopped before its first checkpoint is started again with the same command`,
+    );
+  }
+  const file = dir.path(FILES.checkpoint);
+  const { options, payload } = readEnvelope(dir, FILES.checkpoint, "diffusion", (raw) =>
+    resolveDiffusionOptions(raw as Record<string, unknown>),
+  );
+  let resume: DiffusionCheckpoint;
+  try {
+    resume = decodeDiffusionCheckpoint(payload);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  checkOptions(file, resume.options, () => options);
+  if (dir.has(FILES.options)) {
+    // The options file beside it must be this run's: a checkpoint of another run is refused, naming the field.
+    const path = dir.path(FILES.options);
+    const checked = checkOptions(path, unstamp(path, readJsonFile(path), SCHEMAS.options), (raw) =>
+      resolveDiffusionOptions(raw as Record<string, unknown>),
+    );
+    sameOptions(file, options, path, checked);
+  }
+  // samples.json may hold a row written after this checkpoint (a kill between them): only the checkpoint's
+  // snapshots are kept, so that the resumed run writes that row once.
+  const steps = new Set(resume.snapshots.map((s) => `step ${s.step}`));
+  const path = dir.path(FILES.samples);
+  const rows = dir.has(FILES.samples) ? samplesRows(path).filter((r) => steps.has(r.label)) : [];
+  await train(dir, options, resume, rows, every, threads, opts);
+}
+
+// Loaded in here, not at start-up: every other command stays as quick to start as before.
+async function train(
+  dir: RunDir,
+  options: DiffusionOptions,
+  resume: DiffusionCheckpoint | undefined,
+  rows: Row[],
+  every: number,
+  threads: number,
+  opts: Record<string, unknown>,
+): Promise<void> {
+  const { encodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
+  const { diffusionPlots, samplesGrid } = await import("../../report/diffusion.js");
+  const { DivergedError, runDiffusion, StoppedBeforeTraining } = await import("../../diffusion/run.js");
+  const outDir = dir.dir;
   const png = await pngWriter();
   // Without resvg's native binding (an optional dependency) the grids are written as SVG.
-  const writeGrid = (name: string, title: string, r: typeof rows) =>
+  const writeGrid = (name: string, title: string, r: Row[]) =>
     png
-      ? writeFileAtomic(join(outDir, name), png(samplesGrid(title, r)))
-      : writeFileAtomic(join(outDir, name.replace(/\.png$/, ".svg")), samplesGrid(title, r));
-
+      ? dir.write(name, png(samplesGrid(title, r)))
+      : dir.write(name.replace(/\.png$/, ".svg"), samplesGrid(title, r));
+  const samplesTitle = `${options.dataset}: samples from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`;
   const reporter = createReporter({ quiet: opts.quiet === true });
-  const stop = catchStopSignals();
+  let lastStep = resume?.state.step ?? 0;
+  const stop = catchStopSignals(() =>
+    lastStep > 0 || resume
+      ? `the steps since the last checkpoint (step ${lastStep}) are lost`
+      : "nothing is kept yet: run the same command again",
+  );
   const bar = reporter.bar("train", options.steps);
   const t0 = performance.now();
-  let result: Awaited<ReturnType<typeof runDiffusion>>;
   try {
-    result = await runDiffusion(options, {
-      resume,
-      signal: stop.signal,
-      checkpointEvery: every,
-      threads,
-      onCheckpoint: (c) => writeFileAtomic(join(outDir, FILES.checkpoint), encodeDiffusionCheckpoint(c)),
-      onSamples: (step, sets) => {
-        if (step < 0) {
-          writeGrid("reference.png", `${options.dataset}: training images and Wiener diffusion samples`, sets);
-          return;
-        }
-        rows.push(
-          ...sets.map((s) => ({
-            label: s.label,
-            images: {
-              ...s.images,
-              pixels: Array.from(s.images.pixels, (v) => Math.round(v * 1000) / 1000) as unknown as Float64Array,
-            },
-          })),
+    let result: Awaited<ReturnType<typeof runDiffusion>>;
+    try {
+      result = await runDiffusion(options, {
+        resume,
+        signal: stop.signal,
+        checkpointEvery: every,
+        threads,
+        onCheckpoint: (c) => {
+          writeEnvelope(
+            dir,
+            FILES.checkpoint,
+            "diffusion",
+            header(options, options.seed, null),
+            encodeDiffusionCheckpoint(c),
+          );
+          lastStep = c.state.step;
+        },
+        onSamples: (step, sets) => {
+          if (step < 0) {
+            writeGrid("reference.png", `${options.dataset}: training images and Wiener diffusion samples`, sets);
+            return;
+          }
+          rows.push(
+            ...sets.map((s) => ({
+              label: s.label,
+              images: {
+                ...s.images,
+                pixels: Array.from(s.images.pixels, (v) => Math.round(v * 1000) / 1000) as unknown as Float64Array,
+              },
+            })),
+          );
+          dir.write(FILES.samples, JSON.stringify(stamp(SCHEMAS.samples, null, { rows })));
+          writeGrid("samples.png", samplesTitle, rows);
+        },
+        onProgress: (p) => {
+          if (p.phase === "train") {
+            const s = (performance.now() - t0) / 1000;
+            bar.update(p.step, s > 0 ? p.step / s : 0);
+          } else reporter.info(p.message);
+        },
+      });
+    } catch (e) {
+      if (e instanceof RangeError || e instanceof NpyError) {
+        // The shared preprocessing names its fields; the user typed flags.
+        throw new UsageError(e.message.replace(/^(nTest|nTrain|pool):/, (_, f: string) => `--${kebab(f)}:`));
+      }
+      if (e instanceof DivergedError) throw new Error(`${e.message}: ${dir.path(FILES.checkpoint)}`);
+      const caught = stop.caught();
+      if (e instanceof StoppedBeforeTraining && caught) {
+        throw new Interrupted(
+          caught,
+          resume
+            ? `interrupted while ${e.phase}; the checkpoint at step ${resume.state.step} is kept: continue with \`mcm resume ${outDir}\``
+            : `interrupted while ${e.phase}, before training started: nothing to resume; run the same command again`,
         );
-        writeFileAtomic(samplesPath, JSON.stringify(stamp(SCHEMAS.samples, null, { rows })));
-        writeGrid(
-          "samples.png",
-          `${options.dataset}: samples from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`,
-          rows,
-        );
-      },
-      onProgress: (p) => {
-        if (p.phase === "train") {
-          const s = (performance.now() - t0) / 1000;
-          bar.update(p.step, s > 0 ? p.step / s : 0);
-        } else reporter.info(p.message);
-      },
-    });
-  } catch (e) {
-    if (e instanceof RangeError || e instanceof NpyError) {
-      // The shared preprocessing names its fields; the user typed flags.
-      throw new UsageError(e.message.replace(/^(nTest|nTrain|pool):/, (_, f: string) => `--${kebab(f)}:`));
+      }
+      throw e;
     }
-    if (e instanceof DivergedError) throw new Error(`${e.message}: ${join(outDir, FILES.checkpoint)}`);
-    const caught = stop.caught();
-    if (e instanceof StoppedBeforeTraining && caught) {
-      throw new Interrupted(
-        caught,
-        resume
-          ? `interrupted while ${e.phase}; the checkpoint at step ${resume.state.step} is kept: continue with \`mcm diffusion --resume ${outDir}\``
-          : `interrupted while ${e.phase}, before training started: nothing to resume; run the same command again`,
-      );
-    }
-    throw e;
+    bar.done();
+    const run = {
+      command: "diffusion",
+      dir,
+      resultFile: FILES.result,
+      schema: SCHEMAS.result,
+      stop,
+      json: opts.json === true,
+    };
+    if (await finishTraining(run, result, diffusionPlots)) return;
+    printDiffusion(result, outDir);
   } finally {
     stop.release();
   }
-  bar.done();
-  const run = {
-    command: "diffusion",
-    outDir,
-    resultFile: FILES.result,
-    schema: SCHEMAS.result,
-    stop,
-    json: opts.json === true,
-  };
-  if (await finishTraining(run, result, diffusionPlots)) return;
+}
+
+function printDiffusion(result: DiffusionResult, outDir: string): void {
   const r = result.reference;
   const last = result.snapshots[result.snapshots.length - 1];
   process.stdout.write(

@@ -21,6 +21,7 @@ import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp, unstamp } from "../../io/stamp.js";
 import type { QueueProgress } from "../../queue/index.js";
+import { checkOptions, readJsonFile } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import {
@@ -33,8 +34,9 @@ import {
   type RunFlags,
   readConfigFile,
 } from "../options.js";
-import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
+import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { RunDir, refuseResumeFlags } from "../rundir.js";
 import { catchStopSignals } from "../signals.js";
 import { addSweepOptions, parseSweepFlags, refuseConflicts, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, noFitReason, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
@@ -42,6 +44,7 @@ import {
   localBuild,
   readSweepSpec,
   readSweepState,
+  SWEEP_DIR,
   SWEEP_FILES,
   SWEEP_SCHEMAS,
   saveSweepState,
@@ -119,9 +122,9 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
     )
-    .action(async (opts: SweepCommandFlags, self: Command) => {
-      refuseConflicts({ opts, sourceOf: (attr) => self.getOptionValueSource(attr) });
-      await sweepAction(opts);
+    .action(async (opts: SweepCommandFlags, cmd: Command) => {
+      refuseConflicts({ opts, sourceOf: (attr) => cmd.getOptionValueSource(attr) });
+      await sweepAction(opts, cmd);
     });
   return cmd;
 }
@@ -198,14 +201,33 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   };
   // Validate every point now, so that a bad value fails before any work, naming the flag.
   const points = expandGrid(toSweepSpec(sweep));
-  // A threshold above the plateau the calculator predicts for a measured direction measures nothing.
+  checkThresholds(sweep, points, "--threshold");
+  return sweep;
+}
+
+/** A threshold above the plateau the calculator predicts for a measured direction measures nothing. */
+function checkThresholds(sweep: SweepFile, points: ReturnType<typeof expandGrid>, field: string): void {
   for (const p of points) {
     for (const d of sweep.directions ?? []) {
       const problem = thresholdProblem(p.config, d);
-      if (problem) throw new UsageError(`--threshold: ${problem}`);
+      if (problem) throw new UsageError(`${field}: ${problem}`);
     }
   }
-  return sweep;
+}
+
+/** A sweep read from a file (sweep-spec.json, a state's header), checked as a new sweep is. */
+export function checkStoredSweep(raw: unknown): SweepFile {
+  const s = raw as SweepFile;
+  if (s === null || typeof s !== "object" || typeof s.base !== "object" || typeof s.grid !== "object") {
+    throw new Error("expected an object with base and grid");
+  }
+  if (parseSeed(s.seed) === null)
+    throw new Error(`seed: got ${JSON.stringify(s.seed)}, expected an integer in [0, 2^64 - 1]`);
+  if (!Number.isSafeInteger(s.seeds) || s.seeds < 1)
+    throw new Error(`seeds: got ${JSON.stringify(s.seeds)}, expected a whole number >= 1`);
+  parseSteps(String(s.steps));
+  checkThresholds(s, expandGrid(toSweepSpec(s)), "threshold");
+  return s;
 }
 
 /** Fields a sweep spec may carry besides the sweep itself: ignored on reading. */
@@ -270,69 +292,77 @@ function checkRunFlags(opts: SweepCommandFlags): Pick<SweepFlags, "threads" | "c
   return { threads, chunk };
 }
 
-async function sweepAction(opts: SweepCommandFlags): Promise<void> {
+async function sweepAction(opts: SweepCommandFlags, cmd: Command): Promise<void> {
   const { threads } = checkRunFlags(opts);
   if (typeof opts.queue === "string") return queueSweepAction(opts, opts.queue);
   let sweep: SweepFile;
-  let outDir: string;
+  let dir: RunDir;
   if (typeof opts.resume === "string") {
-    outDir = checkOutDir("--resume", opts.resume);
-    const specPath = join(outDir, SWEEP_FILES.spec);
-    if (!existsSync(specPath) || statSync(specPath).isDirectory())
-      throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
-    sweep = readSweepSpec(specPath);
+    refuseResumeFlags(cmd, ["resume", "threads", "json", "quiet"], opts.resume);
+    dir = RunDir.open(SWEEP_DIR, "--resume", opts.resume);
+    const specPath = dir.path(SWEEP_FILES.spec);
+    try {
+      if (!existsSync(specPath) || statSync(specPath).isDirectory())
+        throw new UsageError(`--resume: ${specPath} not found (is ${dir.dir} a sweep directory?)`);
+      sweep = checkOptions(specPath, readSweepSpec(specPath), checkStoredSweep);
+    } catch (e) {
+      dir.release();
+      throw e;
+    }
   } else {
     sweep = sweepFileFromFlags(opts);
-    const stamp = utcStamp();
-    outDir = checkOutDir(
-      "--out",
-      typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
-    );
-    if (existsSync(join(outDir, SWEEP_FILES.spec))) {
-      const stored = readSweepSpec(join(outDir, SWEEP_FILES.spec));
-      if (specHash(stored) !== specHash(sweep)) {
-        throw new UsageError(`--out: ${outDir} holds another sweep; choose another directory (or --resume it)`);
-      }
-    }
+    const outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${utcStamp()}-${sweep.seed}`);
+    const outDir = checkOutDir("--out", outText);
+    const specPath = join(outDir, SWEEP_FILES.spec);
+    // The same sweep in --out continues; another one there is refused (RunDir.create names its files).
+    const same = existsSync(specPath) && specHash(readSweepSpec(specPath)) === specHash(sweep);
+    dir = same ? RunDir.open(SWEEP_DIR, "--out", outText) : RunDir.create(SWEEP_DIR, "--out", outText, false);
   }
-  const finished = existsSync(outDir) ? readSweepState(outDir, sweep) : new Map<string, TaskResult>();
-  // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
-  // refuse the corrected sweep and make --resume run the failed one.
-  const leftovers = new Leftovers();
-  const specPath = join(outDir, SWEEP_FILES.spec);
-  if (!existsSync(specPath)) leftovers.file(specPath);
-  leftovers.dirsCreated(makeOutDir(typeof opts.resume === "string" ? "--resume" : "--out", outDir).created);
-  writeFileAtomic(specPath, sweepSpecText(sweep));
-  await leftovers.around(() => runLocalSweep(sweep, outDir, finished, threads, opts, leftovers));
+  await dir.around(async () => {
+    const finished = readSweepState(dir, sweep, checkStoredSweep);
+    // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
+    // refuse the corrected sweep and make --resume run the failed one.
+    dir.write(SWEEP_FILES.spec, sweepSpecText(sweep));
+    await runLocalSweep(sweep, dir, finished, threads, opts);
+  });
 }
 
 async function runLocalSweep(
   sweep: SweepFile,
-  outDir: string,
-  finished: Map<string, TaskResult>,
+  dir: RunDir,
+  stored: ReturnType<typeof readSweepState>,
   threads: number | undefined,
   opts: SweepCommandFlags,
-  leftovers: Leftovers,
 ): Promise<void> {
+  const outDir = dir.dir;
+  const finished = stored.tasks;
+  const os = await import("node:os");
+  const chunk =
+    stored.chunk ?? Math.max(1, Math.ceil(sweep.seeds / (2 * Math.max(1, threads ?? os.availableParallelism()))));
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (finished.size > 0) reporter.info(`resuming: ${finished.size} finished tasks found in ${outDir}`);
   reporter.info(`sweep seed ${sweep.seed}; outputs in ${outDir}`);
 
   const tasks: Record<string, TaskResult> = Object.fromEntries(finished);
-  const saveState = () => saveSweepState(outDir, sweep, tasks);
-  const stop = catchStopSignals();
+  const saveState = () => saveSweepState(dir, sweep, tasks, chunk);
+  let writing = false;
+  const stop = catchStopSignals(() =>
+    writing
+      ? `the outputs being written are incomplete: \`mcm resume ${outDir}\` writes them again`
+      : `the tasks in progress are lost (${Object.keys(tasks).length} finished tasks are saved)`,
+  );
   let bar: ReturnType<typeof reporter.bar> | null = null;
   const t0 = performance.now();
   let result: SweepResult;
   try {
     result = await runSweep(toSweepSpec(sweep), {
       threads,
+      chunk,
       finished,
       signal: stop.signal,
       onTask: (key, r) => {
         tasks[key] = r;
         saveState();
-        leftovers.keep();
       },
       onProgress: (p) => {
         bar ??= reporter.bar("sweep", p.workTotal / 1e6, "Mwork");
@@ -345,15 +375,23 @@ async function runLocalSweep(
     if (caught !== null) {
       throw new Interrupted(
         caught,
-        `sweep interrupted by ${caught}; ${Object.keys(tasks).length} finished tasks saved in ${outDir}\ncontinue with: mcm sweep --resume ${outDir}`,
+        `sweep interrupted by ${caught}; ${Object.keys(tasks).length} finished tasks saved in ${outDir}\ncontinue with: mcm resume ${outDir} (or mcm sweep --resume ${outDir})`,
       );
     }
+    stop.release();
     throw e;
+  }
+  (bar as ReturnType<typeof reporter.bar> | null)?.done();
+  writing = true;
+  try {
+    await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
   } finally {
     stop.release();
   }
-  (bar as ReturnType<typeof reporter.bar> | null)?.done();
-  await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
+  const late = stop.caught();
+  if (late) {
+    throw new Interrupted(late, `interrupted by ${late} while writing the outputs; they are complete in ${outDir}`);
+  }
 }
 
 /** sweep.json, sweep.csv, plots, and the printed summary: the same for local and queued sweeps. */
@@ -369,7 +407,6 @@ async function writeSweepOutputs(
   const rows = attachControls(phaseRows(result, predictFromTheory, undefined, predictMedianFromLimit), result);
   // A queued sweep's tasks ran on the workers' builds (their hashes are in extra.builds).
   const build = extra.builds === undefined ? localBuild() : null;
-  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }, build));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
   const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
@@ -384,6 +421,8 @@ async function writeSweepOutputs(
       }),
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
+  // sweep.json last: the file that says the sweep is finished (a resume writes every output again).
+  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }, build));
   if (opts.json) {
     process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }, build));
     return;
