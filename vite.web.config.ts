@@ -1,8 +1,11 @@
 // Builds the page (src/web) into a self-contained static folder, dist/page: HTML, bundled ES modules
 // (the module worker included) and the two WASM builds as assets. Relative URLs, so any static server
 // and any sub-path work.
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig({
   root: fileURLToPath(new URL("./src/web", import.meta.url)),
@@ -17,4 +20,6 @@ export default defineConfig({
     sourcemap: true,
   },
   worker: { format: "es" },
+  // The version the page's exports record.
+  define: { __MCM_VERSION__: JSON.stringify(version) },
 });

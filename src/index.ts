@@ -3,6 +3,7 @@
  * browser path. The CLI lives in src/cli and is a separate entry (bin `mcm`).
  */
 
+export { ConfigError, InputError, type InputErrorKind } from "./config/errors.js";
 export {
   EXPR_PREFIX,
   ExprError,
@@ -30,7 +31,6 @@ export {
   type Activation,
   type CheckpointEvery,
   type Config,
-  ConfigError,
   type ConfigInput,
   configSchema,
   parseCheckpointEvery,
@@ -67,6 +67,16 @@ export {
   type SimulationState,
 } from "./engine/simulation.js";
 export type { PhaseRow } from "./experiments/phase.js";
+export {
+  censoredMedian,
+  censoredQuantile,
+  type Hit,
+  type MedianCI,
+  median,
+  medianCI,
+  quantile,
+  quantileSorted,
+} from "./experiments/stats.js";
 export type { DirectionResult, PointResult, ScalingFit, SweepResult } from "./experiments/sweep.js";
 export type { TaskResult } from "./experiments/sweep-task.js";
 export {
@@ -87,7 +97,7 @@ export {
   type SweepRunOptions,
   sweep,
 } from "./pipeline.js";
-export { censoredMedian, formatSummary, type RunSummary, seriesCsv, summarize } from "./report/summary.js";
+export { formatSummary, type RunSummary, seriesCsv, summarize } from "./report/summary.js";
 export {
   computeExponents,
   type DirectionExponent,

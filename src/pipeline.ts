@@ -4,7 +4,8 @@
  * Browser-safe: pass `threads: 0` to `sweep` in a browser (worker threads are Node's). `mcm diffusion` is
  * Node-only: `diffusion` in src/node.ts.
  */
-import { type Config, ConfigError, type ConfigInput, parseSeed, resolveConfig } from "./config/schema.js";
+import { ConfigError } from "./config/errors.js";
+import { type Config, type ConfigInput, parseSeed, resolveConfig } from "./config/schema.js";
 import { parseSteps } from "./config/steps.js";
 import type { Kernels } from "./engine/kernels.js";
 import type { Direction } from "./engine/layout.js";
@@ -136,7 +137,7 @@ export function generatePlan(input: GenerateInput): GenerateState["plan"] {
   const config = resolveConfig({ ...GENERATE_CONFIG_DEFAULTS, ...input.config });
   const seed = parseSeed(input.seed);
   if (seed === null)
-    throw new ConfigError("seed", `seed: got ${JSON.stringify(input.seed)}, expected an integer in [0, 2^64 - 1]`);
+    throw new ConfigError("seed", `got ${JSON.stringify(input.seed)}, expected an integer in [0, 2^64 - 1]`);
   const levels = input.levels ?? 24;
   const steps = typeof input.steps === "number" ? input.steps : parseSteps(input.steps).at(config.d);
   return {

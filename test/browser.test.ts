@@ -279,6 +279,27 @@ if (!haveChromium) {
       await page.close();
     });
 
+    it("a preset from the URL fills the form, the URL follows the form, and the chart and its data export", async () => {
+      const page = await open("?preset=C2&walkers=8");
+      expect(await page.inputValue("#preset")).toBe("C2");
+      expect(await page.inputValue("#f-d")).toBe("2048");
+      expect(await page.inputValue("#f-correlation")).toBe("uncorrelated");
+      expect(await page.inputValue("#f-activation")).toBe("relu");
+      expect(await page.inputValue("#f-walkers")).toBe("8");
+      expect(await page.textContent("#preset-note")).toMatch(/also set: backend reduced, threshold 0\.[0-9]+/);
+      await fill(page, { seed: "9" });
+      expect(new URL(page.url()).search).toBe("?preset=C2&walkers=8&seed=9");
+      await page.selectOption("#preset", "A");
+      expect(await page.inputValue("#f-activation")).toBe("tanh");
+      expect(new URL(page.url()).search).toBe("?preset=A");
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+      expect(download.suggestedFilename()).toBe("mcm-A-d256.csv");
+      const [svg] = await Promise.all([page.waitForEvent("download"), page.click("#export-svg")]);
+      expect(svg.suggestedFilename()).toBe("mcm-A-d256.svg");
+      await page.screenshot({ path: join(shots, "page-preset.png") });
+      await page.close();
+    });
+
     it("the README example runs as written in the browser, without a bundler, with Node's output", async () => {
       if (!context || !repo) throw new Error("browser not started");
       const page = await context.newPage();

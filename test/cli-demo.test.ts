@@ -21,7 +21,7 @@ describe("mcm demo --quick", () => {
         timeout: 120_000,
       });
       expect(r.status, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/--out: .* already holds a demo \(demo\.json\); .*--force/);
+      expect(r.stderr).toMatch(/--out: .* already holds a demo run \(demo\.json\); .*--force/);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(readFileSync(join(dir, "demo.json"), "utf8")).toBe("earlier\n");
       expect(existsSync(join(dir, "overlaps.svg"))).toBe(false);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeDiffusionCheckpoint } from "../src/diffusion/checkpoint.js";
 import { encodeNpy } from "../src/images/npy.js";
+import { openEnvelope } from "../src/io/envelope.js";
 import { toyImages } from "./helpers/diffusion.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "cli", "index.js");
@@ -47,7 +48,7 @@ describe("mcm diffusion", () => {
     }
     const again = mcm(["diffusion", "--dataset", toy, ...SMALL, ...SAMPLING, "--steps", "10", "--out", out]);
     expect(again.status).toBe(2);
-    expect(again.stderr).toMatch(/holds a finished run \(result\.json\); pass --force/);
+    expect(again.stderr).toMatch(/already holds a diffusion run \(.*result\.json.*\); .*pass --force/);
   });
   it("a diverging run (MLP, --lr 1000) stops with exit 1 naming the step, keeps its last checkpoint, and --resume replays the same stop", () => {
     const out = join(tmp, "diverged");
@@ -60,7 +61,8 @@ describe("mcm diffusion", () => {
     expect(Number(loss)).toBeGreaterThan(1e6);
     expect(Number(kept)).toBeLessThan(Number(step));
     expect(existsSync(join(out, "result.json"))).toBe(false);
-    const cp = decodeDiffusionCheckpoint(new Uint8Array(readFileSync(join(out, "diffusion-checkpoint.bin"))));
+    const file = join(out, "diffusion-checkpoint.bin");
+    const cp = decodeDiffusionCheckpoint(openEnvelope(new Uint8Array(readFileSync(file)), file, "diffusion").payload);
     expect(cp.state.step).toBe(Number(kept));
     expect(cp.state.w.every(Number.isFinite)).toBe(true);
     // The kept checkpoint is a valid state: resuming it replays the same steps and stops at the same one.

@@ -1,6 +1,7 @@
 // Bad configuration values fail before any WASM call, naming the field, the value and what is accepted.
 import { describe, expect, it } from "vitest";
-import { ConfigError, resolveConfig } from "../src/config/schema.js";
+import { ConfigError } from "../src/config/errors.js";
+import { resolveConfig } from "../src/config/schema.js";
 import { createSimulation, DivergenceError } from "../src/engine/simulation.js";
 
 const BAD: [Record<string, unknown>, string, RegExp][] = [

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../src/config/schema.js";
+import { ConfigError } from "../src/config/errors.js";
 import { gridSteps } from "../src/engine/grid.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../src/experiments/images/checkpoint.js";
 import { resolveImagesOptions } from "../src/experiments/images/options.js";
@@ -59,7 +59,7 @@ describe("images experiment", () => {
     const full = await runImages(opts);
     let saved: ImagesCheckpoint | null = null;
     await runImages(opts, {
-      checkpointEvery: 50,
+      checkpointEvery: { unit: "steps", every: 50 },
       onCheckpoint: (c) => {
         if (c.step === 50) saved = c;
       },

@@ -3,8 +3,8 @@
  * the general path, checkpoints, and its refusals.
  */
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../src/config/errors.js";
 import { alphaSigma, optimalSkip } from "../src/config/process.js";
-import { ConfigError } from "../src/config/schema.js";
 import type { ReducedLayout, ReducedState } from "../src/engine/reduced.js";
 import { createSimulation, DivergenceError, type Simulation } from "../src/engine/simulation.js";
 import { chiSquareSumCumulants, ksTwoSample, meanDifferenceZ, meanSe, sampleCumulants } from "./reduced-stats.js";

@@ -16,6 +16,7 @@
 import { cpus, loadavg } from "node:os";
 import { type KernelExports, loadKernels, simdSupported } from "../engine/kernels.js";
 import { createSimulation } from "../engine/simulation.js";
+import { median } from "../experiments/stats.js";
 import { compileNative, type NativeBinary } from "./native.js";
 import { PlainStep, axpy as tsAxpy, dot as tsDot, fillGauss as tsFillGauss, Xoshiro256 } from "./plain.js";
 
@@ -126,10 +127,7 @@ function timeJs(fn: () => void): Timing {
 }
 
 function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const n = s.length;
-  const median = n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-  return { median, min: s[0], max: s[n - 1], samples };
+  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples };
 }
 
 const CHUNK = 4096;
@@ -463,8 +461,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
         wall[threads].push((performance.now() - t0) / 1000);
       }
     }
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const sweepScaling = { seconds1: med(wall[1]), seconds2: med(wall[2]), speedup: med(wall[1]) / med(wall[2]) };
+    const sweepScaling = {
+      seconds1: median(wall[1]),
+      seconds2: median(wall[2]),
+      speedup: median(wall[1]) / median(wall[2]),
+    };
     targets.push({
       name: "sweep (d = 256, 512; 8 walkers each) on 2 worker threads vs 1, wall time",
       value: sweepScaling.speedup,

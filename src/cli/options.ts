@@ -10,7 +10,6 @@ import type { z } from "zod";
 import {
   type CheckpointEvery,
   type Config,
-  ConfigError,
   configSchema,
   DECIMAL,
   fieldMeta,
@@ -18,11 +17,12 @@ import {
   type RunInput,
   rangeOf,
   resolveRun,
+  toConfigError,
 } from "../config/schema.js";
-import { DEFAULT_STEPS, parseSteps, StepsError } from "../config/steps.js";
+import { DEFAULT_STEPS, parseSteps } from "../config/steps.js";
 import { duplicateJsonKey } from "../io/json.js";
 import { unstamp } from "../io/stamp.js";
-import { UsageError } from "./errors.js";
+import { noteConfigFile, tagField, UsageError } from "./errors.js";
 
 export interface ModelFlag {
   /** The config field (docs/model.md symbol). */
@@ -36,9 +36,12 @@ export interface ModelFlag {
   placeholder?: string;
   /** The help phrase and, after a colon, what the field accepts (the text its errors print). */
   help: string;
+  required?: boolean;
+  aliases?: string[];
 }
 
-export type FlagType = "number" | "text" | "bool";
+/** How a flag's text becomes a value: a number, the text, a switch, or every text of a repeated flag. */
+export type FlagType = "number" | "text" | "bool" | "list";
 
 /** commander's attribute name for a flag: --lr-exponent -> lrExponent. */
 export const attrOf = (flag: string) =>
@@ -53,7 +56,10 @@ export function flagType(schema: z.ZodType): FlagType {
     return [def.type];
   };
   const kinds = kind(schema);
-  return kinds.includes("boolean") ? "bool" : kinds.includes("number") ? "number" : "text";
+  if (kinds.includes("boolean")) return "bool";
+  if (kinds.includes("array")) return "list";
+  // A field that takes text or a number (a seed, a steps expression) keeps the text: 2^64 - 1 is no double.
+  return kinds.includes("number") && !kinds.includes("string") ? "number" : "text";
 }
 
 /** The flags of a schema's fields that carry flag metadata (src/config/schema.ts), in the schema's order. */
@@ -71,6 +77,8 @@ export function flagsOf<K extends string>(shape: Record<K, z.ZodType>): (Omit<Mo
       type,
       placeholder: meta.placeholder,
       help: type === "bool" || !range ? meta.help : `${meta.help}: ${range}`,
+      required: meta.required,
+      aliases: meta.aliases,
     });
   }
   return out;
@@ -158,13 +166,28 @@ export function addFlagOptions<K extends string>(
 ): Command {
   for (const f of flags) {
     const def = defaults[f.field];
-    const help = def === undefined ? f.help : `${f.help} (default: ${Array.isArray(def) ? def.join(",") : def})`;
+    const help =
+      def === undefined || (Array.isArray(def) && def.length === 0)
+        ? f.help
+        : `${f.help} (default: ${Array.isArray(def) ? def.join(",") : def})`;
     if (f.type === "bool") {
-      cmd.addOption(new Option(f.flag, help));
-      cmd.addOption(new Option(f.flag.replace("--", "--no-")).hideHelp());
+      cmd.addOption(tagField(new Option(f.flag, help), f.field));
+      cmd.addOption(tagField(new Option(f.flag.replace("--", "--no-")).hideHelp(), f.field));
       refuseBoth(cmd, f.flag, f.flag.replace("--", "--no-"));
+    } else if (f.type === "list") {
+      const option = new Option(`${f.flag} <${f.placeholder}>`, `${f.help} (repeatable)`);
+      cmd.addOption(
+        tagField(
+          option.argParser((v: string, prev: string[] = []) => [...prev, v]),
+          f.field,
+        ),
+      );
     } else {
-      cmd.addOption(new Option(`${f.flag} <${f.placeholder}>`, help));
+      const option = new Option(`${f.flag} <${f.placeholder}>`, help);
+      cmd.addOption(tagField(f.required ? option.makeOptionMandatory() : option, f.field));
+      // An old spelling: a hidden option of the same field (readFlags reads it when the flag is absent).
+      for (const alias of f.aliases ?? [])
+        cmd.addOption(tagField(new Option(`${alias} <${f.placeholder}>`).hideHelp(), f.field));
     }
   }
   return cmd;
@@ -178,12 +201,32 @@ export function readFlags<K extends string>(
   const values: Partial<Record<K, unknown>> = {};
   const flagOf = new Map<string, string>();
   for (const f of flags) {
-    const v = opts[f.attr];
+    const v = opts[f.attr] ?? f.aliases?.map((a) => opts[attrOf(a)]).find((x) => x !== undefined);
     if (v === undefined) continue;
     values[f.field] = coerceFlagValue(f, v as string | boolean);
     flagOf.set(f.field, f.flag);
   }
   return { values, flagOf };
+}
+
+/** Adds the flags of a schema whose fields carry flag metadata, with the schema's defaults in the help. */
+export function addSchemaOptions(cmd: Command, schema: z.ZodObject): Command {
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const defaults: Record<string, unknown> = {};
+  for (const [field, validator] of Object.entries(shape)) {
+    const r = validator.safeParse(undefined);
+    if (r.success && r.data !== undefined) defaults[field] = r.data;
+  }
+  return addFlagOptions(cmd, flagsOf(shape), defaults);
+}
+
+/** The flags of a schema that the user typed, validated by the schema (its defaults filled in). An error
+ * names the field; the CLI's translator names the flag. */
+export function parseFlags<S extends z.ZodObject>(schema: S, opts: ModelFlagValues): z.output<S> {
+  const { values } = readFlags(flagsOf(schema.shape as Record<string, z.ZodType>), opts);
+  const result = schema.safeParse(values);
+  if (!result.success) throw toConfigError(result.error.issues[0], values, Object.keys(schema.shape));
+  return result.data;
 }
 
 /** Adds every model flag and --config to a command. */
@@ -232,6 +275,13 @@ export function readConfigFile(path: string): Record<string, unknown> {
     }
   }
   const record = unstamp(`--config: ${path}`, raw, "mcm.run-config/1", true);
+  const fields = readRecord(path, record);
+  noteConfigFile(path, Object.keys(fields));
+  return fields;
+}
+
+/** The fields of a --config document: the document itself, or the config, seed and steps of a run record. */
+function readRecord(path: string, record: Record<string, unknown>): Record<string, unknown> {
   if (record.config !== null && typeof record.config === "object" && !Array.isArray(record.config)) {
     // A run record (config.json of an earlier run): repeat that run.
     const known = new Set(RUN_RECORD_KEYS);
@@ -296,47 +346,22 @@ export function flagValues(opts: ModelFlagValues): {
   return { values, flagOf };
 }
 
-/**
- * Rewrites a ConfigError or StepsError so that it names what the user typed: the flag ("--units: got 0, ...")
- * or the config file and field ("a.json: d: got ..."). Other errors pass through.
- */
-export function translateError(
-  e: unknown,
-  flagOf: Map<string, string>,
-  file?: { path: string; values: Record<string, unknown> },
-): unknown {
-  const where = (field: string) =>
-    flagOf.get(field) ?? (file && field in file.values ? `${file.path}: ${field}` : field);
-  if (e instanceof ConfigError) {
-    const prefix = `${e.field}:`;
-    const rest = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : ` ${e.message}`;
-    return new UsageError(`${where(e.field)}:${rest}`);
-  }
-  if (e instanceof StepsError) return new UsageError(e.message.replace(/^steps:/, `${where("steps")}:`));
-  return e;
-}
-
 /** Turns the parsed flags (and --config) into a validated run, translating errors to name the flag typed. */
 export function resolveRunOptions(opts: RunFlags & ModelFlagValues): ResolvedRun {
   const path = typeof opts.config === "string" ? opts.config : undefined;
   const file = path ? readConfigFile(path) : {};
-  const { values, flagOf } = flagValues(opts);
-  const source = path ? { path, values: file } : undefined;
-  try {
-    const run: RunInput = resolveRun({ ...file, ...values });
-    const stepsExpression = run.steps ?? DEFAULT_STEPS;
-    const steps = parseSteps(stepsExpression).at(run.config.d);
-    return {
-      config: run.config,
-      seed: run.seed ?? drawSeed(),
-      seedDrawn: run.seed === undefined,
-      steps,
-      stepsExpression,
-      checkpointEvery: run.checkpointEvery ?? (parseCheckpointEvery(DEFAULT_CHECKPOINT_EVERY) as CheckpointEvery),
-    };
-  } catch (e) {
-    throw translateError(e, flagOf, source);
-  }
+  const { values } = flagValues(opts);
+  const run: RunInput = resolveRun({ ...file, ...values });
+  const stepsExpression = run.steps ?? DEFAULT_STEPS;
+  const steps = parseSteps(stepsExpression).at(run.config.d);
+  return {
+    config: run.config,
+    seed: run.seed ?? drawSeed(),
+    seedDrawn: run.seed === undefined,
+    steps,
+    stepsExpression,
+    checkpointEvery: run.checkpointEvery ?? (parseCheckpointEvery(DEFAULT_CHECKPOINT_EVERY) as CheckpointEvery),
+  };
 }
 
 /** The help after a command's options: paragraphs of lines, then "Examples:" with one command a line. */

@@ -4,9 +4,9 @@
  * hang or a write into the current directory. Directories are created one level at a time: Node 20's
  * recursive mkdir loops forever where mkdir fails with ENOENT on an existing parent (e.g. under /proc).
  */
-import { accessSync, constants, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs";
 import { join, parse, resolve, sep } from "node:path";
-import { Interrupted, UsageError } from "./errors.js";
+import { UsageError } from "./errors.js";
 
 /** Linux limits: bytes per path component and per path. */
 const NAME_MAX = 255;
@@ -119,40 +119,6 @@ export function removeCreated(created: readonly string[]): void {
     } catch {
       return;
     }
-  }
-}
-
-/**
- * What a command wrote before it was rejected: files it created and directories it made. `undo()` removes
- * them (and only them), so that a rejected command leaves nothing behind; `keep()` once the command has
- * produced something worth keeping (a checkpoint, a finished task).
- */
-export class Leftovers {
-  private files: string[] = [];
-  private dirs: string[] = [];
-  private kept = false;
-  file(path: string): void {
-    this.files.push(path);
-  }
-  dirsCreated(created: readonly string[]): void {
-    this.dirs.push(...created);
-  }
-  keep(): void {
-    this.kept = true;
-  }
-  /** Runs the command's work; if it fails (other than by a signal, which keeps what resume needs), undoes. */
-  async around(work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (e) {
-      if (!(e instanceof Interrupted)) this.undo();
-      throw e;
-    }
-  }
-  undo(): void {
-    if (this.kept) return;
-    for (const f of this.files) rmSync(f, { force: true });
-    removeCreated(this.dirs);
   }
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 
 /** The parsed content of a JSON file; an unreadable or malformed file is an error naming it and `what`
  * it should be (a bare "Unexpected token ... in JSON at position 1" left the user guessing which file). */
-export function readJsonFile(path: string, what: string): unknown {
+export function readJsonFile(path: string, what = "the recorded file"): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
-import { type ActivationTableRecord, activationTableRecord } from "../config/model.js";
-import type { CheckpointEvery, Config } from "../config/schema.js";
+import { activationTableRecord } from "../config/model.js";
+import type { CheckpointEvery } from "../config/schema.js";
 import {
   type CheckpointExpectation,
   type CheckpointMeta,
@@ -17,61 +17,27 @@ import {
 } from "../engine/checkpoint.js";
 import type { Simulation } from "../engine/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { type Build, packageVersion, stamp } from "../io/stamp.js";
+import { sealZip, verifyZip } from "../io/envelope.js";
+import { packageVersion } from "../io/stamp.js";
 import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/summary.js";
 import { Interrupted } from "./errors.js";
 import type { Reporter } from "./progress.js";
 import { compact, duration } from "./progress.js";
+import { FILES, summaryText } from "./run-record.js";
+import type { RunDir } from "./rundir.js";
+import { catchStopSignals } from "./signals.js";
 
-export const FILES = {
-  config: "config.json",
-  series: "series.csv",
-  summary: "summary.json",
-  checkpoint: "checkpoint.npz",
-} as const;
-
-export { packageVersion } from "../io/stamp.js";
-
-/** The schema names of a run directory's JSON files (docs/outputs.md). */
-export const RUN_SCHEMAS = { config: "mcm.run-config/1", summary: "mcm.run-summary/1" } as const;
-
-/** The config.json document of a run directory (also accepted by `mcm run --config`). */
-export interface RunRecord {
-  config: Config;
-  seed: string;
-  steps: number;
-  stepsExpression: string;
-  checkpointEvery: string;
-  version: string;
-  buildHash: string;
-  kernel: string;
-  createdAt: string;
-  /** A formula activation's table (docs/activations.md): formula, derivative, range, spacing, bound, checksum. */
-  activationTable?: ActivationTableRecord;
-}
-
-/** The text of config.json (stamped with the build its kernel field names). */
-export function runRecordText(record: RunRecord): string {
-  return `${JSON.stringify(stamp(RUN_SCHEMAS.config, record.kernel as Build, record), null, 2)}\n`;
-}
-
-/** The text of summary.json (and of `--json`). */
-export function summaryText(summary: RunSummary): string {
-  return `${JSON.stringify(stamp(RUN_SCHEMAS.summary, summary.kernel as Build, summary), null, 2)}\n`;
-}
-
-export function checkpointEveryText(c: CheckpointEvery): string {
-  return c.unit === "off" ? "0" : c.unit === "steps" ? `${c.every}steps` : `${c.every}s`;
-}
-
-/** Reads a checkpoint file with exact messages (inflating deflated members if any). */
+/** Reads a checkpoint file with exact messages: its SHA-256 first (src/io/envelope.ts), then every member. */
 export function readCheckpoint(path: string, expect: CheckpointExpectation = {}): DecodedCheckpoint {
   const bytes = new Uint8Array(readFileSync(path));
+  verifyZip(bytes, path);
   return decodeCheckpoint(bytes, expect, { name: path, inflateRaw: (b) => new Uint8Array(inflateRawSync(b)) });
 }
 
 export interface SessionOptions {
   sim: Simulation;
+  /** The locked run directory every file goes through. */
+  dir: RunDir;
   outDir: string;
   steps: number;
   stepsExpression: string;
@@ -93,32 +59,28 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
     ...(sim.model.table ? { activationTable: activationTableRecord(sim.model.table) } : {}),
   };
   const checkpointPath = join(outDir, FILES.checkpoint);
-  const saveCheckpoint = () => writeFileAtomic(checkpointPath, encodeCheckpoint(sim.state(), meta));
-
-  const controller = new AbortController();
-  let caught: "SIGINT" | "SIGTERM" | null = null;
-  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
-    if (caught !== null) {
-      // A second signal: the user insists; leave without a checkpoint.
-      process.exit(signal === "SIGINT" ? 130 : 143);
-    }
-    caught = signal;
-    controller.abort();
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-
   const startStep = sim.step;
   let lastSaveTime = performance.now();
   let lastSaveStep = sim.step;
+  let writing = false;
+  const saveCheckpoint = () => {
+    o.dir.write(FILES.checkpoint, sealZip(encodeCheckpoint(sim.state(), meta)));
+    // A failed run still leaves nothing (config.json would send the user to a resume that fails the same way).
+    o.dir.landed(false);
+  };
+  // A second signal leaves at once, without a checkpoint.
+  const stop = catchStopSignals(() =>
+    writing
+      ? `the outputs being written are incomplete: \`mcm resume ${outDir}\` writes them again`
+      : `the steps since the last checkpoint (step ${lastSaveStep}) are lost`,
+  );
+
   const every = o.checkpointEvery;
   const bar = reporter.bar("SGD", o.steps);
   const t0 = performance.now();
   try {
     await sim.run(o.steps, {
-      signal: controller.signal,
+      signal: stop.signal,
       onProgress: (p) => bar.update(p.step, p.stepsPerSecond),
       onChunk: () => {
         const now = performance.now();
@@ -133,22 +95,28 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
         }
       },
     });
-  } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+  } catch (e) {
+    stop.release();
+    throw e;
   }
-  // From here on only files are written, in milliseconds: a signal must not cut that short.
-  const ignore = () => {};
-  process.on("SIGINT", ignore);
-  process.on("SIGTERM", ignore);
+  // From here on only files are written, in milliseconds: a signal lets them finish, then exits 130/143.
+  writing = true;
+  const caughtInRun = stop.caught();
   try {
-    return await finish();
+    const summary = await finish(caughtInRun);
+    const late = stop.caught();
+    if (late !== null) {
+      throw new Interrupted(
+        late,
+        `interrupted by ${late} while writing the outputs; they are complete: the run is finished in ${outDir}`,
+      );
+    }
+    return summary;
   } finally {
-    process.off("SIGINT", ignore);
-    process.off("SIGTERM", ignore);
+    stop.release();
   }
 
-  async function finish(): Promise<RunSummary> {
+  async function finish(caught: "SIGINT" | "SIGTERM" | null): Promise<RunSummary> {
     const seconds = (performance.now() - t0) / 1000;
     const rate = seconds > 0 ? (sim.step - startStep) / seconds : 0;
     bar.done();
@@ -184,7 +152,7 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
       () => {
         // The final checkpoint last: it is what tells `mcm resume` the run is finished, so a kill before it
         // leaves an earlier checkpoint (or none) and the resume runs to the end and writes everything again.
-        writeOutputs(outDir, sim, summary);
+        writeOutputs(o.dir, sim, summary);
         saveCheckpoint();
       },
       () => `outputs written to ${outDir}`,
@@ -195,9 +163,9 @@ export async function runSession(o: SessionOptions): Promise<RunSummary> {
 }
 
 /** Writes series.csv and summary.json of a finished simulation. */
-function writeOutputs(outDir: string, sim: Simulation, summary: RunSummary): void {
-  writeFileAtomic(join(outDir, FILES.series), seriesCsv(sim.config, sim.log));
-  writeFileAtomic(join(outDir, FILES.summary), summaryText(summary));
+function writeOutputs(dir: RunDir, sim: Simulation, summary: RunSummary): void {
+  dir.write(FILES.series, seriesCsv(sim.config, sim.log));
+  dir.write(FILES.summary, summaryText(summary));
 }
 
 /**
@@ -205,15 +173,15 @@ function writeOutputs(outDir: string, sim: Simulation, summary: RunSummary): voi
  * missing or belong to another step count (a run killed between its final checkpoint and its outputs, as
  * builds that wrote the checkpoint first could leave it). Returns the files it wrote.
  */
-export function repairOutputs(outDir: string, sim: Simulation, summary: RunSummary): string[] {
+export function repairOutputs(dir: RunDir, sim: Simulation, summary: RunSummary): string[] {
   const written: string[] = [];
-  const seriesPath = join(outDir, FILES.series);
+  const seriesPath = dir.path(FILES.series);
   const series = seriesCsv(sim.config, sim.log);
   if (!existsSync(seriesPath) || readFileSync(seriesPath, "utf8") !== series) {
-    writeFileAtomic(seriesPath, series);
+    dir.write(FILES.series, series);
     written.push(FILES.series);
   }
-  const summaryPath = join(outDir, FILES.summary);
+  const summaryPath = dir.path(FILES.summary);
   let held: Partial<RunSummary> | null = null;
   try {
     held = JSON.parse(readFileSync(summaryPath, "utf8")) as Partial<RunSummary>;
@@ -221,7 +189,7 @@ export function repairOutputs(outDir: string, sim: Simulation, summary: RunSumma
     held = null; // missing or unreadable
   }
   if (held?.completedSteps !== summary.completedSteps || held?.steps !== summary.steps) {
-    writeFileAtomic(summaryPath, summaryText(summary));
+    dir.write(FILES.summary, summaryText(summary));
     written.push(FILES.summary);
   }
   return written;

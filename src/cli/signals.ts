@@ -1,8 +1,9 @@
 /**
- * SIGINT and SIGTERM turned into an AbortSignal for the commands that checkpoint and stop (images,
- * diffusion, generate, sweep): the work sees `signal`, the command asks `caught()` which signal stopped it and
- * calls `release()` when done. (`mcm run` has its own handling in ./session.ts: a second signal there
- * leaves at once.)
+ * SIGINT and SIGTERM for every long command (run, resume, sweep, generate, images, diffusion, demo): the
+ * first signal aborts `signal`, and the command stops at its next safe point (a checkpoint, or the end of the
+ * output file it is writing) and exits 130 or 143 with its usual message; `caught()` says which signal came.
+ * A second signal stops at once (exit 130/143), saying on stderr what is lost: `lost()` as the command
+ * states it at that moment. `release()` when the command is done.
  */
 export type StopSignal = "SIGINT" | "SIGTERM";
 
@@ -12,10 +13,16 @@ export interface StopSignals {
   release(): void;
 }
 
-export function catchStopSignals(): StopSignals {
+export const signalExitCode = (s: StopSignal) => (s === "SIGINT" ? 130 : 143);
+
+export function catchStopSignals(lost: () => string = () => "the work since the last checkpoint is lost"): StopSignals {
   const controller = new AbortController();
   let caught: StopSignal | null = null;
   const on = (s: StopSignal) => () => {
+    if (caught !== null) {
+      process.stderr.write(`\nmcm: ${s} again: stopping at once; ${lost()}\n`);
+      process.exit(signalExitCode(s));
+    }
     caught = s;
     controller.abort();
   };

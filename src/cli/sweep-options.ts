@@ -8,7 +8,7 @@ import { z } from "zod";
 import { int, ranged, toConfigError } from "../config/schema.js";
 import { DIRECTIONS } from "../engine/layout.js";
 import { UsageError } from "./errors.js";
-import { addFlagOptions, flagsOf, type ModelFlagValues, readFlags, translateError } from "./options.js";
+import { addFlagOptions, flagsOf, MODEL_FLAGS, type ModelFlagValues, readFlags } from "./options.js";
 
 const DIRECTIONS_TEXT = `a comma list of ${DIRECTIONS.join(", ")}`;
 const STOP_TEXT = "a number in [1, 1000]";
@@ -62,7 +62,7 @@ export function addSweepOptions(cmd: Command): Command {
 
 /** Validates the sweep-only flags the user typed; errors name the flag, the value and the range. */
 export function parseSweepFlags(opts: ModelFlagValues): SweepFlags {
-  const { values: input, flagOf } = readFlags(SWEEP_FLAGS, opts);
+  const { values: input } = readFlags(SWEEP_FLAGS, opts);
   // A bad direction is named alone, not the whole list.
   if (typeof input.directions === "string") {
     for (const d of input.directions.split(",").map((s) => s.trim())) {
@@ -73,7 +73,62 @@ export function parseSweepFlags(opts: ModelFlagValues): SweepFlags {
   }
   const result = sweepFlagsSchema.safeParse(input);
   if (!result.success) {
-    throw translateError(toConfigError(result.error.issues[0], input, Object.keys(sweepFlagsSchema.shape)), flagOf);
+    throw toConfigError(result.error.issues[0], input, Object.keys(sweepFlagsSchema.shape));
   }
   return result.data;
+}
+
+/** What `mcm sweep` was given, for the conflict checks: the flags' values and where each came from. */
+export interface GivenFlags {
+  opts: ModelFlagValues;
+  /** commander's source of a value ("cli", "preset", "default", ...), when known. */
+  sourceOf?: (attr: string) => string | undefined;
+}
+
+/** The flags that define a sweep (its grid, walkers, budget and seed): refused beside --resume. */
+const DEFINING = [
+  ...MODEL_FLAGS.map((f) => [f.attr, f.flag] as const),
+  ...SWEEP_FLAGS.filter((f) => f.attr !== "threads" && f.attr !== "chunk").map((f) => [f.attr, f.flag] as const),
+  ["steps", "--steps"],
+  ["seed", "--seed"],
+  ["control", "--control"],
+  ["config", "--config"],
+  ["preset", "--preset"],
+] as const;
+
+/**
+ * Flags that contradict each other, refused naming both instead of one silently winning:
+ *  - --walkers: a sweep runs --seeds walkers per grid point, so --walkers would be ignored;
+ *  - --preset and --config: two sources of the same values;
+ *  - --resume DIR with a flag that defines the sweep: the resumed sweep's come from DIR/sweep-spec.json
+ *    (with --queue, --resume names a sweep id and --out says where its outputs go).
+ */
+export function refuseConflicts({ opts, sourceOf }: GivenFlags): void {
+  const typed = (attr: string) => opts[attr] !== undefined && (sourceOf?.(attr) ?? "cli") !== "default";
+  if (typed("walkers")) {
+    const w = String(opts.walkers);
+    if (typed("seeds") && sourceOf?.("seeds") !== "preset") {
+      throw new UsageError(
+        `--walkers: given together with --seeds; a sweep runs --seeds walkers per grid point (got --walkers ${w} and --seeds ${String(opts.seeds)}: give --seeds alone)`,
+      );
+    }
+    throw new UsageError(
+      `--walkers: a sweep runs --seeds walkers per grid point, so --walkers ${w} would be ignored; give --seeds ${w} instead`,
+    );
+  }
+  if (typed("preset") && typed("config")) {
+    throw new UsageError("--preset: given together with --config; give one of them (flags override either)");
+  }
+  if (typeof opts.resume === "string") {
+    for (const [attr, flag] of DEFINING) {
+      if (typed(attr) && sourceOf?.(attr) !== "preset") {
+        throw new UsageError(
+          `${flag}: given together with --resume; a resumed sweep keeps the flags it was started with (its sweep-spec.json)`,
+        );
+      }
+    }
+    if (typeof opts.queue !== "string" && typed("out")) {
+      throw new UsageError(`--out: given together with --resume; a resumed sweep writes into the directory it resumes`);
+    }
+  }
 }

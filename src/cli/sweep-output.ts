@@ -48,17 +48,19 @@ export function noFitReason(result: SweepResult): string {
   return `no exponent fitted: every point has d = ${ds.join(", ")}; the exponent of n*(d) needs --d with at least two values (e.g. --d ${ds[0]},${2 * ds[0]},${4 * ds[0]})`;
 }
 
-/** sweep.csv: one row per point and direction. */
+/** sweep.csv: one row per point and direction. Its first columns are d and every other grid field, even
+ * where a field has a single value (`--d 64` alone still writes a d column), read from each point's config. */
 export function sweepCsv(result: SweepResult): string {
-  const fields = Object.keys(result.spec.grid);
+  const fields = ["d", ...Object.keys(result.spec.grid).filter((f) => f !== "d")];
   const lines = [[...fields, "direction", "steps", "walkers", "median", "ci_lo", "ci_hi", "censored"].join(",")];
   for (const p of result.points) {
     for (const [dir, r] of Object.entries(p.directions)) {
       if (!r) continue;
       const m = r.median;
+      const config = p.config as unknown as Record<string, unknown>;
       lines.push(
         [
-          ...fields.map((f) => String(p.at[f])),
+          ...fields.map((f) => String(p.at[f] ?? config[f])),
           dir,
           p.steps,
           m.n,

@@ -1,60 +1,71 @@
 /**
  * The state store of a local sweep: sweep-spec.json (the sweep as given) and sweep-state.json (every
- * finished task's result, written atomically after each task), so that `mcm sweep --resume DIR` reruns only
- * what is missing. A state written for another spec is refused.
+ * finished task's result, written atomically after each task in the checkpoint envelope of
+ * src/io/envelope.ts, its header holding the spec and its hash), so that `mcm sweep --resume DIR` reruns only
+ * what is missing. A state written for another spec is refused, naming the file.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fingerprint, simdSupported } from "../engine/kernels.js";
 import { canonicalJson } from "../experiments/sweep.js";
 import type { SweepFile } from "../experiments/sweep-file.js";
 import type { TaskResult } from "../experiments/sweep-task.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { EnvelopeMismatchError } from "../io/envelope.js";
 import { type Build, stamp, unstamp } from "../io/stamp.js";
+import { header, readEnvelope, writeEnvelope } from "./envelopes.js";
 import { readJsonFile } from "./read-json.js";
+import type { RunDir, RunDirSpec } from "./rundir.js";
 
 export const SWEEP_FILES = { spec: "sweep-spec.json", state: "sweep-state.json", json: "sweep.json", csv: "sweep.csv" };
-/** Schemas of the files a sweep reads back (docs/outputs.md); a state written before the header existed
- * carries `version: 1` instead. */
+/** Schemas of the JSON files a sweep writes (docs/outputs.md); its state is a checkpoint envelope instead. */
 export const SWEEP_SCHEMAS = { spec: "mcm.sweep-spec/1", state: "mcm.sweep-state/1", json: "mcm.sweep/1" } as const;
-const STATE_VERSION = 1;
 
-interface SweepState {
-  version?: number | string;
-  schema?: string;
-  specHash: string;
-  tasks: Record<string, TaskResult>;
-}
+/** A sweep's directory (src/cli/rundir.ts): sweep-state.json is its checkpoint, sweep.json is written last. */
+export const SWEEP_DIR: RunDirSpec = {
+  command: "sweep",
+  files: [
+    ...Object.values(SWEEP_FILES),
+    ...["overlaps", "collapse", "hitting-times"].flatMap((p) => [`${p}.svg`, `${p}.png`]),
+  ],
+  checkpoint: SWEEP_FILES.state,
+  checkpointOnly: true,
+};
 
 /** The identity of a sweep: FNV-1a 64 of its canonical JSON. */
 export const specHash = (s: SweepFile) => fingerprint(new TextEncoder().encode(canonicalJson(s)));
 
-/** The finished tasks stored in DIR for this sweep (none when there is no state yet). */
-export function readSweepState(dir: string, sweep: SweepFile): Map<string, TaskResult> {
-  const path = join(dir, SWEEP_FILES.state);
-  if (!existsSync(path)) return new Map();
-  let state: SweepState;
-  try {
-    state = JSON.parse(readFileSync(path, "utf8")) as SweepState;
-  } catch (e) {
-    throw new Error(`${path}: not a readable sweep state (${(e as Error).message}); remove it to start over`);
-  }
-  if (state.schema === undefined && state.version !== STATE_VERSION) {
-    throw new Error(`${path}: state version: expected ${STATE_VERSION}, found ${state.version}`);
-  }
-  state = unstamp(path, state, SWEEP_SCHEMAS.state);
-  if (state.specHash !== specHash(sweep)) {
-    throw new Error(
-      `${path}: spec hash: expected ${specHash(sweep)} (this sweep), found ${state.specHash} (another sweep)`,
+/**
+ * The finished tasks stored in DIR for this sweep (none when there is no state yet): the checksum first,
+ * then the spec of its header, checked by `check` (the schema of a new sweep) and against `sweep`.
+ */
+export function readSweepState(
+  dir: RunDir,
+  sweep: SweepFile,
+  check: (raw: unknown) => SweepFile,
+): { tasks: Map<string, TaskResult>; chunk: number | null } {
+  if (!dir.has(SWEEP_FILES.state)) return { tasks: new Map(), chunk: null };
+  const file = dir.path(SWEEP_FILES.state);
+  const { header, options, payload } = readEnvelope(dir, SWEEP_FILES.state, "sweep", check);
+  if (specHash(options) !== specHash(sweep)) {
+    throw new EnvelopeMismatchError(
+      `${file}: spec hash: expected ${specHash(sweep)} (${SWEEP_FILES.spec}), found ${specHash(options)} (another sweep)`,
     );
   }
-  return new Map(Object.entries(state.tasks));
+  let tasks: Record<string, TaskResult>;
+  try {
+    tasks = (JSON.parse(new TextDecoder().decode(payload)) as { tasks: Record<string, TaskResult> }).tasks;
+  } catch (e) {
+    throw new Error(`${file}: tasks: not JSON (${(e as Error).message})`);
+  }
+  if (tasks === null || typeof tasks !== "object") throw new Error(`${file}: tasks: expected an object`);
+  const chunk = Number.isSafeInteger(header.chunk) && (header.chunk as number) >= 1 ? (header.chunk as number) : null;
+  return { tasks: new Map(Object.entries(tasks)), chunk };
 }
 
-/** Writes the finished tasks (atomically). */
-export function saveSweepState(dir: string, sweep: SweepFile, tasks: Record<string, TaskResult>): void {
-  const state = stamp(SWEEP_SCHEMAS.state, localBuild(), { specHash: specHash(sweep), tasks });
-  writeFileAtomic(join(dir, SWEEP_FILES.state), JSON.stringify(state));
+/** Writes the finished tasks (atomically, the envelope's checksum over all of it) and the walkers per task
+ * they were split into: a resume keeps that split whatever its --threads, so no finished task is redone. */
+export function saveSweepState(dir: RunDir, sweep: SweepFile, tasks: Record<string, TaskResult>, chunk: number): void {
+  const head = header(sweep, sweep.seed, null, { specHash: specHash(sweep), chunk });
+  writeEnvelope(dir, SWEEP_FILES.state, "sweep", head, JSON.stringify({ tasks }));
 }
 
 /** The build a local sweep's tasks load (loadKernels' default on this host). */

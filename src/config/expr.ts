@@ -70,7 +70,7 @@ export class ExprError extends ConfigError {
     // A syntax error names its position; a refusal of the whole formula (position -1) reads "the formula F ...".
     const text =
       position >= 0 ? `${message}${where} in the formula ${quoted}${caret}` : `the formula ${quoted} ${message}`;
-    super("activation", `activation: ${text}`);
+    super("activation", text);
     this.name = "ExprError";
     this.position = position;
     this.formula = formula;

@@ -19,8 +19,6 @@ export function isBuiltinActivation(s: string): s is Activation {
   return (ACTIVATIONS as readonly string[]).includes(s);
 }
 
-export { ConfigError };
-
 const LATENT_TEXT = '"rademacher", "uniform" or "skewed:P" with 0 < P < 1';
 const CORRELATION_TEXT = '"independent", "sign", "uncorrelated" or "mixed:P" with 0 <= P <= 1';
 
@@ -38,6 +36,10 @@ export interface FieldMeta {
   placeholder?: string;
   /** What the field is, e.g. "hidden units K". */
   help: string;
+  /** The flag must be given (commander refuses its absence before any validation). */
+  required?: boolean;
+  /** Other spellings of the flag that commander accepts, e.g. "--k" beside "--units". */
+  aliases?: string[];
 }
 
 const RANGES = new WeakMap<object, string>();
@@ -209,10 +211,10 @@ export function toConfigError(
 ): ConfigError {
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0];
-    return new ConfigError(key, `${key}: unknown field (accepted fields: ${fields.join(", ")})`);
+    return new ConfigError(key, `unknown field (accepted fields: ${fields.join(", ")})`, "unknown");
   }
   const field = issue.path.join(".");
-  return new ConfigError(field, `${field}: got ${show(input[field])}, expected ${issue.message}`);
+  return new ConfigError(field, `got ${show(input[field])}, expected ${issue.message}`);
 }
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -223,7 +225,7 @@ export const CONFIG_FIELDS = Object.keys(configSchema.shape) as (keyof Config)[]
 /** Validates a partial config, fills the defaults of docs/model.md section 9, and checks cross-field ranges. */
 export function resolveConfig(input: unknown = {}): Config {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new ConfigError("config", `config: got ${show(input)}, expected an object`);
+    throw new ConfigError("config", `got ${show(input)}, expected an object`);
   }
   const result = configSchema.safeParse(input);
   if (!result.success) throw toConfigError(result.error.issues[0], input as Record<string, unknown>, CONFIG_FIELDS);
@@ -232,19 +234,19 @@ export function resolveConfig(input: unknown = {}): Config {
   const config = result.data as Config;
   const range = T_RANGE[config.process];
   if (!(config.t >= range.min && config.t <= range.max)) {
-    throw new ConfigError("t", `t: got ${show(config.t)}, expected ${range.text} for process "${config.process}"`);
+    throw new ConfigError("t", `got ${show(config.t)}, expected ${range.text} for process "${config.process}"`);
   }
   if (config.betaM > 0 && config.d < 3) {
     throw new ConfigError(
       "betaM",
-      `betaM: got ${config.betaM} with d = ${config.d}, expected betaM = 0 when d < 3 (the mean spike needs a third direction)`,
+      `got ${config.betaM} with d = ${config.d}, expected betaM = 0 when d < 3 (the mean spike needs a third direction)`,
     );
   }
   const q = config.betaM > 0 ? 3 : 2; // spikeCount of ./model.ts (which imports this file)
   if (config.backend === "reduced" && config.d - q - config.K < 2) {
     throw new ConfigError(
       "d",
-      `d: got ${config.d} with K = ${config.K} and ${q} spikes, the reduced backend needs d - ${q} - K >= 2`,
+      `got ${config.d} with K = ${config.K} and ${q} spikes, the reduced backend needs d - ${q} - K >= 2`,
     );
   }
   return config;
@@ -265,6 +267,14 @@ export function parseSeed(value: unknown): string | null {
   const s = BigInt(value);
   return s <= SEED_MAX ? s.toString() : null;
 }
+
+/** A master seed: an integer in [0, 2^64 - 1], as a number or (above 2^53 - 1) a decimal string. The one
+ * range of every command's --seed. */
+export const seedField = () =>
+  ranged(
+    z.union([z.string(), z.number()], { error: SEED_TEXT }).refine((s) => parseSeed(s) !== null, { error: SEED_TEXT }),
+    SEED_TEXT,
+  );
 
 export const STEPS_TEXT = "a whole number of steps or an expression in d such as 30*d^3 or 50*d*log(d)";
 export const CHECKPOINT_EVERY_TEXT =
@@ -287,20 +297,23 @@ export function parseCheckpointEvery(value: unknown): CheckpointEvery | null {
   return { unit: "seconds", every: seconds };
 }
 
+/** How often a training command checkpoints: the one form of every command's --checkpoint-every. */
+export const checkpointEveryField = () =>
+  ranged(
+    z
+      .union([z.string(), z.number()], { error: CHECKPOINT_EVERY_TEXT })
+      .refine((s) => parseCheckpointEvery(s) !== null, { error: CHECKPOINT_EVERY_TEXT }),
+    CHECKPOINT_EVERY_TEXT,
+  );
+
 export const runSchema = configSchema
   .extend({
-    seed: z
-      .union([z.string(), z.number()], { error: SEED_TEXT })
-      .refine((s) => parseSeed(s) !== null, { error: SEED_TEXT })
-      .optional(),
+    seed: seedField().optional(),
     steps: z
       .union([z.string(), z.number()], { error: STEPS_TEXT })
       .refine((s) => typeof s === "string" || (Number.isSafeInteger(s) && s >= 1), { error: STEPS_TEXT })
       .optional(),
-    checkpointEvery: z
-      .union([z.string(), z.number()], { error: CHECKPOINT_EVERY_TEXT })
-      .refine((s) => parseCheckpointEvery(s) !== null, { error: CHECKPOINT_EVERY_TEXT })
-      .optional(),
+    checkpointEvery: checkpointEveryField().optional(),
   })
   .strict();
 
@@ -318,7 +331,7 @@ export interface RunInput {
 /** Validates a run file or the merged CLI flags: config fields (defaults filled) plus seed, steps, checkpointEvery. */
 export function resolveRun(input: unknown = {}): RunInput {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new ConfigError("config", `config: got ${show(input)}, expected an object`);
+    throw new ConfigError("config", `got ${show(input)}, expected an object`);
   }
   const record = input as Record<string, unknown>;
   const result = runSchema.safeParse(record);

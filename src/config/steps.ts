@@ -12,16 +12,17 @@
  *
  * Whitespace is ignored. The value is rounded to the nearest integer, which must lie in [1, 2^53 - 1].
  */
+import { InputError } from "./errors.js";
 
 import { pointAt, type Token, tokenize } from "./tokens.js";
 
 /** A syntax or range error of a steps expression; `position` is the 0-based character offset (or -1). */
-export class StepsError extends Error {
+export class StepsError extends InputError {
   readonly position: number;
   readonly expression: string;
   constructor(expression: string, position: number, message: string) {
     const { where, quoted, caret } = pointAt(expression, position);
-    super(`steps: ${message}${where} in ${quoted}${caret}`);
+    super("steps", `${message}${where} in ${quoted}${caret}`);
     this.name = "StepsError";
     this.position = position;
     this.expression = expression;

@@ -5,18 +5,8 @@
  * CLI turns the field into the flag the user typed. The library never names a flag.
  */
 import { z } from "zod";
-import {
-  bool,
-  ConfigError,
-  choice,
-  int,
-  num,
-  parseSeed,
-  ranged,
-  SEED_TEXT,
-  show,
-  toConfigError,
-} from "../config/schema.js";
+import { ConfigError } from "../config/errors.js";
+import { bool, choice, int, num, parseSeed, ranged, SEED_TEXT, show, toConfigError } from "../config/schema.js";
 import type { Arch } from "./net.js";
 import type { SamplerName } from "./sample.js";
 
@@ -184,7 +174,7 @@ export const DIFFUSION_DEFAULTS: DiffusionOptions = resolveDiffusionOptions({});
 /** Defaults filled in and every field checked; errors are ConfigErrors naming the field. */
 export function resolveDiffusionOptions(input: unknown = {}): DiffusionOptions {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new ConfigError("options", `options: got ${show(input)}, expected an object`);
+    throw new ConfigError("options", `got ${show(input)}, expected an object`);
   }
   const record = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const parsed = diffusionSchema.safeParse(record);
@@ -194,7 +184,7 @@ export function resolveDiffusionOptions(input: unknown = {}): DiffusionOptions {
   if (r.width === 0) r.width = defaults.width;
   if (r.lr === 0) r.lr = defaults.lr;
   const fail = (field: string, message: string): never => {
-    throw new ConfigError(field, `${field}: ${message}`);
+    throw new ConfigError(field, message);
   };
   if (r.width < 2) fail("width", `got ${r.width}, expected an integer in [2, 1024] (or 0 for the default)`);
   if (r.arch === "unet" && r.width % r.groups !== 0) {

@@ -25,6 +25,7 @@
  * Decoding refuses, with an expected-vs-found message, another format version, another build, another
  * config, a member of the wrong shape, and truncated or corrupted bytes (zip CRC-32). Browser-safe.
  */
+import { InputError } from "../config/errors.js";
 import type { ActivationTableRecord } from "../config/model.js";
 import type { Config } from "../config/schema.js";
 import { canonicalJson } from "../io/json.js";
@@ -44,10 +45,10 @@ export class CheckpointError extends Error {
 }
 
 /** A sound checkpoint of another run: its seed or config differs from the one it was expected to continue
- * (the CLI's usage error, exit 2: the directory or config the user pointed at does not match). */
-export class CheckpointMismatchError extends CheckpointError {
-  constructor(message: string) {
-    super(message);
+ * (an input error about the checkpoint file: the directory or config the user pointed at does not match). */
+export class CheckpointMismatchError extends InputError {
+  constructor(file: string, detail: string) {
+    super(file, detail, "mismatch");
     this.name = "CheckpointMismatchError";
   }
 }
@@ -200,13 +201,15 @@ export function checkpointFromArrays(
       ? `: ${configDifferences(expect.config as unknown as Record<string, unknown>, config as unknown as Record<string, unknown>, source, "the checkpoint").join("; ")}`
       : "";
     throw new CheckpointMismatchError(
-      `${file}: config hash: expected ${expectedHash} (${source}), found ${hash} (the checkpoint's config)${fields}`,
+      file,
+      `config hash: expected ${expectedHash} (${source}), found ${hash} (the checkpoint's config)${fields}`,
     );
   }
   const storedSeed = get("seed", "<u8", []).data[0].toString();
   if (expect.seed !== undefined && storedSeed !== expect.seed) {
     throw new CheckpointMismatchError(
-      `${file}: seed: expected ${expect.seed} (${expect.configSource ?? "the run's config"}), found ${storedSeed} (the checkpoint); a checkpoint continues only the run that wrote it`,
+      file,
+      `seed: expected ${expect.seed} (${expect.configSource ?? "the run's config"}), found ${storedSeed} (the checkpoint); a checkpoint continues only the run that wrote it`,
     );
   }
   const { d, K } = config;

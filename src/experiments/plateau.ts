@@ -19,10 +19,10 @@
  */
 import type { Config } from "../config/schema.js";
 import type { Direction } from "../engine/layout.js";
+import { canonicalJson } from "../io/json.js";
 import { computeExponents, type DirectionExponent, type ExponentResult, firstMinimum } from "../theory/exponent.js";
 import { reachableFixedPoint } from "../theory/limit-plateau.js";
 import { lossEvaluator, theoryModel } from "../theory/loss.js";
-import { canonicalJson } from "./sweep.js";
 
 /** Thresholds derived from the plateau sit at this fraction of it: high enough to be far above the
  * initial overlaps at the demo's sizes, low enough that every walker that learns the direction reaches it. */

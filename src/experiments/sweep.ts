@@ -6,13 +6,15 @@
  * Results are bit-identical whatever the number of threads: each task is a pure function of
  * (point config, point seed, walker range), and results are assembled in grid order.
  */
-import { type Config, ConfigError, type ConfigInput, resolveConfig, show } from "../config/schema.js";
+import { ConfigError } from "../config/errors.js";
+import { type Config, type ConfigInput, resolveConfig, show } from "../config/schema.js";
 import { fingerprint } from "../engine/kernels.js";
 import { DIRECTIONS, type Direction } from "../engine/layout.js";
 import { canonicalJson } from "../io/json.js";
 import { type ExponentFit, fitExponent } from "./fit.js";
 import { type Hit, type MedianCI, medianCI } from "./stats.js";
 import { runTask, type SweepTask, type TaskResult } from "./sweep-task.js";
+import { bestOverlaps, earliestHits } from "./walkers.js";
 
 export { canonicalJson } from "../io/json.js";
 
@@ -286,24 +288,14 @@ function mergeChunks(parts: TaskResult[]): TaskResult {
   };
 }
 
-function summarisePoint(spec: SweepSpec, p: SweepPoint, r: TaskResult): PointResult {
+/** One grid point's result from its walkers' hits and overlaps: per direction the hits, final overlaps and median. */
+export function summarisePoint(spec: SweepSpec, p: SweepPoint, r: TaskResult): PointResult {
   const { K } = p.config;
   const directions: Partial<Record<Direction, DirectionResult>> = {};
   for (const dir of measuredDirections(spec, p.config)) {
     const j = DIRECTIONS.indexOf(dir);
-    const hits: Hit[] = [];
-    const finalOverlap: number[] = [];
-    for (let w = 0; w < spec.seeds; w++) {
-      let first: Hit = null;
-      let best = 0;
-      for (let k = 0; k < K; k++) {
-        const h = r.hits[(w * K + k) * 3 + j];
-        if (h >= 0 && (first === null || h < first)) first = h;
-        best = Math.max(best, Math.abs(r.overlaps[(w * K + k) * 3 + j]));
-      }
-      hits.push(first);
-      finalOverlap.push(best);
-    }
+    const hits = earliestHits(r.hits, spec.seeds, K, j);
+    const finalOverlap = bestOverlaps(r.overlaps, spec.seeds, K, j);
     directions[dir] = { hits, finalOverlap, median: medianCI(hits, { seed: p.index + 1 }) };
   }
   return { ...p, directions, log: { steps: r.logSteps, overlaps: r.logOverlaps } };

@@ -4,10 +4,14 @@
  * law's. Progress is a plain JSON state (finished levels' snapshots, finished statistics), saved after
  * every unit of work, so an interrupted or diverged run resumes without redoing anything.
  */
+
+import { ConfigError } from "../config/errors.js";
 import { tableRange } from "../config/model.js";
 import { alphaSigma } from "../config/process.js";
-import { type Config, ConfigError } from "../config/schema.js";
+import type { Config } from "../config/schema.js";
 import type { Kernels } from "../engine/kernels.js";
+import { median } from "../experiments/stats.js";
+import { bestOverlaps, earliestHits } from "../experiments/walkers.js";
 import { gaussianVariance, unitAtSpikeFamily, wienerFamily } from "./controls.js";
 import { type LevelRun, trainLevel } from "./family.js";
 import { dataStats, type GridPoint, type LawStats, STAT_NAMES, type StatName, samplerGrid } from "./law.js";
@@ -129,16 +133,16 @@ export function validatePlan(plan: GeneratePlan): void {
   if (config.backend !== "full") {
     throw new ConfigError(
       "backend",
-      `backend: got "${config.backend}", expected "full" (a trained family needs the weights, which the reduced backend does not have)`,
+      `got "${config.backend}", expected "full" (a trained family needs the weights, which the reduced backend does not have)`,
     );
   }
   if (!Number.isSafeInteger(plan.samples) || plan.samples < 2 || plan.samples > 10_000_000) {
-    throw new ConfigError("samples", `samples: got ${plan.samples}, expected a whole number in [2, 1e7]`);
+    throw new ConfigError("samples", `got ${plan.samples}, expected a whole number in [2, 1e7]`);
   }
   if (config.target === "noise" && plan.levels.some((t) => alphaSigma(config.process, t).alpha === 0)) {
     throw new ConfigError(
       "levels",
-      "levels: a level with alpha(t) = 0 cannot turn a noise prediction into x0; use t > 0 or --target x0",
+      "a level with alpha(t) = 0 cannot turn a noise prediction into x0; use t > 0 or target x0",
     );
   }
 }
@@ -151,7 +155,7 @@ export function checkFamily(configs: readonly Config[]): void {
       if (c[key] !== configs[0][key]) {
         throw new ConfigError(
           key,
-          `${key}: got ${JSON.stringify(c[key])} and ${JSON.stringify(configs[0][key])} in one family; its levels may differ only in t`,
+          `got ${JSON.stringify(c[key])} and ${JSON.stringify(configs[0][key])} in one family; its levels may differ only in t`,
         );
       }
     }
@@ -183,37 +187,9 @@ function familyAt(levels: readonly LevelRun[], j: number, f: number, K: number, 
   return { w, a, b };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
-
 /** Median over levels and walkers of max over units |overlap| with direction j at snapshot s. */
 function overlapAt(levels: readonly LevelRun[], s: number, j: number, K: number, walkers: number): number {
-  const xs: number[] = [];
-  for (const lv of levels) {
-    for (let w = 0; w < walkers; w++) {
-      let best = 0;
-      for (let k = 0; k < K; k++) best = Math.max(best, Math.abs(lv.snapshots[s].overlaps[(w * K + k) * 3 + j]));
-      xs.push(best);
-    }
-  }
-  return median(xs);
-}
-
-/** Earliest hit over units, per walker (null: not reached). */
-function hitsOf(lv: LevelRun, j: number, K: number, walkers: number): (number | null)[] {
-  const out: (number | null)[] = [];
-  for (let w = 0; w < walkers; w++) {
-    let best: number | null = null;
-    for (let k = 0; k < K; k++) {
-      const h = lv.hits[(w * K + k) * 3 + j];
-      if (h >= 0 && (best === null || h < best)) best = h;
-    }
-    out.push(best);
-  }
-  return out;
+  return median(levels.flatMap((lv) => bestOverlaps(lv.snapshots[s].overlaps, walkers, K, j)));
 }
 
 /** The control families of a plan (ControlStats), on the oracle's stream 0. */
@@ -305,8 +281,8 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
     grid,
     levels: state.levels.map((lv, l) => ({
       ...grid[l],
-      hitU: hitsOf(lv, 0, K, walkers),
-      hitV: hitsOf(lv, 1, K, walkers),
+      hitU: earliestHits(lv.hits, walkers, K, 0),
+      hitV: earliestHits(lv.hits, walkers, K, 1),
     })),
     data: dataStats(config),
     oracle: state.oracle,
@@ -315,8 +291,8 @@ export async function runGenerate(state: GenerateState, hooks: GenerateHooks = {
     halfway: halfwayN(state.oracle, state.snapshots),
     reach: reachRows(state.oracle, state.snapshots, walkers),
     hitMedian: {
-      u: levelHitInterval(state.levels.map((lv) => hitsOf(lv, 0, K, walkers))),
-      v: levelHitInterval(state.levels.map((lv) => hitsOf(lv, 1, K, walkers))),
+      u: levelHitInterval(state.levels.map((lv) => earliestHits(lv.hits, walkers, K, 0))),
+      v: levelHitInterval(state.levels.map((lv) => earliestHits(lv.hits, walkers, K, 1))),
     },
   };
 }

@@ -8,8 +8,10 @@
  *   varU = 1 + betaU, varV = 1, skewV = betaV^1.5 E[nu^3] / s^3, exKurtV = betaV^2 (E[nu^4] - 3) / s^4,
  *   uv = E[(x.u)(x.v)] = sqrt(betaU betaV) E[lambda nu] / s, u2v = E[(x.u)^2 (x.v)] = betaU sqrt(betaV) E[lambda^2 nu] / s.
  */
+
+import { ConfigError } from "../config/errors.js";
 import { alphaSigma, type ProcessName, T_RANGE } from "../config/process.js";
-import { type Config, ConfigError, decimalNumber } from "../config/schema.js";
+import { type Config, decimalNumber } from "../config/schema.js";
 import { jointMoment, latentRule, nuLaw } from "../theory/quadrature.js";
 import { normCdf, normPdf } from "../theory/special.js";
 
@@ -116,14 +118,14 @@ export function parseLevels(text: string, process: ProcessName, field = "levels"
   const trimmed = text.trim();
   if (/^[0-9]+$/.test(trimmed)) {
     const count = Number(trimmed);
-    if (count < 2 || count > 1000) throw new ConfigError(field, `${field}: got ${text}, expected ${LEVELS_TEXT}`);
+    if (count < 2 || count > 1000) throw new ConfigError(field, `got ${text}, expected ${LEVELS_TEXT}`);
     return defaultLevels(process, count);
   }
   const parts = trimmed.split(",").map((p) => p.trim());
   const ts = parts.map(decimalNumber);
   const bad = parts.findIndex((p, i) => p === "" || !Number.isFinite(ts[i]));
   if (bad >= 0 || ts.length < 2) {
-    throw new ConfigError(field, `${field}: got ${JSON.stringify(text)}, expected ${LEVELS_TEXT}, at least two`);
+    throw new ConfigError(field, `got ${JSON.stringify(text)}, expected ${LEVELS_TEXT}, at least two`);
   }
   const range = T_RANGE[process];
   for (const t of ts) {
@@ -132,25 +134,25 @@ export function parseLevels(text: string, process: ProcessName, field = "levels"
       const why = process === "linear" ? "t in [0, 1)" : "t > 0";
       throw new ConfigError(
         field,
-        `${field}: got t = ${t}, expected ${why} for process "${process}" (a level needs sigma(t) > 0)`,
+        `got t = ${t}, expected ${why} for process "${process}" (a level needs sigma(t) > 0)`,
       );
     }
-    if (!(alpha >= 0)) throw new ConfigError(field, `${field}: got t = ${t}, alpha(t) must be >= 0`);
+    if (!(alpha >= 0)) throw new ConfigError(field, `got t = ${t}, alpha(t) must be >= 0`);
   }
   const up = ts.every((t, i) => i === 0 || t > ts[i - 1]);
   const down = ts.every((t, i) => i === 0 || t < ts[i - 1]);
   if (!up && !down) {
-    throw new ConfigError(field, `${field}: got ${ts.join(",")}, expected a strictly monotone list of t values`);
+    throw new ConfigError(field, `got ${ts.join(",")}, expected a strictly monotone list of t values`);
   }
   // Noisiest first: increasing t is noisier for vp and ve, cleaner for linear.
   const sorted = [...ts].sort((a, b) => snr(process, a) - snr(process, b));
   for (let i = 1; i < sorted.length; i++) {
     if (!(snr(process, sorted[i]) > snr(process, sorted[i - 1]))) {
-      throw new ConfigError(field, `${field}: t = ${sorted[i]} repeats a noise level`);
+      throw new ConfigError(field, `t = ${sorted[i]} repeats a noise level`);
     }
   }
   if (sorted.slice(1).some((t) => alphaSigma(process, t).alpha <= 0)) {
-    throw new ConfigError(field, `${field}: only the noisiest level may have alpha(t) = 0`);
+    throw new ConfigError(field, `only the noisiest level may have alpha(t) = 0`);
   }
   return sorted;
 }

@@ -7,7 +7,7 @@
  * hitting steps. Both are summarised by their median over families with a percentile-bootstrap 95 %
  * interval, "not reached" counted as censored (ranked last), as the sweeps do.
  */
-import { type Hit, medianCI } from "../experiments/stats.js";
+import { censoredMedian, type Hit, medianCI } from "../experiments/stats.js";
 import { type LawStats, STAT_NAMES, type StatName } from "./law.js";
 import type { SampleStats } from "./stats.js";
 
@@ -96,13 +96,6 @@ export function reachRows(
 export function levelHitInterval(hits: readonly (readonly Hit[])[]): FamilyInterval {
   const families = hits[0]?.length ?? 0;
   const perFamily: Hit[] = [];
-  for (let f = 0; f < families; f++) {
-    const xs = hits.map((h) => h[f]);
-    const observed = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
-    const m = xs.length;
-    // Median with censored values last (upper median for an even count, so it is an observed step).
-    const at = Math.floor(m / 2);
-    perFamily.push(at < observed.length ? observed[at] : null);
-  }
+  for (let f = 0; f < families; f++) perFamily.push(censoredMedian(hits.map((h) => h[f])));
   return interval(perFamily);
 }

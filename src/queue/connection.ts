@@ -5,6 +5,7 @@
  * Credentials never leave this module: every message names the server through `redact`.
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { InputError } from "../config/errors.js";
 
 export const PASSWORD_ENV = "MCM_REDIS_PASSWORD";
 export const URL_FORMS = "redis://[[user]:password@]host[:port][/db] or rediss://... (TLS)";
@@ -21,9 +22,9 @@ export interface RedisTarget {
 }
 
 /** Thrown for a queue URL that cannot be used; the message never contains credentials. */
-export class QueueUrlError extends Error {
-  constructor(message: string) {
-    super(message);
+export class QueueUrlError extends InputError {
+  constructor(detail: string) {
+    super("queue", detail);
     this.name = "QueueUrlError";
   }
 }
@@ -40,8 +41,7 @@ export function redact(url: string): string {
 /** Parses a queue URL; the password in the URL wins over MCM_REDIS_PASSWORD. */
 export function parseRedisUrl(url: string, env: Record<string, string | undefined> = process.env): RedisTarget {
   const shown = redact(url);
-  const bad = (why: string) =>
-    new QueueUrlError(`--queue: got ${JSON.stringify(shown)}, ${why}; expected ${URL_FORMS}`);
+  const bad = (why: string) => new QueueUrlError(`got ${JSON.stringify(shown)}, ${why}; expected ${URL_FORMS}`);
   if (typeof url !== "string" || url.trim() === "") throw bad("an empty URL");
   let u: URL;
   try {

@@ -4,9 +4,11 @@
  * duplicated job cannot count twice. Tasks run off the main thread, which stays free to renew job locks;
  * a worker killed mid-task stops renewing, and another worker takes the job over once its lock expires.
  */
+
 import { hostname } from "node:os";
 import { UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { ConfigError } from "../config/errors.js";
 import { loadKernels } from "../engine/kernels.js";
 import type { SweepTask, TaskResult } from "../experiments/sweep-task.js";
 import { openRedis, parseRedisUrl } from "./connection.js";
@@ -58,7 +60,7 @@ const defaultLog = (line: string) => process.stderr.write(`${new Date().toISOStr
 export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
   const concurrency = options.concurrency ?? 1;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new RangeError(`--concurrency: got ${concurrency}, expected an integer in [1, 256]`);
+    throw new ConfigError("concurrency", `got ${concurrency}, expected an integer in [1, 256]`);
   }
   const lockDuration = options.lockDurationMs ?? 30_000;
   const stalledInterval = options.stalledIntervalMs ?? 15_000;
@@ -157,8 +159,11 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
       log(`${signal}: finishing running tasks, then stopping (send again to stop now; their jobs return to the queue)`);
       void close(false);
     } else {
-      log(`${signal}: stopping now`);
-      void close(true).finally(() => process.exit(130));
+      // At once: closing the queue connection can itself wait on Redis.
+      log(
+        `${signal} again: stopping at once; the running tasks' work is lost (their jobs return to the queue when their lock expires)`,
+      );
+      process.exit(signal === "SIGTERM" ? 143 : 130);
     }
   }
   if (options.handleSignals !== false) {

@@ -10,15 +10,16 @@
 import { type ActivationTableRecord, spikeDirections } from "../config/model.js";
 import type { Config } from "../config/schema.js";
 import { DIRECTIONS, type Direction } from "../engine/layout.js";
-import { quantileSorted as quantile } from "../experiments/stats.js";
+import { censoredMedian, quantile } from "../experiments/stats.js";
+import { bestOverlaps, earliestHits } from "../experiments/walkers.js";
 
 export interface DirectionSummary {
   /** Quantiles (linear interpolation, numpy's default) of the final max-over-units |overlap| over walkers. */
   finalOverlap: { median: number; q25: number; q75: number };
   /** Fraction of walkers whose |overlap| reached the threshold. */
   hitFraction: number;
-  /** The ceil(n/2)-th smallest hitting step over the n walkers, censored ones counted as +infinity:
-   * an observed step, null when fewer than half the walkers hit. */
+  /** The median hitting step over walkers, censored ones ranked last (`censoredMedian` of
+   * src/experiments/stats.ts: type 7, null when half or more of the walkers are censored). */
   medianHitStep: number | null;
   /** medianHitStep / d, / (d ln d), / d^3 (null with it). */
   medianHitOverD: number | null;
@@ -48,17 +49,6 @@ export interface RunSummary {
   outDir?: string;
   /** A formula activation's table: formula, derivative, range, spacing, bound met, checksum. */
   activationTable?: ActivationTableRecord;
-}
-
-export { quantileSorted as quantile } from "../experiments/stats.js";
-
-/** The ceil(n/2)-th smallest of the hitting steps with null as +infinity; null if that one is censored. */
-export function censoredMedian(hits: readonly (number | null)[]): number | null {
-  const n = hits.length;
-  if (n === 0) return null;
-  const observed = hits.filter((h): h is number => h !== null).sort((a, b) => a - b);
-  const k = Math.ceil(n / 2);
-  return observed.length >= k ? observed[k - 1] : null;
 }
 
 /** Which directions a config reports: u and v always, m when the mean spike is on. */
@@ -91,21 +81,8 @@ export function summarize(input: SummaryInput): RunSummary {
   const directions: Partial<Record<Direction, DirectionSummary>> = {};
   for (const dir of reportedDirections(config)) {
     const j = DIRECTIONS.indexOf(dir);
-    const finals: number[] = [];
-    const hitSteps: (number | null)[] = [];
-    for (let w = 0; w < walkers; w++) {
-      let best = 0;
-      let first: number | null = null;
-      for (let k = 0; k < K; k++) {
-        const i = (w * K + k) * 3 + j;
-        best = Math.max(best, Math.abs(input.overlaps[i]));
-        const h = input.hits[i];
-        if (h >= 0 && (first === null || h < first)) first = h;
-      }
-      finals.push(best);
-      hitSteps.push(first);
-    }
-    finals.sort((a, b) => a - b);
+    const finals = bestOverlaps(input.overlaps, walkers, K, j);
+    const hitSteps = earliestHits(input.hits, walkers, K, j);
     const median = censoredMedian(hitSteps);
     const ratio = (x: number) => (median === null ? null : median / x);
     directions[dir] = {

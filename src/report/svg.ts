@@ -58,7 +58,7 @@ export function imageGrid(spec: ImageGridSpec): string {
   const H = top + spec.images.length * (cell + gap) + gap;
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="13">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, sans-serif" font-size="13">`,
   );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   if (spec.title)

@@ -4,6 +4,7 @@
  * linear search phase's trajectory, the ODE, and the critical SDE's recorded paths.
  */
 import { gridSteps } from "../engine/grid.js";
+import { censoredQuantile } from "../experiments/stats.js";
 import { absNormalQuantile, type Trajectory } from "./limit-solvers.js";
 import {
   DIRS,
@@ -60,16 +61,16 @@ export function curvesOf(
   const sq = Math.sqrt(d);
   const QS = [0.25, 0.5, 0.75] as const;
   // Quantiles of |x| of the critical paths at their recording times, per phase.
-  const pathQuant = new Map<Phase, number[][]>();
+  const pathQuant = new Map<Phase, (number | null)[][]>();
   for (const ph of phases) {
     const law = ph.law;
     const stop = ph.stopX;
     if (ph.kind !== "critical" || !law || stop === undefined || !ph.recordTimes?.length) continue;
     const rows = ph.recordTimes.map((_, j) => {
-      // A path frozen at the stop has passed: it counts above every path still searching.
-      const xs = law.recorded.map((r) => (r[j] >= stop ? Number.POSITIVE_INFINITY : r[j]));
-      xs.sort((a, b) => a - b);
-      return QS.map((qq) => xs[Math.min(xs.length - 1, Math.round(qq * (xs.length - 1)))]);
+      // A path frozen at the stop has passed: like a censored value it ranks above every path still
+      // searching, and a quantile that touches it is null (read as the stop value below).
+      const xs = law.recorded.map((r) => (r[j] >= stop ? null : r[j]));
+      return QS.map((qq) => censoredQuantile(xs, qq));
     });
     pathQuant.set(ph, rows);
   }
@@ -117,7 +118,7 @@ export function curvesOf(
         let j = 0;
         while (j + 1 < times.length && times[j + 1] <= tau) j++;
         const x = rows[j][QS.indexOf(qq)];
-        return x === Number.POSITIVE_INFINITY ? (ph.stopValue as number) : Math.min(1, x / sq);
+        return x === null ? (ph.stopValue as number) : Math.min(1, x / sq);
       });
       for (let i = 0; i < 3; i++) curve[keys[i]].push(Number.isFinite(vals[i]) ? vals[i] : 0);
     }

@@ -104,7 +104,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
   if (config.trainAmplitude) {
     throw new NotCoveredError(
       "trainAmplitude",
-      "trainAmplitude: got true, not covered: a trained amplitude moves on the overlaps' own time scale during the search (with the optimal skip it decays toward 0, where the unit is useless); the solvers take a fixed amplitude (drop --train-amplitude)",
+      "got true, not covered: a trained amplitude moves on the overlaps' own time scale during the search (with the optimal skip it decays toward 0, where the unit is useless); the solvers take a fixed amplitude",
     );
   }
   const { d, delta, threshold: theta } = config;

@@ -30,6 +30,8 @@
  * The sign activation: the kernels use g' = 0 (its derivative almost everywhere), so the SGD drift is not
  * the gradient of the population loss there (the loss has a delta function at h = 0); F is the SGD drift.
  */
+
+import { InputError } from "../config/errors.js";
 import { deriveModel } from "../config/model.js";
 import { optimalSkip } from "../config/process.js";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
@@ -45,12 +47,10 @@ import {
 import { gaussHermite, type LatentRule, latentRule, normalSplitRule, type Rule } from "./quadrature.js";
 
 /** Why a config is outside what the limit theory covers ("not covered: why"). */
-export class NotCoveredError extends Error {
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(message);
+export class NotCoveredError extends InputError {
+  constructor(field: string, detail: string) {
+    super(field, detail, "not-covered");
     this.name = "NotCoveredError";
-    this.field = field;
   }
 }
 
@@ -74,7 +74,7 @@ export function limitModel(input: ConfigInput | Config = {}): LimitModel {
   if (config.K > 1) {
     throw new NotCoveredError(
       "K",
-      `K: got ${config.K}, not covered: the limit theory here is for one unit (K = 1); with K > 1 the units interact through the shared residual`,
+      `got ${config.K}, not covered: the limit theory here is for one unit (K = 1); with K > 1 the units interact through the shared residual`,
     );
   }
   const base = theoryModel(config);

@@ -4,15 +4,18 @@
  * ({ field, message }) for the page to show next to the field, never thrown.
  */
 
+import { ConfigError } from "../config/errors.js";
 import { SHORTCUTS } from "../config/expr.js";
 import {
   ACTIVATIONS,
   type Config,
-  ConfigError,
   type ConfigInput,
   configSchema,
   decimalNumber,
+  parseSeed,
   resolveConfig,
+  SEED_TEXT,
+  show,
 } from "../config/schema.js";
 
 export interface FieldSpec {
@@ -111,11 +114,6 @@ export function shownErrors(form: readonly FieldError[], failure: FieldError | n
   return [...form, failure];
 }
 
-function show(value: unknown): string {
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? String(value);
-}
-
 /** A number when the text is one ("1e5", " 3 "), else the text itself so that the message shows it. */
 function numeric(text: string): number | string {
   const s = text.trim();
@@ -132,18 +130,16 @@ export function parseSteps(text: string): number | FieldError {
   return x;
 }
 
-export function parseSeed(text: string): string | FieldError {
-  const s = text.trim();
-  const bad = { field: "seed", message: `seed: got ${show(text)}, expected an integer in [0, 2^64 - 1]` };
-  if (!/^[0-9]+$/.test(s)) return bad;
-  const v = BigInt(s);
-  return v < 1n << 64n ? v.toString() : bad;
+/** The seed's text as the config's seed field reads it (the one range of every --seed), or its error. */
+export function readSeed(text: string): string | FieldError {
+  return parseSeed(text.trim()) ?? { field: "seed", message: `seed: got ${show(text)}, expected ${SEED_TEXT}` };
 }
 
-/** Reads the field texts into a config and run settings, or every error found, each naming its field. */
-export function readForm(values: Readonly<Record<string, string>>): FormResult {
+/** Reads the field texts into a config and run settings, or every error found, each naming its field.
+ * `extra` holds config fields the form does not show (a preset's target, skip, backend, threshold). */
+export function readForm(values: Readonly<Record<string, string>>, extra: ConfigInput = {}): FormResult {
   const errors: FieldError[] = [];
-  const input: Record<string, unknown> = { ...PAGE_CONFIG };
+  const input: Record<string, unknown> = { ...PAGE_CONFIG, ...extra };
   for (const spec of FIELDS) {
     if (RUN_FIELDS.has(spec.name)) continue;
     const text = values[spec.name] ?? "";
@@ -151,7 +147,7 @@ export function readForm(values: Readonly<Record<string, string>>): FormResult {
   }
   const steps = parseSteps(values.steps ?? "");
   if (typeof steps !== "number") errors.push(steps);
-  const seed = parseSeed(values.seed ?? "");
+  const seed = readSeed(values.seed ?? "");
   if (typeof seed !== "string") errors.push(seed);
 
   // Every schema issue at once, in resolveConfig's words; then resolveConfig's cross-field checks (such as

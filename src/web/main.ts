@@ -4,15 +4,17 @@
  * `simd`) forces a kernel build. The final overlaps are exposed as IEEE-754 hex in #result's data
  * attributes, so tests can compare them bit for bit with Node.
  */
-import type { Config } from "../config/schema.js";
+import type { Config, ConfigInput } from "../config/schema.js";
 import { DIRECTIONS } from "../engine/layout.js";
 import { activationView } from "./activation.js";
+import { chartCsv, chartJson } from "./export.js";
 import { FIELDS, type FieldError, type FieldSpec, readForm, shownErrors } from "./form.js";
 import { renderHistogram } from "./histogram.js";
+import { extraText, findPagePreset, fromQuery, PAGE_PRESET_NAMES, toQuery } from "./page-state.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
 import { type LimitOverlay, limitOverlay, type Prediction, predict, predictionText } from "./prediction.js";
 import { type Flavour, type FromWorker, float64HexList, type LogPoint, type ToWorker } from "./protocol.js";
-import { overlapQuartiles } from "./stats.js";
+import { hitMedians, overlapQuartiles } from "./stats.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>("config");
@@ -29,10 +31,19 @@ const histogram = $<HTMLDivElement>("histogram");
 const histogramStatus = $<HTMLParagraphElement>("histogram-status");
 const activationPlot = $<HTMLDivElement>("activation-plot");
 const activationText = $<HTMLParagraphElement>("activation-text");
+const presetSelect = $<HTMLSelectElement>("preset");
+const presetNote = $<HTMLParagraphElement>("preset-note");
+
+/** The package version, set at build time (vite.web.config.ts). */
+declare const __MCM_VERSION__: string;
 
 const params = new URLSearchParams(location.search);
 const forced = params.get("flavour");
 const flavour: Flavour | undefined = forced === "simd" || forced === "scalar" ? forced : undefined;
+// The form's state from the URL (page-state.ts): a preset and the fields that differ from it.
+const start = fromQuery(location.search);
+let presetName: string | null = start.preset;
+let extra: ConfigInput = findPagePreset(presetName)?.extra ?? {};
 
 // ---- form ----
 
@@ -67,7 +78,7 @@ function makeField(spec: FieldSpec): HTMLElement {
   }
   input.id = `f-${spec.name}`;
   input.name = spec.name;
-  input.value = params.get(spec.name) ?? spec.initial;
+  input.value = start.values[spec.name] ?? spec.initial;
   input.title = spec.title;
   const error = document.createElement("span");
   error.className = "error";
@@ -117,8 +128,40 @@ function showActivation(r: ReturnType<typeof readForm>): void {
   }
 }
 
+// ---- presets and the URL ----
+
+presetSelect.add(new Option("(custom)", ""));
+for (const p of PAGE_PRESET_NAMES) presetSelect.add(new Option(`${p.name}: ${p.description}`, p.name));
+presetSelect.value = presetName ?? "";
+
+function showPresetNote(): void {
+  const p = findPagePreset(presetName);
+  const hidden = extraText(extra);
+  presetNote.textContent = p
+    ? `preset ${p.name} at one d (\`mcm presets ${p.name}\` for its sweep)${hidden ? `; also set: ${hidden}` : ""}`
+    : "";
+}
+
+/** The URL follows the form (replaceState: no history entry per keystroke); ?flavour= is kept. */
+function syncUrl(): void {
+  const keep: Record<string, string> = forced ? { flavour: forced } : {};
+  const query = toQuery({ preset: presetName, values: values() }, keep);
+  history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}`);
+}
+
+presetSelect.addEventListener("change", () => {
+  const p = findPagePreset(presetSelect.value || null);
+  presetName = p?.name ?? null;
+  extra = p?.extra ?? {};
+  if (p) for (const [name, input] of inputs) input.value = p.values[name] ?? input.value;
+  showPresetNote();
+  validate();
+});
+showPresetNote();
+
 function validate(): ReturnType<typeof readForm> {
-  const r = readForm(values());
+  syncUrl();
+  const r = readForm(values(), extra);
   showErrors(shownErrors(r.ok ? [] : r.errors, failure));
   showActivation(r);
   runButton.disabled = running || !r.ok;
@@ -229,6 +272,7 @@ function setRunning(on: boolean): void {
   for (const input of inputs.values()) input.disabled = on;
   runButton.disabled = on;
   generateButton.disabled = on;
+  presetSelect.disabled = on;
 }
 
 function finish(state: "done" | "stopped" | "error"): void {
@@ -275,7 +319,10 @@ function onWorkerMessage(message: FromWorker): void {
       result.dataset.step = String(message.step);
       result.dataset.overlaps = float64HexList(message.overlaps);
       const q = overlapQuartiles(message.overlaps, view.config.walkers, view.config.K);
-      result.textContent = `${message.stopped ? "stopped" : "done"} at step ${message.step}: median overlap u ${q[0].median.toFixed(4)}, v ${q[1].median.toFixed(4)}${view.config.betaM > 0 ? `, m ${q[2].median.toFixed(4)}` : ""}`;
+      const hit = hitMedians(message.hits, view.config.walkers, view.config.K);
+      result.dataset.hitMedians = JSON.stringify(hit);
+      const nStar = (n: number | null) => (n === null ? "not reached" : String(n));
+      result.textContent = `${message.stopped ? "stopped" : "done"} at step ${message.step}: median overlap u ${q[0].median.toFixed(4)}, v ${q[1].median.toFixed(4)}${view.config.betaM > 0 ? `, m ${q[2].median.toFixed(4)}` : ""}; median n* u ${nStar(hit.u)}, v ${nStar(hit.v)}${view.config.betaM > 0 ? `, m ${nStar(hit.m)}` : ""}`;
       statusLine.textContent = `${message.stopped ? "stopped" : "finished"} at step ${message.step} of ${view.steps} (${result.dataset.flavour} build)`;
       finish(message.stopped ? "stopped" : "done");
       break;
@@ -341,6 +388,78 @@ generateButton.addEventListener("click", () => {
 
 stopButton.addEventListener("click", () => {
   if (running) getWorker().postMessage({ type: "stop" } satisfies ToWorker);
+});
+
+// ---- export: the figure (SVG, PNG) and its data (JSON, CSV) ----
+
+function download(name: string, blob: Blob): void {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+function chartData() {
+  if (!view) return null;
+  return { config: view.config, seed: result.dataset.seed ?? values().seed, steps: view.steps, points: view.points };
+}
+
+const exportName = () => `mcm-${presetName ?? "run"}-d${view?.config.d ?? ""}`;
+
+function currentSvg(): string | null {
+  const svg = chart.querySelector("svg");
+  if (!svg) return null;
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  const box = copy.viewBox.baseVal;
+  copy.setAttribute("width", String(box.width));
+  copy.setAttribute("height", String(box.height));
+  copy.setAttribute("font-family", "DejaVu Sans, sans-serif");
+  // The chart's look comes from the page's stylesheet: its rules go into the file, variables resolved.
+  const root = getComputedStyle(document.documentElement);
+  const rules: string[] = [];
+  for (const sheet of Array.from(document.styleSheets)) {
+    for (const rule of Array.from(sheet.cssRules)) {
+      if (!(rule instanceof CSSStyleRule) || !rule.selectorText.includes(".chart ")) continue;
+      const text = rule.cssText.replaceAll(".chart ", "");
+      rules.push(text.replace(/var\((--[a-z-]+)\)/g, (_, name: string) => root.getPropertyValue(name).trim()));
+    }
+  }
+  const style = document.createElementNS("http://www.w3.org/2000/svg", "style");
+  style.textContent = rules.join("\n");
+  copy.prepend(style);
+  return new XMLSerializer().serializeToString(copy);
+}
+
+$<HTMLButtonElement>("export-svg").addEventListener("click", () => {
+  const svg = currentSvg();
+  if (svg) download(`${exportName()}.svg`, new Blob([svg], { type: "image/svg+xml" }));
+});
+$<HTMLButtonElement>("export-png").addEventListener("click", () => {
+  const svg = currentSvg();
+  if (!svg) return;
+  const image = new Image();
+  image.onload = () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = image.width * 2;
+    canvas.height = image.height * 2;
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    ctx.fillStyle = "white";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+    canvas.toBlob((blob) => blob && download(`${exportName()}.png`, blob), "image/png");
+  };
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+});
+const meta = () => ({ tool: "mcm-diffusion page", version: __MCM_VERSION__, build: result.dataset.buildHash });
+$<HTMLButtonElement>("export-json").addEventListener("click", () => {
+  const data = chartData();
+  if (data) download(`${exportName()}.json`, new Blob([chartJson(data, meta())], { type: "application/json" }));
+});
+$<HTMLButtonElement>("export-csv").addEventListener("click", () => {
+  const data = chartData();
+  if (data) download(`${exportName()}.csv`, new Blob([chartCsv(data)], { type: "text/csv" }));
 });
 
 const initial = validate();

@@ -1,6 +1,6 @@
 /**
  * Messages between the page (main.ts) and its module worker (worker.ts). Typed arrays travel as copies
- * (structured clone); overlaps have the shape [walkers, K, 3] with the last axis (u, v, m).
+ * (structured clone); overlaps and hits have the shape [walkers, K, 3] with the last axis (u, v, m).
  */
 import type { Config, ConfigInput } from "../config/schema.js";
 
@@ -45,7 +45,7 @@ export type FromWorker =
   | { type: "started"; config: Config; flavour: Flavour; buildHash: string; eta: number; steps: number }
   | { type: "log"; points: LogPoint[] }
   | { type: "progress"; step: number; total: number; stepsPerSecond: number }
-  | { type: "done"; step: number; overlaps: Float64Array; stopped: boolean }
+  | { type: "done"; step: number; overlaps: Float64Array; hits: Float64Array; stopped: boolean }
   | { type: "error"; message: string; field?: string }
   | {
       type: "generated";

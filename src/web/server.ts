@@ -13,6 +13,7 @@ import { type AddressInfo, isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConfigError } from "../config/errors.js";
 
 export const MIME_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
@@ -220,7 +221,10 @@ export async function serveStatic(options: ServeOptions = {}): Promise<StaticSer
   if (!rootInfo.isDirectory()) throw new Error(`serveStatic: ${root} is not a folder`);
   for (const h of options.allowHosts ?? []) {
     if (!isIP(h.replace(/^\[|\]$/g, "")) && !HOST_NAME.test(h)) {
-      throw new RangeError(`allowHosts: got ${JSON.stringify(h)}, expected a host name or IP address without a port`);
+      throw new ConfigError(
+        "allowHosts",
+        `got ${JSON.stringify(h)}, expected a host name or IP address without a port`,
+      );
     }
   }
   const policy: Policy = {

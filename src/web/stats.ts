@@ -1,11 +1,12 @@
 /**
- * What the page plots: for each logged step and direction, the quartiles over walkers of the overlap of
- * the best unit, max_k |w_k . s| (docs/model.md section 5). Pure functions, tested in Node.
+ * What the page plots and reports: for each logged step and direction, the quartiles over walkers of the
+ * overlap of the best unit, max_k |w_k . s|, and at the end the median first-hitting step per direction
+ * (docs/model.md section 5), read exactly as `mcm run`'s summary reads them. Pure functions, tested in Node.
  */
 
-import { quantileSorted as quantile } from "../experiments/stats.js";
-
-export { quantileSorted as quantile } from "../experiments/stats.js";
+import { DIRECTIONS, type Direction } from "../engine/layout.js";
+import { censoredMedian, quantileSorted } from "../experiments/stats.js";
+import { bestOverlaps, earliestHits } from "../experiments/walkers.js";
 
 export interface Quartiles {
   q1: number;
@@ -23,16 +24,15 @@ export function overlapQuartiles(overlaps: ArrayLike<number>, walkers: number, K
       `overlapQuartiles: got ${overlaps.length} values, expected walkers * K * 3 = ${walkers * K * 3}`,
     );
   }
-  const out: Quartiles[] = [];
-  const best = new Float64Array(walkers);
-  for (let dir = 0; dir < 3; dir++) {
-    for (let w = 0; w < walkers; w++) {
-      let m = 0;
-      for (let k = 0; k < K; k++) m = Math.max(m, Math.abs(overlaps[(w * K + k) * 3 + dir]));
-      best[w] = m;
-    }
-    best.sort();
-    out.push({ q1: quantile(best, 0.25), median: quantile(best, 0.5), q3: quantile(best, 0.75) });
-  }
-  return out;
+  return DIRECTIONS.map((_, j) => {
+    const best = bestOverlaps(overlaps, walkers, K, j).sort((a, b) => a - b);
+    return { q1: quantileSorted(best, 0.25), median: quantileSorted(best, 0.5), q3: quantileSorted(best, 0.75) };
+  });
+}
+
+/** hits: [walkers, K, 3] (-1: not reached). Per direction, the median over walkers of the earliest hitting
+ * step over units, censored walkers ranked last; null when half or more are censored. */
+export function hitMedians(hits: ArrayLike<number>, walkers: number, K: number): Record<Direction, number | null> {
+  const [u, v, m] = DIRECTIONS.map((_, j) => censoredMedian(earliestHits(hits, walkers, K, j)));
+  return { u, v, m };
 }

@@ -4,7 +4,8 @@
  * stopped step is as reproducible as a finished one.
  */
 /// <reference lib="webworker" />
-import { ConfigError, resolveConfig } from "../config/schema.js";
+import { ConfigError } from "../config/errors.js";
+import { resolveConfig } from "../config/schema.js";
 import { type KernelFlavour, type Kernels, loadKernels } from "../engine/kernels.js";
 import { createSimulation } from "../engine/simulation.js";
 import { runGenerate } from "../generate/experiment.js";
@@ -66,7 +67,7 @@ async function run(request: RunRequest): Promise<void> {
     },
   });
   flushLog();
-  post({ type: "done", step: sim.step, overlaps: sim.overlaps(), stopped: sim.step < request.steps });
+  post({ type: "done", step: sim.step, overlaps: sim.overlaps(), hits: sim.hits(), stopped: sim.step < request.steps });
 }
 
 /** A small generate run: posts the oracle's histogram of x.v, then each snapshot's as it is sampled. */

@@ -3,19 +3,18 @@
  * (src/experiments/regimes.ts; docs/demo.md says why these parameters), then the phase-transition
  * summary with the controls' column, a terminal preview and the plots.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { decimalNumber, parseSeed } from "../../config/schema.js";
-import { demoRegimes, runDemo } from "../../experiments/demo.js";
-import { formatPhaseTable } from "../../experiments/phase.js";
+import { z } from "zod";
+import { bool, int, parseSeed, seedField } from "../../config/schema.js";
 import type { SweepResult } from "../../experiments/sweep.js";
-import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp } from "../../io/stamp.js";
-import { UsageError } from "../errors.js";
-import { addOutputOptions, type OutputFlags } from "../options.js";
-import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
+import { Interrupted, UsageError } from "../errors.js";
+import { addOutputOptions, addSchemaOptions, type ModelFlagValues, type OutputFlags, parseFlags } from "../options.js";
+import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { RunDir, type RunDirSpec } from "../rundir.js";
+import { catchStopSignals, signalExitCode } from "../signals.js";
 import { formatPoints, writePlots } from "../sweep-output.js";
 import { localBuild } from "../sweep-store.js";
 
@@ -24,12 +23,24 @@ const DEMO_OUTPUTS = [
   "demo.json",
   ...["overlaps", "collapse", "hitting-times"].flatMap((p) => [`${p}.svg`, `${p}.png`]),
 ];
+/** The demo's directory: no checkpoint, demo.json written last marks it done. */
+const DEMO_DIR: RunDirSpec = { command: "demo", files: DEMO_OUTPUTS, checkpoint: "demo.json" };
 
-/** The parsed flags of `mcm demo`. */
+/** The flags of `mcm demo`, their help and validation (--out, --force and the output flags aside). */
+export const demoSchema = z
+  .object({
+    seed: seedField().default("2026").meta({ flag: "--seed", placeholder: "n", help: "master seed" }),
+    threads: int(0, 256)
+      .optional()
+      .meta({ flag: "--threads", placeholder: "n", help: "worker threads (default: all cores)" }),
+    quick: bool()
+      .default(false)
+      .meta({ flag: "--quick", help: "a smaller demo (fewer walkers and sizes) for a smoke test; wider intervals" }),
+  })
+  .strict();
+
+/** The flags of `mcm demo` that are not in its schema. */
 interface DemoFlags extends OutputFlags {
-  seed: string;
-  threads?: string;
-  quick?: boolean;
   out?: string;
   force?: boolean;
 }
@@ -37,7 +48,6 @@ interface DemoFlags extends OutputFlags {
 export function registerDemo(program: Command): Command {
   const cmd = program
     .command("demo")
-    .summary("the main job: four regimes and their linear controls, the phase transition, with plots (a few minutes)")
     .description(
       "Measure, over d and many walkers, the first-hitting times of (A) the covariance direction, (B) the " +
         "fourth-cumulant direction with independent latents, (C1) the same direction with sign latents, reached " +
@@ -45,29 +55,61 @@ export function registerDemo(program: Command): Command {
         "(E[lambda nu] = 0) and relu, learned from higher-order statistics; each beside the same regime with a " +
         "linear denoiser. Fit the exponents of n*(d), set them beside the diffusion information exponent, and " +
         "label each regime by what its control does (covariance-mediated when the control learns it too).",
-    )
-    .option("--seed <n>", "master seed", "2026")
-    .option("--threads <n>", "worker threads (default: all cores)")
-    .option("--quick", "a smaller demo (fewer walkers and sizes) for a smoke test; wider intervals")
+    );
+  addSchemaOptions(cmd, demoSchema)
     .option("--out <dir>", "output directory (default: ./mcm-output/demo-<UTC timestamp>)")
     .option("--force", "replace the outputs of an earlier demo in --out");
-  return addOutputOptions(cmd, "phase summary and per-point medians").action(async (opts: DemoFlags) => {
-    const seed = parseSeed(opts.seed);
-    if (seed === null)
-      throw new UsageError(`--seed: got ${JSON.stringify(opts.seed)}, expected an integer in [0, 2^64 - 1]`);
-    const threads = opts.threads === undefined ? undefined : decimalNumber(opts.threads);
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
-      throw new UsageError(`--threads: got ${JSON.stringify(opts.threads)}, expected an integer in [0, 256]`);
-    }
-    const outDir = checkOutDir("--out", opts.out ?? join("mcm-output", `demo-${utcStamp()}`));
-    const held = DEMO_OUTPUTS.filter((f) => existsSync(join(outDir, f)));
-    if (held.length > 0 && opts.force !== true) {
-      throw new UsageError(
-        `--out: ${outDir} already holds a demo (${held.join(", ")}); choose another directory or pass --force to replace it`,
+  return addOutputOptions(cmd, "phase summary and per-point medians").action(
+    async (opts: DemoFlags & ModelFlagValues) => {
+      const flags = parseFlags(demoSchema, opts);
+      const seed = parseSeed(flags.seed) as string;
+      const { threads, quick } = flags;
+      const dir = RunDir.create(
+        DEMO_DIR,
+        "--out",
+        opts.out ?? join("mcm-output", `demo-${utcStamp()}`),
+        opts.force === true,
       );
-    }
+      // The demo keeps no checkpoint: a signal while it computes stops it at once, leaving DIR as it was; one
+      // while it writes its outputs lets them finish, then exits 130/143.
+      let writing = false;
+      const stop = catchStopSignals(() => "the outputs being written are incomplete; run the demo again");
+      stop.signal.addEventListener("abort", () => {
+        if (writing) return;
+        const s = stop.caught() ?? "SIGINT";
+        dir.undo();
+        process.stderr.write(`mcm: interrupted by ${s}; the demo keeps no checkpoint: nothing is kept, run it again\n`);
+        process.exit(signalExitCode(s));
+      });
+      try {
+        await dir.around(() => demo(dir, opts, seed, threads, quick, () => (writing = true)));
+      } finally {
+        stop.release();
+      }
+      const late = stop.caught();
+      if (late)
+        throw new Interrupted(
+          late,
+          `interrupted by ${late} while writing the outputs; they are complete in ${dir.dir}`,
+        );
+    },
+  );
+}
+
+async function demo(
+  dir: RunDir,
+  opts: DemoFlags,
+  seed: string,
+  threads: number | undefined,
+  quick: boolean,
+  writing: () => void,
+): Promise<void> {
+  {
+    const outDir = dir.dir;
     const reporter = createReporter({ quiet: opts.quiet === true });
-    const options = { seed, threads, quick: opts.quick === true };
+    const { demoRegimes, runDemo } = await import("../../experiments/demo.js");
+    const { formatPhaseTable } = await import("../../experiments/phase.js");
+    const options = { seed, threads, quick };
     for (const r of demoRegimes(options)) {
       const b = r.spec.base as Record<string, unknown>;
       reporter.info(
@@ -89,7 +131,7 @@ export function registerDemo(program: Command): Command {
     const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
     const { predictedBands, predictedCurves } = await import("../../report/bands.js");
     const regimes = demoPlotRegimes(result);
-    makeOutDir("--out", outDir);
+    writing();
     const files = await writePlots(outDir, {
       overlaps: overlapCurvesSpec(
         regimes,
@@ -112,7 +154,7 @@ export function registerDemo(program: Command): Command {
       })),
       plots: files,
     });
-    writeFileAtomic(join(outDir, "demo.json"), `${JSON.stringify(doc, null, 1)}\n`);
+    dir.writeCheckpoint("demo.json", `${JSON.stringify(doc, null, 1)}\n`);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
       return;
@@ -124,7 +166,7 @@ export function registerDemo(program: Command): Command {
     out.push("Phase-transition summary", formatPhaseTable(result.rows), "", demoPreview(result), "");
     out.push(`plots: ${files.filter((f) => f.endsWith(".png")).join(", ")}`, `all outputs: ${outDir}`, "");
     process.stdout.write(out.join("\n"));
-  });
+  }
 }
 
 /** The JSON of one sweep of the demo: its spec, fits and per-point hitting times. */

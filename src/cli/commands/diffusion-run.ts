@@ -1,10 +1,9 @@
 /**
  * The pieces of `mcm diffusion` shared by a single run (./diffusion.ts) and the seeds loop
- * (./diffusion-seeds.ts): the flags from the options' schema, their checks, and one run in a directory with
- * its files (options, checkpoint, samples, timing, result and plots).
+ * (./diffusion-seeds.ts): the flags from the options' schema, their checks, and one run in its run directory
+ * (src/cli/rundir.ts: lock, --force aside, undo on failure) with its files (options, the checkpoint in its
+ * envelope, samples, timing, result and plots).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   CHECKPOINT_EVERY_TEXT,
   type CheckpointEvery,
@@ -19,14 +18,14 @@ import {
 } from "../../diffusion/options.js";
 import type { DiffusionCheckpoint, DiffusionImages, DiffusionResult } from "../../diffusion/run.js";
 import { NpyError } from "../../images/npy.js";
-import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp, unstamp } from "../../io/stamp.js";
+import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { pngWriter } from "../optional.js";
-import { flagsOf, readFlags, translateError } from "../options.js";
-import { finishTraining } from "../outputs.js";
+import { flagsOf, readFlags } from "../options.js";
+import { finishTraining, reportFinished } from "../outputs.js";
 import { createReporter } from "../progress.js";
-import { readJsonFile } from "../read-json.js";
+import { RunDir, type RunDirSpec } from "../rundir.js";
 import { catchStopSignals } from "../signals.js";
 
 export const DIFFUSION_FILES = {
@@ -37,6 +36,19 @@ export const DIFFUSION_FILES = {
   timing: "timing.json",
 };
 const FILES = DIFFUSION_FILES;
+/** Every file a diffusion run writes (src/cli/rundir.ts): the checkpoint marks it as worth keeping. */
+export const DIFFUSION_DIR: RunDirSpec = {
+  command: "diffusion",
+  files: [
+    ...Object.values(FILES),
+    ...["twin", "distances", "frechet", "shape", "spectrum"].flatMap((p) => [`${p}.svg`, `${p}.png`]),
+    ...["samples", "reference"].flatMap((p) => [`${p}.png`, `${p}.svg`]),
+  ],
+  checkpoint: FILES.checkpoint,
+  checkpointOnly: true,
+};
+/** The flags a resume accepts: the run's options are its checkpoint's. */
+export const RESUME_FLAGS = ["resume", "threads", "checkpointEvery", "json", "quiet"];
 /** Schemas of the JSON files (docs/outputs.md). */
 export const DIFFUSION_SCHEMAS = {
   options: "mcm.diffusion-options/1",
@@ -58,7 +70,7 @@ function samplesRows(path: string): SampleRows {
 }
 /** A JSON file of mcm's with its header checked and removed. */
 export function readStamped<T>(path: string, schema: string): T {
-  return unstamp(path, JSON.parse(readFileSync(path, "utf8")), schema) as T;
+  return unstamp(path, readJsonFile(path), schema) as T;
 }
 export const DIFFUSION_FLAGS = flagsOf(diffusionSchema.shape);
 const FLAG_OF = new Map(DIFFUSION_FLAGS.map((f) => [f.field as string, f.flag]));
@@ -66,12 +78,9 @@ export const DEFAULT_CHECKPOINT_EVERY = "2m";
 
 /** The options the user typed, validated; errors name the flag. */
 export function optionsFromFlags(opts: Record<string, unknown>, extra: Record<string, unknown> = {}): DiffusionOptions {
-  const { values, flagOf } = readFlags(DIFFUSION_FLAGS, opts);
-  try {
-    return resolveDiffusionOptions({ ...values, ...extra });
-  } catch (e) {
-    throw translateError(e, flagOf);
-  }
+  // A ConfigError names the field; the CLI's translator (src/cli/errors.ts) names the flag typed.
+  const { values } = readFlags(DIFFUSION_FLAGS, opts);
+  return resolveDiffusionOptions({ ...values, ...extra });
 }
 
 /** --checkpoint-every and --threads, checked. */
@@ -95,45 +104,118 @@ function flagError(e: Error): UsageError {
   return new UsageError(flag ? `${flag}:${e.message.slice(m?.[0].length)}` : e.message);
 }
 
-/** Reads the checkpoint of an unfinished run in dir, or refuses. */
-export async function readResume(dir: string, flag: string): Promise<DiffusionCheckpoint> {
-  const { decodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
-  const cp = join(dir, FILES.checkpoint);
-  if (!existsSync(cp)) throw new UsageError(`${flag}: ${dir} holds no diffusion run (${FILES.checkpoint} expected)`);
-  if (existsSync(join(dir, FILES.result)))
-    throw new UsageError(`${flag}: the run in ${dir} is finished (result.json exists)`);
-  try {
-    return decodeDiffusionCheckpoint(new Uint8Array(readFileSync(cp)));
-  } catch (e) {
-    throw new UsageError(`${flag}: ${cp}: ${(e as Error).message}`);
-  }
+/** How a run is carried out: --checkpoint-every, --threads, the output flags, and the progress label. */
+export interface RunFlagsOf {
+  every: CheckpointEvery;
+  threads: number;
+  quiet: boolean;
+  json: boolean;
+  label?: string;
 }
 
-/** Runs (or continues) one run in outDir and writes its files; returns the result, or null after --json. */
-export async function runInDir(
+/**
+ * A new run in `outText` (the value of `flag`) through the run-directory lifecycle (src/cli/rundir.ts):
+ * refused if it holds a diffusion run unless `force`, which moves that aside until the first checkpoint lands.
+ */
+export async function startRun(
   options: DiffusionOptions,
-  outDir: string,
+  flag: string,
+  outText: string,
+  force: boolean,
+  flags: RunFlagsOf,
+): Promise<{ result: DiffusionResult; printed: boolean; dir: string }> {
+  const dir = RunDir.create(DIFFUSION_DIR, flag, outText, force);
+  return dir.around(async () => {
+    dir.write(FILES.options, `${JSON.stringify(stamp(SCHEMAS.options, null, options), null, 2)}\n`);
+    const { result, printed } = await train(dir, options, undefined, [], flags);
+    return { result, printed, dir: dir.dir };
+  });
+}
+
+/** Continues the run in `dirText`, or (finished) rebuilds its plots from result.json and reports it again. */
+export async function resumeRun(
+  flag: string,
+  dirText: string,
+  flags: RunFlagsOf,
+): Promise<{ result: DiffusionResult; printed: boolean; dir: string }> {
+  const dir = RunDir.open(DIFFUSION_DIR, flag, dirText);
+  return dir.around(async () => {
+    const { result, printed } = await resumeIn(dir, flag, flags);
+    return { result, printed, dir: dir.dir };
+  });
+}
+
+async function resumeIn(
+  dir: RunDir,
+  flag: string,
+  flags: RunFlagsOf,
+): Promise<{ result: DiffusionResult; printed: boolean }> {
+  const { decodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
+  const { diffusionPlots } = await import("../../report/diffusion.js");
+  if (dir.has(FILES.result)) {
+    // Finished: the plots are rebuilt from result.json (a kill may have cut them short), never recomputed.
+    return reportFinished<DiffusionResult, Record<string, string>>(
+      dir,
+      FILES.result,
+      SCHEMAS.result,
+      diffusionPlots,
+      flags.json,
+    );
+  }
+  if (!dir.has(FILES.checkpoint)) {
+    throw new UsageError(
+      `${flag}: ${dir.dir} holds no diffusion run (${FILES.checkpoint} expected); a run stopped before its first checkpoint is started again with the same command`,
+    );
+  }
+  const file = dir.path(FILES.checkpoint);
+  const { options, payload } = readEnvelope(dir, FILES.checkpoint, "diffusion", (raw) =>
+    resolveDiffusionOptions(raw as Record<string, unknown>),
+  );
+  let resume: DiffusionCheckpoint;
+  try {
+    resume = decodeDiffusionCheckpoint(payload);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  checkOptions(file, resume.options, () => options);
+  if (dir.has(FILES.options)) {
+    // The options file beside it must be this run's: a checkpoint of another run is refused, naming the field.
+    const path = dir.path(FILES.options);
+    const checked = checkOptions(path, unstamp(path, readJsonFile(path), SCHEMAS.options), (raw) =>
+      resolveDiffusionOptions(raw as Record<string, unknown>),
+    );
+    sameOptions(file, options, path, checked);
+  }
+  // samples.json may hold rows written after this checkpoint (a kill between them): only the checkpoint's
+  // snapshots are kept ("R 100", "G 100"), so that the resumed run writes those rows once.
+  const steps = new Set(resume.snapshots.map((s) => String(s.step)));
+  const rows = dir.has(FILES.samples)
+    ? samplesRows(dir.path(FILES.samples)).filter((r) => steps.has(r.label.split(" ").pop() ?? ""))
+    : [];
+  return train(dir, options, resume, rows, flags);
+}
+
+/** Runs (or continues) one run in its directory and writes its files; printed: the result went to stdout. */
+async function train(
+  dir: RunDir,
+  options: DiffusionOptions,
   resume: DiffusionCheckpoint | undefined,
-  flags: { every: CheckpointEvery; threads: number; quiet: boolean; json: boolean; label?: string },
-): Promise<DiffusionResult> {
+  rows: SampleRows,
+  flags: RunFlagsOf,
+): Promise<{ result: DiffusionResult; printed: boolean }> {
   const { encodeDiffusionCheckpoint } = await import("../../diffusion/checkpoint.js");
   const { diffusionPlots, samplesGrid } = await import("../../report/diffusion.js");
   const { DivergedError, runDiffusion, StoppedBeforeTraining } = await import("../../diffusion/run.js");
-  mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(stamp(SCHEMAS.options, null, options), null, 2)}\n`);
-  const samplesPath = join(outDir, FILES.samples);
-  const rows: { label: string; images: DiffusionImages }[] =
-    resume && existsSync(samplesPath) ? samplesRows(samplesPath) : [];
+  const outDir = dir.dir;
   const png = await pngWriter();
   // Without resvg's native binding (an optional dependency) the grids are written as SVG.
-  const writeGrid = (name: string, title: string, r: typeof rows) =>
+  const writeGrid = (name: string, title: string, r: SampleRows) =>
     png
-      ? writeFileAtomic(join(outDir, name), png(samplesGrid(title, r)))
-      : writeFileAtomic(join(outDir, name.replace(/\.png$/, ".svg")), samplesGrid(title, r));
-  const timingPath = join(outDir, FILES.timing);
+      ? dir.write(name, png(samplesGrid(title, r)))
+      : dir.write(name.replace(/\.png$/, ".svg"), samplesGrid(title, r));
   const before =
-    resume && existsSync(timingPath)
-      ? (JSON.parse(readFileSync(timingPath, "utf8")) as { wallSeconds: number; cpuSeconds: number })
+    resume && dir.has(FILES.timing)
+      ? (readJsonFile(dir.path(FILES.timing)) as { wallSeconds: number; cpuSeconds: number })
       : { wallSeconds: 0, cpuSeconds: 0 };
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
@@ -144,83 +226,85 @@ export async function runInDir(
       cpuSeconds: before.cpuSeconds + (c.user + c.system) / 1e6,
       note: "CPU seconds of the process (user + system, all threads), summed over resumes",
     };
-    writeFileAtomic(timingPath, `${JSON.stringify(t, null, 1)}\n`);
+    dir.write(FILES.timing, `${JSON.stringify(t, null, 1)}\n`);
   };
   const reporter = createReporter({ quiet: flags.quiet });
-  const stop = catchStopSignals();
+  let lastStep = resume?.state.step ?? 0;
+  const stop = catchStopSignals(() =>
+    lastStep > 0 || resume
+      ? `the steps since the last checkpoint (step ${lastStep}) are lost`
+      : "nothing is kept yet: run the same command again",
+  );
   const bar = reporter.bar(flags.label ?? "train", options.steps);
-  let result: DiffusionResult;
   try {
-    result = await runDiffusion(options, {
-      resume,
-      signal: stop.signal,
-      checkpointEvery: flags.every,
-      threads: flags.threads,
-      onCheckpoint: (c) => {
-        writeFileAtomic(join(outDir, FILES.checkpoint), encodeDiffusionCheckpoint(c));
-        writeTiming();
-      },
-      onSamples: (step, sets) => {
-        if (step < 0) {
-          writeGrid("reference.png", `${options.dataset}: training images and Wiener diffusion samples`, sets);
-          return;
-        }
-        const round = (p: Float64Array) => Array.from(p, (v) => Math.round(v * 1000) / 1000) as unknown as Float64Array;
-        rows.push(...sets.map((s) => ({ label: s.label, images: { ...s.images, pixels: round(s.images.pixels) } })));
-        writeFileAtomic(samplesPath, JSON.stringify(stamp(SCHEMAS.samples, null, { rows })));
-        writeGrid(
-          "samples.png",
-          `${options.dataset}: samples of R and G from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`,
-          rows,
+    let result: DiffusionResult;
+    try {
+      result = await runDiffusion(options, {
+        resume,
+        signal: stop.signal,
+        checkpointEvery: flags.every,
+        threads: flags.threads,
+        onCheckpoint: (c) => {
+          writeEnvelope(
+            dir,
+            FILES.checkpoint,
+            "diffusion",
+            header(options, options.seed, null),
+            encodeDiffusionCheckpoint(c),
+          );
+          lastStep = c.state.step;
+          writeTiming();
+        },
+        onSamples: (step, sets) => {
+          if (step < 0) {
+            writeGrid("reference.png", `${options.dataset}: training images and Wiener diffusion samples`, sets);
+            return;
+          }
+          const round = (p: Float64Array) =>
+            Array.from(p, (v) => Math.round(v * 1000) / 1000) as unknown as Float64Array;
+          rows.push(...sets.map((s) => ({ label: s.label, images: { ...s.images, pixels: round(s.images.pixels) } })));
+          dir.write(FILES.samples, JSON.stringify(stamp(SCHEMAS.samples, null, { rows })));
+          writeGrid(
+            "samples.png",
+            `${options.dataset}: samples of R and G from the same noise over training (${options.sampler}, ${options.sampleSteps} steps)`,
+            rows,
+          );
+        },
+        onProgress: (p) => {
+          if (p.phase === "train") {
+            const s = (performance.now() - wall0) / 1000;
+            bar.update(p.step, s > 0 ? p.step / s : 0);
+          } else reporter.info(p.message);
+        },
+      });
+    } catch (e) {
+      if (e instanceof DivergedError) throw new Error(`${e.message}: ${dir.path(FILES.checkpoint)}`);
+      const caught = stop.caught();
+      if (e instanceof StoppedBeforeTraining && caught) {
+        throw new Interrupted(
+          caught,
+          resume
+            ? `interrupted while ${e.phase}; the checkpoint at step ${resume.state.step} is kept: continue with \`mcm resume ${outDir}\``
+            : `interrupted while ${e.phase}, before training started: nothing to resume; run the same command again`,
         );
-      },
-      onProgress: (p) => {
-        if (p.phase === "train") {
-          const s = (performance.now() - wall0) / 1000;
-          bar.update(p.step, s > 0 ? p.step / s : 0);
-        } else reporter.info(p.message);
-      },
-    });
-  } catch (e) {
-    if (e instanceof DivergedError) throw new Error(`${e.message}: ${join(outDir, FILES.checkpoint)}`);
-    const caught = stop.caught();
-    if (e instanceof StoppedBeforeTraining && caught) {
-      throw new Interrupted(
-        caught,
-        resume
-          ? `interrupted while ${e.phase}; the checkpoint at step ${resume.state.step} is kept: continue with \`mcm diffusion --resume ${outDir}\``
-          : `interrupted while ${e.phase}, before training started: nothing to resume; run the same command again`,
-      );
+      }
+      if (e instanceof RangeError || e instanceof NpyError) throw flagError(e);
+      throw e;
     }
-    if (e instanceof RangeError || e instanceof NpyError) throw flagError(e);
-    throw e;
+    bar.done();
+    writeTiming();
+    const run = {
+      command: "diffusion",
+      dir,
+      resultFile: FILES.result,
+      schema: SCHEMAS.result,
+      stop,
+      json: flags.json,
+    };
+    const printed = await finishTraining(run, result, diffusionPlots);
+    return { result, printed };
   } finally {
     stop.release();
-  }
-  bar.done();
-  writeTiming();
-  const run = {
-    command: "diffusion",
-    outDir,
-    resultFile: FILES.result,
-    schema: SCHEMAS.result,
-    stop,
-    json: flags.json,
-  };
-  await finishTraining(run, result, diffusionPlots);
-  return result;
-}
-
-/** Refuses an --out that holds a run unless --force. */
-export function checkFresh(outDir: string, force: boolean, flag = "--out"): void {
-  if (force) return;
-  if (existsSync(join(outDir, FILES.result))) {
-    throw new UsageError(`${flag}: ${outDir} holds a finished run (result.json); pass --force to overwrite it`);
-  }
-  if (existsSync(join(outDir, FILES.checkpoint))) {
-    throw new UsageError(
-      `${flag}: ${outDir} holds an unfinished run; continue it with --resume ${outDir} or pass --force`,
-    );
   }
 }
 

@@ -5,28 +5,31 @@
  * an unfinished one is resumed from its checkpoint. A directory holding runs with other options is refused,
  * naming the option that differs, unless --force (which starts those runs again).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseSeed } from "../../config/schema.js";
 import { type DsbRun, decideSeeds, overallVerdict } from "../../diffusion/decide.js";
 import { type DiffusionOptions, differingOptions, resolveDiffusionOptions } from "../../diffusion/options.js";
 import type { DiffusionResult } from "../../diffusion/run.js";
 import { tKey } from "../../diffusion/setup.js";
-import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp } from "../../io/stamp.js";
+import { readJsonFile } from "../envelopes.js";
 import { UsageError } from "../errors.js";
+import { RunDir, type RunDirSpec } from "../rundir.js";
 import {
   DIFFUSION_FILES,
   optionsFromFlags,
-  readResume,
   readStamped,
+  resumeRun,
   runFlags,
-  runInDir,
   DIFFUSION_SCHEMAS as SCHEMAS,
+  startRun,
 } from "./diffusion-run.js";
 
 const DSB = "dsb.json";
 const DSB_OPTIONS = "dsb-options.json";
+/** The parent directory of the seeds' runs: locked while the seeds run; dsb-options.json marks it. */
+const DSB_DIR: RunDirSpec = { command: "diffusion --seeds", files: [DSB_OPTIONS, DSB], checkpoint: DSB_OPTIONS };
 
 /** The seeds of --seeds: distinct integers in the range of --seed. */
 export function parseSeeds(text: unknown): (number | string)[] {
@@ -51,11 +54,27 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
   if (typeof opts.out !== "string") throw new UsageError("--seeds: needs --out DIR (the directory of the runs)");
   const seeds = parseSeeds(opts.seeds);
   const options = optionsFromFlags(opts, { seed: seeds[0] });
-  const dir = resolve(opts.out);
   const force = opts.force === true;
   const flags = { ...runFlags(opts), quiet: opts.quiet === true, json: false };
+  // The parent is locked for the whole loop; a first command refused or failed before any seed ran leaves
+  // nothing behind. Each seed-N is a run directory of its own (./diffusion-run.ts).
+  const parent = existsSync(join(resolve(opts.out), DSB_OPTIONS))
+    ? RunDir.open(DSB_DIR, "--out", opts.out)
+    : RunDir.create(DSB_DIR, "--out", opts.out, false);
+  await parent.around(() => runSeeds(parent, options, seeds, force, flags, opts.json === true));
+}
+
+async function runSeeds(
+  parent: RunDir,
+  options: DiffusionOptions,
+  seeds: (number | string)[],
+  force: boolean,
+  flags: ReturnType<typeof runFlags> & { quiet: boolean; json: boolean },
+  json: boolean,
+): Promise<void> {
+  const { dir } = parent;
   // Refuse a directory of runs with other options before anything is written.
-  const stored = join(dir, DSB_OPTIONS);
+  const stored = parent.path(DSB_OPTIONS);
   const others: [string, DiffusionOptions][] = [];
   if (existsSync(stored)) {
     others.push([
@@ -76,8 +95,7 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
       );
     }
   }
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(stored, `${JSON.stringify(stamp(SCHEMAS.dsbOptions, null, { options, seeds }), null, 2)}\n`);
+  parent.write(DSB_OPTIONS, `${JSON.stringify(stamp(SCHEMAS.dsbOptions, null, { options, seeds }), null, 2)}\n`);
   const runs: DsbRun[] = [];
   const timing: { seed: number | string; wallSeconds: number; cpuSeconds: number }[] = [];
   let first: DiffusionResult | null = null;
@@ -90,25 +108,27 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
       existsSync(join(out, DIFFUSION_FILES.options)) &&
       differingOptions(o, resolveDiffusionOptions(readStamped(join(out, DIFFUSION_FILES.options), SCHEMAS.options)))
         .length > 0;
-    if (force && differs) rmSync(out, { recursive: true, force: true });
-    if (existsSync(resultPath)) {
+    const label = `seed ${seed}`;
+    if (!differs && existsSync(resultPath)) {
       const read = readStamped<DiffusionResult & { kernel?: DiffusionResult["build"] }>(resultPath, SCHEMAS.result);
       result = { ...read, build: read.build ?? (read.kernel as DiffusionResult["build"]) };
+    } else if (!differs && existsSync(join(out, DIFFUSION_FILES.checkpoint))) {
+      if (!flags.quiet) process.stderr.write(`seed ${seed}: resuming in ${out}\n`);
+      result = (await resumeRun("--out", out, { ...flags, label })).result;
     } else {
-      const resume = existsSync(join(out, DIFFUSION_FILES.checkpoint)) ? await readResume(out, "--out") : undefined;
-      if (!flags.quiet)
-        process.stderr.write(
-          `seed ${seed}: ${resume ? `resuming at step ${resume.state.step}` : "starting"} in ${out}\n`,
-        );
-      result = await runInDir(o, out, resume, { ...flags, label: `seed ${seed}` });
+      // A new run; with --force (checked above) one of other options is moved aside until this one lands.
+      if (!flags.quiet) process.stderr.write(`seed ${seed}: starting in ${out}\n`);
+      result = (await startRun(o, "--out", out, force && differs, { ...flags, label })).result;
     }
+    // A seed's run has landed: the parent's files are kept from now on, whatever happens to later seeds.
+    parent.landed();
     if (!result.twin || !result.decision) {
       throw new UsageError(`--seeds: the run in ${out} has no twin measurement (it needs --twin)`);
     }
     first ??= result;
     runs.push({ seed, twin: result.twin, decision: result.decision });
     const tf = join(out, DIFFUSION_FILES.timing);
-    if (existsSync(tf)) timing.push({ seed, ...JSON.parse(readFileSync(tf, "utf8")) });
+    if (existsSync(tf)) timing.push({ seed, ...(readJsonFile(tf) as { wallSeconds: number; cpuSeconds: number }) });
   }
   const res = first as DiffusionResult;
   const perT = decideSeeds(runs, tKey);
@@ -125,8 +145,8 @@ export async function seedsAction(opts: Record<string, unknown>): Promise<void> 
     timing,
   };
   const doc = stamp(SCHEMAS.dsb, res.build.flavour, dsb);
-  writeFileAtomic(join(dir, DSB), `${JSON.stringify(doc, null, 1)}\n`);
-  if (opts.json === true) {
+  parent.write(DSB, `${JSON.stringify(doc, null, 1)}\n`);
+  if (json) {
     process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
     return;
   }

@@ -6,23 +6,23 @@
  * never overwritten without --force. `--seeds` runs several seeds into subdirectories and writes dsb.json
  * (./diffusion-seeds.ts).
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { CHECKPOINT_EVERY_TEXT } from "../../config/schema.js";
-import { DIFFUSION_DEFAULTS, type DiffusionOptions } from "../../diffusion/options.js";
-import type { DiffusionCheckpoint } from "../../diffusion/run.js";
+import { DIFFUSION_DEFAULTS } from "../../diffusion/options.js";
 import { addFlagOptions, helpAfter } from "../options.js";
 import { addTrainingRunOptions } from "../outputs.js";
 import { utcStamp } from "../paths.js";
+import { refuseResumeFlags } from "../rundir.js";
 import {
-  checkFresh,
   DEFAULT_CHECKPOINT_EVERY,
   DIFFUSION_FLAGS,
   describeResult,
   optionsFromFlags,
-  readResume,
+  RESUME_FLAGS,
+  resumeRun,
   runFlags,
-  runInDir,
+  startRun,
 } from "./diffusion-run.js";
 
 export function registerDiffusion(program: Command): Command {
@@ -70,30 +70,26 @@ export function registerDiffusion(program: Command): Command {
         ],
       ),
     )
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
       if (opts.seeds !== undefined) {
         const { seedsAction } = await import("./diffusion-seeds.js");
         await seedsAction(opts);
-      } else await diffusionAction(opts);
+      } else await diffusionAction(opts, cmd);
     });
   return cmd;
 }
 
-async function diffusionAction(opts: Record<string, unknown>): Promise<void> {
-  let options: DiffusionOptions;
-  let outDir: string;
-  let resume: DiffusionCheckpoint | undefined;
-  if (typeof opts.resume === "string") {
-    outDir = resolve(opts.resume);
-    resume = await readResume(outDir, "--resume");
-    options = resume.options;
-  } else {
-    options = optionsFromFlags(opts);
-    outDir = resolve(typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${utcStamp()}`));
-    checkFresh(outDir, opts.force === true);
-  }
+async function diffusionAction(opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const flags = { ...runFlags(opts), quiet: opts.quiet === true, json: opts.json === true };
-  const result = await runInDir(options, outDir, resume, flags);
-  if (flags.json) return;
-  process.stdout.write(`${describeResult(result)}\noutputs: ${outDir}\n`);
+  let run: Awaited<ReturnType<typeof startRun>>;
+  if (typeof opts.resume === "string") {
+    refuseResumeFlags(cmd, RESUME_FLAGS, opts.resume);
+    run = await resumeRun("--resume", opts.resume, flags);
+  } else {
+    const options = optionsFromFlags(opts);
+    const out = typeof opts.out === "string" ? opts.out : join("mcm-output", `diffusion-${utcStamp()}`);
+    run = await startRun(options, "--out", out, opts.force === true, flags);
+  }
+  if (run.printed || flags.json) return;
+  process.stdout.write(`${describeResult(run.result)}\noutputs: ${run.dir}\n`);
 }

@@ -14,19 +14,11 @@ import { namedMixedTerms } from "../../theory/named-terms.js";
 import { activationReport, formatActivationReport } from "../activation.js";
 import { UsageError } from "../errors.js";
 import { firstNonFinite } from "../finite.js";
-import {
-  addModelOptions,
-  flagValues,
-  type ModelFlagValues,
-  type RunFlags,
-  readConfigFile,
-  translateError,
-} from "../options.js";
+import { addModelOptions, flagValues, type ModelFlagValues, type RunFlags, readConfigFile } from "../options.js";
 
 export function registerExponent(program: Command): Command {
   const cmd = program
     .command("exponent")
-    .summary("predict each direction's exponent k and sample complexity (no simulation)")
     .description(
       "Compute, by quadrature, the population loss of one unit-norm unit as a function of its overlaps, and " +
         "report per direction the lowest non-zero order k, whether SGD is drawn toward the spike, the predicted " +
@@ -67,12 +59,7 @@ export function registerExponent(program: Command): Command {
       const file = path ? readConfigFile(path) : {};
       const { values, flagOf } = flagValues(opts);
       const { seed: _seed, steps: _steps, checkpointEvery: _c, ...fields } = { ...file, ...values };
-      let config: ReturnType<typeof resolveConfig>;
-      try {
-        config = resolveConfig(fields);
-      } catch (e) {
-        throw translateError(e, flagOf, path ? { path, values: file } : undefined);
-      }
+      const config = resolveConfig(fields);
       const result = computeExponents(config);
       const bad = firstNonFinite(result);
       if (bad) {

@@ -1,13 +1,12 @@
 /**
  * `mcm generate`: sample from the oracle denoiser and from a family of trained denoisers (one run per
  * noise level) after n samples per level, and compare the generated samples' statistics along u and v
- * with the data law's (docs/model.md section 11). Writes generate.json, stats.svg and histograms.svg;
+ * with the data law's (docs/model.md section 11). Writes generate.json, stats.svg/.png and histograms.svg/.png;
  * state.json holds the progress that --resume continues.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { ConfigError } from "../../config/schema.js";
+import { ConfigError } from "../../config/errors.js";
+import { parseSeed, resolveConfig } from "../../config/schema.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { repellingWarning } from "../../generate/attraction.js";
 import {
@@ -16,38 +15,52 @@ import {
   type GenerateResult,
   type GenerateState,
   runGenerate,
+  validatePlan,
 } from "../../generate/experiment.js";
 import { snapshotSteps } from "../../generate/family.js";
 import { parseLevels, STAT_NAMES } from "../../generate/law.js";
 import type { FamilyInterval } from "../../generate/reach.js";
 import { SAMPLERS, type SamplerName } from "../../generate/sampler.js";
-import { writeFileAtomic } from "../../io/atomic.js";
+import { checkHeader } from "../../io/envelope.js";
 import { stamp, unstamp } from "../../io/stamp.js";
 import { generateHistogramSpec, generateStatsSpec } from "../../report/generate-plots.js";
 import { renderSvg } from "../../report/plots.js";
+import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import {
   addModelOptions,
   addOutputOptions,
-  flagValues,
   helpAfter,
   MODEL_FLAGS,
   readConfigFile,
   resolveRunOptions,
 } from "../options.js";
+import { writeDirPlots } from "../outputs.js";
 import { createReporter } from "../progress.js";
-import { readJsonFile } from "../read-json.js";
+import { RunDir, type RunDirSpec, refuseResumeFlags } from "../rundir.js";
 import { catchStopSignals } from "../signals.js";
 import { defaultOutDir } from "./run.js";
 
 export const GENERATE_FILES = {
+  plan: "generate-plan.json",
   result: "generate.json",
   state: "state.json",
   stats: "stats.svg",
+  statsPng: "stats.png",
   histograms: "histograms.svg",
+  histogramsPng: "histograms.png",
 } as const;
-/** Schemas of generate.json and state.json (docs/outputs.md). */
-const GENERATE_SCHEMAS = { result: "mcm.generate/1", state: "mcm.generate-state/1" } as const;
+/** generate's directory (src/cli/rundir.ts): state.json is its checkpoint; other content is refused. */
+const GENERATE_DIR: RunDirSpec = {
+  command: "generate",
+  files: Object.values(GENERATE_FILES),
+  checkpoint: GENERATE_FILES.state,
+  checkpointOnly: true,
+  strict: true,
+};
+
+/** Schema of generate.json (docs/outputs.md); state.json is a checkpoint envelope (docs/reliability.md). */
+const GENERATE_SCHEMAS = { result: "mcm.generate/1", plan: "mcm.generate-plan/1" } as const;
 
 /** GENERATE_CONFIG_DEFAULTS as the flag values commander would hand over (flag attribute -> text). */
 const GENERATE_DEFAULTS: Record<string, string | boolean> = Object.fromEntries(
@@ -74,13 +87,7 @@ function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
     if (withDefaults[attr] === undefined && !(field in file)) withDefaults[attr] = value;
   }
   const run = resolveRunOptions(withDefaults);
-  let levels: number[];
-  try {
-    levels = parseLevels(String(opts.levels ?? "24"), run.config.process, "--levels");
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const levels = parseLevels(String(opts.levels ?? "24"), run.config.process);
   const samples = wholeNumber("--samples", opts.samples ?? "4000", 2, 10_000_000);
   const count = wholeNumber("--snapshots", opts.snapshots ?? "10", 1, 100);
   return {
@@ -93,45 +100,46 @@ function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
   };
 }
 
-/** --resume: the saved plan; a flag that would change it is refused, naming the flag (a family's
- * levels may differ only in t, and its samples and grid are part of what was generated). */
-function resumePlan(dir: string, opts: Record<string, unknown>): GenerateState {
-  const path = join(dir, GENERATE_FILES.state);
-  if (!existsSync(path)) throw new UsageError(`--resume: ${dir} holds no ${GENERATE_FILES.state} to continue`);
-  const state = unstamp(path, readJsonFile(path, "the saved generate state") as GenerateState, GENERATE_SCHEMAS.state);
-  const { values, flagOf } = flagValues(opts);
-  for (const [field, value] of Object.entries(values)) {
-    if (field === "t" || field === "checkpointEvery") continue;
-    const saved = field === "seed" ? state.plan.seed : (state.plan.config as unknown as Record<string, unknown>)[field];
-    if (field === "steps") continue;
-    if (String(saved) !== String(value)) {
-      throw new UsageError(
-        `${flagOf.get(field)}: got ${JSON.stringify(value)}, but the family in ${dir} has ${field} = ${JSON.stringify(saved)}; its levels may differ only in t (start a new --out to change it)`,
-      );
-    }
+/** A plan read from a file, checked as a new run's: the config by its schema, then seed, levels, sampler,
+ * samples and snapshots as the flags are (a ConfigError names the field). */
+function resolvePlan(raw: unknown): GeneratePlan {
+  const p = (raw ?? {}) as Record<string, unknown>;
+  const config = resolveConfig(p.config);
+  const seed = parseSeed(p.seed);
+  if (seed === null)
+    throw new ConfigError("seed", `seed: got ${JSON.stringify(p.seed)}, expected an integer in [0, 2^64 - 1]`);
+  if (!Array.isArray(p.levels) || !p.levels.every((t) => typeof t === "number")) {
+    throw new ConfigError("levels", `levels: got ${JSON.stringify(p.levels)}, expected a list of t`);
   }
-  for (const flag of ["levels", "samples", "sampler", "snapshots", "steps"]) {
-    if (opts[flag] !== undefined) {
-      throw new UsageError(`--${flag}: cannot be changed on --resume (the run in ${dir} records its own)`);
-    }
+  const levels = parseLevels(p.levels.join(","), config.process, "levels");
+  if (!SAMPLERS.includes(p.sampler as SamplerName)) {
+    throw new ConfigError(
+      "sampler",
+      `sampler: got ${JSON.stringify(p.sampler)}, expected one of ${SAMPLERS.join(", ")}`,
+    );
   }
-  return state;
-}
-
-function prepareDir(dir: string, force: boolean): void {
-  if (existsSync(dir)) {
-    const held = Object.values(GENERATE_FILES).filter((f) => existsSync(join(dir, f)));
-    if (held.length > 0 && !force) {
-      throw new UsageError(
-        `--out: ${dir} already holds a generate run (${held.join(", ")}); continue it with --resume, choose another directory, or pass --force`,
-      );
-    }
-    for (const f of held) rmSync(join(dir, f));
-    if (held.length === 0 && readdirSync(dir).length > 0 && !force) {
-      throw new UsageError(`--out: ${dir} exists and is not empty; choose another directory or pass --force`);
-    }
+  const snapshots = p.snapshots;
+  const ok =
+    Array.isArray(snapshots) &&
+    snapshots.length >= 1 &&
+    snapshots.length <= 100 &&
+    snapshots.every((n, i) => Number.isSafeInteger(n) && n >= 1 && (i === 0 || n > snapshots[i - 1]));
+  if (!ok) {
+    throw new ConfigError(
+      "snapshots",
+      `snapshots: got ${JSON.stringify(snapshots)}, expected 1 to 100 increasing step counts`,
+    );
   }
-  mkdirSync(dir, { recursive: true });
+  const plan: GeneratePlan = {
+    config,
+    seed,
+    levels,
+    sampler: p.sampler as SamplerName,
+    samples: p.samples as number,
+    snapshots: snapshots as number[],
+  };
+  validatePlan(plan);
+  return plan;
 }
 
 function fmt(x: number, se: number | null): string {
@@ -189,7 +197,6 @@ function printTable(result: GenerateResult): void {
 export function registerGenerate(program: Command): Command {
   const cmd = program
     .command("generate")
-    .summary("sample with the oracle denoiser and a trained family of denoisers; compare with the data law")
     .description(
       "Train one denoiser per noise level (the engine, same config except t), sample from the family by the reverse process after n samples per level, and compare the samples' statistics along u and v with the data law and with the oracle (Bayes-optimal) denoiser on the same grid.",
     );
@@ -222,64 +229,129 @@ export function registerGenerate(program: Command): Command {
             "Defaults differ from `mcm run` where a family needs it: --units 2 --train-skip --train-amplitude --walkers 1 --lr 0.1",
             "(each walker is one family; their samples are pooled). --t is ignored: --levels sets the t of each level.",
             "Writes to --out DIR: generate.json (data, oracle, snapshots with statistics and SEs, levels with hitting",
-            "times), stats.svg, histograms.svg, and state.json (progress; --resume continues from it).",
+            "times), stats.svg/.png, histograms.svg/.png, generate-plan.json (the plan: config, seed, levels, sampler, samples,",
+            "snapshots) and state.json (progress, a checksummed checkpoint; `mcm resume DIR` continues from it).",
             "A level whose training diverges stops the run (exit 1) naming the level; what was done is kept.",
           ],
         ],
         ["mcm generate --d 64 --lr 0.1 --steps '400*d*log(d)' --levels 24 --seed 1 --out runs/gen"],
       ),
     )
-    .action(async (opts: Record<string, unknown>) => {
-      await generateAction(opts);
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      await generateAction(opts, cmd);
     });
   return cmd;
 }
 
-async function generateAction(opts: Record<string, unknown>): Promise<void> {
-  let state: GenerateState;
-  let outDir: string;
+async function generateAction(opts: Record<string, unknown>, cmd: Command): Promise<void> {
   if (opts.resume === true) {
     if (typeof opts.out !== "string") throw new UsageError("--resume: needs --out DIR, the run to continue");
-    outDir = resolve(opts.out);
-    state = resumePlan(outDir, opts);
-  } else {
-    const plan = planFromFlags(opts);
-    outDir = resolve(typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed));
-    prepareDir(outDir, opts.force === true);
-    state = { plan, levels: [], snapshots: [] };
+    refuseResumeFlags(cmd, ["resume", "out", "json", "quiet"], opts.out);
+    const dir = RunDir.open(GENERATE_DIR, "--out", opts.out);
+    await dir.around(async () => {
+      if (!dir.has(GENERATE_FILES.state)) {
+        throw new UsageError(
+          `--resume: ${dir.dir} holds no ${GENERATE_FILES.state} to continue (a run stopped before its first checkpoint is started again with the same command)`,
+        );
+      }
+      const file = dir.path(GENERATE_FILES.state);
+      const { header: head, options: plan, payload } = readEnvelope(dir, GENERATE_FILES.state, "generate", resolvePlan);
+      const state = JSON.parse(new TextDecoder().decode(payload)) as GenerateState;
+      const build = head.build;
+      const flavour = build?.flavour === "simd" || build?.flavour === "scalar" ? build.flavour : undefined;
+      const kernels = await loadKernels(undefined, { flavour });
+      checkHeader(file, head, { build: { flavour: kernels.flavour, hash: kernels.buildHash } });
+      sameOptions(file, plan, `its progress`, state.plan);
+      if (dir.has(GENERATE_FILES.plan)) {
+        // The plan recorded beside it must be this run's: a state.json of another run is refused.
+        const path = dir.path(GENERATE_FILES.plan);
+        sameOptions(
+          file,
+          plan,
+          path,
+          checkOptions(path, unstamp(path, readJsonFile(path), GENERATE_SCHEMAS.plan), resolvePlan),
+        );
+      }
+      await generate(dir, state, kernels, opts);
+    });
+    return;
+  }
+  const plan = planFromFlags(opts);
+  const dir = RunDir.create(
+    GENERATE_DIR,
+    "--out",
+    typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed),
+    opts.force === true,
+  );
+  await dir.around(async () => {
     const warning = repellingWarning(plan.config, plan.levels);
     if (warning) process.stderr.write(`mcm: ${warning}\n`);
-  }
+    const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
+    const kernels = await loadKernels(undefined, { flavour });
+    dir.write(GENERATE_FILES.plan, `${JSON.stringify(stamp(GENERATE_SCHEMAS.plan, null, plan), null, 2)}\n`);
+    await generate(dir, { plan, levels: [], snapshots: [] }, kernels, opts);
+  });
+}
+
+async function generate(
+  dir: RunDir,
+  state: GenerateState,
+  kernels: Awaited<ReturnType<typeof loadKernels>>,
+  opts: Record<string, unknown>,
+): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
-  const flavour = opts.kernel === "simd" || opts.kernel === "scalar" ? (opts.kernel as KernelFlavour) : undefined;
-  const kernels = await loadKernels(undefined, { flavour });
-  const statePath = join(outDir, GENERATE_FILES.state);
+  const { plan } = state;
+  const build = { flavour: kernels.flavour, hash: kernels.buildHash };
+  // The first save is the first checkpoint (the oracle's statistics): a run refused or failed before it
+  // leaves nothing, a run killed before it has nothing to resume.
   const save = (s: GenerateState) =>
-    writeFileAtomic(statePath, JSON.stringify(stamp(GENERATE_SCHEMAS.state, kernels.flavour, s)));
-  save(state);
-  const stop = catchStopSignals();
-  let result: GenerateResult;
+    writeEnvelope(dir, GENERATE_FILES.state, "generate", header(plan, plan.seed, build), JSON.stringify(s));
+  let writing = false;
+  const stop = catchStopSignals(() =>
+    writing
+      ? `the outputs being written are incomplete: \`mcm resume ${dir.dir}\` writes them again`
+      : "the unit of work in progress is lost (what state.json holds is kept)",
+  );
   try {
-    result = await runGenerate(state, { kernels, save, onStep: (t) => reporter.info(t), signal: stop.signal });
-  } catch (e) {
-    const caught = stop.caught();
-    if (caught) throw new Interrupted(caught, `interrupted; continue with \`mcm generate --resume --out ${outDir}\``);
-    throw e;
+    let result: GenerateResult;
+    try {
+      result = await runGenerate(state, { kernels, save, onStep: (t) => reporter.info(t), signal: stop.signal });
+    } catch (e) {
+      const caught = stop.caught();
+      if (caught) {
+        throw new Interrupted(
+          caught,
+          dir.has(GENERATE_FILES.state)
+            ? `interrupted; continue with \`mcm resume ${dir.dir}\` (or mcm generate --resume --out ${dir.dir})`
+            : "interrupted before the first checkpoint: nothing to resume; run the same command again",
+        );
+      }
+      throw e;
+    }
+    writing = true;
+    // generate.json last: it marks the run as finished; the plots before it are rebuilt by a resume.
+    // Each figure as SVG and PNG (the PNG in the bundled font: the same pixels on any machine).
+    await writeDirPlots(dir, {
+      stats: await renderSvg(generateStatsSpec(result)),
+      histograms: await renderSvg(generateHistogramSpec(result)),
+    });
+    dir.write(
+      GENERATE_FILES.result,
+      `${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, result), null, 1)}\n`,
+    );
+    const late = stop.caught();
+    if (late) {
+      throw new Interrupted(late, `interrupted by ${late} while writing the outputs; they are complete in ${dir.dir}`);
+    }
+    if (opts.json === true) {
+      const strip = <T extends { histogram: unknown }>({ histogram: _, ...rest }: T) => rest;
+      const doc = { ...result, oracle: strip(result.oracle), snapshots: result.snapshots.map(strip) };
+      process.stdout.write(`${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, doc))}\n`);
+    } else {
+      printTable(result);
+      reporter.info(`wrote ${dir.dir}`);
+    }
   } finally {
     stop.release();
-  }
-  writeFileAtomic(
-    join(outDir, GENERATE_FILES.result),
-    `${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, result), null, 1)}\n`,
-  );
-  writeFileAtomic(join(outDir, GENERATE_FILES.stats), await renderSvg(generateStatsSpec(result)));
-  writeFileAtomic(join(outDir, GENERATE_FILES.histograms), await renderSvg(generateHistogramSpec(result)));
-  if (opts.json === true) {
-    const strip = <T extends { histogram: unknown }>({ histogram: _, ...rest }: T) => rest;
-    const doc = { ...result, oracle: strip(result.oracle), snapshots: result.snapshots.map(strip) };
-    process.stdout.write(`${JSON.stringify(stamp(GENERATE_SCHEMAS.result, kernels.flavour, doc))}\n`);
-  } else {
-    printTable(result);
-    reporter.info(`wrote ${outDir}`);
   }
 }

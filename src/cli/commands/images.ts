@@ -3,51 +3,71 @@
  * against the Gaussian-optimal (Wiener) denoiser and a Gaussian clone of the data (docs/images.md).
  * One flag per option of src/experiments/images/options.ts; progress, checkpoints and resume like `mcm run`.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
-import { decimalNumber } from "../../config/schema.js";
+import { z } from "zod";
+import { type CheckpointEvery, checkpointEveryField, parseCheckpointEvery } from "../../config/schema.js";
 import { decodeImagesCheckpoint, encodeImagesCheckpoint } from "../../experiments/images/checkpoint.js";
 import { type ImagesOptions, imagesSchema, resolveImagesOptions } from "../../experiments/images/options.js";
-import { type ImagesCheckpoint, runImages } from "../../experiments/images/run.js";
+import { type ImagesCheckpoint, type ImagesResult, runImages } from "../../experiments/images/run.js";
 import { NpyError } from "../../images/npy.js";
-import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp, unstamp } from "../../io/stamp.js";
 import { imagesPlots } from "../../report/images.js";
+import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
 import { UsageError } from "../errors.js";
 import {
   addFlagOptions,
+  addSchemaOptions,
   flagsOf,
   helpAfter,
   type ModelFlagValues,
   type OutputFlags,
+  parseFlags,
   readFlags,
-  translateError,
 } from "../options.js";
-import { addTrainingRunOptions, finishTraining } from "../outputs.js";
-import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
+import { addTrainingRunOptions, finishTraining, reportFinished } from "../outputs.js";
+import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { readJsonFile } from "../read-json.js";
+import { RunDir, type RunDirSpec, refuseResumeFlags } from "../rundir.js";
 import { catchStopSignals } from "../signals.js";
 
 const FILES = { options: "images-options.json", checkpoint: "images-checkpoint.bin", result: "result.json" };
 /** The plots a finished images run writes beside FILES. */
 const IMAGE_OUTPUTS = ["curves.svg", "curves.png", "gaps.svg", "gaps.png", "digits.svg", "digits.png"];
 const OPTIONS_SCHEMA = "mcm.images-options/1";
+const RESULT_SCHEMA = "mcm.images/1";
 const IMAGES_FLAGS = flagsOf(imagesSchema.shape);
+const IMAGES_DIR: RunDirSpec = {
+  command: "images",
+  files: [...Object.values(FILES), ...IMAGE_OUTPUTS],
+  checkpoint: FILES.checkpoint,
+  checkpointOnly: true,
+};
+/** The flags a resume accepts (the others are the run's own options, kept from its checkpoint). */
+const RESUME_FLAGS = ["resume", "checkpointEvery", "json", "quiet"];
 
 /** The parsed flags of `mcm images`: the options' flags (IMAGES_FLAGS) and these. */
 export interface ImagesFlags extends OutputFlags, ModelFlagValues {
-  checkpointEvery?: string;
   resume?: string;
   out?: string;
   force?: boolean;
 }
 
+/** The run-level flags of `mcm images` (not stored with its options): how often to checkpoint. */
+const imagesRunSchema = z
+  .object({
+    checkpointEvery: checkpointEveryField().default("500steps").meta({
+      flag: "--checkpoint-every",
+      placeholder: "when",
+      help: "checkpoint period (also at the end and on Ctrl-C)",
+    }),
+  })
+  .strict();
+
 export function registerImages(program: Command): Command {
   const cmd = program
     .command("images")
-    .summary("train denoisers on MNIST (or your .npy) and set them against the Wiener denoiser")
     .description(
       "Train a two-layer denoiser on real images with fresh noise at a fixed t and measure, on a log grid of " +
         "steps, its test MSE on real images and on Gaussian-clone samples, its distance to the Wiener denoiser " +
@@ -55,7 +75,8 @@ export function registerImages(program: Command): Command {
         "Wiener, later it beats it on real data while staying no better than Wiener on the clone.",
     );
   addFlagOptions(cmd, IMAGES_FLAGS, resolveImagesOptions({}));
-  addTrainingRunOptions(cmd, "images", ["steps between checkpoints (0: only at the end and on Ctrl-C)", "500"])
+  addSchemaOptions(cmd, imagesRunSchema);
+  addTrainingRunOptions(cmd, "images")
     .addHelpText(
       "after",
       helpAfter(
@@ -69,7 +90,7 @@ export function registerImages(program: Command): Command {
         ],
         [
           "mcm images                                        # MNIST, the defaults",
-          "mcm images --steps 1000 --k 128 --out runs/img",
+          "mcm images --steps 1000 --units 128 --out runs/img",
           "mcm images --dataset my-data.npy --t 0.5",
           "mcm images --train-on clone                       # the control: no better than Wiener",
         ],
@@ -80,83 +101,77 @@ export function registerImages(program: Command): Command {
 }
 
 function optionsFromFlags(opts: ImagesFlags): ImagesOptions {
-  const { values, flagOf } = readFlags(IMAGES_FLAGS, opts);
-  try {
-    return resolveImagesOptions(values);
-  } catch (e) {
-    throw translateError(e, flagOf);
-  }
+  return resolveImagesOptions(readFlags(IMAGES_FLAGS, opts).values);
 }
 
-async function imagesAction(opts: ImagesFlags): Promise<void> {
-  let options: ImagesOptions;
-  let outDir: string;
-  let resume: ImagesCheckpoint | undefined;
-  let outText: string | null = null;
+async function imagesAction(opts: ImagesFlags, cmd: Command): Promise<void> {
+  const every = parseCheckpointEvery(parseFlags(imagesRunSchema, opts).checkpointEvery) as CheckpointEvery;
   if (typeof opts.resume === "string") {
-    outDir = resolve(opts.resume);
-    const optionsPath = join(outDir, FILES.options);
-    const checkpointPath = join(outDir, FILES.checkpoint);
-    if (!existsSync(optionsPath) || !existsSync(checkpointPath)) {
-      throw new UsageError(
-        `--resume: ${outDir} holds no images run (${FILES.options} and ${FILES.checkpoint} expected)`,
-      );
-    }
-    options = resolveImagesOptions(
-      unstamp(optionsPath, readJsonFile(optionsPath, "the run's options"), OPTIONS_SCHEMA),
-    );
-    resume = decodeImagesCheckpoint(new Uint8Array(readFileSync(checkpointPath)));
-  } else {
-    options = optionsFromFlags(opts);
-    const stamp = utcStamp();
-    outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `images-${stamp}`);
-    outDir = checkOutDir("--out", outText);
-    const held = [...Object.values(FILES), ...IMAGE_OUTPUTS].filter((f) => existsSync(join(outDir, f)));
-    if (held.length > 0 && opts.force !== true) {
-      throw new UsageError(
-        `--out: ${outDir} already holds an images run (${held.join(", ")}); continue it with \`mcm images --resume ${outDir}\`, choose another directory, or pass --force to replace it`,
-      );
-    }
-    for (const f of held) rmSync(join(outDir, f), { force: true });
+    refuseResumeFlags(cmd, RESUME_FLAGS, opts.resume);
+    const dir = RunDir.open(IMAGES_DIR, "--resume", opts.resume);
+    await dir.around(async () => {
+      if (dir.has(FILES.result)) {
+        const { result, printed } = await reportFinished(
+          dir,
+          FILES.result,
+          RESULT_SCHEMA,
+          imagesPlots,
+          opts.json === true,
+        );
+        if (!printed) printImages(result as ImagesResult, dir.dir);
+        return;
+      }
+      if (!dir.has(FILES.checkpoint)) {
+        throw new UsageError(
+          `--resume: ${dir.dir} holds no images checkpoint (${FILES.checkpoint}); a run stopped before its first checkpoint is started again with the same command`,
+        );
+      }
+      const { options, payload } = readEnvelope(dir, FILES.checkpoint, "images", resolveImagesOptions);
+      if (dir.has(FILES.options)) {
+        const recorded = checkOptions(
+          dir.path(FILES.options),
+          unstamp(dir.path(FILES.options), readJsonFile(dir.path(FILES.options)), OPTIONS_SCHEMA),
+          resolveImagesOptions,
+        );
+        sameOptions(dir.path(FILES.checkpoint), options, dir.path(FILES.options), recorded);
+      }
+      const resume = decodeImagesCheckpoint(payload);
+      await trainAndReport(options, dir, resume, every, opts);
+    });
+    return;
   }
-  const every = decimalNumber(opts.checkpointEvery ?? 500);
-  if (!(Number.isInteger(every) && every >= 0)) {
-    throw new UsageError(
-      `--checkpoint-every: got ${JSON.stringify(opts.checkpointEvery)}, expected a whole number of steps >= 0`,
-    );
-  }
+  const options = optionsFromFlags(opts);
+  const outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `images-${utcStamp()}`);
   // A fresh run that fails before its first checkpoint leaves nothing behind (not even its options file).
-  const leftovers = new Leftovers();
-  if (outText !== null) {
-    leftovers.dirsCreated(makeOutDir("--out", outText).created);
-    leftovers.file(join(outDir, FILES.options));
-    writeFileAtomic(join(outDir, FILES.options), `${JSON.stringify(stamp(OPTIONS_SCHEMA, null, options), null, 2)}\n`);
-  }
-  await leftovers.around(() => trainAndReport(options, outDir, resume, every, opts, () => leftovers.keep()));
+  const dir = RunDir.create(IMAGES_DIR, "--out", outText, opts.force === true);
+  await dir.around(async () => {
+    dir.write(FILES.options, `${JSON.stringify(stamp(OPTIONS_SCHEMA, null, options), null, 2)}\n`);
+    await trainAndReport(options, dir, undefined, every, opts);
+  });
 }
 
 async function trainAndReport(
   options: ImagesOptions,
-  outDir: string,
+  dir: RunDir,
   resume: ImagesCheckpoint | undefined,
-  every: number,
+  every: CheckpointEvery,
   opts: ImagesFlags,
-  onCheckpoint: () => void,
 ): Promise<void> {
   const reporter = createReporter({ quiet: opts.quiet === true });
-  const stop = catchStopSignals();
+  let lastStep = resume?.step ?? 0;
+  const stop = catchStopSignals(() => `the steps since the last checkpoint (step ${lastStep}) are lost`);
   const bar = reporter.bar("train", options.steps);
   const t0 = performance.now();
   let lastPhase = "";
-  let result: Awaited<ReturnType<typeof runImages>>;
   try {
-    result = await runImages(options, {
+    const result = await runImages(options, {
       resume,
       signal: stop.signal,
       checkpointEvery: every,
       onCheckpoint: (c) => {
-        writeFileAtomic(join(outDir, FILES.checkpoint), encodeImagesCheckpoint(c));
-        onCheckpoint();
+        const build = { flavour: "images", hash: c.buildHash };
+        writeEnvelope(dir, FILES.checkpoint, "images", header(options, options.seed, build), encodeImagesCheckpoint(c));
+        lastStep = c.step;
       },
       onProgress: (p) => {
         if (p.phase !== "train") {
@@ -168,6 +183,17 @@ async function trainAndReport(
         bar.update(p.step, seconds > 0 ? p.step / seconds : 0);
       },
     });
+    bar.done();
+    const run = {
+      command: "images",
+      dir,
+      resultFile: FILES.result,
+      schema: RESULT_SCHEMA,
+      stop,
+      json: opts.json === true,
+    };
+    if (await finishTraining(run, result, imagesPlots)) return;
+    printImages(result, dir.dir);
   } catch (e) {
     // A data set that cannot be used is a usage error (exit 2), as for `mcm diffusion`; the shared
     // preprocessing names its fields, the user typed flags.
@@ -180,16 +206,9 @@ async function trainAndReport(
   } finally {
     stop.release();
   }
-  bar.done();
-  const run = {
-    command: "images",
-    outDir,
-    resultFile: FILES.result,
-    schema: "mcm.images/1",
-    stop,
-    json: opts.json === true,
-  };
-  if (await finishTraining(run, result, imagesPlots)) return;
+}
+
+function printImages(result: ImagesResult, outDir: string): void {
   const s = result.summary;
   const r = result.reference;
   process.stdout.write(

@@ -11,7 +11,7 @@ import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { activationReport, formatActivationReport } from "../activation.js";
 import { UsageError } from "../errors.js";
-import { addModelOptions, MODEL_FLAGS, readConfigFile, resolveRunOptions } from "../options.js";
+import { addModelOptions, readConfigFile, resolveRunOptions } from "../options.js";
 import { createReporter, type ProgressBar } from "../progress.js";
 
 const num = shortNumber;
@@ -66,7 +66,6 @@ export function formatPrediction(r: LimitPrediction): string {
 export function registerPredict(program: Command): Command {
   const cmd = program
     .command("predict")
-    .summary("predict each direction's first-hitting law and overlap curve from the d -> infinity limit")
     .description(
       "Compute, by quadrature, the drift, noise and diffusion coefficients of online SGD's high-dimensional " +
         "limit, and from them each direction's predicted first-hitting quartiles (in samples) at --d, the regime " +
@@ -109,7 +108,6 @@ export function registerPredict(program: Command): Command {
         }
       }
       const seed = opts.seed === undefined ? 1 : Number(BigInt(run.seed) % 4294967296n);
-      let result: LimitPrediction;
       const reporter = createReporter({ quiet: opts.quiet === true });
       let started = performance.now();
       let bar: ProgressBar | null = null;
@@ -128,24 +126,16 @@ export function registerPredict(program: Command): Command {
         }
         bar?.update(done, done / Math.max(1e-3, (performance.now() - started) / 1000));
       };
-      try {
-        result = predictLimit(run.config, {
-          paths,
-          seed,
-          steps: stepsGiven ? run.steps : undefined,
-          perDecade: run.config.logPerDecade,
-          bestDelta: opts.bestDelta !== false,
-          finitePaths: opts.paths !== undefined,
-          onProgress,
-        });
-        finish();
-      } catch (e) {
-        if (e instanceof NotCoveredError) {
-          const flag = MODEL_FLAGS.find((f) => f.field === e.field)?.flag ?? e.field;
-          throw new UsageError(e.message.replace(/^[A-Za-z]+:/, `${flag}:`));
-        }
-        throw e;
-      }
+      const result: LimitPrediction = predictLimit(run.config, {
+        paths,
+        seed,
+        steps: stepsGiven ? run.steps : undefined,
+        perDecade: run.config.logPerDecade,
+        bestDelta: opts.bestDelta !== false,
+        finitePaths: opts.paths !== undefined,
+        onProgress,
+      });
+      finish();
       const plateaus = plateauReport(run.config);
       const activation = activationReport(run.config.activation);
       process.stdout.write(

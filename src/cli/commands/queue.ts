@@ -4,7 +4,7 @@ import { stamp } from "../../io/stamp.js";
 import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 
 export function registerQueue(program: Command): Command {
-  const queue = program.command("queue").summary("inspect the Redis job queue of distributed sweeps");
+  const queue = program.command("queue");
   queue
     .command("status")
     .description(

@@ -6,11 +6,11 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import type { Command } from "commander";
+import { ConfigError } from "../../config/errors.js";
 import {
   CHECKPOINT_EVERY_TEXT,
   type CheckpointEvery,
   type Config,
-  ConfigError,
   parseCheckpointEvery,
   parseSeed,
   resolveConfig,
@@ -21,37 +21,63 @@ import { CheckpointError, checkpointFromArrays } from "../../engine/checkpoint.j
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { decodeNpz, NpzError } from "../../engine/npz.js";
 import { createSimulation } from "../../engine/simulation.js";
-import { writeFileAtomic } from "../../io/atomic.js";
+import { verifyZip } from "../../io/envelope.js";
 import { unstamp } from "../../io/stamp.js";
 import { summarize } from "../../report/summary.js";
 import { UsageError } from "../errors.js";
-import { type RunFlags, translateError } from "../options.js";
+import type { RunFlags } from "../options.js";
 
 /** The parsed flags of `mcm resume`. */
-type ResumeFlags = Pick<RunFlags, "steps" | "checkpointEvery" | "json" | "quiet">;
+type ResumeFlags = Pick<RunFlags, "steps" | "checkpointEvery" | "json" | "quiet"> & { threads?: string };
 
 import { createReporter, type Reporter } from "../progress.js";
-import {
-  checkpointEveryText,
-  FILES,
-  printSummary,
-  RUN_SCHEMAS,
-  type RunRecord,
-  repairOutputs,
-  runRecordText,
-  runSession,
-} from "../session.js";
+import { checkpointEveryText, FILES, RUN_DIR, RUN_SCHEMAS, type RunRecord, runRecordText } from "../run-record.js";
+import { RunDir } from "../rundir.js";
+import { printSummary, repairOutputs, runSession } from "../session.js";
 import { SWEEP_FILES } from "../sweep-store.js";
 import { GENERATE_FILES } from "./generate.js";
+
+/**
+ * The other kinds of run `mcm resume DIR` continues, told apart by the files in DIR: the command line of
+ * their own resume (the per-command forms stay as aliases) and the resume flags each accepts.
+ */
+const KINDS: { command: string; marks: string[]; argv: (dir: string) => string[]; accepts: string[] }[] = [
+  { command: "sweep", marks: ["sweep-spec.json"], argv: (d) => ["sweep", "--resume", d], accepts: ["threads"] },
+  {
+    command: "generate",
+    marks: ["state.json", "generate.json", "generate-plan.json"],
+    argv: (d) => ["generate", "--resume", "--out", d],
+    accepts: [],
+  },
+  {
+    command: "images",
+    marks: ["images-checkpoint.bin", "images-options.json"],
+    argv: (d) => ["images", "--resume", d],
+    accepts: ["checkpointEvery"],
+  },
+  {
+    command: "diffusion",
+    marks: ["diffusion-checkpoint.bin", "diffusion-options.json"],
+    argv: (d) => ["diffusion", "--resume", d],
+    accepts: ["threads", "checkpointEvery"],
+  },
+];
+const FLAG_OF: Record<string, string> = {
+  steps: "--steps",
+  threads: "--threads",
+  checkpointEvery: "--checkpoint-every",
+};
 
 export function registerResume(program: Command): Command {
   return program
     .command("resume")
-    .summary("continue a stopped run from its checkpoint")
-    .description("Continue the run in DIR from DIR/checkpoint.npz, bit-identically to a run never stopped.")
-    .argument("<dir>", "the run directory (the --out of `mcm run`)")
-    .option("--steps <expr>", "new total step count (a number or an expression in d); default: the run's own")
-    .option("--checkpoint-every <when>", "checkpoint period, as for `mcm run` (default: the run's own)")
+    .description(
+      "Continue the run in DIR (of `mcm run`, `sweep`, `generate`, `images` or `diffusion`) from its checkpoint, bit-identically to a run never stopped.",
+    )
+    .argument("<dir>", "the run directory (the --out of the command that made it)")
+    .option("--steps <expr>", "`mcm run` only: new total step count (a number or an expression in d)")
+    .option("--checkpoint-every <when>", "checkpoint period (run, images, diffusion; default: the run's own)")
+    .option("--threads <n>", "sweep and diffusion: worker threads (the results do not depend on it)")
     .option("--json", "print exactly one JSON document (the summary) on stdout")
     .option("-q, --quiet", "no progress output on stderr")
     .addHelpText(
@@ -64,11 +90,46 @@ export function registerResume(program: Command): Command {
         "starts again from step 0 with config.json's seed and config; a missing config.json is rewritten from",
         "the checkpoint. --steps beyond the run's own count extends a finished run; a finished run without",
         "--steps just prints its summary again. Outputs are rewritten in DIR. See docs/reliability.md.",
+        "A directory of `mcm sweep`, `generate`, `images` or `diffusion` is continued by that command's own",
+        "resume; a flag that kind of run does not accept is refused, naming it.",
       ].join("\n"),
     )
-    .action(async (dir: string, opts: ResumeFlags) => {
+    .action(async (dir: string, opts: ResumeFlags, cmd: Command) => {
+      const kind = typeof dir === "string" && dir.trim() !== "" ? kindOf(dir) : undefined;
+      if (kind) {
+        const refused = Object.keys(FLAG_OF).filter(
+          (k) => opts[k as keyof ResumeFlags] !== undefined && !kind.accepts.includes(k),
+        );
+        if (refused.length > 0) {
+          throw new UsageError(
+            `${refused.map((k) => FLAG_OF[k]).join(", ")}: not accepted when resuming a ${kind.command} run (${dir}); it accepts ${["--json", "-q", ...kind.accepts.map((k) => FLAG_OF[k])].join(", ")}`,
+          );
+        }
+        const extra = kind.accepts.flatMap((k) => {
+          const v = opts[k as keyof ResumeFlags];
+          return typeof v === "string" ? [FLAG_OF[k], v] : [];
+        });
+        if (opts.json) extra.push("--json");
+        if (opts.quiet) extra.push("-q");
+        await (cmd.parent as Command).parseAsync([...kind.argv(dir), ...extra], { from: "user" });
+        return;
+      }
+      if (opts.threads !== undefined) {
+        throw new UsageError("--threads: not accepted when resuming an `mcm run` (a run uses one thread)");
+      }
       await resumeAction(dir, opts);
     });
+}
+
+/** The kind of a run directory that is not `mcm run`'s (undefined for a run, or when DIR is not a directory). */
+function kindOf(dir: string): (typeof KINDS)[number] | undefined {
+  try {
+    if (!statSync(dir).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
+  if (existsSync(join(dir, FILES.checkpoint)) || existsSync(join(dir, FILES.config))) return undefined;
+  return KINDS.find((k) => k.marks.some((f) => existsSync(join(dir, f))));
 }
 
 function readRecord(path: string): RunRecord | null {
@@ -108,11 +169,7 @@ function runLength(
   let steps = run.steps;
   let stepsExpression = run.stepsExpression;
   if (typeof opts.steps === "string") {
-    try {
-      steps = parseSteps(opts.steps).at(run.d);
-    } catch (e) {
-      throw translateError(e, new Map([["steps", "--steps"]]));
-    }
+    steps = parseSteps(opts.steps).at(run.d);
     stepsExpression = opts.steps;
     if (steps < run.atLeast) {
       throw new UsageError(
@@ -136,7 +193,7 @@ function runLength(
 
 /** A run killed before its first checkpoint: start it again from config.json (same seed, config, steps). */
 async function restartFromRecord(
-  dir: string,
+  rd: RunDir,
   record: RunRecord,
   identity: { config: Config; seed: string },
   opts: ResumeFlags,
@@ -146,7 +203,7 @@ async function restartFromRecord(
   try {
     recordSteps = parseSteps(String(record.stepsExpression ?? record.steps)).at(identity.config.d);
   } catch (e) {
-    throw new CheckpointError(`${join(dir, FILES.config)}: stepsExpression: ${(e as Error).message}`);
+    throw new CheckpointError(`${rd.path(FILES.config)}: stepsExpression: ${(e as Error).message}`);
   }
   const { steps, stepsExpression, checkpointEvery } = runLength(opts, {
     d: identity.config.d,
@@ -171,8 +228,17 @@ async function restartFromRecord(
     buildHash: kernels.buildHash,
     kernel: kernels.flavour,
   };
-  writeFileAtomic(join(dir, FILES.config), runRecordText(updated));
-  await runSession({ sim, outDir: dir, steps, stepsExpression, checkpointEvery, reporter, json: opts.json === true });
+  rd.write(FILES.config, runRecordText(updated));
+  await runSession({
+    sim,
+    dir: rd,
+    outDir: rd.dir,
+    steps,
+    stepsExpression,
+    checkpointEvery,
+    reporter,
+    json: opts.json === true,
+  });
 }
 
 /** The other resumable commands, each known by a file only it writes in its output directory. */
@@ -186,17 +252,28 @@ const OTHER_RUNS = [
 async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
   if (dirArg.trim() === "") throw new UsageError(`resume: got "", expected the output directory of \`mcm run\``);
   const dir = resolve(dirArg);
-  const path = join(dir, FILES.checkpoint);
   if (!existsSync(dir)) throw new UsageError(`resume: ${dirArg} does not exist`);
   if (!statSync(dir).isDirectory())
     throw new UsageError(`resume: ${dirArg} is a file, expected the output directory of \`mcm run\``);
+  const rd = RunDir.open(RUN_DIR, "resume", dirArg);
+  await rd.around(() => continueRun(rd, dirArg, opts));
+}
+
+async function continueRun(rd: RunDir, dirArg: string, opts: ResumeFlags): Promise<void> {
+  const { dir } = rd;
+  const path = rd.path(FILES.checkpoint);
   const hasCheckpoint = existsSync(path);
   if (hasCheckpoint && statSync(path).isDirectory()) {
     throw new UsageError(`resume: ${path} is a directory, expected the checkpoint file`);
   }
-  const recordPath = join(dir, FILES.config);
+  const recordPath = rd.path(FILES.config);
   const record = readRecord(recordPath);
   if (!hasCheckpoint && !record) {
+    if (existsSync(join(dir, "dsb-options.json"))) {
+      throw new UsageError(
+        `resume: ${dirArg} holds dsb-options.json, the runs of \`mcm diffusion --seeds\`: continue them by running the same command again (each seed-N in it is a run \`mcm resume\` continues)`,
+      );
+    }
     const other = OTHER_RUNS.find(([file]) => existsSync(join(dir, file)));
     if (other) {
       throw new UsageError(
@@ -214,11 +291,12 @@ async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
   if (!hasCheckpoint && record && identity) {
     // Killed before its first checkpoint: config.json holds all that is needed to start it again.
     reporter.info(`no ${FILES.checkpoint} yet: starting the run of ${recordPath} again from step 0`);
-    return restartFromRecord(dir, record, identity, opts, reporter);
+    return restartFromRecord(rd, record, identity, opts, reporter);
   }
   if (!record) reporter.info(`warning: ${recordPath} is missing; it is rewritten from the checkpoint`);
 
   const bytes = new Uint8Array(readFileSync(path));
+  verifyZip(bytes, path);
   let arrays: ReturnType<typeof decodeNpz>;
   try {
     arrays = decodeNpz(bytes, { name: path, inflateRaw: (b) => new Uint8Array(inflateRawSync(b)) });
@@ -280,9 +358,9 @@ async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
       kernel: meta.kernel,
       createdAt: new Date().toISOString(),
     };
-    writeFileAtomic(recordPath, runRecordText(rebuilt));
+    rd.write(FILES.config, runRecordText(rebuilt));
   } else if (steps !== record.steps || stepsExpression !== record.stepsExpression) {
-    writeFileAtomic(recordPath, runRecordText({ ...record, steps, stepsExpression }));
+    rd.write(FILES.config, runRecordText({ ...record, steps, stepsExpression }));
   }
   if (sim.step >= steps) {
     // Nothing left to run: report the finished run again, first restoring any output a kill left missing.
@@ -301,7 +379,7 @@ async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
       kernel: meta.kernel,
       outDir: dir,
     });
-    const written = repairOutputs(dir, sim, summary);
+    const written = repairOutputs(rd, sim, summary);
     if (written.length > 0) reporter.info(`rewrote ${written.join(", ")} from ${FILES.checkpoint}`);
     printSummary(summary, opts.json === true);
     reporter.info(`the run is already at step ${sim.step}; pass --steps to extend it`);
@@ -309,6 +387,7 @@ async function resumeAction(dirArg: string, opts: ResumeFlags): Promise<void> {
   }
   await runSession({
     sim,
+    dir: rd,
     outDir: dir,
     steps,
     stepsExpression,

@@ -2,15 +2,12 @@
  * `mcm run`: parse the model flags, validate them with the config schema, then run the engine and write
  * config.json, series.csv, summary.json and checkpoint.npz to --out.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { activationTableRecord } from "../../config/model.js";
 import { DEFAULT_STEPS } from "../../config/steps.js";
-import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
-import { createSimulation } from "../../engine/simulation.js";
-import { isAtomicTemp, writeFileAtomic } from "../../io/atomic.js";
-import { UsageError } from "../errors.js";
+import type { KernelFlavour } from "../../engine/kernels.js";
+import { packageVersion } from "../../io/stamp.js";
 import {
   addModelOptions,
   addOutputOptions,
@@ -19,41 +16,19 @@ import {
   type RunFlags,
   resolveRunOptions,
 } from "../options.js";
-import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
+import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
-import { checkpointEveryText, FILES, packageVersion, type RunRecord, runRecordText, runSession } from "../session.js";
+import { checkpointEveryText, FILES, RUN_DIR, type RunRecord, runRecordText } from "../run-record.js";
+import { RunDir } from "../rundir.js";
 
 /** ./mcm-output/<UTC timestamp>-<seed> */
 export function defaultOutDir(seed: string, now = new Date()): string {
   return join("mcm-output", `${utcStamp(now)}-${seed}`);
 }
 
-/**
- * Makes the output directory (checked first: src/cli/paths.ts); refuses one that already holds a run unless
- * `force`. Returns the directories it created, for removal if the run is rejected.
- */
-export function prepareOutDir(dir: string, force: boolean, flag = "--out", raw = dir): string[] {
-  checkOutDir(flag, raw);
-  if (existsSync(dir)) {
-    const held = Object.values(FILES).filter((f) => existsSync(join(dir, f)));
-    if (held.length > 0) {
-      if (!force) {
-        throw new UsageError(
-          `--out: ${dir} already holds a run (${held.join(", ")}); continue it with \`mcm resume ${dir}\`, choose another directory, or pass --force to replace it`,
-        );
-      }
-      for (const f of held) rmSync(join(dir, f));
-    } else if (readdirSync(dir).filter((f) => !isAtomicTemp(f)).length > 0 && !force) {
-      throw new UsageError(`--out: ${dir} exists and is not empty; choose another directory or pass --force`);
-    }
-  }
-  return makeOutDir(flag, raw).created;
-}
-
 export function registerRun(program: Command): Command {
   const cmd = program
     .command("run")
-    .summary("train the denoiser with online SGD and write the results")
     .description("Train walkers of the tied denoiser on the mixed cumulant model with online spherical SGD.");
   addModelOptions(cmd);
   cmd
@@ -111,20 +86,20 @@ export function registerRun(program: Command): Command {
 async function runAction(opts: RunFlags & ModelFlagValues): Promise<void> {
   const plan = resolveRunOptions(opts);
   const outText = typeof opts.out === "string" ? opts.out : defaultOutDir(plan.seed);
-  const outDir = resolve(outText);
   // A run that fails (diverges, cannot load its kernels) leaves nothing behind: a config.json alone would
   // send the user to a resume that fails the same way. A killed run keeps config.json (resume starts it again).
-  const leftovers = new Leftovers();
-  leftovers.dirsCreated(prepareOutDir(outDir, opts.force === true, "--out", outText));
-  await leftovers.around(() => startRun(plan, outDir, opts, leftovers));
+  const dir = RunDir.create(RUN_DIR, "--out", outText, opts.force === true);
+  await dir.around(() => startRun(plan, dir, opts));
 }
 
-async function startRun(
-  plan: ReturnType<typeof resolveRunOptions>,
-  outDir: string,
-  opts: RunFlags,
-  leftovers: Leftovers,
-): Promise<void> {
+async function startRun(plan: ReturnType<typeof resolveRunOptions>, dir: RunDir, opts: RunFlags): Promise<void> {
+  const outDir = dir.dir;
+  // The engine loads only when a run starts (not for `mcm run --help`).
+  const [{ loadKernels }, { createSimulation }, { runSession }] = await Promise.all([
+    import("../../engine/kernels.js"),
+    import("../../engine/simulation.js"),
+    import("../session.js"),
+  ]);
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (plan.seedDrawn) reporter.info(`seed ${plan.seed} (drawn; pass --seed ${plan.seed} to repeat this run)`);
 
@@ -151,8 +126,7 @@ async function startRun(
     createdAt: new Date().toISOString(),
     ...(sim.model.table ? { activationTable: activationTableRecord(sim.model.table) } : {}),
   };
-  for (const f of Object.values(FILES)) leftovers.file(join(outDir, f));
-  writeFileAtomic(join(outDir, FILES.config), runRecordText(record));
+  dir.write(FILES.config, runRecordText(record));
   await reporter.phase(
     "initialising walkers",
     async () => {
@@ -163,6 +137,7 @@ async function startRun(
   );
   await runSession({
     sim,
+    dir,
     outDir,
     steps: plan.steps,
     stepsExpression: plan.stepsExpression,

@@ -1,25 +1,44 @@
 /** `mcm serve`: the page, on 127.0.0.1 unless --host says otherwise (then with a warning). */
 import { isIP } from "node:net";
 import type { Command } from "commander";
-import { isLoopback, serveStatic } from "../../web/server.js";
-import { UsageError } from "../errors.js";
+import { z } from "zod";
+import { ConfigError } from "../../config/errors.js";
+import { int, ranged } from "../../config/schema.js";
+import { addSchemaOptions, parseFlags } from "../options.js";
 
 const HOST_TEXT =
-  "expected an IP address of this machine (127.0.0.1, ::1, 0.0.0.0 for every interface) or its host name (localhost)";
+  "an IP address of this machine (127.0.0.1, ::1, 0.0.0.0 for every interface) or its host name (localhost)";
+
+/** An IP address (brackets allowed around IPv6), or a host name (a dotted quad that is not an address is neither). */
+function isHost(text: string): boolean {
+  const host = text.replace(/^\[|\]$/g, "");
+  return isIP(host) !== 0 || (/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(host) && !/^[0-9.]+$/.test(host));
+}
+
+/** The flags of `mcm serve`, their help and validation. */
+export const serveSchema = z
+  .object({
+    port: int(0, 65535).default(8080).meta({ flag: "--port", placeholder: "n", help: "TCP port (0 picks a free one)" }),
+    host: ranged(z.string({ error: HOST_TEXT }).refine(isHost, { error: HOST_TEXT }), HOST_TEXT)
+      .default("127.0.0.1")
+      .meta({
+        flag: "--host",
+        placeholder: "addr",
+        help: "address to listen on; other machines can reach it only if you say so",
+      }),
+    allowHosts: z.array(z.string()).default([]).meta({
+      flag: "--allow-host",
+      placeholder: "name",
+      help: "another host name the browser may use for this server; requests naming any other host are refused",
+    }),
+  })
+  .strict();
 
 export function registerServe(program: Command): Command {
-  return program
+  const cmd = program
     .command("serve")
-    .summary("serve the interactive page (simulation in your browser)")
-    .description("Serve the page that runs the simulation in a Web Worker and plots the overlaps live.")
-    .option("--port <n>", "TCP port, an integer in [0, 65535] (0 picks a free one)", "8080")
-    .option("--host <addr>", "address to listen on; other machines can reach it only if you say so", "127.0.0.1")
-    .option(
-      "--allow-host <name>",
-      "another host name the browser may use for this server (repeatable); requests naming any other host are refused",
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
+    .description("Serve the page that runs the simulation in a Web Worker and plots the overlaps live.");
+  return addSchemaOptions(cmd, serveSchema)
     .addHelpText(
       "after",
       [
@@ -30,29 +49,26 @@ export function registerServe(program: Command): Command {
         "Content-Security-Policy (this origin only, frame-ancestors 'none') and Referrer-Policy: no-referrer.",
       ].join("\n"),
     )
-    .action(async (opts: { port: string; host: string; allowHost: string[] }) => {
-      const port = /^[0-9]{1,5}$/.test(opts.port) ? Number(opts.port) : Number.NaN;
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new UsageError(`--port: got ${JSON.stringify(opts.port)}, expected an integer in [0, 65535]`);
-      }
-      const host = opts.host.replace(/^\[|\]$/g, "");
-      // An IP address, or a host name of this machine (a dotted quad that is not an address is neither).
-      const name = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(host) && !/^[0-9.]+$/.test(host);
-      if (!isIP(host) && !name) throw new UsageError(`--host: got ${JSON.stringify(opts.host)}, ${HOST_TEXT}`);
+    .action(async (opts: Record<string, unknown>) => {
+      const { port, host, allowHosts } = parseFlags(serveSchema, opts);
+      const { isLoopback, serveStatic } = await import("../../web/server.js");
       let server: Awaited<ReturnType<typeof serveStatic>>;
       try {
-        server = await serveStatic({ port, host, allowHosts: opts.allowHost });
+        server = await serveStatic({ port, host: host.replace(/^\[|\]$/g, ""), allowHosts });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "EADDRINUSE" || code === "EACCES") {
-          throw new UsageError(
-            `--port: got ${port}, cannot listen there (${code}); expected a free port (0 picks one)`,
+          throw new ConfigError(
+            "port",
+            `got ${port}, cannot listen there (${code}); expected a free port (0 picks one)`,
           );
         }
         if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
-          throw new UsageError(`--host: got ${JSON.stringify(opts.host)}, cannot listen there (${code}); ${HOST_TEXT}`);
+          throw new ConfigError(
+            "host",
+            `got ${JSON.stringify(host)}, cannot listen there (${code}); expected ${HOST_TEXT}`,
+          );
         }
-        if (e instanceof RangeError) throw new UsageError(`--allow-host: ${e.message.replace(/^allowHosts: /, "")}`);
         throw e;
       }
       if (!isLoopback(server.host)) {

@@ -4,7 +4,7 @@
  * intervals, the fitted exponent of n*(d), the phase-transition summary and plots. Finished tasks are
  * checkpointed in --out, so an interrupted sweep resumes where it stopped (`--resume DIR`).
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
@@ -19,8 +19,9 @@ import { expandGrid, runSweep, type SweepResult } from "../../experiments/sweep.
 import { type SweepFile, toSweepSpec } from "../../experiments/sweep-file.js";
 import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { stamp } from "../../io/stamp.js";
+import { stamp, unstamp } from "../../io/stamp.js";
 import type { QueueProgress } from "../../queue/index.js";
+import { checkOptions, readJsonFile } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import {
@@ -32,18 +33,20 @@ import {
   type ModelFlagValues,
   type RunFlags,
   readConfigFile,
-  translateError,
 } from "../options.js";
-import { checkOutDir, Leftovers, makeOutDir, utcStamp } from "../paths.js";
+import { checkOutDir, makeOutDir, utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";
+import { RunDir, refuseResumeFlags } from "../rundir.js";
 import { catchStopSignals } from "../signals.js";
-import { addSweepOptions, parseSweepFlags, type SweepFlags } from "../sweep-options.js";
+import { addSweepOptions, parseSweepFlags, refuseConflicts, type SweepFlags } from "../sweep-options.js";
 import { formatPoints, groupRegimes, noFitReason, sweepCsv, sweepJson, writePlots } from "../sweep-output.js";
 import {
   localBuild,
   readSweepSpec,
   readSweepState,
+  SWEEP_DIR,
   SWEEP_FILES,
+  SWEEP_SCHEMAS,
   saveSweepState,
   specHash,
   sweepSpecText,
@@ -62,7 +65,6 @@ export interface SweepCommandFlags extends Omit<RunFlags, "checkpointEvery" | "f
 export function registerSweep(program: Command): Command {
   const cmd = program
     .command("sweep")
-    .summary("measure hitting times over a grid of configs and fit the sample-complexity exponents")
     .description(
       "Run a grid of configs (any model flag takes a comma list, e.g. --d 32,64,128 --correlation independent,sign), " +
         "--seeds walkers per point, each up to --steps; report per point and direction the median first-hitting " +
@@ -96,8 +98,11 @@ export function registerSweep(program: Command): Command {
         "",
         "A walker that does not reach --threshold within the budget is censored: it counts as n* > steps in the",
         "medians and fits, never dropped; a fit with half or more censored walkers at some d says so instead of",
-        "giving a number. Writes sweep-spec.json, sweep-state.json (finished tasks, for --resume), sweep.json,",
-        "sweep.csv, overlaps.svg/.png, collapse.svg/.png and hitting-times.svg/.png to --out.",
+        "giving a number. Writes sweep-spec.json (`--config DIR/sweep-spec.json` runs the same sweep again,",
+        "flags overriding it), sweep-state.json (finished tasks, for --resume), sweep.json, sweep.csv (a column",
+        "per grid field, d always), overlaps.svg/.png, collapse.svg/.png and hitting-times.svg/.png to --out.",
+        "A sweep runs --seeds walkers per grid point: --walkers is refused, as is any flag that defines the sweep",
+        "beside --resume.",
         "",
         "--control linear adds the activation linear to the grid (an --activation list that includes linear does the",
         "same): a linear denoiser sees the data only through their covariance, so a direction it also learns is",
@@ -117,8 +122,9 @@ export function registerSweep(program: Command): Command {
         "  mcm sweep --resume mcm-output/sweep-2026-11-29T10-00-00Z-42",
       ].join("\n"),
     )
-    .action(async (opts: SweepCommandFlags) => {
-      await sweepAction(opts);
+    .action(async (opts: SweepCommandFlags, cmd: Command) => {
+      refuseConflicts({ opts, sourceOf: (attr) => cmd.getOptionValueSource(attr) });
+      await sweepAction(opts, cmd);
     });
   return cmd;
 }
@@ -143,10 +149,16 @@ export function splitList(text: string): string[] {
 /** Builds the serialisable sweep from flags: comma lists become grid axes, single values the base. */
 export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   const path = typeof opts.config === "string" ? opts.config : undefined;
-  const file = path ? readConfigFile(path) : {};
+  // A sweep-spec.json written by an earlier sweep: its values sit below the flags, like a config file's.
+  const raw = path ? sweepSpecOrNull(path) : null;
+  const spec = path && raw ? flattenSweepSpec(path, raw) : null;
+  const file = spec ? spec.fields : path ? readConfigFile(path) : {};
+  if (spec) {
+    for (const [attr, value] of Object.entries(spec.sweep))
+      if (opts[attr] === undefined) opts = { ...opts, [attr]: value };
+  }
   const base: Record<string, unknown> = {};
   const grid: Record<string, unknown[]> = {};
-  const flagOf = new Map<string, string>();
   for (const [key, value] of Object.entries(file)) {
     if (key === "seed" || key === "steps" || key === "checkpointEvery") continue;
     if (Array.isArray(value)) grid[key] = value;
@@ -155,7 +167,6 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   for (const f of MODEL_FLAGS) {
     const v = opts[f.attr];
     if (v === undefined) continue;
-    flagOf.set(f.field, f.flag);
     delete base[f.field];
     delete grid[f.field];
     const values = typeof v === "string" ? splitList(v).map((x) => coerceFlagValue(f, x.trim())) : [v];
@@ -170,11 +181,7 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
   }
   const { seeds, directions, stopAfterHit } = parseSweepFlags(opts);
   const steps = typeof opts.steps === "string" ? opts.steps : String(file.steps ?? DEFAULT_STEPS);
-  try {
-    parseSteps(steps);
-  } catch (e) {
-    throw translateError(e, new Map([["steps", "--steps"]]));
-  }
+  parseSteps(steps);
   let seed = drawSeed();
   const seedText = opts.seed ?? file.seed;
   if (seedText !== undefined) {
@@ -193,20 +200,80 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
     stopAfterHit,
   };
   // Validate every point now, so that a bad value fails before any work, naming the flag.
-  let points: ReturnType<typeof expandGrid>;
-  try {
-    points = expandGrid(toSweepSpec(sweep));
-  } catch (e) {
-    throw translateError(e, flagOf, path ? { path, values: file } : undefined);
-  }
-  // A threshold above the plateau the calculator predicts for a measured direction measures nothing.
+  const points = expandGrid(toSweepSpec(sweep));
+  checkThresholds(sweep, points, "--threshold");
+  return sweep;
+}
+
+/** A threshold above the plateau the calculator predicts for a measured direction measures nothing. */
+function checkThresholds(sweep: SweepFile, points: ReturnType<typeof expandGrid>, field: string): void {
   for (const p of points) {
     for (const d of sweep.directions ?? []) {
       const problem = thresholdProblem(p.config, d);
-      if (problem) throw new UsageError(`--threshold: ${problem}`);
+      if (problem) throw new UsageError(`${field}: ${problem}`);
     }
   }
-  return sweep;
+}
+
+/** A sweep read from a file (sweep-spec.json, a state's header), checked as a new sweep is. */
+export function checkStoredSweep(raw: unknown): SweepFile {
+  const s = raw as SweepFile;
+  if (s === null || typeof s !== "object" || typeof s.base !== "object" || typeof s.grid !== "object") {
+    throw new Error("expected an object with base and grid");
+  }
+  if (parseSeed(s.seed) === null)
+    throw new Error(`seed: got ${JSON.stringify(s.seed)}, expected an integer in [0, 2^64 - 1]`);
+  if (!Number.isSafeInteger(s.seeds) || s.seeds < 1)
+    throw new Error(`seeds: got ${JSON.stringify(s.seeds)}, expected a whole number >= 1`);
+  parseSteps(String(s.steps));
+  checkThresholds(s, expandGrid(toSweepSpec(s)), "threshold");
+  return s;
+}
+
+/** Fields a sweep spec may carry besides the sweep itself: ignored on reading. */
+const SPEC_META = new Set(["preset"]);
+const SPEC_KEYS = ["base", "grid", "seeds", "steps", "seed", "directions", "stopAfterHit"];
+
+/** A --config file that is a sweep's spec (sweep-spec.json: its schema says so, or it has base and grid), or
+ * null for anything else (a config file, or a file readConfigFile will refuse with its own message). */
+function sweepSpecOrNull(path: string): Record<string, unknown> | null {
+  let record: unknown;
+  try {
+    record = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return null;
+  }
+  const object = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+  if (!object(record)) return null;
+  const kind = typeof record.schema === "string" && record.schema.startsWith(`${SWEEP_SCHEMAS.spec.split("/")[0]}/`);
+  return kind || (object(record.base) && object(record.grid)) ? record : null;
+}
+
+/** A sweep spec as config fields (grid fields as lists, seed and steps beside them) and sweep-only flags. */
+function flattenSweepSpec(
+  path: string,
+  record: Record<string, unknown>,
+): { fields: Record<string, unknown>; sweep: Record<string, string> } {
+  // The header (tool, version, build, schema) checked and removed: another kind of file or a newer format is refused.
+  record = unstamp(`--config: ${path}`, record, SWEEP_SCHEMAS.spec);
+  const extra = Object.keys(record).filter((k) => !SPEC_KEYS.includes(k) && !SPEC_META.has(k));
+  if (extra.length > 0) {
+    throw new UsageError(
+      `--config: ${path}: unknown field ${extra[0]} in a sweep spec (accepted: ${SPEC_KEYS.join(", ")})`,
+    );
+  }
+  const fields: Record<string, unknown> = { ...(record.base as Record<string, unknown>) };
+  for (const [key, values] of Object.entries(record.grid as Record<string, unknown>)) {
+    if (!Array.isArray(values)) throw new UsageError(`--config: ${path}: grid.${key}: expected a list of values`);
+    fields[key] = values;
+  }
+  if (record.seed !== undefined) fields.seed = record.seed;
+  if (record.steps !== undefined) fields.steps = record.steps;
+  const sweep: Record<string, string> = {};
+  if (record.seeds !== undefined) sweep.seeds = String(record.seeds);
+  if (Array.isArray(record.directions)) sweep.directions = record.directions.join(",");
+  if (record.stopAfterHit !== undefined) sweep.stopAfterHit = String(record.stopAfterHit);
+  return { fields, sweep };
 }
 
 /** The flags that only mean something with --queue refused without it, --threads and --chunk validated. */
@@ -225,69 +292,77 @@ function checkRunFlags(opts: SweepCommandFlags): Pick<SweepFlags, "threads" | "c
   return { threads, chunk };
 }
 
-async function sweepAction(opts: SweepCommandFlags): Promise<void> {
+async function sweepAction(opts: SweepCommandFlags, cmd: Command): Promise<void> {
   const { threads } = checkRunFlags(opts);
   if (typeof opts.queue === "string") return queueSweepAction(opts, opts.queue);
   let sweep: SweepFile;
-  let outDir: string;
+  let dir: RunDir;
   if (typeof opts.resume === "string") {
-    outDir = checkOutDir("--resume", opts.resume);
-    const specPath = join(outDir, SWEEP_FILES.spec);
-    if (!existsSync(specPath) || statSync(specPath).isDirectory())
-      throw new UsageError(`--resume: ${specPath} not found (is ${outDir} a sweep directory?)`);
-    sweep = readSweepSpec(specPath);
+    refuseResumeFlags(cmd, ["resume", "threads", "json", "quiet"], opts.resume);
+    dir = RunDir.open(SWEEP_DIR, "--resume", opts.resume);
+    const specPath = dir.path(SWEEP_FILES.spec);
+    try {
+      if (!existsSync(specPath) || statSync(specPath).isDirectory())
+        throw new UsageError(`--resume: ${specPath} not found (is ${dir.dir} a sweep directory?)`);
+      sweep = checkOptions(specPath, readSweepSpec(specPath), checkStoredSweep);
+    } catch (e) {
+      dir.release();
+      throw e;
+    }
   } else {
     sweep = sweepFileFromFlags(opts);
-    const stamp = utcStamp();
-    outDir = checkOutDir(
-      "--out",
-      typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${stamp}-${sweep.seed}`),
-    );
-    if (existsSync(join(outDir, SWEEP_FILES.spec))) {
-      const stored = readSweepSpec(join(outDir, SWEEP_FILES.spec));
-      if (specHash(stored) !== specHash(sweep)) {
-        throw new UsageError(`--out: ${outDir} holds another sweep; choose another directory (or --resume it)`);
-      }
-    }
+    const outText = typeof opts.out === "string" ? opts.out : join("mcm-output", `sweep-${utcStamp()}-${sweep.seed}`);
+    const outDir = checkOutDir("--out", outText);
+    const specPath = join(outDir, SWEEP_FILES.spec);
+    // The same sweep in --out continues; another one there is refused (RunDir.create names its files).
+    const same = existsSync(specPath) && specHash(readSweepSpec(specPath)) === specHash(sweep);
+    dir = same ? RunDir.open(SWEEP_DIR, "--out", outText) : RunDir.create(SWEEP_DIR, "--out", outText, false);
   }
-  const finished = existsSync(outDir) ? readSweepState(outDir, sweep) : new Map<string, TaskResult>();
-  // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
-  // refuse the corrected sweep and make --resume run the failed one.
-  const leftovers = new Leftovers();
-  const specPath = join(outDir, SWEEP_FILES.spec);
-  if (!existsSync(specPath)) leftovers.file(specPath);
-  leftovers.dirsCreated(makeOutDir(typeof opts.resume === "string" ? "--resume" : "--out", outDir).created);
-  writeFileAtomic(specPath, sweepSpecText(sweep));
-  await leftovers.around(() => runLocalSweep(sweep, outDir, finished, threads, opts, leftovers));
+  await dir.around(async () => {
+    const finished = readSweepState(dir, sweep, checkStoredSweep);
+    // A sweep that fails before its first finished task leaves nothing behind: a stale sweep-spec.json would
+    // refuse the corrected sweep and make --resume run the failed one.
+    dir.write(SWEEP_FILES.spec, sweepSpecText(sweep));
+    await runLocalSweep(sweep, dir, finished, threads, opts);
+  });
 }
 
 async function runLocalSweep(
   sweep: SweepFile,
-  outDir: string,
-  finished: Map<string, TaskResult>,
+  dir: RunDir,
+  stored: ReturnType<typeof readSweepState>,
   threads: number | undefined,
   opts: SweepCommandFlags,
-  leftovers: Leftovers,
 ): Promise<void> {
+  const outDir = dir.dir;
+  const finished = stored.tasks;
+  const os = await import("node:os");
+  const chunk =
+    stored.chunk ?? Math.max(1, Math.ceil(sweep.seeds / (2 * Math.max(1, threads ?? os.availableParallelism()))));
   const reporter = createReporter({ quiet: opts.quiet === true });
   if (finished.size > 0) reporter.info(`resuming: ${finished.size} finished tasks found in ${outDir}`);
   reporter.info(`sweep seed ${sweep.seed}; outputs in ${outDir}`);
 
   const tasks: Record<string, TaskResult> = Object.fromEntries(finished);
-  const saveState = () => saveSweepState(outDir, sweep, tasks);
-  const stop = catchStopSignals();
+  const saveState = () => saveSweepState(dir, sweep, tasks, chunk);
+  let writing = false;
+  const stop = catchStopSignals(() =>
+    writing
+      ? `the outputs being written are incomplete: \`mcm resume ${outDir}\` writes them again`
+      : `the tasks in progress are lost (${Object.keys(tasks).length} finished tasks are saved)`,
+  );
   let bar: ReturnType<typeof reporter.bar> | null = null;
   const t0 = performance.now();
   let result: SweepResult;
   try {
     result = await runSweep(toSweepSpec(sweep), {
       threads,
+      chunk,
       finished,
       signal: stop.signal,
       onTask: (key, r) => {
         tasks[key] = r;
         saveState();
-        leftovers.keep();
       },
       onProgress: (p) => {
         bar ??= reporter.bar("sweep", p.workTotal / 1e6, "Mwork");
@@ -300,15 +375,23 @@ async function runLocalSweep(
     if (caught !== null) {
       throw new Interrupted(
         caught,
-        `sweep interrupted by ${caught}; ${Object.keys(tasks).length} finished tasks saved in ${outDir}\ncontinue with: mcm sweep --resume ${outDir}`,
+        `sweep interrupted by ${caught}; ${Object.keys(tasks).length} finished tasks saved in ${outDir}\ncontinue with: mcm resume ${outDir} (or mcm sweep --resume ${outDir})`,
       );
     }
+    stop.release();
     throw e;
+  }
+  (bar as ReturnType<typeof reporter.bar> | null)?.done();
+  writing = true;
+  try {
+    await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
   } finally {
     stop.release();
   }
-  (bar as ReturnType<typeof reporter.bar> | null)?.done();
-  await writeSweepOutputs(outDir, result, sweep.steps, opts, reporter);
+  const late = stop.caught();
+  if (late) {
+    throw new Interrupted(late, `interrupted by ${late} while writing the outputs; they are complete in ${outDir}`);
+  }
 }
 
 /** sweep.json, sweep.csv, plots, and the printed summary: the same for local and queued sweeps. */
@@ -324,7 +407,6 @@ async function writeSweepOutputs(
   const rows = attachControls(phaseRows(result, predictFromTheory, undefined, predictMedianFromLimit), result);
   // A queued sweep's tasks ran on the workers' builds (their hashes are in extra.builds).
   const build = extra.builds === undefined ? localBuild() : null;
-  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }, build));
   writeFileAtomic(join(outDir, SWEEP_FILES.csv), sweepCsv(result));
   const regimes = groupRegimes(result, rows);
   const { collapseSpec, hittingTimesSpec, overlapCurvesSpec } = await import("../../report/plots.js");
@@ -339,6 +421,8 @@ async function writeSweepOutputs(
       }),
     (files) => `plots written: ${files.map((f) => f.slice(outDir.length + 1)).join(", ")}`,
   );
+  // sweep.json last: the file that says the sweep is finished (a resume writes every output again).
+  writeFileAtomic(join(outDir, SWEEP_FILES.json), sweepJson(result, rows, { steps, ...extra }, build));
   if (opts.json) {
     process.stdout.write(sweepJson(result, rows, { steps, ...extra, outDir }, build));
     return;

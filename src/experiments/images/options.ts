@@ -4,9 +4,10 @@
  * Invalid values raise ConfigError naming the field, the value and the accepted range.
  */
 import { z } from "zod";
+import { ConfigError } from "../../config/errors.js";
 import { ACT_CODE } from "../../config/model.js";
 import { alphaSigma, PROCESSES, type ProcessName, T_RANGE } from "../../config/process.js";
-import { bool, ConfigError, choice, int, num, ranged, show, toConfigError } from "../../config/schema.js";
+import { bool, choice, int, num, ranged, seedField, show, toConfigError } from "../../config/schema.js";
 
 /** Activations the images denoiser accepts (codes as in ACTIVATIONS; "sign" has no gradient). */
 export const IMAGE_ACTIVATIONS = ["tanh", "erf", "relu", "linear", "he3"] as const;
@@ -55,7 +56,7 @@ export const imagesSchema = z
     nTrain: int(0, 10_000_000)
       .default(0)
       .meta({ flag: "--n-train", placeholder: "n", help: "training images (0: all that remain)" }),
-    seed: int(0, Number.MAX_SAFE_INTEGER)
+    seed: seedField()
       .default(1)
       .meta({ flag: "--seed", placeholder: "n", help: "seed of the split, the initial weights and the noise" }),
     process: choice(PROCESSES)
@@ -64,7 +65,9 @@ export const imagesSchema = z
     t: num("a finite number")
       .default(1)
       .meta({ flag: "--t", placeholder: "t", help: "diffusion time of training and evaluation" }),
-    K: int(1, 4096).default(256).meta({ flag: "--k", placeholder: "K", help: "hidden units" }),
+    K: int(1, 4096)
+      .default(256)
+      .meta({ flag: "--units", placeholder: "K", help: "hidden units K", aliases: ["--k"] }),
     tied: bool().default(false).meta({ flag: "--tied", help: "tie decoder to encoder weights" }),
     activation: choice(IMAGE_ACTIVATIONS)
       .default("relu")
@@ -127,7 +130,7 @@ export const IMAGES_FIELDS = Object.keys(imagesSchema.shape);
 /** Validates options and fills the defaults. */
 export function resolveImagesOptions(input: unknown = {}): ImagesOptions {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new ConfigError("options", `options: got ${show(input)}, expected an object`);
+    throw new ConfigError("options", `got ${show(input)}, expected an object`);
   }
   const result = imagesSchema.safeParse(input);
   if (!result.success) throw toConfigError(result.error.issues[0], input as Record<string, unknown>, IMAGES_FIELDS);
@@ -138,7 +141,7 @@ export function resolveImagesOptions(input: unknown = {}): ImagesOptions {
     const open = o.process === "linear" ? "a number in (0, 1)" : "a finite number > 0";
     throw new ConfigError(
       "t",
-      `t: got ${show(o.t)}, expected ${open} for process "${o.process}" (alpha > 0 and sigma > 0)`,
+      `got ${show(o.t)}, expected ${open} for process "${o.process}" (alpha > 0 and sigma > 0)`,
     );
   }
   return o;

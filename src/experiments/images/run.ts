@@ -9,6 +9,7 @@
  * evaluations, checkpoints, resume, abort) and returns a JSON-ready result. No printing, no files.
  */
 import { alphaSigma } from "../../config/process.js";
+import type { CheckpointEvery } from "../../config/schema.js";
 import { gridSteps } from "../../engine/grid.js";
 import type { KernelFlavour } from "../../engine/kernels.js";
 import { seedWords } from "../../engine/layout.js";
@@ -90,10 +91,10 @@ export interface ImagesHooks {
   onProgress?: (p: ImagesProgress) => void;
   /** Called after each evaluation on the grid. */
   onEval?: (point: CurvePoint) => void;
-  /** Called every checkpointEvery steps, at the end, and when stopped by the signal. */
+  /** Called per checkpointEvery, at the end, and when stopped by the signal. */
   onCheckpoint?: (c: ImagesCheckpoint) => void | Promise<void>;
-  /** Steps between checkpoints (0: only at the end and on abort). */
-  checkpointEvery?: number;
+  /** How often to checkpoint: every so many steps or seconds (off: only at the end and on abort). */
+  checkpointEvery?: CheckpointEvery;
   resume?: ImagesCheckpoint;
   /** Stops after the current chunk; the result then has complete = false. */
   signal?: AbortSignal;
@@ -383,8 +384,11 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
   const grid = gridSteps(o.steps, o.perDecade);
   if (step === 0 && curve.length === 0) evaluate();
   const chunk = Math.max(1, Math.floor(4e7 / (o.batch * o.K * d)));
-  const every = hooks.checkpointEvery ?? 0;
-  let nextCheckpoint = every > 0 ? (Math.floor(step / every) + 1) * every : Number.POSITIVE_INFINITY;
+  const every = hooks.checkpointEvery ?? { unit: "off" };
+  const stepEvery = every.unit === "steps" ? every.every : 0;
+  const msEvery = every.unit === "seconds" ? every.every * 1000 : Number.POSITIVE_INFINITY;
+  let nextCheckpoint = stepEvery > 0 ? (Math.floor(step / stepEvery) + 1) * stepEvery : Number.POSITIVE_INFINITY;
+  let lastSave = performance.now();
   let lastYield = performance.now();
   let complete = true;
   progress("train", step, "training");
@@ -400,9 +404,10 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
       step += n;
       if (step === g) evaluate();
       progress("train", step, `step ${step} of ${o.steps}`);
-      if (step >= nextCheckpoint) {
+      if (step >= nextCheckpoint || performance.now() - lastSave >= msEvery) {
         await hooks.onCheckpoint?.(checkpoint());
-        nextCheckpoint += every;
+        if (step >= nextCheckpoint) nextCheckpoint += stepEvery;
+        lastSave = performance.now();
       }
       if (performance.now() - lastYield > 50) {
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
