@@ -85,14 +85,8 @@ describe("preset resolution", () => {
     await expect(sweepFlags(["--quick", "--d", "64"])).rejects.toThrow(/--quick: only with --preset/);
   });
 
-  it("every preset's flags exist on its command and resolve (sweeps: every grid point validates)", async () => {
-    // lower-bound (p = 1.5) is refused today: the reachable-plateau check puts |w.v|'s plateau at 0 for p = 1.5,
-    // while docs/lower-bound.md measured hits at d <= 96 with these flags. Checked as refused, so that this
-    // line has to change when either side does.
-    await expect(sweepFlags(["--preset", "lower-bound"]).then(sweepFileFromFlags)).rejects.toThrow(
-      /--threshold: got 0\.5, above the predicted plateau of \|w\.v\| = 0\.000/,
-    );
-    for (const p of PRESETS.filter((x) => x.command === "sweep" && x.name !== "lower-bound")) {
+  it("every preset's flags exist on its command and resolve (sweeps, lower-bound's p = 1.5 included: every grid point validates)", async () => {
+    for (const p of PRESETS.filter((x) => x.command === "sweep")) {
       for (const quick of p.quick ? [false, true] : [false]) {
         const argv = ["--preset", p.name, ...(quick ? ["--quick"] : [])];
         const file = sweepFileFromFlags(await sweepFlags(argv));

@@ -188,13 +188,19 @@ describe("messages that name the right thing", () => {
     );
   });
 
-  it("mcm resume on another command's directory names that command instead of mcm run", async () => {
+  it("mcm resume on a sweep directory hands it to `mcm sweep --resume` instead of treating it as an mcm run", async () => {
     const sweepDir = join(dir, "sweep-done");
     mkdirSync(sweepDir);
     writeFileSync(join(sweepDir, "sweep-spec.json"), "{}");
-    const err = await parse(registerResume, ["resume", sweepDir], true).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UsageError);
-    expect((err as Error).message).toContain(`continue it with \`mcm sweep --resume ${sweepDir}\``);
+    const both = (p: Command) => {
+      registerSweep(p);
+      return registerResume(p);
+    };
+    const err = await parse(both, ["resume", sweepDir], true).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    // The sweep's own reader refuses the empty spec, naming its file; nothing speaks of `mcm run`'s files.
+    expect((err as Error).message).toContain("sweep-spec.json");
+    expect((err as Error).message).not.toContain("config.json");
   });
 });
 
@@ -249,7 +255,9 @@ describe.skipIf(!redisBin && process.env.CI !== "true")(
     it("a database the server does not have is refused naming --queue (/99 silently used database 0)", async () => {
       const err = await openRedis(`${url}/99`).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(QueueUrlError);
-      expect((err as Error).message).toMatch(/^--queue: database 99 cannot be selected .*databases 0 to 15/);
+      expect((err as Error).message).toMatch(/^queue: database 99 cannot be selected .*databases 0 to 15/);
+      // The CLI's translator names the flag: the library names the field.
+      expect((err as QueueUrlError).field).toBe("queue");
       const three = await openRedis(`${url}/3`);
       await three.set("findings:db", "3");
       expect(await (redis as Redis).get("findings:db")).toBeNull();

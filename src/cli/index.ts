@@ -35,10 +35,13 @@ export async function buildProgram(invoked?: string): Promise<Command> {
         "Exit codes: 0 done, 1 runtime failure, 2 usage error, 130/143 interrupted (checkpoint written).",
       ].join("\n"),
     );
+  // `mcm resume DIR` hands a sweep, generate, images or diffusion directory to that command: those load too.
+  const full = new Set(invoked === "resume" ? ["resume", "sweep", "generate", "images", "diffusion"] : [invoked]);
   for (const entry of COMMANDS) {
-    const cmd = entry.name === invoked ? (await entry.load())(program) : program.command(entry.name);
+    const loaded = full.has(entry.name);
+    const cmd = loaded ? (await entry.load())(program) : program.command(entry.name);
     cmd.summary(entry.summary);
-    if (entry.name === invoked) {
+    if (loaded) {
       // --preset NAME on every command that has presets (src/experiments/presets.ts), loaded with the command.
       const { PRESET_COMMANDS } = await import("../experiments/presets.js");
       const preset = PRESET_COMMANDS.find((c) => c === entry.name);

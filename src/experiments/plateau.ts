@@ -104,13 +104,15 @@ function compute(config: Config, direction: Direction, r: ExponentResult): LossP
   };
 }
 
-/** The finite-delta fixed point from the loss minimum; null outside the limit theory. */
+/** The finite-delta fixed point from the loss minimum; null outside the limit theory, and at p != 1: there the
+ * d-dependent fixed point (noise term scaled by d^(1 - p)) was not checked against simulation, and at p = 1.5
+ * it puts v's plateau at 0 while docs/lower-bound.md measures hits at 0.5 for d = 16 to 64. */
 function reachableOf(
   config: Config,
   direction: Direction,
   p: LossPlateau,
 ): Pick<Plateau, "reachable" | "reachableState"> {
-  if (!p.learnable || !p.start || config.K !== 1 || config.trainAmplitude)
+  if (!p.learnable || !p.start || config.K !== 1 || config.trainAmplitude || config.lrExponent !== 1)
     return { reachable: null, reachableState: null };
   try {
     const fp = reachableFixedPoint(config, p.start);

@@ -143,7 +143,7 @@ function refuseRepeatedPoints(grid: Record<string, unknown[]>, points: readonly 
     const what = differs
       ? `${show(first.at[field])} and ${show(p.at[field])}, the same config`
       : `${show(p.at[field])} twice`;
-    throw new ConfigError(field, `${field}: the list gives ${what}; each grid value must appear once`);
+    throw new ConfigError(field, `the list gives ${what}; each grid value must appear once`);
   }
 }
 

@@ -154,7 +154,7 @@ export async function openRedis(
     client.disconnect();
     const has = Number.isInteger(count) && count > 0 ? `; this server has databases 0 to ${count - 1}` : "";
     throw new QueueUrlError(
-      `--queue: database ${target.db} cannot be selected at ${target.display} (${connectionError(target, err).message.replace(/^Redis at \S+: /, "")})${has}`,
+      `database ${target.db} cannot be selected at ${target.display} (${connectionError(target, err).message.replace(/^Redis at \S+: /, "")})${has}`,
     );
   }
   return client;

@@ -107,16 +107,13 @@ function resolvePlan(raw: unknown): GeneratePlan {
   const config = resolveConfig(p.config);
   const seed = parseSeed(p.seed);
   if (seed === null)
-    throw new ConfigError("seed", `seed: got ${JSON.stringify(p.seed)}, expected an integer in [0, 2^64 - 1]`);
+    throw new ConfigError("seed", `got ${JSON.stringify(p.seed)}, expected an integer in [0, 2^64 - 1]`);
   if (!Array.isArray(p.levels) || !p.levels.every((t) => typeof t === "number")) {
-    throw new ConfigError("levels", `levels: got ${JSON.stringify(p.levels)}, expected a list of t`);
+    throw new ConfigError("levels", `got ${JSON.stringify(p.levels)}, expected a list of t`);
   }
   const levels = parseLevels(p.levels.join(","), config.process, "levels");
   if (!SAMPLERS.includes(p.sampler as SamplerName)) {
-    throw new ConfigError(
-      "sampler",
-      `sampler: got ${JSON.stringify(p.sampler)}, expected one of ${SAMPLERS.join(", ")}`,
-    );
+    throw new ConfigError("sampler", `got ${JSON.stringify(p.sampler)}, expected one of ${SAMPLERS.join(", ")}`);
   }
   const snapshots = p.snapshots;
   const ok =
@@ -125,10 +122,7 @@ function resolvePlan(raw: unknown): GeneratePlan {
     snapshots.length <= 100 &&
     snapshots.every((n, i) => Number.isSafeInteger(n) && n >= 1 && (i === 0 || n > snapshots[i - 1]));
   if (!ok) {
-    throw new ConfigError(
-      "snapshots",
-      `snapshots: got ${JSON.stringify(snapshots)}, expected 1 to 100 increasing step counts`,
-    );
+    throw new ConfigError("snapshots", `got ${JSON.stringify(snapshots)}, expected 1 to 100 increasing step counts`);
   }
   const plan: GeneratePlan = {
     config,
