@@ -352,7 +352,7 @@ export const PRESETS: readonly Preset[] = [
     description: "a small U-Net diffusion model on pooled MNIST beside the Wiener diffusion (seed 1 of 3)",
     doc: "docs/diffusion.md",
     time: "5 to 15 min",
-    reference: "docs/diffusion/mnist-result.json, mnist-samples.png, mnist-curves.png",
+    reference: "docs/diffusion/mnist-result.json, mnist-samples.png (single-network runs of issue 17)",
     args: () => ({ "--dataset": "mnist", "--seed": "1", "--threads": "2" }),
   },
   {
@@ -361,7 +361,7 @@ export const PRESETS: readonly Preset[] = [
     description: "the same on pooled Fashion-MNIST",
     doc: "docs/diffusion.md",
     time: "6 to 18 min",
-    reference: "docs/diffusion/fashion-mnist-result.json, fashion-mnist-samples.png, fashion-mnist-curves.png",
+    reference: "docs/diffusion/fashion-mnist-result.json, fashion-mnist-samples.png (single-network runs of issue 17)",
     args: () => ({ "--dataset": "fashion-mnist" }),
   },
 ];
