@@ -168,7 +168,7 @@ export function filterKurtosis(x: Float64Array, n: number, C: number, H: number,
   return k.length % 2 === 1 ? k[h] : 0.5 * (k[h - 1] + k[h]);
 }
 
-/** The data side of sampleStats: the test images' Gaussian reference and standardised columns. */
+/** The data side of imageSampleStats: the test images' Gaussian reference and standardised columns. */
 export interface DataSide {
   ref: GaussianReference;
   cols: (Float64Array | null)[];
@@ -176,7 +176,13 @@ export interface DataSide {
 }
 
 /** All statistics of samples x [n, d] against the data. */
-export function sampleStats(dense: Dense, data: DataSide, x: Float64Array, n: number, spectrumSize = 32): SampleStats {
+export function imageSampleStats(
+  dense: Dense,
+  data: DataSide,
+  x: Float64Array,
+  n: number,
+  spectrumSize = 32,
+): SampleStats {
   const d = data.ref.d;
   const { C, H, W } = data.shape;
   const { mean, cov } = moments(dense, x, n, d);

@@ -12,7 +12,7 @@
 import { gridSteps } from "../engine/grid.js";
 import type { KernelFlavour } from "../engine/kernels.js";
 import { decideRun, type RunDecisionT } from "./decide.js";
-import { type SampleStats, sampleStats, shapeW1, standardisedColumns } from "./metrics.js";
+import { imageSampleStats, type SampleStats, shapeW1, standardisedColumns } from "./metrics.js";
 import { type DiffusionOptions, resolveDiffusionOptions } from "./options.js";
 import { sample } from "./sample.js";
 import { type DiffusionImages, type Reference, type Setup, setUp, tKey } from "./setup.js";
@@ -170,7 +170,7 @@ function snapshot(s: Setup, st: RunState, step: number, hooks: DiffusionHooks): 
 
   const nS = o.nSamples;
   const score = (x: Float64Array): SampleScore => {
-    const stats = sampleStats(dense, s.testSide, x, nS);
+    const stats = imageSampleStats(dense, s.testSide, x, nS);
     return {
       ...stats,
       frechetExcess: stats.gaussianFrechet - reference.data.gaussianFrechet,

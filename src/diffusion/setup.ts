@@ -13,7 +13,7 @@ import { buildReference, cloneSamples, createDense, type Dense, type GaussianRef
 import { loadImagesKernels } from "../images/kernels.js";
 import { loadImageSet, poolSet } from "./data.js";
 import { loadDiffusionKernels } from "./kernels.js";
-import { type DataSide, filterKurtosis, type SampleStats, sampleStats, standardisedColumns } from "./metrics.js";
+import { type DataSide, filterKurtosis, imageSampleStats, type SampleStats, standardisedColumns } from "./metrics.js";
 import { Network } from "./net.js";
 import type { DiffusionOptions } from "./options.js";
 import { type EpsPredictor, sample, timeGrid, wienerEps, wienerX0 } from "./sample.js";
@@ -252,9 +252,9 @@ export async function setUp(
   const mse = (a: Float64Array) => meanSquared(a, noise);
   const key = tKey;
   const reference: Reference = {
-    wiener: sampleStats(dense, testSide, wienerSamples, nS),
-    data: sampleStats(dense, testSide, floorSet, nFloor),
-    clone: sampleStats(dense, testSide, cloneSet, nS),
+    wiener: imageSampleStats(dense, testSide, wienerSamples, nS),
+    data: imageSampleStats(dense, testSide, floorSet, nFloor),
+    clone: imageSampleStats(dense, testSide, cloneSet, nS),
     dataKurtosis: filterKurtosis(data.test, data.nTest, C, H, W),
     dataSpectrum: [...testSide.ref.values].reverse().slice(0, 32),
     wienerLossReal: Object.fromEntries(evalSets.map((e) => [key(e.t), mse(wEps(e.real, nEval, e.t))])),

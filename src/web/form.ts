@@ -122,7 +122,7 @@ function numeric(text: string): number | string {
   return Number.isNaN(x) ? text : x;
 }
 
-export function parseSteps(text: string): number | FieldError {
+export function readStepsField(text: string): number | FieldError {
   const x = numeric(text);
   if (typeof x !== "number" || !Number.isInteger(x) || x < 1 || x > MAX_STEPS) {
     return { field: "steps", message: `steps: got ${show(x)}, expected an integer in [1, 1e12]` };
@@ -145,7 +145,7 @@ export function readForm(values: Readonly<Record<string, string>>, extra: Config
     const text = values[spec.name] ?? "";
     input[spec.name] = spec.kind === "int" || spec.kind === "number" ? numeric(text) : text.trim();
   }
-  const steps = parseSteps(values.steps ?? "");
+  const steps = readStepsField(values.steps ?? "");
   if (typeof steps !== "number") errors.push(steps);
   const seed = readSeed(values.seed ?? "");
   if (typeof seed !== "string") errors.push(seed);

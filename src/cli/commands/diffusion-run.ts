@@ -74,7 +74,7 @@ export function readStamped<T>(path: string, schema: string): T {
 }
 export const DIFFUSION_FLAGS = flagsOf(diffusionSchema.shape);
 const FLAG_OF = new Map(DIFFUSION_FLAGS.map((f) => [f.field as string, f.flag]));
-export const DEFAULT_CHECKPOINT_EVERY = "2m";
+export const DIFFUSION_CHECKPOINT_EVERY = "2m";
 
 /** The options the user typed, validated; errors name the flag. */
 export function optionsFromFlags(opts: Record<string, unknown>, extra: Record<string, unknown> = {}): DiffusionOptions {
@@ -85,7 +85,7 @@ export function optionsFromFlags(opts: Record<string, unknown>, extra: Record<st
 
 /** --checkpoint-every and --threads, checked. */
 export function runFlags(opts: Record<string, unknown>): { every: CheckpointEvery; threads: number } {
-  const text = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  const text = opts.checkpointEvery ?? DIFFUSION_CHECKPOINT_EVERY;
   const every = parseCheckpointEvery(text);
   if (!every) {
     throw new UsageError(`--checkpoint-every: got ${JSON.stringify(text)}, expected ${CHECKPOINT_EVERY_TEXT}`);

@@ -15,7 +15,7 @@ import { addTrainingRunOptions } from "../outputs.js";
 import { utcStamp } from "../paths.js";
 import { refuseResumeFlags } from "../rundir.js";
 import {
-  DEFAULT_CHECKPOINT_EVERY,
+  DIFFUSION_CHECKPOINT_EVERY,
   DIFFUSION_FLAGS,
   describeResult,
   optionsFromFlags,
@@ -39,7 +39,7 @@ export function registerDiffusion(program: Command): Command {
   addFlagOptions(cmd, DIFFUSION_FLAGS, DIFFUSION_DEFAULTS);
   addTrainingRunOptions(cmd, "diffusion", [
     `when to checkpoint besides every snapshot: ${CHECKPOINT_EVERY_TEXT}`,
-    DEFAULT_CHECKPOINT_EVERY,
+    DIFFUSION_CHECKPOINT_EVERY,
   ])
     .option(
       "--threads <n>",
