@@ -148,7 +148,7 @@ describe("float64Hex", () => {
 
 describe("page predictor (the exponent calculator)", () => {
   it("states k_u = 2 and k_v = 4 at the defaults, and its u marker is within a factor 3 of the measured median hitting time", async () => {
-    const { predict } = await import("../src/web/prediction.js");
+    const { pagePredict: predict } = await import("../src/web/prediction.js");
     const { resolveConfig } = await import("../src/config/schema.js");
     const { createSimulation } = await import("../src/engine/simulation.js");
     const config = resolveConfig({});
@@ -172,7 +172,7 @@ describe("page predictor (the exponent calculator)", () => {
 
 describe("page limit bands (the high-dimensional limit beside the live curves)", () => {
   it("at the defaults (d = 256) predicts u's n*/d quartiles (median 2.95, docs/theory.md) and its overlap curve, v never; the chart draws both for u and drops u's flow marker", async () => {
-    const { limitOverlay, predict } = await import("../src/web/prediction.js");
+    const { limitOverlay, pagePredict: predict } = await import("../src/web/prediction.js");
     const { resolveConfig } = await import("../src/config/schema.js");
     const config = resolveConfig({ d: 256, logPerDecade: 20 });
     const overlay = limitOverlay(config, 50 * 256);

@@ -32,7 +32,7 @@ import {
   odeField,
   type PathLaw,
   pathQuantile,
-  symmetricEigen,
+  symmetricEigenSmall,
 } from "./limit-solvers.js";
 import {
   DIRS,
@@ -174,7 +174,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
     shift = Math.max(0, ...phases[0].dirs.map((s) => (traj.hit[s] ?? 0) * d ** p));
   } else {
     const Lam = Jsym.map((row, i) => row.map((x, j) => delta * x - (i === j ? 0.5 * delta * delta * phi * c0.V : 0)));
-    const eig = symmetricEigen(Lam);
+    const eig = symmetricEigenSmall(Lam);
     const lambda = eig.values[0];
     const e1 = eig.vectors[0];
     // Escape needs the top rate positive along a direction whose drift is really linear (e^T J e above

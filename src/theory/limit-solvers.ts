@@ -59,7 +59,7 @@ export function chebAt(t: ChebTable, j: number, at: number): number {
 }
 
 /** Eigenvalues (descending) and unit eigenvectors of a small symmetric matrix, by Jacobi rotations. */
-export function symmetricEigen(m: number[][]): { values: number[]; vectors: number[][] } {
+export function symmetricEigenSmall(m: number[][]): { values: number[]; vectors: number[][] } {
   const n = m.length;
   const a = m.map((r) => r.slice());
   const v: number[][] = m.map((_, i) => m.map((__, j) => (i === j ? 1 : 0)));

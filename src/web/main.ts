@@ -12,7 +12,7 @@ import { FIELDS, type FieldError, type FieldSpec, readForm, shownErrors } from "
 import { renderHistogram } from "./histogram.js";
 import { extraText, findPagePreset, fromQuery, PAGE_PRESET_NAMES, toQuery } from "./page-state.js";
 import { type ChartInput, renderChart, type SeriesPoint } from "./plot.js";
-import { type LimitOverlay, limitOverlay, type Prediction, predict, predictionText } from "./prediction.js";
+import { type LimitOverlay, limitOverlay, type Prediction, pagePredict, predictionText } from "./prediction.js";
 import { type Flavour, type FromWorker, float64HexList, type LogPoint, type ToWorker } from "./protocol.js";
 import { hitMedians, overlapQuartiles } from "./stats.js";
 
@@ -183,7 +183,7 @@ let limit: { key: string; overlay: LimitOverlay } | null = null;
 let limitTimer: ReturnType<typeof setTimeout> | undefined;
 const limitKey = (config: Config, steps: number) => JSON.stringify([config, steps]);
 function showPrediction(config: Config, steps: number): void {
-  const p = predictionText(predict, config);
+  const p = predictionText(pagePredict, config);
   prediction = p.prediction;
   const key = limitKey(config, steps);
   if (limit?.key === key) {

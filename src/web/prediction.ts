@@ -45,7 +45,7 @@ export function escapeEstimate(e: DirectionExponent, d: number, eta: number, thr
 }
 
 /** The theory's prediction: the exponent calculator (src/theory) for this config. */
-export const predict: Predictor | null = (config) => {
+export const pagePredict: Predictor | null = (config) => {
   const r = computeExponents(config, { optimum: false });
   const eta = learningRate(config);
   const parts: string[] = [];
