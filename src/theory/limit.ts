@@ -288,15 +288,6 @@ export function limitEvaluator(model: LimitModel, resolution: Partial<Resolution
   };
 }
 
-/** The limit coefficients of a config at a state (convenience: builds the evaluator each call). */
-export function limitCoefficients(
-  input: ConfigInput | Config,
-  state: LimitState,
-  resolution: Partial<Resolution> = {},
-): LimitCoefficients {
-  return limitEvaluator(limitModel(input), resolution).at(state);
-}
-
 /**
  * The expected one-step increment of each overlap at dimension d and learning rate eta implied by the
  * coefficients: E[m'] ~ (m + eta F) / sqrt(1 + eta^2 d V) (the normalisation concentrates: its relative
