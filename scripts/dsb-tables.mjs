@@ -10,10 +10,12 @@ import { t975 } from "../dist/diffusion/decide.js";
 const QS = ["0.05", "0.1", "0.2"];
 
 const g = (x, p = 2) => (x == null || !Number.isFinite(x) ? "-" : Number(x.toPrecision(p)).toString());
-const iv = (v, p = 2) => (v ? `${g(v.mean, p)} [${g(v.lo, p)}, ${g(v.hi, p)}]${v.n != null && v.n < 3 ? ` (n = ${v.n})` : ""}` : "-");
+const iv = (v, p = 2) =>
+  v ? `${g(v.mean, p)} [${g(v.lo, p)}, ${g(v.hi, p)}]${v.n != null && v.n < 3 ? ` (n = ${v.n})` : ""}` : "-";
 const steps = (v) => {
   if (!v) return "-";
-  const range = Number.isFinite(v.lo) && Number.isFinite(v.hi) && v.lo > 0 ? ` [${Math.round(v.lo)}, ${Math.round(v.hi)}]` : "";
+  const range =
+    Number.isFinite(v.lo) && Number.isFinite(v.hi) && v.lo > 0 ? ` [${Math.round(v.lo)}, ${Math.round(v.hi)}]` : "";
   return `${Math.round(v.mean)}${range}${v.n < 3 ? ` (n = ${v.n})` : ""}`;
 };
 
@@ -31,7 +33,9 @@ function perRunRatios(dsb, t, q) {
 function tables(dsb) {
   const lines = [];
   const ts = Object.keys(dsb.perT);
-  lines.push(`${dsb.dataset} ${dsb.side} x ${dsb.side}, seeds ${dsb.seeds.join(", ")}, ${dsb.options.steps} steps: overall **${dsb.verdict}**`);
+  lines.push(
+    `${dsb.dataset} ${dsb.side} x ${dsb.side}, seeds ${dsb.seeds.join(", ")}, ${dsb.options.steps} steps: overall **${dsb.verdict}**`,
+  );
   lines.push("");
   lines.push(
     "| t | verdict | h / eG after step 40 | h / eG at the last step | tauG(0.2) | tauG(0.1) | tauH(0.1) | tauH(0.2) | log10(tauH/tauG), q = 0.2 | q = 0.1 | q = 0.05 | crossing h = eG | min R-W (step) | straight-path null |",
@@ -47,7 +51,9 @@ function tables(dsb) {
     );
   }
   lines.push("");
-  const timing = dsb.timing.map((x) => `seed ${x.seed}: ${Math.round(x.cpuSeconds)} CPU s, ${Math.round(x.wallSeconds / 60)} min wall`);
+  const timing = dsb.timing.map(
+    (x) => `seed ${x.seed}: ${Math.round(x.cpuSeconds)} CPU s, ${Math.round(x.wallSeconds / 60)} min wall`,
+  );
   lines.push(`Timing: ${timing.join("; ")}`);
   lines.push("");
   lines.push("h / eG over the steps (seeds' mean and 95% t-interval):");

@@ -3,9 +3,9 @@
 //   node scripts/samples-grid.mjs RUN/samples.json OUT.png [--step N] [--label R] [--cols 16] [--rows 4] [--title T]
 // The default is the last snapshot's R row (the data-trained network), 16 columns by 4 rows.
 import { writeFileSync } from "node:fs";
-import { DIFFUSION_SCHEMAS as SCHEMAS, readStamped } from "../dist/cli/commands/diffusion-run.js";
-import { svgToPng } from "../dist/report/png.js";
+import { readStamped, DIFFUSION_SCHEMAS as SCHEMAS } from "../dist/cli/commands/diffusion-run.js";
 import { samplesGrid } from "../dist/report/diffusion.js";
+import { svgToPng } from "../dist/report/png.js";
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -14,7 +14,9 @@ const flag = (name, fallback) => {
 };
 const [file, out] = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1].startsWith("--")));
 if (!file || !out) {
-  process.stderr.write("usage: node scripts/samples-grid.mjs RUN/samples.json OUT.png [--step N] [--label R] [--cols 16] [--rows 4] [--title T]\n");
+  process.stderr.write(
+    "usage: node scripts/samples-grid.mjs RUN/samples.json OUT.png [--step N] [--label R] [--cols 16] [--rows 4] [--title T]\n",
+  );
   process.exit(2);
 }
 const doc = readStamped(file, SCHEMAS.samples);
@@ -23,7 +25,9 @@ const matching = doc.rows.filter((r) => r.label.split(" ")[0] === label);
 const step = flag("--step", null);
 const row = step === null ? matching[matching.length - 1] : matching.find((r) => r.label === `${label} ${step}`);
 if (!row) {
-  process.stderr.write(`--step/--label: no row "${label}" at ${step ?? "the last snapshot"}; rows: ${doc.rows.map((r) => r.label).join(", ")}\n`);
+  process.stderr.write(
+    `--step/--label: no row "${label}" at ${step ?? "the last snapshot"}; rows: ${doc.rows.map((r) => r.label).join(", ")}\n`,
+  );
   process.exit(2);
 }
 const cols = Number(flag("--cols", 16));
