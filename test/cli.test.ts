@@ -108,10 +108,6 @@ describe("mcm: bad inputs get a clear message and exit code 2 (usage) or 1 (runt
       2,
       /--checkpoint-every: got "5parsecs", expected a duration \("30s", "5m", "1h"/,
     ],
-    [["predict", "--paths", "50"], 2, /--paths: got 50, expected an integer in \[100, 1000000\]/],
-    [["predict", "--seed", "-1"], 2, /--seed: got "-1", expected an integer in \[0, 2\^64 - 1\]/],
-    [["generate", "--samples", "1"], 2, /--samples: got 1, expected an integer in \[2, 10000000\]/],
-    [["generate", "--snapshots", "1e3"], 2, /--snapshots: got 1000, expected an integer in \[1, 100\]/],
     [["run", "--config", "/nonexistent/x.json"], 2, /--config: cannot read \/nonexistent\/x\.json \(ENOENT\)/],
     [["run", "--config", "@bad.json"], 2, /--config: .*bad\.json is not valid JSON/],
     [
@@ -154,6 +150,24 @@ describe("mcm: bad inputs get a clear message and exit code 2 (usage) or 1 (runt
         stderr: expect.stringMatching(message),
       });
       expect(r.stdout).toBe("");
+    });
+  });
+
+  it("predict's and generate's own flags are refused as every flag is, naming the flag and its range", async () => {
+    const own: [string[], RegExp][] = [
+      [["predict", "--paths", "50"], /--paths: got 50, expected an integer in \[100, 1000000\]/],
+      [["predict", "--seed", "-1"], /--seed: got "-1", expected an integer in \[0, 2\^64 - 1\]/],
+      [["generate", "--samples", "1"], /--samples: got 1, expected an integer in \[2, 10000000\]/],
+      [["generate", "--snapshots", "1e3"], /--snapshots: got 1000, expected an integer in \[1, 100\]/],
+    ];
+    const results = await Promise.all(own.map(([args]) => mcm(...args)));
+    own.forEach(([args, message], i) => {
+      expect({ args, code: results[i].code, stderr: results[i].stderr }).toMatchObject({
+        args,
+        code: 2,
+        stderr: expect.stringMatching(message),
+      });
+      expect(results[i].stdout).toBe("");
     });
   });
 
