@@ -124,16 +124,42 @@ function parameterised(s: string, name: string, lo: number, hi: number, open: bo
   return ok ? p : Number.NaN;
 }
 
-export function parseLatent(s: string): { kind: "two-point" | "uniform"; p: number } | null {
-  if (s === "rademacher") return { kind: "two-point", p: 0.5 };
-  if (s === "uniform") return { kind: "uniform", p: 0.5 };
-  const p = parameterised(s, "skewed", 0, 1, true);
-  return p === null || Number.isNaN(p) ? null : { kind: "two-point", p };
+/**
+ * The law of the non-Gaussian latent nu (docs/model.md section 2), standardised (mean 0, variance 1):
+ * two-point with P(nu = hi) = p and P(nu = lo) = 1 - p ("rademacher": p = 1/2; "skewed:P"), or uniform
+ * on [-sqrt 3, sqrt 3] ("uniform"; p = 1/2 and hi, lo unused). The one parsed form of the latent field:
+ * the model, the kernels' codes and the theory's quadrature read it.
+ */
+export interface LatentLaw {
+  kind: "two-point" | "uniform";
+  p: number;
+  /** sqrt((1 - p) / p). */
+  hi: number;
+  /** -sqrt(p / (1 - p)). */
+  lo: number;
 }
 
-export function parseCorrelation(
-  s: string,
-): { kind: "independent" | "sign" | "mixed" | "uncorrelated"; p: number } | null {
+/** How the latents lambda and nu are coupled (docs/model.md section 2); mixed: p is the probability of the
+ * sign coupling (sign: 1, otherwise 0). The one parsed form of the correlation field. */
+export interface CorrelationLaw {
+  kind: "independent" | "sign" | "mixed" | "uncorrelated";
+  p: number;
+}
+
+/** The latent field's law, or null when the text is not one. */
+export function parseLatent(s: string): LatentLaw | null {
+  const p = s === "rademacher" || s === "uniform" ? 0.5 : parameterised(s, "skewed", 0, 1, true);
+  if (p === null || Number.isNaN(p)) return null;
+  return {
+    kind: s === "uniform" ? "uniform" : "two-point",
+    p,
+    hi: Math.sqrt((1 - p) / p),
+    lo: -Math.sqrt(p / (1 - p)),
+  };
+}
+
+/** The correlation field's law, or null when the text is not one. */
+export function parseCorrelation(s: string): CorrelationLaw | null {
   if (s === "independent" || s === "sign" || s === "uncorrelated") return { kind: s, p: s === "sign" ? 1 : 0 };
   const p = parameterised(s, "mixed", 0, 1, false);
   return p === null || Number.isNaN(p) ? null : { kind: "mixed", p };

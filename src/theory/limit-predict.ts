@@ -14,6 +14,7 @@
  * Quartiles are in samples (steps); n* is monotone in the search's random start, so the overlap's
  * quartile curves are the trajectories of the start's quartiles.
  */
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
 import { chebyshevTaylor, golden } from "./exponent.js";
 import { type LimitEvaluator, limitModel, NotCoveredError } from "./limit.js";
@@ -34,19 +35,10 @@ import {
   pathQuantile,
   symmetricEigenSmall,
 } from "./limit-solvers.js";
-import {
-  DIRS,
-  type DirectionPrediction,
-  type LimitDirection,
-  type LimitPrediction,
-  type Phase,
-  type PredictOptions,
-  type Quartiles,
-} from "./limit-types.js";
+import type { DirectionPrediction, LimitPrediction, Phase, PredictOptions, Quartiles } from "./limit-types.js";
 
 export type {
   DirectionPrediction,
-  LimitDirection,
   LimitPrediction,
   OverlapCurve,
   PredictOptions,
@@ -114,13 +106,13 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
   const ev = cachedEvaluator(model, solverResolution(config.correlation));
   const at = (y: number[]) => ev.at({ u: y[0], v: y[1], m: y[2] });
   const field = odeField(at, delta, phi);
-  const directions: Partial<Record<LimitDirection, DirectionPrediction>> = {};
+  const directions: Partial<Record<Direction, DirectionPrediction>> = {};
   const phases: Phase[] = [];
   const zero = new Array<number>(q).fill(0);
   const c0 = at(zero);
   const pending = new Set<number>(Array.from({ length: q }, (_, i) => i));
   const set = (s: number, pred: DirectionPrediction) => {
-    directions[DIRS[s]] = pred;
+    directions[DIRECTIONS[s]] = pred;
     pending.delete(s);
   };
   let base = zero;
@@ -249,7 +241,8 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
       }
       const tEnd = traj.t[traj.t.length - 1];
       base = traj.end.map((x) => (Math.abs(x) < 1e-9 ? 0 : x));
-      const viaPaths = ph.dirs.length === 0 && axis >= 0 ? directions[DIRS[axis]]?.predictedHit?.median : undefined;
+      const viaPaths =
+        ph.dirs.length === 0 && axis >= 0 ? directions[DIRECTIONS[axis]]?.predictedHit?.median : undefined;
       shift = viaPaths ?? d ** p * linearSearchQuantile(0.5, lambda, zScale, tEnd, d);
     } else {
       // Record the reason for a k = 2 direction that the noise pins.
@@ -285,13 +278,13 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
     criticalLrExponent: null,
   };
   // The slowest escaping direction sets the critical exponent and the best delta.
-  let slow: LimitDirection | null = null;
-  for (const dir of DIRS.slice(0, q)) {
+  let slow: Direction | null = null;
+  for (const dir of DIRECTIONS.slice(0, q)) {
     const pr = directions[dir];
     if (pr?.predictedHit && (!slow || pr.predictedHit.median > (directions[slow]?.predictedHit?.median ?? 0)))
       slow = dir;
   }
-  const ks = DIRS.slice(0, q)
+  const ks = DIRECTIONS.slice(0, q)
     .map((dir) => directions[dir]?.criticalLrExponent ?? null)
     .filter((x): x is number => x !== null);
   out.criticalLrExponent = ks.length ? Math.max(...ks) : null;
@@ -523,7 +516,7 @@ const COUPLED_GRID = [0.5, Math.SQRT1_2, 1, Math.SQRT2, 2];
 /** The delta that minimises the slowest escaping direction's predicted median (grid, then golden section). */
 function bestDeltaOf(
   config: Config,
-  slow: LimitDirection | null,
+  slow: Direction | null,
   coupled: boolean,
   options: PredictOptions,
 ): LimitPrediction["bestDelta"] {
