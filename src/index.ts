@@ -3,6 +3,7 @@
  * browser path. The CLI lives in src/cli and is a separate entry (bin `mcm`).
  */
 
+export { DIRECTIONS, type Direction } from "./config/directions.js";
 export { ConfigError, InputError, type InputErrorKind } from "./config/errors.js";
 export {
   EXPR_PREFIX,
@@ -52,7 +53,7 @@ export {
 } from "./engine/checkpoint.js";
 export { gridSteps, nextGridStep } from "./engine/grid.js";
 export { type KernelExports, type KernelSource, type Kernels, loadKernels, simdSupported } from "./engine/kernels.js";
-export { DIRECTIONS, type Direction, STREAM } from "./engine/layout.js";
+export { STREAM } from "./engine/layout.js";
 export { decodeNpz, encodeNpz, type NpyArray, NpzError } from "./engine/npz.js";
 export { offSpikeGram, type ReducedLayout, type ReducedState, spikeCount } from "./engine/reduced.js";
 export type { FullState } from "./engine/simulation.js";

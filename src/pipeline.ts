@@ -4,11 +4,12 @@
  * Browser-safe: pass `threads: 0` to `sweep` in a browser (worker threads are Node's). `mcm diffusion` is
  * Node-only: `diffusion` in src/node.ts.
  */
+
+import type { Direction } from "./config/directions.js";
 import { ConfigError } from "./config/errors.js";
 import { type Config, type ConfigInput, parseSeed, resolveConfig } from "./config/schema.js";
 import { parseSteps } from "./config/steps.js";
 import type { Kernels } from "./engine/kernels.js";
-import type { Direction } from "./engine/layout.js";
 import { attachControls } from "./experiments/controls.js";
 import { type PhaseRow, phaseRows } from "./experiments/phase.js";
 import { predictFromTheory, predictMedianFromLimit } from "./experiments/predict.js";

@@ -49,7 +49,7 @@ describe("mcm predict", () => {
     expect(k2.stderr).toMatch(/^mcm: error: --units: got 2, not covered: /);
     const paths = mcm(["predict", "--paths", "5"]);
     expect(paths.status).toBe(2);
-    expect(paths.stderr).toMatch(/--paths: got "5", expected an integer in \[100, 1000000\]/);
+    expect(paths.stderr).toMatch(/--paths: got 5, expected an integer in \[100, 1000000\]/);
   });
   it("small learning rates and tiny d no longer fail a state check inside the ODE (exit 0, a number for u)", () => {
     // The fit of v's drift at the base state used |v| up to 0.15 beside a u plateau near 1 (outside the ball).

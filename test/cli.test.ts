@@ -153,6 +153,24 @@ describe("mcm: bad inputs get a clear message and exit code 2 (usage) or 1 (runt
     });
   });
 
+  it("predict's and generate's own flags are refused as every flag is, naming the flag and its range", async () => {
+    const own: [string[], RegExp][] = [
+      [["predict", "--paths", "50"], /--paths: got 50, expected an integer in \[100, 1000000\]/],
+      [["predict", "--seed", "-1"], /--seed: got "-1", expected an integer in \[0, 2\^64 - 1\]/],
+      [["generate", "--samples", "1"], /--samples: got 1, expected an integer in \[2, 10000000\]/],
+      [["generate", "--snapshots", "1e3"], /--snapshots: got 1000, expected an integer in \[1, 100\]/],
+    ];
+    const results = await Promise.all(own.map(([args]) => mcm(...args)));
+    own.forEach(([args, message], i) => {
+      expect({ args, code: results[i].code, stderr: results[i].stderr }).toMatchObject({
+        args,
+        code: 2,
+        stderr: expect.stringMatching(message),
+      });
+      expect(results[i].stdout).toBe("");
+    });
+  });
+
   it("an --out directory holding a run is refused (exit 2) unless --force", async () => {
     const out = dir("twice");
     const first = await mcm("run", ...SMALL, "--steps", "50", "--seed", "1", "--out", out);

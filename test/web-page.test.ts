@@ -1,6 +1,8 @@
 // The page's logic without a browser: form validation (errors by field), the statistics it plots, the
 // chart markup, the prediction slot and the bit-exact hex encoding used to compare with Node.
 import { describe, expect, it } from "vitest";
+import { MODEL_FLAGS, RUN_FLAGS, resolveRunOptions } from "../src/cli/options.js";
+import { PROCESSES } from "../src/config/process.js";
 import { FIELDS, PAGE_CONFIG, readForm, shownErrors } from "../src/web/form.js";
 import { renderChart, xDomain } from "../src/web/plot.js";
 import { predictionText } from "../src/web/prediction.js";
@@ -8,6 +10,8 @@ import { float64Hex, float64HexList } from "../src/web/protocol.js";
 import { overlapQuartiles } from "../src/web/stats.js";
 
 const initial = (): Record<string, string> => Object.fromEntries(FIELDS.map((f) => [f.name, f.initial]));
+/** The page's initial values as `mcm run` flags (commander's attributes). */
+const DEFAULT_FLAGS = { d: "128", seed: "1", steps: "12800", walkers: "16" };
 
 describe("page form", () => {
   it("accepts its initial values and resolves them to the defaults of docs/model.md plus the page's own", () => {
@@ -20,14 +24,17 @@ describe("page form", () => {
   });
 
   it("names every invalid field at once with the value and the accepted range", () => {
-    const r = readForm({ ...initial(), d: "abc", t: "", activation: "softmax", steps: "1.5", seed: "-3" });
+    const r = readForm({ ...initial(), d: "abc", t: "", activation: "softmax", steps: "30*d^", seed: "-3" });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const byField = Object.fromEntries(r.errors.map((e) => [e.field, e.message]));
     expect(byField.d).toBe('d: got "abc", expected an integer in [2, 1000000]');
     expect(byField.t).toBe('t: got "", expected a finite number');
     expect(byField.activation).toMatch(/^activation: got "softmax", expected one of "tanh"/);
-    expect(byField.steps).toBe("steps: got 1.5, expected an integer in [1, 1e12]");
+    // While d is invalid the steps expression's syntax is still checked.
+    expect(byField.steps).toMatch(
+      /^steps: expected a number, d, .* found end of expression at position 6 in "30\*d\^"/,
+    );
     expect(byField.seed).toBe(
       'seed: got "-3", expected an integer in [0, 2^64 - 1] (write seeds above 2^53 - 1 as strings)',
     );
@@ -43,6 +50,57 @@ describe("page form", () => {
     expect(both.ok ? [] : both.errors.map((e) => e.field).sort()).toEqual(["d", "t"]);
     const m = readForm({ ...initial(), d: "2", betaM: "1" });
     expect(m.ok ? [] : m.errors.map((e) => e.field)).toEqual(["betaM"]);
+  });
+
+  it("words each error as `mcm run` does for the same text given to the field's flag", () => {
+    const cases: [string, string][] = [
+      ["d", "abc"],
+      ["d", "1"],
+      ["K", "2.5"],
+      ["process", "vq"],
+      ["t", "nan"],
+      ["betaU", "-1"],
+      ["latent", "skewed:1"],
+      ["correlation", "mixed:2"],
+      ["activation", "softmax"],
+      ["delta", "0"],
+      ["lrExponent", "5"],
+      ["walkers", "0"],
+      ["seed", "18446744073709551616"],
+      ["steps", "0"],
+      ["steps", "log(d"],
+    ];
+    for (const [field, text] of cases) {
+      const r = readForm({ ...initial(), [field]: text });
+      const page = r.ok ? [] : r.errors;
+      const flag = ({ K: "units", delta: "lr" } as Record<string, string>)[field] ?? field;
+      let cli = "";
+      try {
+        resolveRunOptions({ ...DEFAULT_FLAGS, [flag]: text });
+      } catch (e) {
+        cli = (e as Error).message;
+      }
+      expect(cli, `${field} = ${text}`).not.toBe("");
+      expect(page, `${field} = ${text}`).toEqual([{ field, message: cli }]);
+    }
+  });
+
+  it("takes its labels, help, ranges and choices from the schema the CLI's flags come from", () => {
+    const byName = Object.fromEntries(FIELDS.map((f) => [f.name, f]));
+    const help = (flag: string) =>
+      MODEL_FLAGS.find((f) => f.flag === flag)?.help ?? RUN_FLAGS.find((f) => f.flag === flag)?.help;
+    expect(byName.d.title).toBe(help("--d"));
+    expect(byName.K.title).toBe(help("--units"));
+    expect(byName.seed.title).toBe(help("--seed"));
+    expect(byName.steps.title).toBe(help("--steps"));
+    expect(byName.process).toMatchObject({ kind: "select", options: [...PROCESSES] });
+    expect(byName.betaU.label).toBe("βu");
+    expect(byName.activation.suggestions).toEqual(expect.arrayContaining(["tanh", "gelu"]));
+    // A steps expression in d, as `mcm run --steps` takes it.
+    const r = readForm({ ...initial(), d: "64", steps: "50*d*log(d)" });
+    expect(r.ok && r.run.steps).toBe(Math.round(50 * 64 * Math.log(64)));
+    const capped = readForm({ ...initial(), steps: "1e13" });
+    expect(capped.ok ? [] : capped.errors.map((e) => e.field)).toEqual(["steps"]);
   });
 
   it("accepts seeds up to 2^64 - 1 as exact decimal strings and steps in exponent notation", () => {

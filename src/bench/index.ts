@@ -10,152 +10,40 @@
  * Throughputs are reported as median [min-max] over the repetitions; a ratio is the median over rounds
  * of the per-round ratio. Node only.
  *
+ * Phases: set-up (./cases.ts: the implementations and the table of cases), measuring (./measure.ts:
+ * calibration, interleaved rounds, each row's statistics), finish (./summary.ts: the breakdown, the
+ * cross-check, the reduced backend beside the full one, the sweep's thread scaling and the targets).
+ *
  *   const result = await runBench({ quick: true });
  *   console.log(formatBench(result));
  */
 import { cpus, loadavg } from "node:os";
-import { type KernelExports, loadKernels, simdSupported } from "../engine/kernels.js";
-import { createSimulation } from "../engine/simulation.js";
-import { median } from "../experiments/stats.js";
-import { compileNative, type NativeBinary } from "./native.js";
-import { PlainStep, axpy as tsAxpy, dot as tsDot, fillGauss as tsFillGauss, Xoshiro256 } from "./plain.js";
+import {
+  addGaussCases,
+  addReducedCases,
+  addStepCases,
+  addVectorCases,
+  CaseTable,
+  type Implementations,
+  openImplementations,
+} from "./cases.js";
+import { calibrate, measureRounds, summariseRows } from "./measure.js";
+import { breakdownOf, CHECK_STEPS, crossCheckOf, reducedVsFullOf, rowTargets, sweepScalingOf } from "./summary.js";
+import { type BenchOptions, type BenchResult, IMPL_NAMES, IMPLS, type Impl, type Stats } from "./types.js";
 
-export type Impl = "simd" | "scalar" | "ts" | "c";
-export const IMPLS: readonly Impl[] = ["simd", "scalar", "ts", "c"];
-export const IMPL_NAMES: Record<Impl, string> = {
-  simd: "WASM SIMD",
-  scalar: "WASM scalar",
-  ts: "plain TS",
-  c: "native C",
-};
+export {
+  type BenchOptions,
+  type BenchResult,
+  type BenchRow,
+  IMPL_NAMES,
+  IMPLS,
+  type Impl,
+  type Stats,
+  type TargetCheck,
+} from "./types.js";
 
-export interface BenchOptions {
-  /** Short measurements and 3 repetitions (about 15 s); the full run takes a few minutes. */
-  quick?: boolean;
-  /** Interleaved repetitions per case (default 7, quick 3). */
-  repetitions?: number;
-  /** Target CPU seconds per measurement (default 0.15, quick 0.03). */
-  seconds?: number;
-  /** Set false to skip the native C column even where gcc exists. */
-  native?: boolean;
-  /** Progress messages (calibration, rounds). */
-  onProgress?: (message: string) => void;
-}
-
-export interface Stats {
-  median: number;
-  min: number;
-  max: number;
-  samples: number[];
-}
-
-export interface BenchRow {
-  kind: "gauss" | "dot" | "axpy" | "step" | "step-unfused" | "reduced" | "reduced-pair" | "reduced-single";
-  label: string;
-  d?: number;
-  K?: number;
-  /** Unit of `throughput`: "M/s" (normals), "GFLOP/s" or "steps/s". */
-  unit: string;
-  /** By CPU time. */
-  throughput: Partial<Record<Impl, Stats>>;
-  /** By wall time (medians), for reference. */
-  wallThroughput: Partial<Record<Impl, number>>;
-  /** Step rows: median nanoseconds per coordinate-step, 1e9 / (steps/s * K * d). */
-  nsPerCoordinate?: Partial<Record<Impl, number>>;
-  ratios: { simdOverTs?: Stats; simdOverScalar?: Stats; simdOverC?: Stats };
-}
-
-export interface TargetCheck {
-  name: string;
-  value: number;
-  target: number;
-  met: boolean;
-}
-
-export interface BenchResult {
-  machine: { cpu: string; cores: number; node: string; platform: string; gcc: string | null; loadavg: number[] };
-  command: string;
-  options: { quick: boolean; repetitions: number; seconds: number };
-  timeBasis: "process CPU time";
-  /** Why an implementation is missing, if one is. */
-  skipped: Partial<Record<Impl, string>>;
-  rows: BenchRow[];
-  /** Where the time of a step goes: the share of the (2d + 1) normals per step, from the gauss row;
-   * the rest is the vector passes (and per-step scalar work). */
-  breakdown: { impl: Impl; d: number; K: number; rngShare: number; nsPerStep: number; rngNsPerStep: number }[];
-  /** Overlaps after 200 steps from seed 1, max |difference| to the SIMD build (same algorithm check). */
-  crossCheck: { impl: Impl; K: number; maxDiff: number }[];
-  targets: TargetCheck[];
-  /** The reduced backend's K = 1 step beside the full backend's at the same d (SIMD builds, steps per
-   * CPU-second of one core, medians): `reduced` a group of 8 walkers (how the engine runs 8 or more),
-   * `reducedPair` one pair in the lanes of f64x2, `reducedSingle` one walker alone. */
-  reducedVsFull: {
-    d: number;
-    full: number;
-    reduced: number;
-    reducedPair?: number;
-    reducedSingle?: number;
-    speedup: number;
-  }[];
-  /** Wall seconds of one sweep on 1 and on 2 worker threads (medians), and their ratio. */
-  sweepScaling: { seconds1: number; seconds2: number; speedup: number };
-}
-
-interface Timing {
-  wall: number;
-  cpu: number;
-}
-
-interface Case {
-  row: BenchRow;
-  impl: Impl;
-  /** Work units per count (normals, flops / 1e9 scale is applied by `scale`). */
-  run(count: number): Timing;
-  /** throughput = count * scale / seconds */
-  scale: number;
-  count: number;
-  cpu: number[];
-  wall: number[];
-}
-
-function timeJs(fn: () => void): Timing {
-  const w0 = performance.now();
-  const c0 = process.cpuUsage();
-  fn();
-  const c = process.cpuUsage(c0);
-  return { wall: (performance.now() - w0) / 1e3, cpu: (c.user + c.system) / 1e6 };
-}
-
-function stats(samples: number[]): Stats {
-  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples };
-}
-
-const CHUNK = 4096;
-const KERNEL_SIZES = [1e3, 1e4, 1e5];
-const STEP_SIZES = [100, 1000, 10000];
-const STEP_UNITS = [1, 4];
-const CHECK_STEPS = 200;
-
-/** A kernel instance with room for the kernel benchmarks: two vectors of 1e5 and a gauss buffer. */
-async function kernelInstance(flavour: "simd" | "scalar") {
-  const kernels = await loadKernels(undefined, { flavour });
-  const ex: KernelExports = await kernels.instantiate();
-  const base = (ex.heapBase() + 63) & ~63;
-  const need = base + 64 + 8 * (2 * 1e5 + CHUNK) + 64;
-  const have = ex.memory.buffer.byteLength;
-  if (need > have) ex.memory.grow(Math.ceil((need - have) / 65536));
-  const rng = base;
-  const x = base + 64;
-  const y = x + 8 * 1e5;
-  const buf = y + 8 * 1e5;
-  ex.seedStream(rng, 0, 1, 4, 0);
-  ex.fillGauss(rng, x, 1e5);
-  ex.fillGauss(rng, y, 1e5);
-  return { kernels, ex, rng, x, y, buf };
-}
-
-/** Runs the benchmark. */
-export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
+/** The options with their defaults, checked. */
+function resolveOptions(options: BenchOptions): BenchResult["options"] {
   const quick = options.quick ?? false;
   const repetitions = options.repetitions ?? (quick ? 3 : 7);
   const seconds = options.seconds ?? (quick ? 0.03 : 0.15);
@@ -163,330 +51,56 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     throw new RangeError(`repetitions: got ${repetitions}, expected an integer in [1, 1000]`);
   }
   if (!(seconds > 0 && seconds <= 60)) throw new RangeError(`seconds: got ${seconds}, expected a number in (0, 60]`);
+  return { quick, repetitions, seconds };
+}
+
+/** The machine the run measured. */
+function machineOf(impls: Implementations): BenchResult["machine"] {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model ?? "unknown",
+    cores: cpu.length,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    gcc: impls.native?.compiler ?? null,
+    loadavg: loadavg(),
+  };
+}
+
+/** Runs the benchmark: set-up, measuring, finish. */
+export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
+  const { quick, repetitions, seconds } = resolveOptions(options);
   const progress = options.onProgress ?? (() => {});
-  const skipped: Partial<Record<Impl, string>> = {};
-
-  const wasm: Partial<Record<"simd" | "scalar", Awaited<ReturnType<typeof kernelInstance>>>> = {};
-  if (simdSupported()) wasm.simd = await kernelInstance("simd");
-  else skipped.simd = "this host's WebAssembly has no SIMD";
-  wasm.scalar = await kernelInstance("scalar");
-
-  let native: NativeBinary | null = null;
-  if (options.native === false) skipped.c = "native C disabled by option";
-  else {
-    const compiled = compileNative();
-    if ("skipped" in compiled) skipped.c = compiled.skipped;
-    else native = compiled;
-  }
-
+  const impls = await openImplementations(options.native);
   try {
-    const rows: BenchRow[] = [];
-    const cases: Case[] = [];
-    const newRow = (kind: BenchRow["kind"], label: string, unit: string, d?: number, K?: number): BenchRow => {
-      const row: BenchRow = { kind, label, d, K, unit, throughput: {}, wallThroughput: {}, ratios: {} };
-      rows.push(row);
-      return row;
-    };
-    const addCase = (row: BenchRow, impl: Impl, scale: number, run: (count: number) => Timing) => {
-      cases.push({ row, impl, run, scale, count: 1, cpu: [], wall: [] });
-    };
+    // Set-up: one case per (row, implementation), in the order the rows are reported.
+    const table = new CaseTable();
+    const gaussRow = addGaussCases(table, impls);
+    addVectorCases(table, impls);
+    await addStepCases(table, impls);
+    await addReducedCases(table, impls);
+    const { rows, cases } = table;
 
-    // Gaussian generation, in chunks of CHUNK normals.
-    const gaussRow = newRow("gauss", "Gaussian generation", "M/s");
-    for (const flavour of ["simd", "scalar"] as const) {
-      const w = wasm[flavour];
-      if (!w) continue;
-      addCase(gaussRow, flavour, 1e-6, (count) =>
-        timeJs(() => {
-          for (let done = 0; done < count; done += CHUNK) w.ex.fillGauss(w.rng, w.buf, Math.min(CHUNK, count - done));
-        }),
-      );
-    }
-    {
-      const rng = new Xoshiro256(1n, 4, 0);
-      const buf = new Float64Array(CHUNK);
-      addCase(gaussRow, "ts", 1e-6, (count) =>
-        timeJs(() => {
-          for (let done = 0; done < count; done += CHUNK) {
-            tsFillGauss(rng, count - done < CHUNK ? buf.subarray(0, count - done) : buf);
-          }
-        }),
-      );
-    }
-    if (native) {
-      const bin = native;
-      addCase(gaussRow, "c", 1e-6, (count) => bin.time(["gauss", count]));
-    }
-
-    // dot and axpy: 2 d flops each.
-    for (const kind of ["dot", "axpy"] as const) {
-      for (const d of KERNEL_SIZES) {
-        const row = newRow(kind, `${kind} d=${d.toExponential(0).replace("+", "")}`, "GFLOP/s", d);
-        const flops = 2 * d * 1e-9;
-        for (const flavour of ["simd", "scalar"] as const) {
-          const w = wasm[flavour];
-          if (!w) continue;
-          const { ex, x, y } = w;
-          addCase(row, flavour, flops, (count) =>
-            timeJs(() => {
-              if (kind === "dot") {
-                let s = 0;
-                for (let r = 0; r < count; r++) s += ex.dot(x, y, d);
-                if (Number.isNaN(s)) throw new Error("dot: NaN");
-              } else for (let r = 0; r < count; r++) ex.axpy(y, 1e-9, x, d);
-            }),
-          );
-        }
-        {
-          const rng = new Xoshiro256(1n, 4, 0);
-          const x = new Float64Array(d);
-          const y = new Float64Array(d);
-          tsFillGauss(rng, x);
-          tsFillGauss(rng, y);
-          addCase(row, "ts", flops, (count) =>
-            timeJs(() => {
-              if (kind === "dot") {
-                let s = 0;
-                for (let r = 0; r < count; r++) s += tsDot(x, y);
-                if (Number.isNaN(s)) throw new Error("dot: NaN");
-              } else for (let r = 0; r < count; r++) tsAxpy(y, 1e-9, x);
-            }),
-          );
-        }
-        if (native) {
-          const bin = native;
-          addCase(row, "c", flops, (count) => bin.time([kind, d, count]));
-        }
-      }
-    }
-
-    // The full SGD step of one walker at the default model.
-    const stepCase = async (row: BenchRow, d: number, K: number, unfused: boolean) => {
-      for (const flavour of ["simd", "scalar"] as const) {
-        const w = wasm[flavour];
-        if (!w) continue;
-        const sim = await createSimulation({ d, K, walkers: 1 }, { kernels: w.kernels });
-        sim.init(1);
-        const ex = sim.exports;
-        addCase(row, flavour, 1, (count) =>
-          timeJs(() => {
-            const r = unfused ? ex.runUnfused(0, count) : ex.run(0, count);
-            if (r !== count) throw new Error(`bench: the walker diverged (d = ${d}, K = ${K})`);
-          }),
-        );
-      }
-      if (unfused) return;
-      const plain = new PlainStep(d, K);
-      addCase(row, "ts", 1, (count) =>
-        timeJs(() => {
-          for (let s = 0; s < count; s++) plain.step();
-        }),
-      );
-      if (native) {
-        const bin = native;
-        addCase(row, "c", 1, (count) => bin.time(["step", d, K, count]));
-      }
-    };
-    for (const d of STEP_SIZES) {
-      for (const K of STEP_UNITS) await stepCase(newRow("step", `step d=${d} K=${K}`, "steps/s", d, K), d, K, false);
-    }
-    await stepCase(newRow("step-unfused", "unfused step d=1000 K=1", "steps/s", 1000, 1), 1000, 1, true);
-
-    // The reduced backend's K = 1 step at the default model: its cost does not depend on d, the full
-    // backend's grows like d. SIMD: a group of 8 walkers (runReducedGroup: four pairs in the lanes of
-    // f64x2, draws a block ahead; how the engine runs 8 or more walkers), throughput per walker-step;
-    // scalar build: one walker. A single pair and a single walker of the SIMD build at d = 1000.
-    const reducedCase = async (row: BenchRow, d: number, flavour: "simd" | "scalar", walkers: 1 | 2 | 8) => {
-      const w = wasm[flavour];
-      if (!w) return;
-      const sim = await createSimulation({ d, K: 1, walkers, backend: "reduced" }, { kernels: w.kernels });
-      sim.init(1);
-      const ex = sim.exports;
-      if (walkers === 8) new Int32Array(ex.memory.buffer, ex.groupList(), 8).set([0, 1, 2, 3, 4, 5, 6, 7]);
-      addCase(row, flavour, 1, (count) =>
-        timeJs(() => {
-          const n = Math.max(1, Math.round(count / walkers));
-          const r =
-            walkers === 8 ? ex.runReducedGroup(4, n) : walkers === 2 ? ex.runReducedPair(0, 1, n) : ex.runReduced(0, n);
-          if (r !== n)
-            throw new Error(`bench: the reduced path (${walkers} walkers) ran ${r} of ${n} steps (d = ${d})`);
-        }),
-      );
-    };
-    for (const d of STEP_SIZES) {
-      const row = newRow("reduced", `reduced d=${d} K=1`, "steps/s", d, 1);
-      await reducedCase(row, d, "simd", 8);
-      await reducedCase(row, d, "scalar", 1);
-    }
-    await reducedCase(newRow("reduced-pair", "reduced d=1000 K=1 one pair", "steps/s", 1000, 1), 1000, "simd", 2);
-    await reducedCase(newRow("reduced-single", "reduced d=1000 K=1 alone", "steps/s", 1000, 1), 1000, "simd", 1);
-
-    // Calibration: grow the count until a measurement takes about `seconds` of CPU time.
+    // Measuring.
     progress(`calibrating ${cases.length} cases`);
-    for (const c of cases) {
-      let count = 1;
-      for (;;) {
-        const t = c.run(count);
-        if (t.cpu >= seconds / 4 || count >= 2 ** 40) {
-          c.count = Math.max(1, Math.round((count * seconds) / Math.max(t.cpu, 1e-6)));
-          break;
-        }
-        count *= t.cpu < seconds / 64 ? 16 : 4;
-      }
-      c.run(c.count); // warm-up at the final size (V8 tiers hot functions up between calls)
-    }
+    calibrate(cases, seconds);
+    measureRounds(cases, repetitions, progress);
+    summariseRows(rows, cases);
 
-    for (let rep = 0; rep < repetitions; rep++) {
-      progress(`round ${rep + 1} of ${repetitions}`);
-      for (let j = 0; j < cases.length; j++) {
-        const c = cases[(j + rep * 7) % cases.length];
-        const t = c.run(c.count);
-        c.cpu.push((c.count * c.scale) / t.cpu);
-        c.wall.push((c.count * c.scale) / t.wall);
-      }
-    }
-
-    for (const row of rows) {
-      const mine = cases.filter((c) => c.row === row);
-      const by = (impl: Impl) => mine.find((c) => c.impl === impl);
-      for (const c of mine) {
-        row.throughput[c.impl] = stats(c.cpu);
-        row.wallThroughput[c.impl] = stats(c.wall).median;
-      }
-      if (row.kind === "step" || row.kind === "step-unfused") {
-        const coords = (row.d ?? 0) * (row.K ?? 1);
-        row.nsPerCoordinate = {};
-        for (const c of mine) row.nsPerCoordinate[c.impl] = 1e9 / ((row.throughput[c.impl] as Stats).median * coords);
-      }
-      const simd = by("simd");
-      const ratio = (other: Impl) => {
-        const o = by(other);
-        return simd && o ? stats(simd.cpu.map((v, i) => v / o.cpu[i])) : undefined;
-      };
-      row.ratios = { simdOverTs: ratio("ts"), simdOverScalar: ratio("scalar"), simdOverC: ratio("c") };
-    }
-
-    const breakdown: BenchResult["breakdown"] = [];
-    const gaussMedian = (impl: Impl) => gaussRow.throughput[impl]?.median;
-    for (const row of rows) {
-      if (row.kind !== "step" || (row.d ?? 0) < 1000) continue;
-      const d = row.d as number;
-      const K = row.K as number;
-      for (const impl of IMPLS) {
-        const thr = row.throughput[impl];
-        const g = gaussMedian(impl);
-        if (!thr || !g) continue;
-        const nsPerStep = 1e9 / thr.median;
-        const rngNsPerStep = ((2 * d + 1) * 1e3) / g;
-        breakdown.push({ impl, d, K, rngShare: rngNsPerStep / nsPerStep, nsPerStep, rngNsPerStep });
-      }
-    }
-
+    // Finish.
+    const breakdown = breakdownOf(rows, gaussRow);
     progress("cross-checking trajectories");
-    const crossCheck: BenchResult["crossCheck"] = [];
-    for (const K of STEP_UNITS) {
-      const reference = async (flavour: "simd" | "scalar") => {
-        const w = wasm[flavour];
-        if (!w) return null;
-        const sim = await createSimulation({ d: 100, K, walkers: 1 }, { kernels: w.kernels });
-        sim.init(1);
-        sim.advance(CHECK_STEPS);
-        return sim.overlaps();
-      };
-      const simd = await reference("simd");
-      if (!simd) continue;
-      const maxDiff = (o: Float64Array) => Math.max(...Array.from(o, (v, i) => Math.abs(v - simd[i])));
-      const scalar = await reference("scalar");
-      if (scalar) crossCheck.push({ impl: "scalar", K, maxDiff: maxDiff(scalar) });
-      const plain = new PlainStep(100, K);
-      for (let s = 0; s < CHECK_STEPS; s++) plain.step();
-      crossCheck.push({ impl: "ts", K, maxDiff: maxDiff(plain.overlaps) });
-      if (native) crossCheck.push({ impl: "c", K, maxDiff: maxDiff(native.check(100, K, CHECK_STEPS)) });
-    }
-
-    const targets: TargetCheck[] = [];
-    const g = gaussRow.throughput.simd;
-    if (g) targets.push({ name: "SIMD Gaussian generation (M/s)", value: g.median, target: 200, met: g.median >= 200 });
-    for (const row of rows) {
-      if (row.kind !== "step" || (row.d ?? 0) < 1000) continue;
-      const { simdOverTs, simdOverC } = row.ratios;
-      if (simdOverTs) {
-        const value = simdOverTs.median;
-        targets.push({ name: `${row.label}: SIMD / plain TS`, value, target: 8, met: value >= 8 });
-      }
-      if (simdOverC) {
-        const value = simdOverC.median;
-        targets.push({ name: `${row.label}: SIMD / native C`, value, target: 0.7, met: value >= 0.7 });
-      }
-    }
-
-    const reducedVsFull: BenchResult["reducedVsFull"] = [];
-    for (const d of STEP_SIZES) {
-      const full = rows.find((r) => r.kind === "step" && r.d === d && r.K === 1)?.throughput.simd?.median;
-      const reduced = rows.find((r) => r.kind === "reduced" && r.d === d)?.throughput.simd?.median;
-      const pair = rows.find((r) => r.kind === "reduced-pair" && r.d === d)?.throughput.simd?.median;
-      const single = rows.find((r) => r.kind === "reduced-single" && r.d === d)?.throughput.simd?.median;
-      if (full && reduced) {
-        reducedVsFull.push({ d, full, reduced, reducedPair: pair, reducedSingle: single, speedup: reduced / full });
-      }
-    }
-    const reducedRate = Math.min(...reducedVsFull.map((r) => r.reduced));
-    if (reducedVsFull.length) {
-      targets.push({
-        name: "reduced backend, K = 1, SIMD, groups of 8 walkers: steps/s per core (slowest d)",
-        value: reducedRate,
-        target: 2e7,
-        met: reducedRate >= 2e7,
-      });
-    }
-
-    // A sweep on 1 and on 2 worker threads, wall time, interleaved: equal tasks (no early stopping), so
-    // the ideal speedup is the number of threads.
-    options.onProgress?.("sweep on 1 and 2 worker threads");
-    const { runSweep } = await import("../experiments/sweep.js");
-    const sweepSpec = {
-      base: {},
-      grid: { d: [256, 512] },
-      seeds: 8,
-      steps: () => (quick ? 40000 : 80000),
-      seed: 1,
-      directions: ["u" as const],
-      stopWhenHit: false,
-    };
-    const wall: Record<1 | 2, number[]> = { 1: [], 2: [] };
-    for (let rep = 0; rep < (quick ? 1 : 3); rep++) {
-      for (const threads of rep % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
-        const t0 = performance.now();
-        await runSweep(sweepSpec, { threads, chunk: 4 });
-        wall[threads].push((performance.now() - t0) / 1000);
-      }
-    }
-    const sweepScaling = {
-      seconds1: median(wall[1]),
-      seconds2: median(wall[2]),
-      speedup: median(wall[1]) / median(wall[2]),
-    };
-    targets.push({
-      name: "sweep (d = 256, 512; 8 walkers each) on 2 worker threads vs 1, wall time",
-      value: sweepScaling.speedup,
-      target: 1.8,
-      met: sweepScaling.speedup >= 1.8,
-    });
-
-    const cpu = cpus();
+    const crossCheck = await crossCheckOf(impls);
+    const targets = rowTargets(rows, gaussRow);
+    const reducedVsFull = reducedVsFullOf(rows, targets);
+    progress("sweep on 1 and 2 worker threads");
+    const sweepScaling = await sweepScalingOf(quick, targets);
     return {
-      machine: {
-        cpu: cpu[0]?.model ?? "unknown",
-        cores: cpu.length,
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        gcc: native?.compiler ?? null,
-        loadavg: loadavg(),
-      },
+      machine: machineOf(impls),
       command: `npm run bench${quick ? " -- --quick" : ""}`,
       options: { quick, repetitions, seconds },
       timeBasis: "process CPU time",
-      skipped,
+      skipped: impls.skipped,
       rows,
       breakdown,
       crossCheck,
@@ -495,7 +109,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       sweepScaling,
     };
   } finally {
-    native?.dispose();
+    impls.native?.dispose();
   }
 }
 

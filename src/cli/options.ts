@@ -7,16 +7,15 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import type { z } from "zod";
+import { type FieldType, fieldHelp, schemaFields, valueOfText } from "../config/fields.js";
 import {
   type CheckpointEvery,
   type Config,
   configSchema,
-  DECIMAL,
-  fieldMeta,
   parseCheckpointEvery,
   type RunInput,
-  rangeOf,
   resolveRun,
+  runSchema,
   toConfigError,
 } from "../config/schema.js";
 import { DEFAULT_STEPS, parseSteps } from "../config/steps.js";
@@ -40,51 +39,28 @@ export interface ModelFlag {
   aliases?: string[];
 }
 
-/** How a flag's text becomes a value: a number, the text, a switch, or every text of a repeated flag. */
-export type FlagType = "number" | "text" | "bool" | "list";
+/** How a flag's text becomes a value (../config/fields.ts). */
+export type FlagType = FieldType;
 
 /** commander's attribute name for a flag: --lr-exponent -> lrExponent. */
 export const attrOf = (flag: string) =>
   flag.replace(/^--/, "").replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-/** The kind of value a field's validator takes (through its default or optional wrapper). */
-export function flagType(schema: z.ZodType): FlagType {
-  const kind = (s: z.ZodType): string[] => {
-    const def = s.def as { type: string; innerType?: z.ZodType; options?: z.ZodType[] };
-    if (def.innerType) return kind(def.innerType);
-    if (def.options) return def.options.flatMap(kind);
-    return [def.type];
-  };
-  const kinds = kind(schema);
-  if (kinds.includes("boolean")) return "bool";
-  if (kinds.includes("array")) return "list";
-  // A field that takes text or a number (a seed, a steps expression) keeps the text: 2^64 - 1 is no double.
-  return kinds.includes("number") && !kinds.includes("string") ? "number" : "text";
-}
-
-/** The flags of a schema's fields that carry flag metadata (src/config/schema.ts), in the schema's order. */
+/** The flags of a schema's fields that carry flag metadata (src/config/fields.ts), in the schema's order. */
 export function flagsOf<K extends string>(shape: Record<K, z.ZodType>): (Omit<ModelFlag, "field"> & { field: K })[] {
-  const out: (Omit<ModelFlag, "field"> & { field: K })[] = [];
-  for (const field of Object.keys(shape) as K[]) {
-    const meta = fieldMeta(shape[field]);
-    if (!meta) continue;
-    const type = flagType(shape[field]);
-    const range = rangeOf(shape[field]);
-    out.push({
-      field,
-      flag: meta.flag,
-      attr: attrOf(meta.flag),
-      type,
-      placeholder: meta.placeholder,
-      help: type === "bool" || !range ? meta.help : `${meta.help}: ${range}`,
-      required: meta.required,
-      aliases: meta.aliases,
-    });
-  }
-  return out;
+  return schemaFields(shape).map((f) => ({
+    field: f.name,
+    flag: f.flag,
+    attr: attrOf(f.flag),
+    type: f.type,
+    placeholder: f.placeholder,
+    help: fieldHelp(f),
+    required: f.required,
+    aliases: f.aliases,
+  }));
 }
 
-/** What commander hands a command for the model flags: the text typed, or a boolean for a switch (read through coerceFlagValue). */
+/** What commander hands a command for the model flags: the text typed, or a boolean for a switch (read through valueOfText). */
 export type ModelFlagValues = { [attr: string]: unknown };
 
 /** The output flags every command that prints a result shares. */
@@ -107,21 +83,13 @@ export interface RunFlags extends OutputFlags {
 /** Every config field as a flag, generated from the schema's metadata. Kept in the order of `mcm run --help`. */
 export const MODEL_FLAGS: readonly ModelFlag[] = flagsOf(configSchema.shape as Record<keyof Config, z.ZodType>);
 
-/** The run-level flags that resolveRun validates beside the config (seed, steps, checkpointEvery). */
-const RUN_FLAGS = [
-  { field: "seed", flag: "--seed", attr: "seed" },
-  { field: "steps", flag: "--steps", attr: "steps" },
-  { field: "checkpointEvery", flag: "--checkpoint-every", attr: "checkpointEvery" },
-] as const;
+/** The run-level flags that resolveRun validates beside the config (seed, steps, checkpointEvery), from the
+ * run schema's metadata. */
+export const RUN_FLAGS = flagsOf(runSchema.shape as Record<string, z.ZodType>).filter(
+  (f) => !Object.hasOwn(configSchema.shape, f.field),
+);
 
 export const DEFAULTS: Config = configSchema.parse({}) as Config;
-
-/** The value a flag's text stands for: numbers for numeric fields when the text is a number, else the text. */
-export function coerceFlagValue(spec: Pick<ModelFlag, "type">, text: string | boolean): unknown {
-  if (typeof text === "boolean") return text;
-  if (spec.type === "number" && DECIMAL.test(text.trim())) return Number(text);
-  return text;
-}
 
 /** A flag and its negation on one command line contradict each other: refused instead of "the last wins". */
 export function refuseBoth(cmd: Command, flag: string, negated: string): void {
@@ -203,7 +171,7 @@ export function readFlags<K extends string>(
   for (const f of flags) {
     const v = opts[f.attr] ?? f.aliases?.map((a) => opts[attrOf(a)]).find((x) => x !== undefined);
     if (v === undefined) continue;
-    values[f.field] = coerceFlagValue(f, v as string | boolean);
+    values[f.field] = valueOfText(f, v as string | boolean);
     flagOf.set(f.field, f.flag);
   }
   return { values, flagOf };
@@ -212,11 +180,7 @@ export function readFlags<K extends string>(
 /** Adds the flags of a schema whose fields carry flag metadata, with the schema's defaults in the help. */
 export function addSchemaOptions(cmd: Command, schema: z.ZodObject): Command {
   const shape = schema.shape as Record<string, z.ZodType>;
-  const defaults: Record<string, unknown> = {};
-  for (const [field, validator] of Object.entries(shape)) {
-    const r = validator.safeParse(undefined);
-    if (r.success && r.data !== undefined) defaults[field] = r.data;
-  }
+  const defaults = Object.fromEntries(schemaFields(shape).map((f) => [f.name, f.default]));
   return addFlagOptions(cmd, flagsOf(shape), defaults);
 }
 
@@ -336,14 +300,9 @@ export function flagValues(opts: ModelFlagValues): {
   values: Record<string, unknown>;
   flagOf: Map<string, string>;
 } {
-  const { values, flagOf } = readFlags(MODEL_FLAGS, opts);
-  for (const f of RUN_FLAGS) {
-    const v = opts[f.attr];
-    if (v === undefined) continue;
-    (values as Record<string, unknown>)[f.field] = v;
-    flagOf.set(f.field, f.flag);
-  }
-  return { values, flagOf };
+  const model = readFlags(MODEL_FLAGS, opts);
+  const run = readFlags(RUN_FLAGS, opts);
+  return { values: { ...model.values, ...run.values }, flagOf: new Map([...model.flagOf, ...run.flagOf]) };
 }
 
 /** Turns the parsed flags (and --config) into a validated run, translating errors to name the flag typed. */

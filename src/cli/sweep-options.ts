@@ -5,8 +5,8 @@
  */
 import type { Command } from "commander";
 import { z } from "zod";
+import { DIRECTIONS } from "../config/directions.js";
 import { int, ranged, toConfigError } from "../config/schema.js";
-import { DIRECTIONS } from "../engine/layout.js";
 import { UsageError } from "./errors.js";
 import { addFlagOptions, flagsOf, MODEL_FLAGS, type ModelFlagValues, readFlags } from "./options.js";
 

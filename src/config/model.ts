@@ -4,6 +4,7 @@
  * are present, the parsed latent and correlation laws, and the kernels' codes for them (src/engine/abi.ts,
  * generated from assembly/params.ts).
  */
+
 import {
   ACT_ERF,
   ACT_HE3,
@@ -23,9 +24,17 @@ import {
   TARGET_NOISE,
   TARGET_X0,
 } from "../engine/abi.js";
+import type { Direction } from "./directions.js";
 import { isExpressionActivation, type ParsedActivation, parseExpressionActivation } from "./expr.js";
 import { alphaSigma, optimalSkip } from "./process.js";
-import { type Activation, type Config, parseCorrelation, parseLatent } from "./schema.js";
+import {
+  type Activation,
+  type Config,
+  type CorrelationLaw,
+  type LatentLaw,
+  parseCorrelation,
+  parseLatent,
+} from "./schema.js";
 
 /** The kernels' code of each activation (assembly/activation.ts). */
 export const ACT_CODE = {
@@ -37,8 +46,7 @@ export const ACT_CODE = {
   he3: ACT_HE3,
 } as const satisfies Record<Activation, number>;
 
-export type LatentLaw = { kind: "two-point" | "uniform"; p: number };
-export type CorrelationLaw = { kind: "independent" | "sign" | "mixed" | "uncorrelated"; p: number };
+export type { CorrelationLaw, LatentLaw } from "./schema.js";
 
 const LATENT_CODE = { "two-point": LATENT_TWO_POINT, uniform: LATENT_UNIFORM } as const;
 const CORR_CODE = {
@@ -92,7 +100,7 @@ export interface Model {
   /** The initial skip b: the optimal isotropic skip unless config.skip is a number. */
   readonly skip0: number;
   /** The spikes present: u and v, and m when betaM > 0. */
-  readonly directions: readonly ("u" | "v" | "m")[];
+  readonly directions: readonly Direction[];
   /** Number of spikes present, q = directions.length (2 or 3). */
   readonly q: number;
   readonly latent: LatentLaw;
@@ -118,7 +126,7 @@ export function initialSkip(config: Pick<Config, "skip" | "process" | "t" | "tar
 }
 
 /** The spikes present: u and v, and m when the mean spike is on (betaM > 0). */
-export function spikeDirections(config: Pick<Config, "betaM">): readonly ("u" | "v" | "m")[] {
+export function spikeDirections(config: Pick<Config, "betaM">): readonly Direction[] {
   return config.betaM > 0 ? ["u", "v", "m"] : ["u", "v"];
 }
 

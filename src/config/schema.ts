@@ -40,9 +40,14 @@ export interface FieldMeta {
   required?: boolean;
   /** Other spellings of the flag that commander accepts, e.g. "--k" beside "--units". */
   aliases?: string[];
+  /** How a form labels the field (its docs/model.md symbol), when not the field's name: "βu". */
+  label?: string;
+  /** Typical values a form suggests for a free-text field. */
+  examples?: readonly string[];
 }
 
 const RANGES = new WeakMap<object, string>();
+const CHOICES = new WeakMap<object, readonly string[]>();
 
 /** A decimal number as typed (42, -1.5, .5, 1e-3): the only text a numeric flag or field accepts. */
 export const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i;
@@ -60,15 +65,25 @@ export function ranged<T extends z.ZodType>(schema: T, text: string): T {
   return schema;
 }
 
-/** The accepted range of a field (through its default or optional wrapper), as its errors state it. */
-export function rangeOf(schema: z.ZodType): string | undefined {
+/** What `registry` holds for a validator, looked up through its default or optional wrappers. */
+function registered<T>(registry: WeakMap<object, T>, schema: z.ZodType): T | undefined {
   let at: z.ZodType = schema;
-  for (let i = 0; i < 4 && !RANGES.has(at); i++) {
+  for (let i = 0; i < 4 && !registry.has(at); i++) {
     const inner = (at as { def?: { innerType?: z.ZodType } }).def?.innerType;
     if (!inner) break;
     at = inner;
   }
-  return RANGES.get(at);
+  return registry.get(at);
+}
+
+/** The accepted range of a field (through its default or optional wrapper), as its errors state it. */
+export function rangeOf(schema: z.ZodType): string | undefined {
+  return registered(RANGES, schema);
+}
+
+/** The values of a field made by `choice` (through its default or optional wrapper), else undefined. */
+export function choicesOf(schema: z.ZodType): readonly string[] | undefined {
+  return registered(CHOICES, schema);
 }
 
 /** The flag metadata of a field, or undefined when it has none. */
@@ -89,10 +104,12 @@ const nonneg = (text = "a finite number >= 0") =>
   );
 export const choice = <T extends string>(values: readonly T[]) => {
   const text = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
-  return ranged(
+  const schema = ranged(
     z.string({ error: text }).refine((s): s is T => (values as readonly string[]).includes(s), { error: text }),
     text,
   );
+  CHOICES.set(schema, values);
+  return schema;
 };
 export const bool = () => ranged(z.boolean({ error: "true or false" }), "true or false");
 const between = (text: string, ok: (x: number) => boolean) => ranged(num(text).refine(ok, { error: text }), text);
@@ -107,16 +124,42 @@ function parameterised(s: string, name: string, lo: number, hi: number, open: bo
   return ok ? p : Number.NaN;
 }
 
-export function parseLatent(s: string): { kind: "two-point" | "uniform"; p: number } | null {
-  if (s === "rademacher") return { kind: "two-point", p: 0.5 };
-  if (s === "uniform") return { kind: "uniform", p: 0.5 };
-  const p = parameterised(s, "skewed", 0, 1, true);
-  return p === null || Number.isNaN(p) ? null : { kind: "two-point", p };
+/**
+ * The law of the non-Gaussian latent nu (docs/model.md section 2), standardised (mean 0, variance 1):
+ * two-point with P(nu = hi) = p and P(nu = lo) = 1 - p ("rademacher": p = 1/2; "skewed:P"), or uniform
+ * on [-sqrt 3, sqrt 3] ("uniform"; p = 1/2 and hi, lo unused). The one parsed form of the latent field:
+ * the model, the kernels' codes and the theory's quadrature read it.
+ */
+export interface LatentLaw {
+  kind: "two-point" | "uniform";
+  p: number;
+  /** sqrt((1 - p) / p). */
+  hi: number;
+  /** -sqrt(p / (1 - p)). */
+  lo: number;
 }
 
-export function parseCorrelation(
-  s: string,
-): { kind: "independent" | "sign" | "mixed" | "uncorrelated"; p: number } | null {
+/** How the latents lambda and nu are coupled (docs/model.md section 2); mixed: p is the probability of the
+ * sign coupling (sign: 1, otherwise 0). The one parsed form of the correlation field. */
+export interface CorrelationLaw {
+  kind: "independent" | "sign" | "mixed" | "uncorrelated";
+  p: number;
+}
+
+/** The latent field's law, or null when the text is not one. */
+export function parseLatent(s: string): LatentLaw | null {
+  const p = s === "rademacher" || s === "uniform" ? 0.5 : parameterised(s, "skewed", 0, 1, true);
+  if (p === null || Number.isNaN(p)) return null;
+  return {
+    kind: s === "uniform" ? "uniform" : "two-point",
+    p,
+    hi: Math.sqrt((1 - p) / p),
+    lo: -Math.sqrt(p / (1 - p)),
+  };
+}
+
+/** The correlation field's law, or null when the text is not one. */
+export function parseCorrelation(s: string): CorrelationLaw | null {
   if (s === "independent" || s === "sign" || s === "uncorrelated") return { kind: s, p: s === "sign" ? 1 : 0 };
   const p = parameterised(s, "mixed", 0, 1, false);
   return p === null || Number.isNaN(p) ? null : { kind: "mixed", p };
@@ -130,21 +173,38 @@ export const configSchema = z
     t: num("a finite number")
       .default(0.5)
       .meta({ flag: "--t", placeholder: "t", help: "diffusion time (linear: in [0, 1]; vp, ve: >= 0)" }),
-    betaU: nonneg().default(5).meta({ flag: "--beta-u", placeholder: "x", help: "covariance spike strength" }),
-    betaV: nonneg().default(5).meta({ flag: "--beta-v", placeholder: "x", help: "cumulant spike strength" }),
-    betaM: nonneg().default(0).meta({ flag: "--beta-m", placeholder: "x", help: "mean spike strength (0 = off)" }),
+    betaU: nonneg()
+      .default(5)
+      .meta({ flag: "--beta-u", placeholder: "x", help: "covariance spike strength", label: "βu" }),
+    betaV: nonneg()
+      .default(5)
+      .meta({ flag: "--beta-v", placeholder: "x", help: "cumulant spike strength", label: "βv" }),
+    betaM: nonneg()
+      .default(0)
+      .meta({ flag: "--beta-m", placeholder: "x", help: "mean spike strength (0 = off)", label: "βm" }),
     latent: ranged(
       z.string({ error: LATENT_TEXT }).refine((s) => parseLatent(s) !== null, { error: LATENT_TEXT }),
       LATENT_TEXT,
     )
       .default("rademacher")
-      .meta({ flag: "--latent", placeholder: "law", help: "law of nu" }),
+      .meta({
+        flag: "--latent",
+        placeholder: "law",
+        help: "law of nu",
+        label: "latent ν",
+        examples: ["rademacher", "uniform", "skewed:0.3"],
+      }),
     correlation: ranged(
       z.string({ error: CORRELATION_TEXT }).refine((s) => parseCorrelation(s) !== null, { error: CORRELATION_TEXT }),
       CORRELATION_TEXT,
     )
       .default("independent")
-      .meta({ flag: "--correlation", placeholder: "law", help: "latent law" }),
+      .meta({
+        flag: "--correlation",
+        placeholder: "law",
+        help: "latent law",
+        examples: ["independent", "sign", "uncorrelated", "mixed:0.5"],
+      }),
     activation: ranged(
       z
         .string({ error: ACTIVATION_TEXT })
@@ -152,16 +212,32 @@ export const configSchema = z
       ACTIVATION_TEXT,
     )
       .default("tanh")
-      .meta({ flag: "--activation", placeholder: "g", help: "activation" }),
+      .meta({
+        flag: "--activation",
+        placeholder: "g",
+        help: "activation",
+        label: "activation g",
+        examples: [
+          ...ACTIVATIONS,
+          ...Object.keys(SHORTCUTS),
+          "expr:x*sigmoid(1.702*x)",
+          "expr:tanh(x) + 0.2*(x^2 - 1)",
+        ],
+      }),
     target: choice(["x0", "noise"] as const)
       .default("x0")
       .meta({ flag: "--target", placeholder: "x0|noise", help: "what the denoiser predicts" }),
     delta: between("a finite number > 0", (x) => x > 0)
       .default(0.5)
-      .meta({ flag: "--lr", placeholder: "delta", help: "learning-rate prefactor delta (eta = delta d^-p)" }),
+      .meta({
+        flag: "--lr",
+        placeholder: "delta",
+        help: "learning-rate prefactor delta (eta = delta d^-p)",
+        label: "δ",
+      }),
     lrExponent: between("a number in [0, 4]", (x) => x >= 0 && x <= 4)
       .default(1)
-      .meta({ flag: "--lr-exponent", placeholder: "p", help: "learning-rate exponent p" }),
+      .meta({ flag: "--lr-exponent", placeholder: "p", help: "learning-rate exponent p", label: "p" }),
     skip: ranged(
       z.union([z.literal("optimal"), num('"optimal" or a finite number')], { error: '"optimal" or a finite number' }),
       '"optimal" or a finite number',
@@ -308,12 +384,22 @@ export const checkpointEveryField = () =>
 
 export const runSchema = configSchema
   .extend({
-    seed: seedField().optional(),
-    steps: z
-      .union([z.string(), z.number()], { error: STEPS_TEXT })
-      .refine((s) => typeof s === "string" || (Number.isSafeInteger(s) && s >= 1), { error: STEPS_TEXT })
-      .optional(),
-    checkpointEvery: checkpointEveryField().optional(),
+    seed: seedField().optional().meta({ flag: "--seed", placeholder: "n", help: "master seed" }),
+    steps: ranged(
+      z
+        .union([z.string(), z.number()], { error: STEPS_TEXT })
+        .refine((s) => typeof s === "string" || (Number.isSafeInteger(s) && s >= 1), { error: STEPS_TEXT }),
+      STEPS_TEXT,
+    )
+      .optional()
+      .meta({
+        flag: "--steps",
+        placeholder: "expr",
+        help: "SGD steps (= samples) per walker, written with numbers, d, + - * / ^, log (natural), sqrt and parentheses",
+      }),
+    checkpointEvery: checkpointEveryField()
+      .optional()
+      .meta({ flag: "--checkpoint-every", placeholder: "when", help: "checkpoint period" }),
   })
   .strict();
 

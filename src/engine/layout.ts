@@ -18,10 +18,6 @@ export const STREAM = {
   reducedEval: 7,
 } as const;
 
-/** Names of the directions, in the order of the overlap arrays' last axis. */
-export const DIRECTIONS = ["u", "v", "m"] as const;
-export type Direction = (typeof DIRECTIONS)[number];
-
 export interface Layout {
   params: number;
   u: number;

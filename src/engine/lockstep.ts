@@ -2,8 +2,9 @@
  * The lockstep run loop shared by the backends: every walker advances chunk by chunk, so that all of them
  * are at the same step whenever the host looks (log points, progress reports, checkpoints).
  */
+
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { nextGridStep } from "./grid.js";
-import { DIRECTIONS, type Direction } from "./layout.js";
 import type { RunOptions, Simulation } from "./types.js";
 
 /** What a backend gives the loop. */

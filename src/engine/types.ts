@@ -6,11 +6,13 @@
  * Shapes: w [walkers, K, d]; a [walkers, K]; b [walkers]; overlaps and hits [walkers, K, 3] with the last
  * axis (u, v, m) as in DIRECTIONS; G [walkers, K, K].
  */
+
+import type { Direction } from "../config/directions.js";
 import type { Model } from "../config/model.js";
 import type { Config } from "../config/schema.js";
 import type { Arena } from "./arena.js";
 import type { KernelExports, Kernels } from "./kernels.js";
-import type { Direction, Layout } from "./layout.js";
+import type { Layout } from "./layout.js";
 
 /** One row of the overlap log. */
 export interface LogEntry {

@@ -10,8 +10,9 @@
  * "Learns" means: fewer than half of the walkers censored at the largest d (the same rule that lets a fit
  * give an exponent), so hits of the threshold by noise at small d do not count.
  */
+
+import type { Direction } from "../config/directions.js";
 import type { Activation } from "../config/schema.js";
-import type { Direction } from "../engine/layout.js";
 import type { ControlSummary, PhaseRow } from "./phase.js";
 import { quantile } from "./stats.js";
 import type { PointResult, SweepResult, SweepSpec } from "./sweep.js";

@@ -4,9 +4,10 @@
  * covariance, C2: uncorrelated latents with relu, v learned from higher-order statistics), each run beside
  * its linear control; their phase-transition summary and plots. docs/demo.md explains the parameters.
  */
+
+import type { Direction } from "../config/directions.js";
 import { type ConfigInput, resolveConfig } from "../config/schema.js";
 import { parseSteps } from "../config/steps.js";
-import type { Direction } from "../engine/layout.js";
 import { controlSpec, withControl } from "./controls.js";
 import { type PhaseRow, type Predictor, phaseRows } from "./phase.js";
 import { predictedPlateau, thresholdFromPlateau, thresholdProblem } from "./plateau.js";

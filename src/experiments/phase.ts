@@ -6,8 +6,10 @@
  * k = 1: n ~ d; k = 2: n ~ d log d (compared through the log-corrected fit, exponent 1);
  * k >= 3: n ~ d^(k-1) (Ben Arous, Gheissari, Jagannath 2021).
  */
+
+import type { Direction } from "../config/directions.js";
 import type { Config } from "../config/schema.js";
-import type { Direction } from "../engine/layout.js";
+import { type ScalingLaw, scalingLaw } from "../theory/scaling.js";
 import type { ExponentFit } from "./fit.js";
 import type { ScalingFit, SweepResult } from "./sweep.js";
 
@@ -75,12 +77,6 @@ export interface ControlSummary {
 /** The limit theory's predicted median first-hitting step of a config's direction (null: no escape). */
 export type MedianPredictor = (config: Config, direction: Direction) => number | null;
 
-/** The exponent of d in the predicted law: 1 for k <= 2 (d, d log d), k - 1 beyond. */
-export function predictedExponent(k: number | null): number | null {
-  if (k === null) return null;
-  return k <= 2 ? 1 : k - 1;
-}
-
 /** Builds one row per scaling fit of a sweep. */
 export function phaseRows(
   result: SweepResult,
@@ -93,9 +89,10 @@ export function phaseRows(
     const prediction: Prediction = point
       ? predict(point.config, f.direction)
       : { k: null, lawK: null, predictedScaling: "unknown" };
-    const logCorrected = prediction.lawK === 2;
+    const law = scalingLaw(prediction.lawK);
+    const logCorrected = law?.logCorrected ?? false;
     const fit: ExponentFit = logCorrected ? f.logCorrectedFit : f.fit;
-    const expected = predictedExponent(prediction.lawK);
+    const expected = law?.exponent ?? null;
     const agree = fit.ci && expected !== null ? fit.ci[0] <= expected && expected <= fit.ci[1] : null;
     return {
       label: label
@@ -113,7 +110,7 @@ export function phaseRows(
       logCorrected,
       agree,
       note: fit.status === "ok" ? "" : fit.message,
-      ...(predictMedian ? medianCheckOf(result, f, expected, logCorrected, predictMedian) : {}),
+      ...(predictMedian ? medianCheckOf(result, f, law, predictMedian) : {}),
     };
   });
 }
@@ -121,8 +118,7 @@ export function phaseRows(
 function medianCheckOf(
   result: SweepResult,
   f: ScalingFit,
-  expected: number | null,
-  logCorrected: boolean,
+  scaling: ScalingLaw | null,
   predictMedian: MedianPredictor,
 ): Pick<PhaseRow, "medianCheck"> {
   const points = result.points
@@ -130,10 +126,10 @@ function medianCheckOf(
     .filter((p) => p.directions[f.direction]?.median.median != null)
     .sort((a, b) => b.config.d - a.config.d);
   const p = points[0];
-  if (!p || expected === null) return {};
+  if (!p || scaling === null) return {};
   const d = p.config.d;
-  const law = d ** expected * (logCorrected ? Math.log(d) : 1);
-  const name = logCorrected ? "d log d" : expected === 1 ? "d" : `d^${expected}`;
+  const law = scaling.at(d);
+  const name = scaling.label;
   const m = p.directions[f.direction]?.median;
   if (!m || m.median === null) return {};
   const pred = predictMedian(p.config, f.direction);

@@ -17,8 +17,9 @@
  * fluctuations and censors as d grows, so sweeps refuse it. Thresholds set "from the plateau" are
  * PLATEAU_FRACTION of the reachable plateau.
  */
+
+import type { Direction } from "../config/directions.js";
 import type { Config } from "../config/schema.js";
-import type { Direction } from "../engine/layout.js";
 import { canonicalJson } from "../io/json.js";
 import { computeExponents, type DirectionExponent, type ExponentResult, firstMinimum } from "../theory/exponent.js";
 import { reachableFixedPoint } from "../theory/limit-plateau.js";

@@ -6,12 +6,14 @@
  * Where u is learned first (betaU > 0, K = 1) and v does not attract from there, v is never learned, with
  * independent latents too (the d^3 law of v alone needs betaU = 0).
  */
+
+import type { Direction } from "../config/directions.js";
 import type { Config } from "../config/schema.js";
-import type { Direction } from "../engine/layout.js";
 import { canonicalJson } from "../io/json.js";
-import { computeExponents, type DirectionExponent, type ExponentResult, scalingOf } from "../theory/exponent.js";
+import { computeExponents, type DirectionExponent, type ExponentResult } from "../theory/exponent.js";
 import { type LimitPrediction, predictLimit } from "../theory/limit-predict.js";
-import { type Prediction, predictedExponent } from "./phase.js";
+import { scalingLaw, scalingOf } from "../theory/scaling.js";
+import type { Prediction } from "./phase.js";
 
 const cache = new Map<string, ExponentResult>();
 
@@ -53,7 +55,7 @@ export function predictFromTheory(config: Config, direction: Direction): Predict
   if (keff === null || ku === null || (kv !== null && kv <= keff)) {
     return { k: own.k, lawK: kv, predictedScaling: own.predictedScaling };
   }
-  const slower = (predictedExponent(ku) ?? 0) >= (predictedExponent(keff) ?? 0) ? ku : keff;
+  const slower = (scalingLaw(ku)?.exponent ?? 0) >= (scalingLaw(keff)?.exponent ?? 0) ? ku : keff;
   return {
     k: keff,
     lawK: slower,

@@ -13,8 +13,9 @@
  *      only the covariance, stays at overlaps of order d^-1/2. Its threshold is PLATEAU_FRACTION of the
  *      calculator's predicted plateau of |w.v| (src/experiments/plateau.ts).
  */
+
+import type { Direction } from "../config/directions.js";
 import type { Activation, ConfigInput } from "../config/schema.js";
-import type { Direction } from "../engine/layout.js";
 import { CUBIC_REGIME } from "./cubic.js";
 
 export interface RegimeConfig {

@@ -2,9 +2,10 @@
  * The serialisable form of a sweep (what `mcm sweep` stores beside its results, and what a queue job
  * refers to): the steps budget is an expression in d (src/config/steps.ts), not a function.
  */
+
+import type { Direction } from "../config/directions.js";
 import type { ConfigInput } from "../config/schema.js";
 import { parseSteps } from "../config/steps.js";
-import type { Direction } from "../engine/layout.js";
 import type { SweepSpec } from "./sweep.js";
 
 export interface SweepFile {

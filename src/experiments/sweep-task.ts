@@ -3,9 +3,10 @@
  * of its input (the walkers' streams come from walkerOffset), so results do not depend on which thread
  * or machine runs it, or on how a point's walkers are chunked.
  */
+
+import type { Direction } from "../config/directions.js";
 import type { Config } from "../config/schema.js";
 import { type Kernels, loadKernels } from "../engine/kernels.js";
-import type { Direction } from "../engine/layout.js";
 import { createSimulation } from "../engine/simulation.js";
 
 export interface SweepTask {

@@ -6,10 +6,12 @@
  * Results are bit-identical whatever the number of threads: each task is a pure function of
  * (point config, point seed, walker range), and results are assembled in grid order.
  */
+
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { ConfigError } from "../config/errors.js";
+import { spikeDirections } from "../config/model.js";
 import { type Config, type ConfigInput, resolveConfig, show } from "../config/schema.js";
 import { fingerprint } from "../engine/kernels.js";
-import { DIRECTIONS, type Direction } from "../engine/layout.js";
 import { canonicalJson } from "../io/json.js";
 import { type ExponentFit, fitExponent } from "./fit.js";
 import { type Hit, type MedianCI, medianCI } from "./stats.js";
@@ -157,7 +159,7 @@ export function pointSeed(master: number | string, config: Config): string {
 
 /** The directions a point measures. */
 export function measuredDirections(spec: SweepSpec, config: Config): Direction[] {
-  return spec.directions ?? (config.betaM > 0 ? ["u", "v", "m"] : ["u", "v"]);
+  return spec.directions ?? [...spikeDirections(config)];
 }
 
 export function taskKey(task: SweepTask): string {

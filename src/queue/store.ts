@@ -11,8 +11,8 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
-import { DIRECTIONS, type Direction } from "../engine/layout.js";
 import { type SweepSpec, taskKey } from "../experiments/sweep.js";
 import type { SweepTask, TaskResult } from "../experiments/sweep-task.js";
 import { canonicalJson } from "../io/json.js";

@@ -6,6 +6,7 @@
  * (K > 1, a trained amplitude) gets neither (dependent latents get theirs from the coupled ODE); a direction whose overlap does not escape
  * gets no hitting band, and its curve is the predicted background (overlaps of order d^-1/2).
  */
+import type { Direction } from "../config/directions.js";
 import { cachedPrediction } from "../experiments/predict.js";
 import type { Regime } from "./plots.js";
 
@@ -24,7 +25,7 @@ export function predictedBands(regimes: Regime[]): BandRow[] {
     for (const p of regime.points) {
       const pred = cachedPrediction(p.config);
       if (!pred) continue;
-      for (const dir of Object.keys(p.directions) as ("u" | "v" | "m")[]) {
+      for (const dir of Object.keys(p.directions) as Direction[]) {
         const hit = pred.directions[dir]?.predictedHit;
         if (hit) rows.push({ series: `${regime.label}: w·${dir}`, d: p.config.d, ...hit });
       }
@@ -54,7 +55,7 @@ export function predictedCurves(regimes: Regime[], minNOverD = 0.01): PredictedC
       if (!(last > 0)) continue;
       const curves = cachedPrediction(p.config)?.curves;
       if (!curves) continue;
-      for (const dir of Object.keys(p.directions) as ("u" | "v" | "m")[]) {
+      for (const dir of Object.keys(p.directions) as Direction[]) {
         const c = curves[dir];
         if (!c) continue;
         c.steps.forEach((step, i) => {

@@ -1,6 +1,6 @@
 /** The demo's plot regimes and its terminal preview (asciichart). */
 import asciichart from "asciichart";
-import { DIRECTIONS } from "../engine/layout.js";
+import { DIRECTIONS } from "../config/directions.js";
 import type { DemoResult } from "../experiments/demo.js";
 import { quantile } from "../experiments/stats.js";
 import type { Regime } from "./plots.js";

@@ -6,10 +6,10 @@
  */
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { DIRECTIONS, type Direction } from "../engine/layout.js";
-import { predictedExponent } from "../experiments/phase.js";
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { quantile } from "../experiments/stats.js";
 import type { PointResult } from "../experiments/sweep.js";
+import { scalingLaw } from "../theory/scaling.js";
 import { FIGURE_FONT } from "./font.js";
 
 export interface Regime {
@@ -211,10 +211,10 @@ export function collapseRows(regimes: Regime[]): CollapseRow[] {
     for (const p of regime.points) {
       for (const [dir, r] of Object.entries(p.directions) as [Direction, PointResult["directions"][Direction]][]) {
         const k = regime.k[dir] ?? null;
-        const e = predictedExponent(k);
-        if (!r || r.median.median === null || e === null) continue;
-        const scale = p.config.d ** e * (k === 2 ? Math.log(p.config.d) : 1);
-        const law = k === 2 ? "n*/(d log d)" : `n*/d^${e}`;
+        const scaling = scalingLaw(k);
+        if (!r || r.median.median === null || scaling === null) continue;
+        const scale = scaling.at(p.config.d);
+        const law = scaling.logCorrected ? `n*/(${scaling.label})` : `n*/d^${scaling.exponent}`;
         rows.push({
           regime: regime.label,
           direction: `w·${dir} (${law})`,
@@ -317,13 +317,12 @@ export function hittingTimesSpec(
       }
     }
     for (const [dir, k] of Object.entries(regime.k)) {
-      const e = predictedExponent(k ?? null);
+      const scaling = scalingLaw(k ?? null);
       const series = `${regime.label}: w·${dir}`;
       const first = points.find((x) => x.series === series);
-      if (e === null || !first || bands.some((b) => b.series === series)) continue;
-      const law = (d: number) => d ** e * (k === 2 ? Math.log(d) : 1);
-      lawOf.set(series, k === 2 ? "d log d" : e === 1 ? "d" : `d^${e}`);
-      for (const d of [dMin, dMax]) guides.push({ series, d, n: (first.median * law(d)) / law(first.d) });
+      if (scaling === null || !first || bands.some((b) => b.series === series)) continue;
+      lawOf.set(series, scaling.label);
+      for (const d of [dMin, dMax]) guides.push({ series, d, n: (first.median * scaling.at(d)) / scaling.at(first.d) });
     }
   }
   // The legend names each series and, where it has a guide, the law the guide draws.

@@ -7,9 +7,9 @@
  * step is the earliest over its units. Directions: u and v always, m only when betaM > 0.
  */
 
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { type ActivationTableRecord, spikeDirections } from "../config/model.js";
 import type { Config } from "../config/schema.js";
-import { DIRECTIONS, type Direction } from "../engine/layout.js";
 import { censoredMedian, quantile } from "../experiments/stats.js";
 import { bestOverlaps, earliestHits } from "../experiments/walkers.js";
 

@@ -39,6 +39,8 @@
  * unless a coefficient crosses zero (the covariance direction is repelling as t -> 0, where b -> 1 and the
  * unit can only add error).
  */
+
+import type { Direction } from "../config/directions.js";
 import type { Config, ConfigInput } from "../config/schema.js";
 import {
   DEFAULT_RESOLUTION,
@@ -51,8 +53,9 @@ import {
   theoryModel,
 } from "./loss.js";
 import { jointMoment } from "./quadrature.js";
+import { scalingOf } from "./scaling.js";
 
-export type TheoryDirection = "u" | "v" | "m";
+export { scalingOf } from "./scaling.js";
 
 /** The exponent of one direction: JSON-ready. */
 export interface DirectionExponent {
@@ -126,13 +129,6 @@ export interface ExponentOptions {
   /** Search the optimum over the disk (default true; costs a few hundred loss evaluations). */
   optimum?: boolean;
   resolution?: Partial<Resolution>;
-}
-
-/** "d", "d log d", "d^2", ... for an exponent k (k >= 1). */
-export function scalingOf(k: number): string {
-  if (k === 1) return "d";
-  if (k === 2) return "d log d";
-  return `d^${k - 1}`;
 }
 
 /** The learning-rate exponent p of eta = delta d^-p that online SGD needs at exponent k. */
@@ -344,7 +340,7 @@ export function computeExponents(input: ConfigInput | Config = {}, options: Expo
   for (let n = 0; n <= maxOrder; n++) hermiteError = Math.max(hermiteError, Math.abs(f[n] - fCoarse[n]));
   const tolerance = Math.max(options.tolerance ?? 1e-11, 100 * hermiteError);
 
-  const axis = (dir: TheoryDirection) => {
+  const axis = (dir: Direction) => {
     const cs: number[] = [];
     for (let j = 1; j <= maxOrder; j++) {
       cs.push(monomialCoefficient(ev, f, dir === "m" ? j : 0, dir === "u" ? j : 0, dir === "v" ? j : 0));

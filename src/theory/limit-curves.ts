@@ -3,17 +3,11 @@
  * limit prediction (./limit-predict.ts): the Ornstein-Uhlenbeck background before a direction moves, the
  * linear search phase's trajectory, the ODE, and the critical SDE's recorded paths.
  */
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { gridSteps } from "../engine/grid.js";
 import { censoredQuantile } from "../experiments/stats.js";
 import { absNormalQuantile, type Trajectory } from "./limit-solvers.js";
-import {
-  DIRS,
-  type DirectionPrediction,
-  type LimitDirection,
-  type OverlapCurve,
-  type Phase,
-  type PredictOptions,
-} from "./limit-types.js";
+import type { DirectionPrediction, OverlapCurve, Phase, PredictOptions } from "./limit-types.js";
 
 export interface Background {
   rate: number[];
@@ -44,13 +38,13 @@ function trajectoryAt(ph: Phase, t: number): number[] {
 /** Quartile curves of |m_s| on the log grid of steps (engine/grid.ts). */
 export function curvesOf(
   phases: Phase[],
-  directions: Partial<Record<LimitDirection, DirectionPrediction>>,
+  directions: Partial<Record<Direction, DirectionPrediction>>,
   bg: Background,
   q: number,
   d: number,
   options: PredictOptions,
-): Partial<Record<LimitDirection, OverlapCurve>> {
-  const hits = DIRS.slice(0, q)
+): Partial<Record<Direction, OverlapCurve>> {
+  const hits = DIRECTIONS.slice(0, q)
     .map((dir) => directions[dir]?.predictedHit?.q75)
     .filter((x): x is number => x !== undefined);
   const total = Math.max(
@@ -74,7 +68,7 @@ export function curvesOf(
     });
     pathQuant.set(ph, rows);
   }
-  const out: Partial<Record<LimitDirection, OverlapCurve>> = {};
+  const out: Partial<Record<Direction, OverlapCurve>> = {};
   for (let s = 0; s < q; s++) {
     const mover = phases.find(
       (ph) =>
@@ -122,7 +116,7 @@ export function curvesOf(
       });
       for (let i = 0; i < 3; i++) curve[keys[i]].push(Number.isFinite(vals[i]) ? vals[i] : 0);
     }
-    out[DIRS[s]] = curve;
+    out[DIRECTIONS[s]] = curve;
   }
   return out;
 }

@@ -14,9 +14,11 @@
  * Quartiles are in samples (steps); n* is monotone in the search's random start, so the overlap's
  * quartile curves are the trajectories of the start's quartiles.
  */
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
-import { chebyshevTaylor, golden } from "./exponent.js";
+import { chebyshevTaylor } from "./exponent.js";
 import { type LimitEvaluator, limitModel, NotCoveredError } from "./limit.js";
+import { bestDeltaOf } from "./limit-best-delta.js";
 import { curvesOf } from "./limit-curves.js";
 import { axisSde, finiteSearch, LINEARISATION_TOLERANCE, medianSe, runCritical } from "./limit-finite.js";
 import { cachedEvaluator, solverResolution } from "./limit-plateau.js";
@@ -34,19 +36,10 @@ import {
   pathQuantile,
   symmetricEigenSmall,
 } from "./limit-solvers.js";
-import {
-  DIRS,
-  type DirectionPrediction,
-  type LimitDirection,
-  type LimitPrediction,
-  type Phase,
-  type PredictOptions,
-  type Quartiles,
-} from "./limit-types.js";
+import type { DirectionPrediction, LimitPrediction, Phase, PredictOptions, Quartiles } from "./limit-types.js";
 
 export type {
   DirectionPrediction,
-  LimitDirection,
   LimitPrediction,
   OverlapCurve,
   PredictOptions,
@@ -114,13 +107,13 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
   const ev = cachedEvaluator(model, solverResolution(config.correlation));
   const at = (y: number[]) => ev.at({ u: y[0], v: y[1], m: y[2] });
   const field = odeField(at, delta, phi);
-  const directions: Partial<Record<LimitDirection, DirectionPrediction>> = {};
+  const directions: Partial<Record<Direction, DirectionPrediction>> = {};
   const phases: Phase[] = [];
   const zero = new Array<number>(q).fill(0);
   const c0 = at(zero);
   const pending = new Set<number>(Array.from({ length: q }, (_, i) => i));
   const set = (s: number, pred: DirectionPrediction) => {
-    directions[DIRS[s]] = pred;
+    directions[DIRECTIONS[s]] = pred;
     pending.delete(s);
   };
   let base = zero;
@@ -249,7 +242,8 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
       }
       const tEnd = traj.t[traj.t.length - 1];
       base = traj.end.map((x) => (Math.abs(x) < 1e-9 ? 0 : x));
-      const viaPaths = ph.dirs.length === 0 && axis >= 0 ? directions[DIRS[axis]]?.predictedHit?.median : undefined;
+      const viaPaths =
+        ph.dirs.length === 0 && axis >= 0 ? directions[DIRECTIONS[axis]]?.predictedHit?.median : undefined;
       shift = viaPaths ?? d ** p * linearSearchQuantile(0.5, lambda, zScale, tEnd, d);
     } else {
       // Record the reason for a k = 2 direction that the noise pins.
@@ -285,13 +279,13 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
     criticalLrExponent: null,
   };
   // The slowest escaping direction sets the critical exponent and the best delta.
-  let slow: LimitDirection | null = null;
-  for (const dir of DIRS.slice(0, q)) {
+  let slow: Direction | null = null;
+  for (const dir of DIRECTIONS.slice(0, q)) {
     const pr = directions[dir];
     if (pr?.predictedHit && (!slow || pr.predictedHit.median > (directions[slow]?.predictedHit?.median ?? 0)))
       slow = dir;
   }
-  const ks = DIRS.slice(0, q)
+  const ks = DIRECTIONS.slice(0, q)
     .map((dir) => directions[dir]?.criticalLrExponent ?? null)
     .filter((x): x is number => x !== null);
   out.criticalLrExponent = ks.length ? Math.max(...ks) : null;
@@ -304,7 +298,7 @@ export function predictLimit(input: ConfigInput | Config, options: PredictOption
         ph.traj.end.filter((x) => Math.abs(x) > 1e-9).length > 1 &&
         ph.dirs.length > 1,
     );
-    out.bestDelta = bestDeltaOf(config, slow, coupled || config.correlation !== "independent", options);
+    out.bestDelta = bestDeltaOf(config, slow, coupled || config.correlation !== "independent", options, predictLimit);
   }
   return out;
 }
@@ -514,86 +508,4 @@ function searchFrom(
       medianSE: medianSe(law.main),
     },
   };
-}
-
-/** The coarse grid of the best-delta search for coupled overlaps, as factors of the config's delta
- * (extended by factors of 2, up to three times, while the best lies at an end). */
-const COUPLED_GRID = [0.5, Math.SQRT1_2, 1, Math.SQRT2, 2];
-
-/** The delta that minimises the slowest escaping direction's predicted median (grid, then golden section). */
-function bestDeltaOf(
-  config: Config,
-  slow: LimitDirection | null,
-  coupled: boolean,
-  options: PredictOptions,
-): LimitPrediction["bestDelta"] {
-  if (!slow) return { direction: null, reason: "no direction escapes at this delta" };
-  const median = (logDelta: number) => {
-    try {
-      const pr = predictLimit(
-        { ...config, delta: Math.exp(logDelta) },
-        {
-          ...options,
-          curves: false,
-          bestDelta: false,
-          errorEstimate: false,
-          onProgress: undefined,
-          paths: Math.min(options.paths ?? 4000, 600),
-        },
-      );
-      return pr.directions[slow]?.predictedHit?.median ?? Number.POSITIVE_INFINITY;
-    } catch {
-      return Number.POSITIVE_INFINITY;
-    }
-  };
-  const l0 = Math.log(config.delta);
-  if (coupled) {
-    // Each delta of coupled overlaps needs its own 2-D trajectory (seconds): a coarse grid, said so.
-    const factors = COUPLED_GRID.slice();
-    const vals = factors.map((f) => median(l0 + Math.log(f)));
-    let best = 0;
-    for (let i = 1; i < vals.length; i++) if (vals[i] < vals[best]) best = i;
-    // A best at an end of the grid: extend it by factors of 2 that way (up to 3 times) until it turns.
-    for (
-      let extra = 0;
-      extra < 3 && Number.isFinite(vals[best]) && (best === 0 || best === factors.length - 1);
-      extra++
-    ) {
-      const f = best === 0 ? factors[0] / 2 : factors[factors.length - 1] * 2;
-      const v = median(l0 + Math.log(f));
-      if (best === 0) {
-        factors.unshift(f);
-        vals.unshift(v);
-        if (!(v < vals[1])) best = 1;
-      } else {
-        factors.push(f);
-        vals.push(v);
-        if (v < vals[best]) best = factors.length - 1;
-      }
-    }
-    if (!Number.isFinite(vals[best]))
-      return {
-        direction: null,
-        reason: `${slow} does not escape on the grid delta x {${factors.map(fmt).join(", ")}}`,
-      };
-    return {
-      direction: slow,
-      delta: fmt(config.delta * factors[best]),
-      median: vals[best],
-      grid: factors.map((f) => fmt(config.delta * f)),
-    };
-  }
-  const grid = Array.from({ length: 9 }, (_, i) => l0 + Math.log(4) * ((i - 4) / 2));
-  const vals = grid.map(median);
-  let best = 0;
-  for (let i = 1; i < grid.length; i++) if (vals[i] < vals[best]) best = i;
-  if (!Number.isFinite(vals[best]))
-    return { direction: null, reason: `${slow} does not escape for delta in [delta/4, 4 delta]` };
-  const refined = golden(median, grid[Math.max(0, best - 1)], grid[Math.min(grid.length - 1, best + 1)], 10);
-  const cands: [number, number][] = [
-    [grid[best], vals[best]],
-    [refined.x, refined.value],
-  ];
-  cands.sort((x, y) => x[1] - y[1]);
-  return { direction: slow, delta: fmt(Math.exp(cands[0][0])), median: cands[0][1] };
 }

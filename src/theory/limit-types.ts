@@ -2,10 +2,10 @@
  * The types of the limit theory's predictions (./limit-predict.ts) and of the phases its overlap curves
  * (./limit-curves.ts) are drawn from.
  */
+import type { Direction } from "../config/directions.js";
 import type { LimitModel } from "./limit.js";
 import type { PathLaw, Trajectory } from "./limit-solvers.js";
 
-export type LimitDirection = "u" | "v" | "m";
 export type Regime =
   | "ODE (k = 1)"
   | "search + ODE"
@@ -47,12 +47,12 @@ export interface OverlapCurve {
 export interface LimitPrediction {
   model: LimitModel;
   d: number;
-  directions: Partial<Record<LimitDirection, DirectionPrediction>>;
-  curves: Partial<Record<LimitDirection, OverlapCurve>>;
+  directions: Partial<Record<Direction, DirectionPrediction>>;
+  curves: Partial<Record<Direction, OverlapCurve>>;
   /** The delta minimising the slowest escaping direction's predicted median (null with a reason). Coupled
    * overlaps: the best of a coarse grid (delta x 0.5, 0.71, 1, 1.41, 2), listed in `grid`. */
   bestDelta:
-    | { direction: LimitDirection; delta: number; median: number; grid?: number[] }
+    | { direction: Direction; delta: number; median: number; grid?: number[] }
     | { direction: null; reason: string };
   criticalLrExponent: number | null;
 }
@@ -96,5 +96,3 @@ export interface Phase {
   /** The critical SDE's stop, theta sqrt(d), in units of m~. */
   stopX?: number;
 }
-
-export const DIRS: LimitDirection[] = ["u", "v", "m"];

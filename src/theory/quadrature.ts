@@ -16,7 +16,7 @@
  * No tables: every rule is computed here (Golub-Welsch eigenvalues of the Jacobi matrix, refined by
  * Newton's method on the three-term recurrence; weights from the Christoffel function).
  */
-import { parseCorrelation, parseLatent } from "../config/schema.js";
+import { type CorrelationLaw, type LatentLaw, parseCorrelation, parseLatent } from "../config/schema.js";
 import { normCdf, normPdf, normQuantile } from "./special.js";
 
 /** A quadrature rule: sum_i w[i] f(x[i]) approximates the integral. */
@@ -240,30 +240,16 @@ export function normalSplitRule(breaks: number[], perPiece = 20, maxPiece = 1.5)
   return { x: Float64Array.from(xs), w: Float64Array.from(ws) };
 }
 
-/** Parsed law of nu (docs/model.md section 2), as the engine reads it. */
-export interface NuLaw {
-  kind: "two-point" | "uniform";
-  /** two-point: P(nu = hi); uniform: unused (0.5). */
-  p: number;
-  hi: number;
-  lo: number;
-}
-
-export interface CouplingLaw {
-  kind: "independent" | "sign" | "mixed" | "uncorrelated";
-  /** mixed: the probability of the sign coupling. */
-  p: number;
-}
-
-export function nuLaw(latent: string): NuLaw {
+/** The latent field's law (../config/schema.ts), thrown when the text is not one. */
+export function nuLaw(latent: string): LatentLaw {
   const parsed = parseLatent(latent);
   if (!parsed)
     throw new RangeError(`latent: got ${JSON.stringify(latent)}, expected "rademacher", "uniform" or "skewed:P"`);
-  const p = parsed.p;
-  return { kind: parsed.kind, p, hi: Math.sqrt((1 - p) / p), lo: -Math.sqrt(p / (1 - p)) };
+  return parsed;
 }
 
-export function couplingLaw(correlation: string): CouplingLaw {
+/** The correlation field's law (../config/schema.ts), thrown when the text is not one. */
+export function couplingLaw(correlation: string): CorrelationLaw {
   const parsed = parseCorrelation(correlation);
   if (!parsed) {
     throw new RangeError(
@@ -274,7 +260,7 @@ export function couplingLaw(correlation: string): CouplingLaw {
 }
 
 /** nu as the quantile function of its law at q in [0, 1) (assembly/mcm.ts nuQuantile). */
-export function nuQuantile(law: NuLaw, q: number): number {
+export function nuQuantile(law: LatentLaw, q: number): number {
   if (law.kind === "uniform") return Math.sqrt(3) * (2 * q - 1);
   return q >= 1 - law.p ? law.hi : law.lo;
 }

@@ -3,8 +3,9 @@
  * steps and per logged step the quartiles over walkers of each direction's overlap) and as CSV (one row per
  * logged step and direction). Pure, tested in Node; main.ts turns them into downloads.
  */
+
+import { DIRECTIONS } from "../config/directions.js";
 import type { Config } from "../config/schema.js";
-import { DIRECTIONS } from "../engine/layout.js";
 import type { Quartiles } from "./stats.js";
 
 export interface ChartData {

@@ -1,94 +1,84 @@
 /**
  * The page's fields and their validation, apart from the DOM so that Node tests can check them. Field
- * names are the config's (docs/model.md symbols) plus the run's own `steps` and `seed`. Errors are values
- * ({ field, message }) for the page to show next to the field, never thrown.
+ * names are the config's (docs/model.md symbols) plus the run's own `steps` and `seed`; their labels,
+ * help, ranges and choices come from the run schema's metadata (src/config/fields.ts, as the CLI's flags
+ * do), and the schema validates them, so that an error names the field and the range as `mcm run` does.
+ * Errors are values ({ field, message }) for the page to show next to the field, never thrown.
  */
-
-import { ConfigError } from "../config/errors.js";
-import { SHORTCUTS } from "../config/expr.js";
+import type { z } from "zod";
+import { ConfigError, InputError } from "../config/errors.js";
+import { fieldHelp, type SchemaField, schemaFields, valueOfText } from "../config/fields.js";
 import {
-  ACTIVATIONS,
   type Config,
   type ConfigInput,
-  configSchema,
-  decimalNumber,
-  parseSeed,
-  resolveConfig,
-  SEED_TEXT,
-  show,
+  RUN_FIELDS,
+  type RunInput,
+  resolveRun,
+  runSchema,
+  toConfigError,
 } from "../config/schema.js";
+import { parseSteps } from "../config/steps.js";
 
 export interface FieldSpec {
   name: string;
   label: string;
-  kind: "int" | "number" | "select" | "text";
+  kind: "number" | "select" | "text";
   options?: readonly string[];
   /** Suggestions for free text fields (a datalist). */
   suggestions?: readonly string[];
   initial: string;
+  /** What the field is and accepts, as `--help` says it. */
   title: string;
 }
 
-/** The fields in page order, with the page's starting values (docs/model.md section 9 defaults, a short run). */
-export const FIELDS: readonly FieldSpec[] = [
-  { name: "d", label: "d", kind: "int", initial: "128", title: "dimension" },
-  { name: "K", label: "K", kind: "int", initial: "1", title: "hidden units" },
-  {
-    name: "process",
-    label: "process",
-    kind: "select",
-    options: ["vp", "ve", "linear"],
-    initial: "vp",
-    title: "forward process",
-  },
-  { name: "t", label: "t", kind: "number", initial: "0.5", title: "diffusion time" },
-  { name: "betaU", label: "βu", kind: "number", initial: "5", title: "covariance spike strength" },
-  { name: "betaV", label: "βv", kind: "number", initial: "5", title: "cumulant spike strength" },
-  { name: "betaM", label: "βm", kind: "number", initial: "0", title: "mean spike strength" },
-  {
-    name: "latent",
-    label: "latent ν",
-    kind: "text",
-    suggestions: ["rademacher", "uniform", "skewed:0.3"],
-    initial: "rademacher",
-    title: 'law of the non-Gaussian latent: "rademacher", "uniform" or "skewed:P"',
-  },
-  {
-    name: "correlation",
-    label: "correlation",
-    kind: "text",
-    suggestions: ["independent", "sign", "uncorrelated", "mixed:0.5"],
-    initial: "independent",
-    title: 'correlation of the latents: "independent", "sign", "uncorrelated" or "mixed:P"',
-  },
-  {
-    name: "activation",
-    label: "activation g",
-    kind: "text",
-    suggestions: [...ACTIVATIONS, ...Object.keys(SHORTCUTS), "expr:x*sigmoid(1.702*x)", "expr:tanh(x) + 0.2*(x^2 - 1)"],
-    initial: "tanh",
-    title:
-      'a built-in (tanh, erf, relu, sign, linear, he3), gelu, silu, softplus, or "expr:FORMULA" in x: + - * / ^, pi, e, exp, log, sqrt, abs, tanh, sinh, cosh, sin, cos, erf, sigmoid, softplus, max, min, sign, step',
-  },
-  { name: "delta", label: "δ", kind: "number", initial: "0.5", title: "learning rate eta = delta d^-p" },
-  {
-    name: "lrExponent",
-    label: "p",
-    kind: "number",
-    initial: "1",
-    title: "learning-rate exponent p in eta = delta d^-p",
-  },
-  { name: "steps", label: "steps", kind: "text", initial: "12800", title: "SGD steps (samples) per walker, e.g. 1e5" },
-  { name: "walkers", label: "walkers", kind: "int", initial: "16", title: "independent runs" },
-  { name: "seed", label: "seed", kind: "text", initial: "1", title: "master seed, an integer in [0, 2^64 - 1]" },
-];
+/** The run's fields the page shows, in page order. */
+const PAGE_FIELDS = [
+  "d",
+  "K",
+  "process",
+  "t",
+  "betaU",
+  "betaV",
+  "betaM",
+  "latent",
+  "correlation",
+  "activation",
+  "delta",
+  "lrExponent",
+  "steps",
+  "walkers",
+  "seed",
+] as const;
 
-/** Fields that are not part of the config. */
-const RUN_FIELDS = new Set(["steps", "seed"]);
+/** The page's starting values where they are not the schema's defaults (a short run, a fixed seed). */
+const PAGE_START: Readonly<Record<string, string>> = { steps: "12800", walkers: "16", seed: "1" };
+
+const SCHEMA_FIELDS = new Map<string, SchemaField>(
+  schemaFields(runSchema.shape as Record<string, z.ZodType>).map((f) => [f.name, f]),
+);
+
+function pageField(name: string): FieldSpec {
+  const f = SCHEMA_FIELDS.get(name);
+  if (!f) throw new Error(`form: ${name} is not a field of the run schema with metadata`);
+  return {
+    name,
+    label: f.label,
+    kind: f.choices ? "select" : f.type === "number" ? "number" : "text",
+    options: f.choices,
+    suggestions: f.examples,
+    initial: PAGE_START[name] ?? String(f.default),
+    title: fieldHelp(f),
+  };
+}
+
+/** The fields in page order, from the run schema's metadata (labels, help, ranges, choices), with the page's
+ * starting values (docs/model.md section 9 defaults, a short run). */
+export const FIELDS: readonly FieldSpec[] = PAGE_FIELDS.map(pageField);
 
 /** Config values the page fixes (not shown as fields). */
 export const PAGE_CONFIG: ConfigInput = { logPerDecade: 20 };
 
+/** The page's own cap on the steps of a run (a browser tab, not a batch job). */
 export const MAX_STEPS = 1e12;
 
 export interface FieldError {
@@ -114,63 +104,56 @@ export function shownErrors(form: readonly FieldError[], failure: FieldError | n
   return [...form, failure];
 }
 
-/** A number when the text is one ("1e5", " 3 "), else the text itself so that the message shows it. */
-function numeric(text: string): number | string {
-  const s = text.trim();
-  if (s === "") return s;
-  const x = decimalNumber(s);
-  return Number.isNaN(x) ? text : x;
-}
-
-export function readStepsField(text: string): number | FieldError {
-  const x = numeric(text);
-  if (typeof x !== "number" || !Number.isInteger(x) || x < 1 || x > MAX_STEPS) {
-    return { field: "steps", message: `steps: got ${show(x)}, expected an integer in [1, 1e12]` };
+/** The field texts as the run schema reads them (trimmed; numbers where the field takes numbers). */
+function inputOf(values: Readonly<Record<string, string>>, extra: ConfigInput): Record<string, unknown> {
+  const input: Record<string, unknown> = { ...PAGE_CONFIG, ...extra };
+  for (const name of PAGE_FIELDS) {
+    input[name] = valueOfText(SCHEMA_FIELDS.get(name) as SchemaField, (values[name] ?? "").trim());
   }
-  return x;
+  return input;
 }
 
-/** The seed's text as the config's seed field reads it (the one range of every --seed), or its error. */
-export function readSeed(text: string): string | FieldError {
-  return parseSeed(text.trim()) ?? { field: "seed", message: `seed: got ${show(text)}, expected ${SEED_TEXT}` };
+/** The step count at dimension d (unknown while d is invalid: only the expression's syntax is checked),
+ * or its error in the words of `mcm run --steps`. */
+function stepsOf(text: string, d: number | null): number | FieldError | null {
+  try {
+    const expression = parseSteps(text);
+    if (d === null) return null;
+    const steps = expression.at(d);
+    if (steps <= MAX_STEPS) return steps;
+    return { field: "steps", message: `steps: got ${steps} at d = ${d}, expected at most 1e12 steps on the page` };
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return { field: e.field, message: e.message };
+  }
 }
 
-/** Reads the field texts into a config and run settings, or every error found, each naming its field.
- * `extra` holds config fields the form does not show (a preset's target, skip, backend, threshold). */
+/** Reads the field texts into a config and run settings, or every error found, each naming its field and
+ * the accepted range as the CLI's errors do. `extra` holds config fields the form does not show (a
+ * preset's target, skip, backend, threshold). */
 export function readForm(values: Readonly<Record<string, string>>, extra: ConfigInput = {}): FormResult {
   const errors: FieldError[] = [];
-  const input: Record<string, unknown> = { ...PAGE_CONFIG, ...extra };
-  for (const spec of FIELDS) {
-    if (RUN_FIELDS.has(spec.name)) continue;
-    const text = values[spec.name] ?? "";
-    input[spec.name] = spec.kind === "int" || spec.kind === "number" ? numeric(text) : text.trim();
-  }
-  const steps = readStepsField(values.steps ?? "");
-  if (typeof steps !== "number") errors.push(steps);
-  const seed = readSeed(values.seed ?? "");
-  if (typeof seed !== "string") errors.push(seed);
-
-  // Every schema issue at once, in resolveConfig's words; then resolveConfig's cross-field checks (such as
-  // t's range for the process) on the other fields, with the invalid ones left at their defaults.
-  const parsed = configSchema.safeParse(input);
+  const input = inputOf(values, extra);
+  // Every schema issue at once, in resolveRun's words; then resolveRun's cross-field checks (such as t's
+  // range for the process) on the other fields, with the invalid ones left at their defaults.
+  const parsed = runSchema.safeParse(input);
   const rest = { ...input };
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const field = issue.path.join(".");
-      delete rest[field];
-      if (errors.some((e) => e.field === field)) continue;
-      errors.push({ field, message: `${field}: got ${show(input[field])}, expected ${issue.message}` });
+      const e = toConfigError(issue, input, RUN_FIELDS);
+      delete rest[e.field];
+      if (!errors.some((x) => x.field === e.field)) errors.push({ field: e.field, message: e.message });
     }
   }
-  let config: Config | null = null;
+  let run: RunInput | null = null;
   try {
-    config = resolveConfig(rest);
+    run = resolveRun(rest);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     if (!errors.some((x) => x.field === e.field)) errors.push({ field: e.field, message: e.message });
   }
-  if (errors.length > 0 || !config || typeof steps !== "number" || typeof seed !== "string") {
-    return { ok: false, errors };
-  }
-  return { ok: true, run: { config, seed, steps } };
+  const steps = typeof rest.steps === "string" ? stepsOf(rest.steps, run?.config.d ?? null) : null;
+  if (steps !== null && typeof steps !== "number") errors.push(steps);
+  if (errors.length > 0 || !run || run.seed === undefined || typeof steps !== "number") return { ok: false, errors };
+  return { ok: true, run: { config: run.config, seed: run.seed, steps } };
 }

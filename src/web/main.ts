@@ -4,8 +4,9 @@
  * `simd`) forces a kernel build. The final overlaps are exposed as IEEE-754 hex in #result's data
  * attributes, so tests can compare them bit for bit with Node.
  */
+
+import { DIRECTIONS } from "../config/directions.js";
 import type { Config, ConfigInput } from "../config/schema.js";
-import { DIRECTIONS } from "../engine/layout.js";
 import { activationView } from "./activation.js";
 import { chartCsv, chartJson } from "./export.js";
 import { FIELDS, type FieldError, type FieldSpec, readForm, shownErrors } from "./form.js";

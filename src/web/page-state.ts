@@ -9,7 +9,9 @@
  * The URL holds the preset's name and every field whose value differs from the preset's (or, without a
  * preset, from the field's initial value): `?preset=C2&walkers=32`. Reading it back gives the same form.
  */
-import { type ConfigInput, configSchema, fieldMeta } from "../config/schema.js";
+import type { z } from "zod";
+import { type SchemaField, schemaFields, valueOfText } from "../config/fields.js";
+import { type ConfigInput, configSchema } from "../config/schema.js";
 import { parseSteps } from "../config/steps.js";
 import { PRESETS, type Preset, presetArgs } from "../experiments/presets.js";
 import { FIELDS } from "./form.js";
@@ -31,13 +33,9 @@ export const INITIAL_VALUES: Readonly<Record<string, string>> = Object.fromEntri
 );
 
 /** flag -> config field, from the schema's metadata. */
-const FIELD_OF_FLAG = new Map<string, string>();
-for (const [field, schema] of Object.entries(configSchema.shape)) {
-  const meta = fieldMeta(schema as Parameters<typeof fieldMeta>[0]);
-  if (meta) FIELD_OF_FLAG.set(meta.flag, field);
-}
-
-const NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i;
+const FIELD_OF_FLAG = new Map<string, SchemaField>(
+  schemaFields(configSchema.shape as Record<string, z.ZodType>).map((f) => [f.flag, f]),
+);
 
 /** A preset as one run on the page; null when the preset has no page view. */
 export function pagePreset(preset: Preset): PagePreset | null {
@@ -47,11 +45,12 @@ export function pagePreset(preset: Preset): PagePreset | null {
   const extra: Record<string, unknown> = {};
   for (const [flag, value] of Object.entries(args)) {
     const negated = flag.startsWith("--no-") && FIELD_OF_FLAG.has(flag.replace("--no-", "--"));
-    const field = FIELD_OF_FLAG.get(negated ? flag.replace("--no-", "--") : flag);
-    if (field === undefined || field === "d" || field === "walkers") continue;
+    const spec = FIELD_OF_FLAG.get(negated ? flag.replace("--no-", "--") : flag);
+    const field = spec?.name;
+    if (spec === undefined || field === "d" || field === "walkers") continue;
     const v: string | boolean = value === true ? !negated : value;
-    if (FORM_FIELDS.has(field)) values[field] = String(v);
-    else extra[field] = typeof v === "string" && NUMBER.test(v) ? Number(v) : v;
+    if (FORM_FIELDS.has(spec.name)) values[spec.name] = String(v);
+    else extra[spec.name] = valueOfText(spec, v);
   }
   const { d, walkers } = preset.page;
   values.d = String(d);

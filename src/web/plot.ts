@@ -4,7 +4,7 @@
  * so Node tests can check it and the page can set it with innerHTML without any user text in it.
  */
 
-import type { Direction } from "../engine/layout.js";
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import type { LimitBand, PredictionMarker } from "./prediction.js";
 import type { Quartiles } from "./stats.js";
 
@@ -115,7 +115,7 @@ export function renderChart(input: ChartInput): string {
   // A q1..q3 band (a polygon styled by bandStyle) and the median's polyline (stroked in the direction's colour).
   const quartileShapes = (
     pts: readonly { nOverD: number; q1: number; median: number; q3: number }[],
-    dir: "u" | "v" | "m",
+    dir: Direction,
     bandStyle: string,
     bandClass: string,
     medianClass: string,
@@ -131,7 +131,7 @@ export function renderChart(input: ChartInput): string {
   };
   // The limit theory's predictions under the measured curves.
   const inAxis = (nOverD: number) => nOverD > 0 && Number.isFinite(nOverD);
-  for (const dir of ["u", "v", "m"] as const) {
+  for (const dir of DIRECTIONS) {
     const band = input.limit?.[dir];
     if (!band) continue;
     const color = COLORS[dir];
@@ -150,14 +150,14 @@ export function renderChart(input: ChartInput): string {
     if (pts.length > 1)
       parts.push(...quartileShapes(pts, dir, `stroke="${color}"`, "predicted-band", "predicted-median"));
   }
-  for (const dir of ["u", "v", "m"] as const) {
+  for (const dir of DIRECTIONS) {
     const pts = (input.series[dir] ?? []).filter((p) => p.nOverD > 0);
     if (pts.length === 0) continue;
     const shapes = quartileShapes(pts, dir, `fill="${COLORS[dir]}"`, "band", "median");
     parts.push(...(pts.length > 1 ? shapes : shapes.slice(1)));
   }
   // Legend.
-  const dirs = (["u", "v", "m"] as const).filter((dir) => (input.series[dir] ?? []).length > 0);
+  const dirs = DIRECTIONS.filter((dir) => (input.series[dir] ?? []).length > 0);
   dirs.forEach((dir, i) => {
     const lx = M.left + 12;
     const ly = M.top + 16 + i * 20;

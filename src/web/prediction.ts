@@ -7,9 +7,9 @@
  * predicted overlap curves, drawn by plot.ts beside the measured ones.
  */
 
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { learningRate } from "../config/model.js";
 import type { Config } from "../config/schema.js";
-import type { Direction } from "../engine/layout.js";
 import { computeExponents, type DirectionExponent } from "../theory/exponent.js";
 import { predictLimit } from "../theory/limit-predict.js";
 import type { Quartiles } from "./stats.js";
@@ -50,7 +50,7 @@ export const pagePredict: Predictor | null = (config) => {
   const eta = learningRate(config);
   const parts: string[] = [];
   const markers: PredictionMarker[] = [];
-  for (const dir of ["u", "v", "m"] as const) {
+  for (const dir of DIRECTIONS) {
     const e = r.directions[dir];
     if (!e || (dir === "m" && config.betaM === 0)) continue;
     parts.push(
@@ -117,7 +117,7 @@ export function limitOverlay(config: Config, steps: number): LimitOverlay {
     });
     const bands: LimitOverlay["bands"] = {};
     const parts: string[] = [];
-    for (const dir of ["u", "v", "m"] as const) {
+    for (const dir of DIRECTIONS) {
       const pr = r.directions[dir];
       const c = r.curves[dir];
       if (!pr || (dir === "m" && config.betaM === 0)) continue;

@@ -4,7 +4,7 @@
  * (docs/model.md section 5), read exactly as `mcm run`'s summary reads them. Pure functions, tested in Node.
  */
 
-import { DIRECTIONS, type Direction } from "../engine/layout.js";
+import { DIRECTIONS, type Direction } from "../config/directions.js";
 import { censoredMedian, quantileSorted } from "../experiments/stats.js";
 import { bestOverlaps, earliestHits } from "../experiments/walkers.js";
 

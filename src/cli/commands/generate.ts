@@ -5,8 +5,9 @@
  * state.json holds the progress that --resume continues.
  */
 import { type Command, Option } from "commander";
+import { z } from "zod";
 import { ConfigError } from "../../config/errors.js";
-import { parseSeed, resolveConfig } from "../../config/schema.js";
+import { int, parseSeed, resolveConfig } from "../../config/schema.js";
 import { type KernelFlavour, loadKernels } from "../../engine/kernels.js";
 import { repellingWarning } from "../../generate/attraction.js";
 import {
@@ -28,10 +29,14 @@ import { renderSvg } from "../../report/plots.js";
 import { checkOptions, header, readEnvelope, readJsonFile, sameOptions, writeEnvelope } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import {
+  addFlagOptions,
   addModelOptions,
   addOutputOptions,
+  addSchemaOptions,
   helpAfter,
   MODEL_FLAGS,
+  parseFlags,
+  RUN_FLAGS,
   readConfigFile,
   resolveRunOptions,
 } from "../options.js";
@@ -70,13 +75,17 @@ const GENERATE_DEFAULTS: Record<string, string | boolean> = Object.fromEntries(
   ]),
 );
 
-function wholeNumber(flag: string, value: unknown, min: number, max: number): number {
-  const n = typeof value === "string" && /^[0-9]+(e[0-9]+)?$/i.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag}: got ${JSON.stringify(value)}, expected a whole number in [${min}, ${max}]`);
-  }
-  return n;
-}
+/** generate's own flags beside the model's and the run's, their help and validation. */
+export const generateSchema = z
+  .object({
+    samples: int(2, 10_000_000)
+      .default(4000)
+      .meta({ flag: "--samples", placeholder: "n", help: "generated samples per snapshot" }),
+    snapshots: int(1, 100)
+      .default(10)
+      .meta({ flag: "--snapshots", placeholder: "n", help: "log-spaced snapshots of n from steps/1000 to steps" }),
+  })
+  .strict();
 
 /** The plan from the flags (generate's defaults below the file and the flags). */
 function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
@@ -88,8 +97,7 @@ function planFromFlags(opts: Record<string, unknown>): GeneratePlan {
   }
   const run = resolveRunOptions(withDefaults);
   const levels = parseLevels(String(opts.levels ?? "24"), run.config.process);
-  const samples = wholeNumber("--samples", opts.samples ?? "4000", 2, 10_000_000);
-  const count = wholeNumber("--snapshots", opts.snapshots ?? "10", 1, 100);
+  const { samples, snapshots: count } = parseFlags(generateSchema, opts);
   return {
     config: run.config,
     seed: run.seed,
@@ -195,8 +203,12 @@ export function registerGenerate(program: Command): Command {
       "Train one denoiser per noise level (the engine, same config except t), sample from the family by the reverse process after n samples per level, and compare the samples' statistics along u and v with the data law and with the oracle (Bayes-optimal) denoiser on the same grid.",
     );
   addModelOptions(cmd);
+  addFlagOptions(
+    cmd,
+    RUN_FLAGS.filter((f) => f.field === "seed"),
+    { seed: "drawn at random and recorded" },
+  );
   cmd
-    .option("--seed <n>", "master seed, integer in [0, 2^64 - 1] (default: drawn at random and recorded)")
     .option("--steps <expr>", "training samples n per level (the last snapshot), a number or an expression in d")
     .option(
       "--levels <list>",
@@ -207,9 +219,8 @@ export function registerGenerate(program: Command): Command {
         "--sampler <name>",
         "reverse process: heun (deterministic, second order, two denoiser calls per step; the default), ddim (deterministic, first order) or ddpm (ancestral)",
       ).choices(SAMPLERS),
-    )
-    .option("--samples <n>", "generated samples per snapshot, >= 2 (default: 4000)")
-    .option("--snapshots <n>", "log-spaced snapshots of n from steps/1000 to steps (default: 10)")
+    );
+  addSchemaOptions(cmd, generateSchema)
     .option("--out <dir>", "output directory (default: ./mcm-output/<UTC timestamp>-<seed>)")
     .option("--force", "replace the outputs of an earlier generate run in --out")
     .option("--resume", "continue the run in --out (what it generated is kept)")

@@ -3,15 +3,15 @@
  * overlap curve at the config's d (src/theory/limit-predict.ts; docs/model.md section 10). No simulation.
  */
 import type { Command } from "commander";
-import { decimalNumber } from "../../config/schema.js";
+import { z } from "zod";
+import { int, seedField } from "../../config/schema.js";
 import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
 import { stamp } from "../../io/stamp.js";
 import { shortNumber } from "../../theory/format.js";
 import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { activationReport, formatActivationReport } from "../activation.js";
-import { UsageError } from "../errors.js";
-import { addModelOptions, readConfigFile, resolveRunOptions } from "../options.js";
+import { addFlagOptions, addModelOptions, flagsOf, parseFlags, readConfigFile, resolveRunOptions } from "../options.js";
 import { createReporter, type ProgressBar } from "../progress.js";
 
 const num = shortNumber;
@@ -63,6 +63,24 @@ export function formatPrediction(r: LimitPrediction): string {
   return lines.join("\n");
 }
 
+const DEFAULT_PATHS = 4000;
+
+/** predict's own flags beside the model's: their help and validation (absent: the defaults shown). */
+export const predictSchema = z
+  .object({
+    seed: seedField()
+      .optional()
+      .meta({ flag: "--seed", placeholder: "n", help: "seed of the SDE paths of the critical regime" }),
+    paths: int(100, 1_000_000).optional().meta({
+      flag: "--paths",
+      placeholder: "n",
+      help: "SDE paths of the critical regime and, when given, of every k = 2 search too (finite-d paths instead of the closed form)",
+    }),
+  })
+  .strict();
+
+const PREDICT_FLAGS = flagsOf(predictSchema.shape);
+
 export function registerPredict(program: Command): Command {
   const cmd = program
     .command("predict")
@@ -73,13 +91,9 @@ export function registerPredict(program: Command): Command {
         "critical learning-rate exponent. No simulation.",
     );
   addModelOptions(cmd);
+  cmd.option("--steps <expr>", "range of the predicted overlap curves (default: 3 x the slowest predicted q75)");
+  addFlagOptions(cmd, PREDICT_FLAGS, { seed: 1, paths: DEFAULT_PATHS });
   cmd
-    .option("--steps <expr>", "range of the predicted overlap curves (default: 3 x the slowest predicted q75)")
-    .option("--seed <n>", "seed of the SDE paths of the critical regime (default 1)")
-    .option(
-      "--paths <n>",
-      "SDE paths of the critical regime and, when given, of every k = 2 search too (finite-d paths instead of the closed form), an integer in [100, 1000000] (default 4000)",
-    )
     .option("--no-best-delta", "skip the search for the delta that minimises the predicted median")
     .option("--json", "print exactly one JSON document on stdout")
     .option("-q, --quiet", "no progress line on stderr (it appears while the SDE paths run)")
@@ -100,14 +114,9 @@ export function registerPredict(program: Command): Command {
       const run = resolveRunOptions(opts);
       const path = typeof opts.config === "string" ? opts.config : undefined;
       const stepsGiven = opts.steps !== undefined || (path !== undefined && "steps" in readConfigFile(path));
-      let paths = 4000;
-      if (opts.paths !== undefined) {
-        paths = decimalNumber(opts.paths);
-        if (!Number.isInteger(paths) || paths < 100 || paths > 1_000_000) {
-          throw new UsageError(`--paths: got ${JSON.stringify(opts.paths)}, expected an integer in [100, 1000000]`);
-        }
-      }
-      const seed = opts.seed === undefined ? 1 : Number(BigInt(run.seed) % 4294967296n);
+      const flags = parseFlags(predictSchema, opts);
+      const paths = flags.paths ?? DEFAULT_PATHS;
+      const seed = flags.seed === undefined ? 1 : Number(BigInt(run.seed) % 4294967296n);
       const reporter = createReporter({ quiet: opts.quiet === true });
       let started = performance.now();
       let bar: ProgressBar | null = null;
@@ -132,7 +141,7 @@ export function registerPredict(program: Command): Command {
         steps: stepsGiven ? run.steps : undefined,
         perDecade: run.config.logPerDecade,
         bestDelta: opts.bestDelta !== false,
-        finitePaths: opts.paths !== undefined,
+        finitePaths: flags.paths !== undefined,
         onProgress,
       });
       finish();

@@ -9,10 +9,12 @@ import { DEFAULT_STEPS } from "../../config/steps.js";
 import type { KernelFlavour } from "../../engine/kernels.js";
 import { packageVersion } from "../../io/stamp.js";
 import {
+  addFlagOptions,
   addModelOptions,
   addOutputOptions,
   DEFAULT_CHECKPOINT_EVERY,
   type ModelFlagValues,
+  RUN_FLAGS,
   type RunFlags,
   resolveRunOptions,
 } from "../options.js";
@@ -31,18 +33,14 @@ export function registerRun(program: Command): Command {
     .command("run")
     .description("Train walkers of the tied denoiser on the mixed cumulant model with online spherical SGD.");
   addModelOptions(cmd);
+  addFlagOptions(cmd, RUN_FLAGS, {
+    seed: "drawn at random and recorded",
+    steps: DEFAULT_STEPS,
+    checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
+  });
   cmd
-    .option("--seed <n>", "master seed, integer in [0, 2^64 - 1] (default: drawn at random and recorded)")
-    .option(
-      "--steps <expr>",
-      `SGD steps (= samples), a number or an expression in d: numbers, d, + - * / ^, log (natural), sqrt, parentheses, e.g. 30*d^3 (default: ${DEFAULT_STEPS})`,
-    )
     .option("--out <dir>", "output directory (default: ./mcm-output/<UTC timestamp>-<seed>)")
     .option("--force", "replace the outputs of an earlier run in --out")
-    .option(
-      "--checkpoint-every <when>",
-      `checkpoint period: a duration (30s, 5m, 1h; a bare number is seconds) or a step count (1e6steps); 0 = only at the end (default: ${DEFAULT_CHECKPOINT_EVERY})`,
-    )
     .addOption(
       new Option("--kernel <flavour>", "WASM build: auto picks simd where supported").choices([
         "auto",

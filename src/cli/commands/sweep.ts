@@ -8,9 +8,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { activationHelp } from "../../config/activation-formulas.js";
+import type { Direction } from "../../config/directions.js";
+import { valueOfText } from "../../config/fields.js";
 import { parseSeed } from "../../config/schema.js";
 import { DEFAULT_STEPS, parseSteps } from "../../config/steps.js";
-import type { Direction } from "../../engine/layout.js";
 import { addControlAxis, attachControls, CONTROL_ACTIVATION } from "../../experiments/controls.js";
 import { formatPhaseTable, phaseRows } from "../../experiments/phase.js";
 import { thresholdProblem } from "../../experiments/plateau.js";
@@ -27,7 +28,6 @@ import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import {
   addModelOptions,
   addOutputOptions,
-  coerceFlagValue,
   drawSeed,
   MODEL_FLAGS,
   type ModelFlagValues,
@@ -169,7 +169,7 @@ export function sweepFileFromFlags(opts: SweepCommandFlags): SweepFile {
     if (v === undefined) continue;
     delete base[f.field];
     delete grid[f.field];
-    const values = typeof v === "string" ? splitList(v).map((x) => coerceFlagValue(f, x.trim())) : [v];
+    const values = typeof v === "string" ? splitList(v).map((x) => valueOfText(f, x.trim())) : [v];
     if (values.length > 1) grid[f.field] = values;
     else base[f.field] = values[0];
   }
