@@ -17,6 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { type KernelExports, loadKernels, simdSupported } from "../engine/kernels.js";
 import { createSimulation } from "../engine/simulation.js";
 import { median } from "../experiments/stats.js";
+import { type DiffusionStepBench, formatDiffusionBench, runDiffusionBench } from "./diffusion.js";
 import { compileNative, type NativeBinary } from "./native.js";
 import { PlainStep, axpy as tsAxpy, dot as tsDot, fillGauss as tsFillGauss, Xoshiro256 } from "./plain.js";
 
@@ -99,6 +100,8 @@ export interface BenchResult {
   }[];
   /** Wall seconds of one sweep on 1 and on 2 worker threads (medians), and their ratio. */
   sweepScaling: { seconds1: number; seconds2: number; speedup: number };
+  /** A training step of mcm diffusion's default U-Net, alone and with its twins, split by layer. */
+  diffusionStep: DiffusionStepBench;
 }
 
 interface Timing {
@@ -473,6 +476,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       met: sweepScaling.speedup >= 1.8,
     });
 
+    const diffusionStep = await runDiffusionBench({ quick, onProgress: options.onProgress });
     const cpu = cpus();
     return {
       machine: {
@@ -493,6 +497,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       targets,
       reducedVsFull,
       sweepScaling,
+      diffusionStep,
     };
   } finally {
     native?.dispose();
@@ -588,5 +593,6 @@ export function formatBench(result: BenchResult): string {
       `  ${t.met ? "met    " : "NOT met"}  ${t.name}: ${fmt(t.value)} (target ${t.target >= 1e4 ? fmt(t.target) : t.target})`,
     );
   }
+  lines.push(formatDiffusionBench(result.diffusionStep));
   return lines.join("\n");
 }

@@ -14,7 +14,7 @@ export interface DiffusionExports {
   gemmTN(M: number, N: number, K: number, a: number, b: number, c: number, acc: number): void;
   gemmNT(M: number, N: number, K: number, a: number, b: number, c: number, acc: number): void;
   im2col(x: number, C: number, H: number, W: number, col: number): void;
-  im2colT(x: number, C: number, H: number, W: number, colT: number): void;
+  transposeF32(a: number, R: number, P: number, t: number): void;
   col2im(col: number, C: number, H: number, W: number, dx: number): void;
   conv3x3Forward(
     x: number,
