@@ -1,6 +1,10 @@
 // The elementwise and normalisation layers of the diffusion U-Net, f32 [N, C, H * W] tensors. Their
 // reductions run in one fixed order (f64 accumulators where a sum spans a whole group), identical in the
-// SIMD and the scalar build. Backward passes overwrite dx unless their comment says "added to".
+// SIMD and the scalar build; their elementwise passes are written once over a lane type (./lanes.ts: f32x4
+// for the bulk in the SIMD build, f32 for the tail and the scalar build), each element getting the scalar
+// loop's operations in the scalar loop's order, so both builds give the same bits. Backward passes
+// overwrite dx unless their comment says "added to".
+import { add, div, lanes, mul, splat, sqrt, sub } from "./lanes";
 
 // @ts-ignore: decorator
 @inline
@@ -35,10 +39,46 @@ export function groupNormForward(
         const ga = load<f32>(at(gamma, c));
         const be = load<f32>(at(beta, c));
         const o = base + cc * HW;
-        for (let i = 0; i < HW; i++) store<f32>(at(y, o + i), (load<f32>(at(x, o + i)) - meanF) * rstd * ga + be);
+        let i = 0;
+        if (ASC_FEATURE_SIMD) i = normFrom<v128>(0, at(x, o), at(y, o), HW, meanF, rstd, ga, be);
+        normFrom<f32>(i, at(x, o), at(y, o), HW, meanF, rstd, ga, be);
       }
     }
   }
+}
+
+// y = (x - mean) rstd ga + be for i < n.
+// @ts-ignore: decorator
+@inline
+function normFrom<T>(i: i32, x: usize, y: usize, n: i32, mean: f32, rstd: f32, ga: f32, be: f32): i32 {
+  const vm = splat<T>(mean);
+  const vr = splat<T>(rstd);
+  const vg = splat<T>(ga);
+  const vb = splat<T>(be);
+  for (; i + lanes<T>() <= n; i += lanes<T>()) {
+    const o = <usize>i << 2;
+    store<T>(y + o, add<T>(mul<T>(mul<T>(sub<T>(load<T>(x + o), vm), vr), vg), vb));
+  }
+  return i;
+}
+
+// dx = rstd (dy ga - a - xh b), xh = (x - mean) rstd, for i < n.
+// @ts-ignore: decorator
+@inline
+function normBackFrom<T>(
+  i: i32, x: usize, dy: usize, dx: usize, n: i32, mean: f32, rstd: f32, ga: f32, a: f32, b: f32,
+): i32 {
+  const vm = splat<T>(mean);
+  const vr = splat<T>(rstd);
+  const vg = splat<T>(ga);
+  const va = splat<T>(a);
+  const vb = splat<T>(b);
+  for (; i + lanes<T>() <= n; i += lanes<T>()) {
+    const o = <usize>i << 2;
+    const xh = mul<T>(sub<T>(load<T>(x + o), vm), vr);
+    store<T>(dx + o, mul<T>(vr, sub<T>(sub<T>(mul<T>(load<T>(dy + o), vg), va), mul<T>(xh, vb))));
+  }
+  return i;
 }
 
 /** Gradients of groupNormForward; dgamma and dbeta are added to. */
@@ -78,36 +118,55 @@ export function groupNormBackward(
       for (let cc = 0; cc < cg; cc++) {
         const ga = load<f32>(at(gamma, g * cg + cc));
         const o = base + cc * HW;
-        for (let i = 0; i < HW; i++) {
-          const xh = (load<f32>(at(x, o + i)) - mean) * rstd;
-          store<f32>(at(dx, o + i), rstd * (load<f32>(at(dy, o + i)) * ga - a - xh * b));
-        }
+        let i = 0;
+        if (ASC_FEATURE_SIMD) i = normBackFrom<v128>(0, at(x, o), at(dy, o), at(dx, o), HW, mean, rstd, ga, a, b);
+        normBackFrom<f32>(i, at(x, o), at(dy, o), at(dx, o), HW, mean, rstd, ga, a, b);
       }
     }
   }
 }
 
+/** y = x sigmoid(x) (SiLU); sig keeps sigmoid(x) = 1 / (1 + exp(-x)) for the backward pass. The
+ * exponentials are scalar (Mathf.exp) in both builds, the rest runs in lanes. */
+export function siluForward(x: usize, y: usize, sig: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(at(sig, i), Mathf.exp(-load<f32>(at(x, i))));
+  let i = 0;
+  if (ASC_FEATURE_SIMD) i = siluFrom<v128>(0, x, y, sig, n);
+  siluFrom<f32>(i, x, y, sig, n);
+}
+
+// sig = 1 / (1 + sig), y = x sig for i < n.
 // @ts-ignore: decorator
 @inline
-function sigmoid(v: f32): f32 {
-  return <f32>1 / (<f32>1 + Mathf.exp(-v));
+function siluFrom<T>(i: i32, x: usize, y: usize, sig: usize, n: i32): i32 {
+  const one = splat<T>(1);
+  for (; i + lanes<T>() <= n; i += lanes<T>()) {
+    const o = <usize>i << 2;
+    const s = div<T>(one, add<T>(one, load<T>(sig + o)));
+    store<T>(sig + o, s);
+    store<T>(y + o, mul<T>(load<T>(x + o), s));
+  }
+  return i;
 }
 
-/** y = x sigmoid(x) (SiLU). */
-export function siluForward(x: usize, y: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const v = load<f32>(at(x, i));
-    store<f32>(at(y, i), v * sigmoid(v));
-  }
+/** dx = dy (s + x s (1 - s)), s = sigmoid(x) as siluForward kept it. */
+export function siluBackward(x: usize, sig: usize, dy: usize, dx: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) i = siluBackFrom<v128>(0, x, sig, dy, dx, n);
+  siluBackFrom<f32>(i, x, sig, dy, dx, n);
 }
 
-/** dx = dy (s + x s (1 - s)), s = sigmoid(x). */
-export function siluBackward(x: usize, dy: usize, dx: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const v = load<f32>(at(x, i));
-    const s = sigmoid(v);
-    store<f32>(at(dx, i), load<f32>(at(dy, i)) * (s + v * s * (<f32>1 - s)));
+// @ts-ignore: decorator
+@inline
+function siluBackFrom<T>(i: i32, x: usize, sig: usize, dy: usize, dx: usize, n: i32): i32 {
+  const one = splat<T>(1);
+  for (; i + lanes<T>() <= n; i += lanes<T>()) {
+    const o = <usize>i << 2;
+    const s = load<T>(sig + o);
+    const d = add<T>(s, mul<T>(mul<T>(load<T>(x + o), s), sub<T>(one, s)));
+    store<T>(dx + o, mul<T>(load<T>(dy + o), d));
   }
+  return i;
 }
 
 /** y[n, c, :] += v[n, c]: a per-sample channel shift (the time embedding's projection). */
@@ -219,23 +278,48 @@ export function timeEmbedding(t: usize, N: i32, dim: i32, out: usize): void {
   }
 }
 
-/** Adam (Kingma & Ba 2015) on n parameters; c1 = 1 / (1 - beta1^t), c2 = 1 / (1 - beta2^t). */
-export function adamStep(
-  p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, c1: f32, c2: f32,
+/**
+ * Adam (Kingma & Ba 2015) on n parameters p with gradient g and moments m, v, then the exponential moving
+ * average of the weights, e = decay e + (1 - decay) p (decay 0: e = p), in one pass; c1 = 1 / (1 -
+ * beta1^t), c2 = 1 / (1 - beta2^t).
+ */
+export function adamEmaStep(
+  p: usize, g: usize, m: usize, v: usize, e: usize, n: i32,
+  lr: f32, b1: f32, b2: f32, eps: f32, c1: f32, c2: f32, decay: f32,
 ): void {
-  for (let i = 0; i < n; i++) {
-    const gi = load<f32>(at(g, i));
-    const mi = b1 * load<f32>(at(m, i)) + (<f32>1 - b1) * gi;
-    const vi = b2 * load<f32>(at(v, i)) + (<f32>1 - b2) * gi * gi;
-    store<f32>(at(m, i), mi);
-    store<f32>(at(v, i), vi);
-    store<f32>(at(p, i), load<f32>(at(p, i)) - (lr * (mi * c1)) / (Mathf.sqrt(vi * c2) + eps));
-  }
+  let i = 0;
+  if (ASC_FEATURE_SIMD) i = adamFrom<v128>(0, p, g, m, v, e, n, lr, b1, b2, eps, c1, c2, decay);
+  adamFrom<f32>(i, p, g, m, v, e, n, lr, b1, b2, eps, c1, c2, decay);
 }
 
-/** e = decay e + (1 - decay) p: the exponential moving average of the weights. */
-export function emaStep(e: usize, p: usize, n: i32, decay: f32): void {
-  for (let i = 0; i < n; i++) store<f32>(at(e, i), decay * load<f32>(at(e, i)) + (<f32>1 - decay) * load<f32>(at(p, i)));
+// @ts-ignore: decorator
+@inline
+function adamFrom<T>(
+  i: i32, p: usize, g: usize, m: usize, v: usize, e: usize, n: i32,
+  lr: f32, b1: f32, b2: f32, eps: f32, c1: f32, c2: f32, decay: f32,
+): i32 {
+  const vb1 = splat<T>(b1);
+  const vb2 = splat<T>(b2);
+  const va1 = splat<T>(<f32>1 - b1);
+  const va2 = splat<T>(<f32>1 - b2);
+  const vlr = splat<T>(lr);
+  const veps = splat<T>(eps);
+  const vc1 = splat<T>(c1);
+  const vc2 = splat<T>(c2);
+  const vd = splat<T>(decay);
+  const vd1 = splat<T>(<f32>1 - decay);
+  for (; i + lanes<T>() <= n; i += lanes<T>()) {
+    const o = <usize>i << 2;
+    const gi = load<T>(g + o);
+    const mi = add<T>(mul<T>(vb1, load<T>(m + o)), mul<T>(va1, gi));
+    const vi = add<T>(mul<T>(vb2, load<T>(v + o)), mul<T>(mul<T>(va2, gi), gi));
+    store<T>(m + o, mi);
+    store<T>(v + o, vi);
+    const pi = sub<T>(load<T>(p + o), div<T>(mul<T>(vlr, mul<T>(mi, vc1)), add<T>(sqrt<T>(mul<T>(vi, vc2)), veps)));
+    store<T>(p + o, pi);
+    store<T>(e + o, decay == 0 ? pi : add<T>(mul<T>(vd, load<T>(e + o)), mul<T>(vd1, pi)));
+  }
+  return i;
 }
 
 /** Returns sum (out - target)^2 (f64) and writes grad = scale (out - target). */

@@ -68,8 +68,8 @@ export interface DiffusionExports {
     HW: number,
     G: number,
   ): void;
-  siluForward(x: number, y: number, n: number): void;
-  siluBackward(x: number, dy: number, dx: number, n: number): void;
+  siluForward(x: number, y: number, sig: number, n: number): void;
+  siluBackward(x: number, sig: number, dy: number, dx: number, n: number): void;
   addChannel(y: number, v: number, N: number, C: number, HW: number): void;
   rowSums(dy: number, out: number, rows: number, HW: number, acc: number): void;
   addRowBias(y: number, b: number, N: number, M: number): void;
@@ -80,11 +80,12 @@ export interface DiffusionExports {
   upsample2(x: number, y: number, NC: number, h: number, w: number): void;
   upsample2Backward(dy: number, dx: number, NC: number, h: number, w: number): void;
   timeEmbedding(t: number, N: number, dim: number, out: number): void;
-  adamStep(
+  adamEmaStep(
     p: number,
     g: number,
     m: number,
     v: number,
+    e: number,
     n: number,
     lr: number,
     b1: number,
@@ -92,8 +93,8 @@ export interface DiffusionExports {
     eps: number,
     c1: number,
     c2: number,
+    decay: number,
   ): void;
-  emaStep(e: number, p: number, n: number, decay: number): void;
   squaredError(out: number, target: number, grad: number, n: number, scale: number): number;
   seedStream(ptr: number, seedHi: number, seedLo: number, stream: number, walker: number): void;
   fillUniform(rng: number, ptr: number, n: number): void;

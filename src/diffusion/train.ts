@@ -140,11 +140,13 @@ export class Trainer {
     const { o } = this;
     const { k, heap, d } = net;
     const loss = reduceShards(outs, heap.f32(net.g, net.size));
-    k.adamStep(
+    const decay = o.ema > 0 ? Math.min(o.ema, (1 + t) / (10 + t)) : 0; // 0: the EMA is the weights
+    k.adamEmaStep(
       net.w,
       net.g,
       net.m,
       net.v,
+      net.ema,
       net.size,
       o.lr,
       o.beta1,
@@ -152,9 +154,8 @@ export class Trainer {
       1e-8,
       1 / (1 - o.beta1 ** t),
       1 / (1 - o.beta2 ** t),
+      decay,
     );
-    if (o.ema > 0) k.emaStep(net.ema, net.w, net.size, Math.min(o.ema, (1 + t) / (10 + t)));
-    else heap.f32(net.ema, net.size).set(heap.f32(net.w, net.size));
     return loss / (o.batch * d);
   }
 
