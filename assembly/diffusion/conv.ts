@@ -6,7 +6,7 @@
 // dimension (Cin * 9 or H * W) amortises loads, and the extra memory traffic of the copy is O(Cin 9 HW)
 // against O(Cout Cin 9 HW) multiply-adds. Columns are rebuilt in the backward pass instead of stored.
 import { gemmNN, gemmTN } from "./gemm";
-import { add, addF32, copyF32, lanes, splat } from "./lanes";
+import { add, addF32, copyF32, lanes, splat, zeroF32 } from "./lanes";
 
 // Each (c, ky, kx) plane of col is the input plane c shifted by s = (ky - 1) W + (kx - 1): col[p] =
 // x[p + s] for p in [lo, hi) (where p + s stays in the plane), except in the column that the shift wraps
@@ -50,9 +50,9 @@ export function im2col(x: usize, C: i32, H: i32, W: i32, col: usize): void {
       const s = shiftOf(ky, kx, W);
       const lo = loOf(s, HW);
       const hi = hiOf(s, HW, lo);
-      memory.fill(out, 0, <usize>lo << 2);
+      zeroF32(out, lo);
       copyF32(out + (<usize>lo << 2), xc + (<usize>(lo + s) << 2), hi - lo);
-      memory.fill(out + (<usize>hi << 2), 0, <usize>(HW - hi) << 2);
+      zeroF32(out + (<usize>hi << 2), HW - hi);
       zeroWrapped(out, kx, H, W);
     }
   }

@@ -75,6 +75,15 @@ function copyFrom<T>(i: i32, dst: usize, src: usize, n: i32): i32 {
   return i;
 }
 
+/** dst[i] = 0 for i < n (an inline loop: cheaper than memory.fill's call for the short runs of im2col). */
+// @ts-ignore: decorator
+@inline
+export function zeroF32(dst: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
 /** dst[i] += src[i] for i < n: lane-wise, so each element gets the one f32 addition of the scalar loop. */
 export function addF32(dst: usize, src: usize, n: i32): void {
   let i = 0;

@@ -15,8 +15,8 @@ import {
   type ShardInput,
   type ShardOutput,
   type ShardRunner,
-  shardGradient,
   shardRange,
+  shardsInline,
 } from "./shards.js";
 
 export interface TrainerState {
@@ -47,6 +47,8 @@ export class Trainer {
   losses: number[] = [];
   private twins: Network[] = [];
   private clone: CloneSource | null = null;
+  /** Per network, the shard gradients of trainStep (reused at every step). */
+  private readonly keep: Float32Array[][] = [];
   constructor(
     readonly net: Network,
     /** [nTrain, d] preprocessed training images. */
@@ -165,11 +167,8 @@ export class Trainer {
     const nets = this.nets;
     this.step++;
     this.losses = sets.map((shards, i) => {
-      const outs = shards.map((s) => {
-        const { loss, g } = shardGradient(nets[i], s, this.o.batch);
-        return { index: s.index, loss, g: g.slice() };
-      });
-      return this.apply(nets[i], outs, this.step);
+      this.keep[i] ??= [];
+      return this.apply(nets[i], shardsInline(nets[i], shards, this.o.batch, this.keep[i]), this.step);
     });
     return this.losses[0];
   }
