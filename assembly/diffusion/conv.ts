@@ -6,7 +6,8 @@
 // dimension (Cin * 9 or H * W) amortises loads, and the extra memory traffic of the copy is O(Cin 9 HW)
 // against O(Cout Cin 9 HW) multiply-adds. Columns are rebuilt in the backward pass instead of stored.
 import { gemmNN, gemmTN } from "./gemm";
-import { add, addF32, copyF32, lanes, splat, zeroF32 } from "./lanes";
+import { addConstFrom, addF32, copyF32, zeroF32 } from "./lanes";
+import { rowSums } from "./layers";
 
 // Each (c, ky, kx) plane of col is the input plane c shifted by s = (ky - 1) W + (kx - 1): col[p] =
 // x[p + s] for p in [lo, hi) (where p + s stays in the plane), except in the column that the shift wraps
@@ -119,18 +120,6 @@ export function col2im(col: usize, C: i32, H: i32, W: i32, dx: usize): void {
   }
 }
 
-// y[i] += b for i < n.
-// @ts-ignore: decorator
-@inline
-function addBiasFrom<T>(i: i32, y: usize, b: f32, n: i32): i32 {
-  const vb = splat<T>(b);
-  for (; i + lanes<T>() <= n; i += lanes<T>()) {
-    const o = <usize>i << 2;
-    store<T>(y + o, add<T>(load<T>(y + o), vb));
-  }
-  return i;
-}
-
 /** y[n] = w col(x[n]) + b for n < N: x [N, Cin, H, W], w [Cout, Cin * 9], b [Cout], y [N, Cout, H, W]. */
 export function conv3x3Forward(
   x: usize, w: usize, b: usize, y: usize, N: i32, Cin: i32, Cout: i32, H: i32, W: i32, col: usize,
@@ -145,8 +134,8 @@ export function conv3x3Forward(
       const bias = load<f32>(b + (<usize>co << 2));
       const yc = yn + ((<usize>co * <usize>HW) << 2);
       let i = 0;
-      if (ASC_FEATURE_SIMD) i = addBiasFrom<v128>(0, yc, bias, HW);
-      addBiasFrom<f32>(i, yc, bias, HW);
+      if (ASC_FEATURE_SIMD) i = addConstFrom<v128>(0, yc, bias, HW);
+      addConstFrom<f32>(i, yc, bias, HW);
     }
   }
 }
@@ -167,13 +156,7 @@ export function conv3x3Backward(
     im2col(xn, Cin, H, W, col);
     transposeF32(col, Cin * 9, HW, colT);
     gemmNN(Cout, Cin * 9, HW, dyn, colT, dw, 1);
-    for (let co = 0; co < Cout; co++) {
-      const yc = dyn + ((<usize>co * <usize>HW) << 2);
-      let s: f32 = 0;
-      for (let i = 0; i < HW; i++) s += load<f32>(yc + (<usize>i << 2));
-      const p = db + (<usize>co << 2);
-      store<f32>(p, load<f32>(p) + s);
-    }
+    rowSums(dyn, db, Cout, HW, 1);
     if (dx != 0) {
       const dxn = dx + ((<usize>n * <usize>Cin * <usize>HW) << 2);
       gemmTN(Cin * 9, HW, Cout, w, dyn, col, 0);

@@ -100,3 +100,15 @@ function addFrom<T>(i: i32, dst: usize, src: usize, n: i32): i32 {
   }
   return i;
 }
+
+/** y[i] += c for i < n, from i (returns where it stopped): the loop of a bias or a channel shift. */
+// @ts-ignore: decorator
+@inline
+export function addConstFrom<T>(i: i32, y: usize, c: f32, n: i32): i32 {
+  const vc = splat<T>(c);
+  for (; i + lanes<T>() <= n; i += lanes<T>()) {
+    const o = <usize>i << 2;
+    store<T>(y + o, add<T>(load<T>(y + o), vc));
+  }
+  return i;
+}
