@@ -10,8 +10,11 @@ import { t975 } from "../dist/diffusion/decide.js";
 const QS = ["0.05", "0.1", "0.2"];
 
 const g = (x, p = 2) => (x == null || !Number.isFinite(x) ? "-" : Number(x.toPrecision(p)).toString());
-const iv = (v, p = 2) =>
-  v ? `${g(v.mean, p)} [${g(v.lo, p)}, ${g(v.hi, p)}]${v.n != null && v.n < 3 ? ` (n = ${v.n})` : ""}` : "-";
+const iv = (v, p = 2) => {
+  if (!v) return "-";
+  const range = Number.isFinite(v.lo) && Number.isFinite(v.hi) ? ` [${g(v.lo, p)}, ${g(v.hi, p)}]` : "";
+  return `${g(v.mean, p)}${range}${v.n != null && v.n < 3 ? ` (n = ${v.n})` : ""}`;
+};
 const steps = (v) => {
   if (!v) return "-";
   const range =
