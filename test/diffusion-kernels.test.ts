@@ -56,6 +56,99 @@ describe("GEMM core", () => {
   });
 });
 
+describe("im2col, col2im and the transpose, by whole planes", () => {
+  // The plain definitions: col[(c 9 + ky 3 + kx), y W + x] = x[c, y + ky - 1, x + kx - 1] (0 outside), col2im
+  // its adjoint (summed in the order c, ky, kx), t[p, r] = a[r, p].
+  for (const [C, H, W] of [
+    [3, 5, 7],
+    [2, 1, 4],
+    [1, 4, 1],
+    [2, 2, 2],
+    [1, 7, 7],
+  ]) {
+    it(`${C} channels at ${H} x ${W}: equal to the plain loops, both builds bit for bit`, async () => {
+      const ks = await both();
+      const HW = H * W;
+      const out: Record<string, Float32Array[]> = {};
+      for (const [name, k] of Object.entries(ks)) {
+        const heap = new Heap(k);
+        const x = heap.alloc(C * HW);
+        const col = heap.alloc(C * 9 * HW);
+        const colT = heap.alloc(C * 9 * HW);
+        const dx = heap.alloc(C * HW);
+        heap.finalize();
+        const xs = heap.f32(x, C * HW);
+        fillDet(xs, 0.4);
+        k.im2col(x, C, H, W, col);
+        const got = heap.f32(col, C * 9 * HW).slice();
+        const want = new Float32Array(C * 9 * HW);
+        const back = new Float32Array(C * HW);
+        const colIn = new Float32Array(C * 9 * HW);
+        fillDet(colIn, 1.9);
+        for (let c = 0; c < C; c++) {
+          for (let kk = 0; kk < 9; kk++) {
+            for (let y = 0; y < H; y++) {
+              for (let xx = 0; xx < W; xx++) {
+                const [sy, sx] = [y + Math.floor(kk / 3) - 1, xx + (kk % 3) - 1];
+                if (sy < 0 || sy >= H || sx < 0 || sx >= W) continue;
+                const at = (c * 9 + kk) * HW + y * W + xx;
+                want[at] = xs[c * HW + sy * W + sx];
+                back[c * HW + sy * W + sx] = Math.fround(back[c * HW + sy * W + sx] + colIn[at]);
+              }
+            }
+          }
+        }
+        expect(Array.from(got)).toEqual(Array.from(want));
+        k.transposeF32(col, C * 9, HW, colT);
+        const t = heap.f32(colT, C * 9 * HW);
+        for (let r = 0; r < C * 9; r++) for (let q = 0; q < HW; q++) expect(t[q * C * 9 + r]).toBe(want[r * HW + q]);
+        heap.f32(col, C * 9 * HW).set(colIn);
+        heap.f32(dx, C * HW).fill(0);
+        k.col2im(col, C, H, W, dx);
+        expect(Array.from(heap.f32(dx, C * HW))).toEqual(Array.from(back));
+        out[name] = [got, heap.f32(dx, C * HW).slice()];
+      }
+      expect(out.simd).toEqual(out.scalar);
+    });
+  }
+});
+
+describe("Adam fused with the EMA", () => {
+  it("equals Adam then the EMA in f32, element by element (decay 0: the EMA is the weights), both builds", async () => {
+    const ks = await both();
+    const n = 23;
+    const [lr, b1, b2, eps, c1, c2] = [2e-3, 0.9, 0.999, 1e-8, 1 / (1 - 0.9 ** 3), 1 / (1 - 0.999 ** 3)].map(
+      Math.fround,
+    );
+    const f = Math.fround;
+    for (const decay of [0.95, 0]) {
+      for (const k of Object.values(ks)) {
+        const heap = new Heap(k);
+        const [p, g, m, v, e] = [0, 1, 2, 3, 4].map(() => heap.alloc(n));
+        heap.finalize();
+        [p, g, m, v, e].forEach((q, i) => {
+          fillDet(heap.f32(q, n), 0.3 + i);
+        });
+        for (let i = 0; i < n; i++) heap.f32(v, n)[i] = Math.abs(heap.f32(v, n)[i]);
+        const [P, G, M, V, E] = [p, g, m, v, e].map((q) => heap.f32(q, n).slice());
+        k.adamEmaStep(p, g, m, v, e, n, lr, b1, b2, eps, c1, c2, decay);
+        for (let i = 0; i < n; i++) {
+          const mi = f(f(b1 * M[i]) + f(f(1 - b1) * G[i]));
+          const vi = f(f(b2 * V[i]) + f(f(f(1 - b2) * G[i]) * G[i]));
+          const pi = f(P[i] - f(f(lr * f(mi * c1)) / f(f(Math.sqrt(f(vi * c2))) + eps)));
+          const ei = decay === 0 ? pi : f(f(f(decay) * E[i]) + f(f(1 - f(decay)) * pi));
+          expect([heap.f32(m, n)[i], heap.f32(v, n)[i], heap.f32(p, n)[i], heap.f32(e, n)[i]]).toEqual([
+            mi,
+            vi,
+            pi,
+            ei,
+          ]);
+        }
+      }
+    }
+  });
+});
+
 // Input gradients of each layer against central differences of L = sum r * y (f32, h = 1e-2), and the
 // SIMD and scalar builds giving the same bits for the same layer.
 function ctxFor(k: DiffusionExports, maxN: number): Ctx {

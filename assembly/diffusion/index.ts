@@ -4,9 +4,9 @@
 import { gauss, rngLoad, rngStore } from "../rng";
 
 export { gemmNN, gemmNT, gemmTN } from "./gemm";
-export { col2im, conv3x3Backward, conv3x3Forward, im2col, im2colT } from "./conv";
+export { col2im, conv3x3Backward, conv3x3Forward, im2col, transposeF32 } from "./conv";
 export {
-  adamStep, addChannel, addInto, addRowBias, avgPool2, avgPool2Backward, colSums, emaStep, groupNormBackward,
+  adamEmaStep, addChannel, addInto, addRowBias, avgPool2, avgPool2Backward, colSums, groupNormBackward,
   groupNormForward, rowSums, siluBackward, siluForward, squaredError, timeEmbedding, upsample2,
   upsample2Backward,
 } from "./layers";

@@ -3,8 +3,9 @@
  * machine measured in the same run (8 independent f32x4 multiply-then-add chains in WASM: no FMA, which
  * WASM's SIMD lacks, so 8 flops per lane pair per cycle at best), the GEMM core and the im2col 3 x 3
  * convolution (forward, and forward + backward) in GFLOP/s and as a fraction of that peak, the same
- * convolution in native C (bench/native/conv.c, gcc -O2; skipped without gcc), and a U-Net training step
- * split into its parts. CPU times of this process (process.cpuUsage), best of `reps` after a warm-up.
+ * convolution in native C (bench/native/conv.c, gcc -O2; skipped without gcc), and the U-Net's training
+ * steps inline and on 2 worker threads (its step split by layer is ./diffusion.ts's). CPU times of this
+ * process (process.cpuUsage), best of `reps` after a warm-up.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -33,7 +34,6 @@ export interface ConvBenchResult {
   /** GFLOP/s of the 128-bit f32 mul+add probe. */
   peak: number;
   rows: ConvRow[];
-  step: { label: string; seconds: number; parts: Record<string, number> };
   gcc: string | null;
   /** Wall seconds of `steps` training steps of the same U-Net inline and on 2 worker threads. */
   threads: {
@@ -169,37 +169,13 @@ export async function runConvBench(
   );
   native?.dispose();
 
-  // A training step of the default U-Net (pooled MNIST, 14 x 14), split into its parts.
-  options.onProgress?.("conv: a U-Net training step");
+  // The default U-Net (pooled MNIST, 14 x 14).
   const D = DIFFUSION_DEFAULTS;
   const spec: NetSpec = { arch: "unet", C: 1, H: 14, W: 14, width: D.width, groups: D.groups, tdim: D.tdim };
-  const batch = D.batch;
-  const net = new Network(ex.simd, spec, batch);
+  const net = new Network(ex.simd, spec, D.batch);
   const data = new Float32Array(256 * net.d).map((_, i) => Math.sin(0.1 * i));
-  const tr = new Trainer(net, data, 256, {
-    batch,
-    shards: D.shards,
-    lr: 1e-3,
-    beta1: 0.9,
-    beta2: 0.999,
-    ema: 0.999,
-    tMin: 0.002,
-    tMax: 4,
-  });
+  const tr = new Trainer(net, data, 256, D);
   tr.init(0, 1, 1, 2);
-  const total = cpuSeconds(() => tr.trainStep(), reps);
-  const forward = cpuSeconds(() => net.forward(batch), reps);
-  const backward = cpuSeconds(() => net.backward(batch), reps);
-  const optimizer = cpuSeconds(() => {
-    ex.simd.adamStep(net.w, net.g, net.m, net.v, net.size, 0, 0.9, 0.999, 1e-8, 1, 1);
-    ex.simd.emaStep(net.ema, net.w, net.size, 0.999);
-  }, reps);
-  const parts = {
-    forward,
-    backward,
-    "Adam + EMA": optimizer,
-    "batch, noise and loss": Math.max(0, total - forward - backward - optimizer),
-  };
   // Data parallelism: the same training steps inline and on 2 worker threads, side by side (wall time,
   // alternating, best of each), so the ratio sees the same machine load.
   options.onProgress?.("conv: training steps on 1 and 2 threads");
@@ -208,11 +184,6 @@ export async function runConvBench(
   return {
     peak,
     rows,
-    step: {
-      label: `the default U-Net (width ${D.width}) at 14 x 14, batch ${batch}, ${net.size} parameters`,
-      seconds: total,
-      parts,
-    },
     gcc: native?.gcc ?? null,
     threads: par,
     target: { name: "GEMM core / 128-bit peak", value: core, target: 0.5, met: core >= 0.5 },
@@ -263,10 +234,6 @@ export function formatConvBench(r: ConvBenchResult): string {
       (row) =>
         `${row.label.padEnd(66)} ${f(row.simd).padStart(7)} ${f(row.scalar).padStart(7)} ${f(row.c).padStart(7)} ${(100 * row.ofPeak).toFixed(0).padStart(8)}%`,
     ),
-    `training step, ${r.step.label}: ${(1000 * r.step.seconds).toFixed(1)} ms = ` +
-      Object.entries(r.step.parts)
-        .map(([k, v]) => `${k} ${(1000 * v).toFixed(1)} ms`)
-        .join(" + "),
     `data-parallel training, ${r.threads.steps} steps of ${r.threads.shards} shards (wall, side by side): inline ${(1000 * r.threads.inline).toFixed(0)} ms, ` +
       `2 worker threads ${(1000 * r.threads.two).toFixed(0)} ms, speed-up ${r.threads.speedup.toFixed(2)}x; ` +
       `CPU ${(1000 * r.threads.cpuInline).toFixed(0)} ms inline, ${(1000 * r.threads.cpuTwo).toFixed(0)} ms on 2 threads`,

@@ -27,6 +27,7 @@ import {
   type Implementations,
   openImplementations,
 } from "./cases.js";
+import { formatDiffusionBench, runDiffusionBench } from "./diffusion.js";
 import { calibrate, measureRounds, summariseRows } from "./measure.js";
 import { breakdownOf, CHECK_STEPS, crossCheckOf, reducedVsFullOf, rowTargets, sweepScalingOf } from "./summary.js";
 import { type BenchOptions, type BenchResult, IMPL_NAMES, IMPLS, type Impl, type Stats } from "./types.js";
@@ -95,6 +96,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const reducedVsFull = reducedVsFullOf(rows, targets);
     progress("sweep on 1 and 2 worker threads");
     const sweepScaling = await sweepScalingOf(quick, targets);
+    const diffusionStep = await runDiffusionBench({ quick, onProgress: options.onProgress });
     return {
       machine: machineOf(impls),
       command: `npm run bench${quick ? " -- --quick" : ""}`,
@@ -107,6 +109,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       targets,
       reducedVsFull,
       sweepScaling,
+      diffusionStep,
     };
   } finally {
     impls.native?.dispose();
@@ -202,5 +205,6 @@ export function formatBench(result: BenchResult): string {
       `  ${t.met ? "met    " : "NOT met"}  ${t.name}: ${fmt(t.value)} (target ${t.target >= 1e4 ? fmt(t.target) : t.target})`,
     );
   }
+  lines.push(formatDiffusionBench(result.diffusionStep));
   return lines.join("\n");
 }

@@ -1,4 +1,5 @@
 /** The benchmark's result types and the measured case, shared by its phases (./index.ts). */
+import type { DiffusionStepBench } from "./diffusion.js";
 
 export type Impl = "simd" | "scalar" | "ts" | "c";
 export const IMPLS: readonly Impl[] = ["simd", "scalar", "ts", "c"];
@@ -79,6 +80,8 @@ export interface BenchResult {
   }[];
   /** Wall seconds of one sweep on 1 and on 2 worker threads (medians), and their ratio. */
   sweepScaling: { seconds1: number; seconds2: number; speedup: number };
+  /** A training step of mcm diffusion's default U-Net, alone and with its twins, split by layer. */
+  diffusionStep: DiffusionStepBench;
 }
 
 export interface Timing {

@@ -146,10 +146,11 @@ export class GroupNorm implements Layer {
   }
 }
 
-/** SiLU over `size` floats per sample. */
+/** SiLU over `size` floats per sample (the forward pass keeps the sigmoid for the backward pass). */
 export class Silu implements Layer {
   readonly y: number;
   readonly dx: number;
+  private readonly sig: number;
   private x = 0;
   constructor(
     private readonly c: Ctx,
@@ -157,14 +158,15 @@ export class Silu implements Layer {
   ) {
     this.y = c.heap.alloc(c.maxN * size);
     this.dx = c.heap.alloc(c.maxN * size);
+    this.sig = c.heap.alloc(c.maxN * size);
   }
   forward(x: number, N: number): number {
     this.x = x;
-    this.c.k.siluForward(x, this.y, N * this.size);
+    this.c.k.siluForward(x, this.y, this.sig, N * this.size);
     return this.y;
   }
   backward(dy: number, N: number): number {
-    this.c.k.siluBackward(this.x, dy, this.dx, N * this.size);
+    this.c.k.siluBackward(this.x, this.sig, dy, this.dx, N * this.size);
     return this.dx;
   }
 }

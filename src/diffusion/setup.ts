@@ -103,7 +103,7 @@ function shrunk(ref: GaussianReference, s: number): GaussianReference {
 }
 
 /** The clone as a fresh-sample source for the twins: mean + U diag(sqrt l) z, in f64 on the host. */
-function cloneSource(ref: GaussianReference): CloneSource {
+export function cloneSource(ref: GaussianReference): CloneSource {
   const { d, ut, values, mean } = ref;
   const L = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) L[i * d + j] = ut[i * d + j] * Math.sqrt(values[j]);

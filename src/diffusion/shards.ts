@@ -48,6 +48,19 @@ export function shardGradient(net: Network, s: ShardInput, batch: number): { los
   return { loss, g: heap.f32(net.g, net.size) };
 }
 
+/**
+ * Every shard's gradient on `net`, one after the other, each copied into its slot of `keep` (allocated on
+ * first use and reused at every step, so a step allocates no gradient buffers).
+ */
+export function shardsInline(net: Network, shards: ShardInput[], batch: number, keep: Float32Array[]): ShardOutput[] {
+  return shards.map((s) => {
+    const { loss, g } = shardGradient(net, s, batch);
+    if (keep[s.index]?.length !== g.length) keep[s.index] = new Float32Array(g.length);
+    keep[s.index].set(g);
+    return { index: s.index, loss, g: keep[s.index] };
+  });
+}
+
 /** Sums shard outputs in shard order into `into` (f32); returns the summed loss (f64, same order). */
 export function reduceShards(outs: ShardOutput[], into: Float32Array): number {
   const sorted = [...outs].sort((a, b) => a.index - b.index);

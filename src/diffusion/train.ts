@@ -15,8 +15,8 @@ import {
   type ShardInput,
   type ShardOutput,
   type ShardRunner,
-  shardGradient,
   shardRange,
+  shardsInline,
 } from "./shards.js";
 
 export interface TrainerState {
@@ -47,6 +47,8 @@ export class Trainer {
   losses: number[] = [];
   private twins: Network[] = [];
   private clone: CloneSource | null = null;
+  /** Per network, the shard gradients of trainStep (reused at every step). */
+  private readonly keep: Float32Array[][] = [];
   constructor(
     readonly net: Network,
     /** [nTrain, d] preprocessed training images. */
@@ -140,11 +142,13 @@ export class Trainer {
     const { o } = this;
     const { k, heap, d } = net;
     const loss = reduceShards(outs, heap.f32(net.g, net.size));
-    k.adamStep(
+    const decay = o.ema > 0 ? Math.min(o.ema, (1 + t) / (10 + t)) : 0; // 0: the EMA is the weights
+    k.adamEmaStep(
       net.w,
       net.g,
       net.m,
       net.v,
+      net.ema,
       net.size,
       o.lr,
       o.beta1,
@@ -152,9 +156,8 @@ export class Trainer {
       1e-8,
       1 / (1 - o.beta1 ** t),
       1 / (1 - o.beta2 ** t),
+      decay,
     );
-    if (o.ema > 0) k.emaStep(net.ema, net.w, net.size, Math.min(o.ema, (1 + t) / (10 + t)));
-    else heap.f32(net.ema, net.size).set(heap.f32(net.w, net.size));
     return loss / (o.batch * d);
   }
 
@@ -164,11 +167,8 @@ export class Trainer {
     const nets = this.nets;
     this.step++;
     this.losses = sets.map((shards, i) => {
-      const outs = shards.map((s) => {
-        const { loss, g } = shardGradient(nets[i], s, this.o.batch);
-        return { index: s.index, loss, g: g.slice() };
-      });
-      return this.apply(nets[i], outs, this.step);
+      this.keep[i] ??= [];
+      return this.apply(nets[i], shardsInline(nets[i], shards, this.o.batch, this.keep[i]), this.step);
     });
     return this.losses[0];
   }

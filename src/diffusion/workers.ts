@@ -6,19 +6,17 @@
 import { Worker } from "node:worker_threads";
 import type { KernelFlavour } from "../engine/kernels.js";
 import type { NetSpec, Network } from "./net.js";
-import { type ShardRunner, shardGradient } from "./shards.js";
+import { type ShardRunner, shardsInline } from "./shards.js";
 import type { WorkerReply, WorkerRequest } from "./worker.js";
 
 /** Computes the shards one after the other on the trainer's own network. */
 export function inlineRunner(net: Network): ShardRunner {
+  const keep: Float32Array[] = [];
   return {
     run: async (w, shards, batch) => {
       const own = net.heap.f32(net.w, net.size);
       if (w !== own) own.set(w);
-      return shards.map((s) => {
-        const { loss, g } = shardGradient(net, s, batch);
-        return { index: s.index, loss, g: g.slice() };
-      });
+      return shardsInline(net, shards, batch, keep);
     },
     close: async () => {},
   };

@@ -200,14 +200,15 @@ export interface DiffusionExports {
   ): void;
   /** assembly/diffusion/conv.ts: im2col(x: usize, C: i32, H: i32, W: i32, col: usize): void */
   im2col(x: number, C: number, H: number, W: number, col: number): void;
-  /** assembly/diffusion/conv.ts: im2colT(x: usize, C: i32, H: i32, W: i32, colT: usize): void */
-  im2colT(x: number, C: number, H: number, W: number, colT: number): void;
-  /** assembly/diffusion/layers.ts: adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, c1: f32, c2: f32): void */
-  adamStep(
+  /** assembly/diffusion/conv.ts: transposeF32(a: usize, R: i32, P: i32, t: usize): void */
+  transposeF32(a: number, R: number, P: number, t: number): void;
+  /** assembly/diffusion/layers.ts: adamEmaStep(p: usize, g: usize, m: usize, v: usize, e: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, c1: f32, c2: f32, decay: f32): void */
+  adamEmaStep(
     p: number,
     g: number,
     m: number,
     v: number,
+    e: number,
     n: number,
     lr: number,
     b1: number,
@@ -215,6 +216,7 @@ export interface DiffusionExports {
     eps: number,
     c1: number,
     c2: number,
+    decay: number,
   ): void;
   /** assembly/diffusion/layers.ts: addChannel(y: usize, v: usize, N: i32, C: i32, HW: i32): void */
   addChannel(y: number, v: number, N: number, C: number, HW: number): void;
@@ -228,8 +230,6 @@ export interface DiffusionExports {
   avgPool2Backward(dy: number, dx: number, NC: number, H: number, W: number): void;
   /** assembly/diffusion/layers.ts: colSums(dy: usize, db: usize, N: i32, M: i32): void */
   colSums(dy: number, db: number, N: number, M: number): void;
-  /** assembly/diffusion/layers.ts: emaStep(e: usize, p: usize, n: i32, decay: f32): void */
-  emaStep(e: number, p: number, n: number, decay: number): void;
   /** assembly/diffusion/layers.ts: groupNormBackward(x: usize, gamma: usize, dy: usize, dx: usize, dgamma: usize, dbeta: usize, stats: usize, N: i32, C: i32, HW: i32, G: i32): void */
   groupNormBackward(
     x: number,
@@ -259,10 +259,10 @@ export interface DiffusionExports {
   ): void;
   /** assembly/diffusion/layers.ts: rowSums(dy: usize, out: usize, rows: i32, HW: i32, acc: i32): void */
   rowSums(dy: number, out: number, rows: number, HW: number, acc: number): void;
-  /** assembly/diffusion/layers.ts: siluBackward(x: usize, dy: usize, dx: usize, n: i32): void */
-  siluBackward(x: number, dy: number, dx: number, n: number): void;
-  /** assembly/diffusion/layers.ts: siluForward(x: usize, y: usize, n: i32): void */
-  siluForward(x: number, y: number, n: number): void;
+  /** assembly/diffusion/layers.ts: siluBackward(x: usize, sig: usize, dy: usize, dx: usize, n: i32): void */
+  siluBackward(x: number, sig: number, dy: number, dx: number, n: number): void;
+  /** assembly/diffusion/layers.ts: siluForward(x: usize, y: usize, sig: usize, n: i32): void */
+  siluForward(x: number, y: number, sig: number, n: number): void;
   /** assembly/diffusion/layers.ts: squaredError(out: usize, target: usize, grad: usize, n: i32, scale: f32): f64 */
   squaredError(out: number, target: number, grad: number, n: number, scale: number): number;
   /** assembly/diffusion/layers.ts: timeEmbedding(t: usize, N: i32, dim: i32, out: usize): void */
