@@ -73,7 +73,7 @@ export const phaseDiagramSchema = z
     )
       .default(4)
       .meta({ flag: "--budget-factor", placeholder: "x", help: "a cell's step budget: x times its predicted median" }),
-    maxSteps: int(1, 1e15).default(8e7).meta({
+    maxSteps: int(1, 1e15).default(4e7).meta({
       flag: "--max-steps",
       placeholder: "n",
       help: "a cell whose budget exceeds n steps is not run (censored)",

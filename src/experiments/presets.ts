@@ -314,7 +314,7 @@ export const PRESETS: readonly Preset[] = [
     time: "about 10 min (2.3 CPU-minutes)",
     quickTime: "about 1 min",
     reference: "docs/phase-diagram/ (phase.json, phase-diagram, crossover)",
-    args: () => ({ "--seed": DEMO_SEED, "--threads": "1", "--max-steps": "40000000" }),
+    args: () => ({ "--seed": DEMO_SEED, "--threads": "1" }),
     quick: (args) => ({ ...args, "--p": "0,0.5,1", "--d": "32,64,128", "--walkers": "16" }),
   },
   generatePreset(
