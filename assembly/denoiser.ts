@@ -2,8 +2,7 @@
 // where target is x0 (default) or the noise xi (docs/model.md section 4).
 // forward() leaves per-unit h, g(h), g'(h), w.r in UNIT [K, 4] and the residual r in R [d].
 import { activationOf, lastDerivative } from "./activation";
-import { A, act, B, d, K, R, target, UNIT, wPtr, X0, XI, XT } from "./globals";
-import { TARGET_X0 } from "./params";
+import { A, act, B, d, K, R, targetX0, UNIT, wPtr, X0, XI, XT } from "./globals";
 import { axpy, dot, lincomb2 } from "./vec";
 
 /** g(h) for the configured activation; lastDerivative() then gives g'(h). */
@@ -30,7 +29,7 @@ export function unitSlot(k: i32, j: i32): usize {
 // @ts-ignore: decorator
 @inline
 export function targetPtr(): usize {
-  return target == TARGET_X0 ? X0 : XI;
+  return targetX0 ? X0 : XI;
 }
 
 /** Forward pass of walker w on the sample in X0, XI, XT: fills UNIT and R. Returns 0.5 |r|^2. */

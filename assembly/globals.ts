@@ -3,7 +3,7 @@ import {
   P_A, P_ACT, P_ALPHA, P_B, P_BETA_M, P_BETA_U, P_BETA_V, P_CORR, P_D, P_ETA, P_HIT, P_K,
   P_LATENT, P_M, P_MIX_P, P_NU_P, P_OVL, P_R, P_RNG_EVAL, P_RNG_TRAIN, P_SIGMA, P_STEP, P_TARGET,
   P_TABLE, P_TABLE_INV_DX, P_TABLE_LO, P_TABLE_N, P_THRESHOLD, P_TRAIN_AMP, P_TRAIN_SKIP, P_U, P_UNIT, P_V,
-  P_W, P_WALKERS, P_X0, P_XI, P_XT,
+  P_W, P_WALKERS, P_X0, P_XI, P_XT, TARGET_NOISE, TARGET_X0,
 } from "./params";
 import { tableUse } from "./table";
 import { normQuantile } from "./special";
@@ -29,7 +29,7 @@ export let act: i32 = 0;
 export let eta: f64 = 0;
 export let trainSkip: bool = false;
 export let trainAmp: bool = false;
-export let target: i32 = 0;
+export let targetX0: bool = true; // TARGET_X0: the denoiser predicts x0; TARGET_NOISE: the noise xi
 export let threshold: f64 = 0.5;
 
 export let U: usize = 0;
@@ -79,7 +79,11 @@ export function configure(ptr: usize): void {
   eta = p(ptr, P_ETA);
   trainSkip = p(ptr, P_TRAIN_SKIP) != 0;
   trainAmp = p(ptr, P_TRAIN_AMP) != 0;
-  target = <i32>p(ptr, P_TARGET);
+  switch (<i32>p(ptr, P_TARGET)) {
+    case TARGET_X0: targetX0 = true; break;
+    case TARGET_NOISE: targetX0 = false; break;
+    default: unreachable(); // a TARGET_ code without its case
+  }
   threshold = p(ptr, P_THRESHOLD);
   U = <usize>p(ptr, P_U);
   V = <usize>p(ptr, P_V);

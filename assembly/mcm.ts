@@ -4,7 +4,10 @@
 import { gauss, gaussFill, rngLoad, rngStore, uniform } from "./rng";
 import { normCdf, pick } from "./special";
 import { axpy, dot } from "./vec";
-import { CORR_INDEPENDENT, CORR_MIXED, CORR_SIGN, LATENT_UNIFORM } from "./params";
+import {
+  CORR_INDEPENDENT, CORR_MIXED, CORR_SIGN, CORR_UNCORRELATED, LATENT_TWO_POINT, LATENT_UNIFORM, SPIKES_BASIS,
+  SPIKES_RANDOM,
+} from "./params";
 import {
   betaM, corr, d, lambdaAbsThr, lambdaSignThr, latent, M, mixP, nuHi, nuLo, nuP, sqrtBetaU, sqrtBetaV,
   U, V, whitenC,
@@ -16,12 +19,16 @@ export let lastNu: f64 = 0;
 
 const SQRT3: f64 = 1.7320508075688772;
 
+// The dispatches below have one branch per LATENT_ or CORR_ code and trap (unreachable) on any other, so
+// that a code without its branch fails instead of drawing from another law.
+
 // nu as the quantile function of its law at a uniform q in [0, 1).
 // @ts-ignore: decorator
 @inline
 function nuQuantile(q: f64): f64 {
   if (latent == LATENT_UNIFORM) return SQRT3 * (2.0 * q - 1.0);
-  return pick(q >= 1.0 - nuP, nuHi, nuLo);
+  if (latent == LATENT_TWO_POINT) return pick(q >= 1.0 - nuP, nuHi, nuLo);
+  return unreachable();
 }
 
 // nu coupled to lambda: comonotone (nu = F^-1(Phi(lambda)); sign(lambda) for Rademacher).
@@ -29,7 +36,8 @@ function nuQuantile(q: f64): f64 {
 @inline
 export function nuComonotone(lambda: f64): f64 {
   if (latent == LATENT_UNIFORM) return nuQuantile(normCdf(lambda));
-  return pick(lambda > lambdaSignThr, nuHi, nuLo);
+  if (latent == LATENT_TWO_POINT) return pick(lambda > lambdaSignThr, nuHi, nuLo);
+  return unreachable();
 }
 
 // nu coupled to |lambda| (nu = F^-1(2 Phi(|lambda|) - 1)): dependent on lambda but E[lambda nu] = 0.
@@ -37,7 +45,8 @@ export function nuComonotone(lambda: f64): f64 {
 @inline
 export function nuUncorrelated(lambda: f64): f64 {
   if (latent == LATENT_UNIFORM) return nuQuantile(2.0 * normCdf(Math.abs(lambda)) - 1.0);
-  return pick(Math.abs(lambda) > lambdaAbsThr, nuHi, nuLo);
+  if (latent == LATENT_TWO_POINT) return pick(Math.abs(lambda) > lambdaAbsThr, nuHi, nuLo);
+  return unreachable();
 }
 
 /** Draws nu given lambda from the current stream (no draw, one uniform, or, for the mixed coupling, one
@@ -48,7 +57,8 @@ export function drawNu(lambda: f64): f64 {
   if (corr == CORR_INDEPENDENT) return nuQuantile(uniform());
   if (corr == CORR_SIGN) return nuComonotone(lambda);
   if (corr == CORR_MIXED) return uniform() < mixP ? nuComonotone(lambda) : nuQuantile(uniform());
-  return nuUncorrelated(lambda);
+  if (corr == CORR_UNCORRELATED) return nuUncorrelated(lambda);
+  return unreachable();
 }
 
 /** Draws (lambda, nu) from the current stream into lastLambda, lastNu (inlined into both backends' loops). */
@@ -82,24 +92,32 @@ export function sampleBatch(rngPtr: usize, out: usize, lat: usize, n: i32): void
   rngStore(rngPtr);
 }
 
-/** Draws the spikes u, v, m from the stream at rngPtr: orthonormal Gaussian directions, or, when basis
- * is set, the first basis vectors. m is zero when d < 3. */
-export function initSpikes(rngPtr: usize, basis: bool): void {
+/** Sets the spikes u, v, m by the SPIKES_ code `spikes`: orthonormal Gaussian directions drawn from the
+ * stream at rngPtr (SPIKES_RANDOM), or the first basis vectors (SPIKES_BASIS); any other code traps. m is
+ * zero when d < 3. */
+export function initSpikes(rngPtr: usize, spikes: i32): void {
   const n = <usize>d << 3;
   memory.fill(U, 0, n);
   memory.fill(V, 0, n);
   memory.fill(M, 0, n);
-  if (basis) {
-    store<f64>(U, 1.0);
-    store<f64>(V + 8, 1.0);
-    if (d >= 3) store<f64>(M + 16, 1.0);
-    return;
+  switch (spikes) {
+    case SPIKES_BASIS: {
+      store<f64>(U, 1.0);
+      store<f64>(V + 8, 1.0);
+      if (d >= 3) store<f64>(M + 16, 1.0);
+      break;
+    }
+    case SPIKES_RANDOM: {
+      rngLoad(rngPtr);
+      orthonormalRandom(U, 0, 0);
+      orthonormalRandom(V, U, 0);
+      if (d >= 3) orthonormalRandom(M, U, V);
+      rngStore(rngPtr);
+      break;
+    }
+    default:
+      unreachable();
   }
-  rngLoad(rngPtr);
-  orthonormalRandom(U, 0, 0);
-  orthonormalRandom(V, U, 0);
-  if (d >= 3) orthonormalRandom(M, U, V);
-  rngStore(rngPtr);
 }
 
 // A Gaussian vector, made orthogonal to the unit vectors p and q (0 for none) and normalised.

@@ -24,7 +24,9 @@ import { axpy, dot, lincomb2 } from "./vec";
 import {
   betaM, corr, d, latent, lambdaAbsThr, lambdaSignThr, M, mixP, nuHi, nuLo, nuP, sqrtBetaU, sqrtBetaV, U, V,
 } from "./globals";
-import { CORR_INDEPENDENT, CORR_SIGN, CORR_UNCORRELATED, LATENT_UNIFORM } from "./params";
+import {
+  CORR_INDEPENDENT, CORR_MIXED, CORR_SIGN, CORR_UNCORRELATED, LATENT_TWO_POINT, LATENT_UNIFORM,
+} from "./params";
 
 const SQRT3: f64 = 1.7320508075688772;
 const SQRT1_2: f64 = 0.7071067811865476;
@@ -152,6 +154,7 @@ function addIndependent(logPrior: f64, mu: f64, yv: f64): void {
     lseAdd(logPrior + Math.log(sn / (2.0 * SQRT3)) + LOG_SQRT_2PI + ivLogP, mu, m + sn * ivMean);
     return;
   }
+  if (latent != LATENT_TWO_POINT) unreachable(); // a LATENT_ code without its branch
   lseAdd(logPrior + Math.log(1.0 - nuP) + ellV(yv, nuLo), mu, nuLo);
   lseAdd(logPrior + Math.log(nuP) + ellV(yv, nuHi), mu, nuHi);
 }
@@ -181,6 +184,7 @@ function addDependent(logPrior: f64, mu: f64, yv: f64, uncorrelated: bool): void
     } else addSimpson(logPrior, mu, a, b, yv, uncorrelated);
     return;
   }
+  if (latent != LATENT_TWO_POINT) unreachable(); // a LATENT_ code without its branch
   if (uncorrelated) {
     addRegion(logPrior, mu, -Infinity, -lambdaAbsThr, nuHi, yv);
     addRegion(logPrior, mu, -lambdaAbsThr, lambdaAbsThr, nuLo, yv);
@@ -201,10 +205,10 @@ export function oracleSpan(yu: f64, yv: f64): f64 {
   if (corr == CORR_INDEPENDENT) addIndependent(0, mu, yv);
   else if (corr == CORR_SIGN) addDependent(0, mu, yv, false);
   else if (corr == CORR_UNCORRELATED) addDependent(0, mu, yv, true);
-  else {
+  else if (corr == CORR_MIXED) {
     if (mixP > 0) addDependent(Math.log(mixP), mu, yv, false);
     if (mixP < 1) addIndependent(Math.log1p(-mixP), mu, yv);
-  }
+  } else unreachable(); // a CORR_ code without its branch
   const eLam = lseL / lseW;
   const eNu = lseN / lseW;
   oracleV = (al / (sw2 * tv2)) * yv + ((sqrtBetaV / Math.sqrt(sw2)) * (sg2 / tv2)) * eNu;

@@ -99,3 +99,13 @@ export const TARGET_NOISE: i32 = 1;
 // initSpikes: drawn from the seed, or the first basis vectors.
 export const SPIKES_RANDOM: i32 = 0;
 export const SPIKES_BASIS: i32 = 1;
+
+// generate()'s denoiser family: the oracle E[x0 | xt], or trained denoisers predicting x0 or the noise.
+export const FAMILY_ORACLE: i32 = 0;
+export const FAMILY_X0: i32 = 1;
+export const FAMILY_NOISE: i32 = 2;
+
+// generate()'s reverse process, in the order of SAMPLERS in src/generate/sampler.ts.
+export const SAMPLER_DDIM: i32 = 0;
+export const SAMPLER_DDPM: i32 = 1; // ancestral
+export const SAMPLER_HEUN: i32 = 2; // deterministic, second order

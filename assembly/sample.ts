@@ -20,18 +20,10 @@ import { sampleX0 } from "./mcm";
 import { gaussFill, rngLoad, rngStore } from "./rng";
 import { axpy, dot, lincomb2, scale } from "./vec";
 import { act, d, K, M, U, V, X0, XI, XT } from "./globals";
+import { FAMILY_NOISE, FAMILY_ORACLE, FAMILY_X0, SAMPLER_DDIM, SAMPLER_DDPM, SAMPLER_HEUN } from "./params";
 
-/** The family codes of generate(). */
-export const FAMILY_ORACLE = 0;
-export const FAMILY_X0 = 1;
-export const FAMILY_NOISE = 2;
-/** The sampler codes of generate(). */
-export const SAMPLER_DDIM = 0;
-export const SAMPLER_DDPM = 1;
-export const SAMPLER_HEUN = 2;
-
-// x0^ of the trained denoiser of level l into X0, from x in XT.
-function trainedPredict(l: i32, family: i32, sigma: f64, alpha: f64, wf: usize, af: usize, bf: usize): void {
+// x0^ of the trained denoiser of level l into X0, from x in XT (noise: the denoiser predicts the noise).
+function trainedPredict(l: i32, noise: bool, sigma: f64, alpha: f64, wf: usize, af: usize, bf: usize): void {
   const b = load<f64>(bf + (<usize>l << 3));
   lincomb2(X0, b, XT, 0.0, XT, d);
   for (let k = 0; k < K; k++) {
@@ -39,22 +31,38 @@ function trainedPredict(l: i32, family: i32, sigma: f64, alpha: f64, wf: usize, 
     const g = activationOf(act, dot(wk, XT, d));
     axpy(X0, load<f64>(af + (<usize>(l * K + k) << 3)) * g, wk, d);
   }
-  if (family == FAMILY_NOISE) lincomb2(X0, -sigma / alpha, X0, 1.0 / alpha, XT, d);
+  if (noise) lincomb2(X0, -sigma / alpha, X0, 1.0 / alpha, XT, d);
 }
 
 /**
  * Draws n samples from the stream at rngPtr by the reverse process over `levels` denoiser levels.
- * grid [levels + 1, 2]: (alpha, sigma) from the noisiest level to the clean end (1, 0). family: 0 the
- * oracle, 1 trained predicting x0, 2 trained predicting the noise; then wf [levels, K, d], af [levels, K],
- * bf [levels] hold the denoisers (unused for the oracle). ddpm: the sampler, SAMPLER_DDIM, SAMPLER_DDPM
- * (ancestral) or SAMPLER_HEUN (deterministic, second order: two denoiser calls per step, DDIM's on the
- * last step to sigma = 0 and from a level with alpha = 0). Writes x.u, x.v, x.m and |x|^2 of each sample
- * to out [n, 4]. Uses the X0, XI and XT scratch.
+ * grid [levels + 1, 2]: (alpha, sigma) from the noisiest level to the clean end (1, 0). family: a
+ * FAMILY_ code (the oracle, trained predicting x0, trained predicting the noise); for a trained family
+ * wf [levels, K, d], af [levels, K], bf [levels] hold the denoisers. sampler: a SAMPLER_ code, DDIM, DDPM
+ * (ancestral) or Heun (deterministic, second order: two denoiser calls per step, DDIM's on the last step
+ * to sigma = 0 and from a level with alpha = 0). Any other code of either traps (unreachable). Writes x.u,
+ * x.v, x.m and |x|^2 of each sample to out [n, 4]. Uses the X0, XI and XT scratch.
  */
 export function generate(
-  rngPtr: usize, n: i32, grid: usize, levels: i32, ddpm: i32, family: i32, wf: usize, af: usize, bf: usize,
+  rngPtr: usize, n: i32, grid: usize, levels: i32, sampler: i32, family: i32, wf: usize, af: usize, bf: usize,
   out: usize,
 ): void {
+  let oracle = false;
+  let noise = false;
+  switch (family) {
+    case FAMILY_ORACLE: oracle = true; break;
+    case FAMILY_X0: break;
+    case FAMILY_NOISE: noise = true; break;
+    default: unreachable();
+  }
+  let heun = false;
+  let ddpm = false;
+  switch (sampler) {
+    case SAMPLER_DDIM: break;
+    case SAMPLER_DDPM: ddpm = true; break;
+    case SAMPLER_HEUN: heun = true; break;
+    default: unreachable();
+  }
   rngLoad(rngPtr);
   for (let s = 0; s < n; s++) {
     const a0 = load<f64>(grid);
@@ -67,11 +75,11 @@ export function generate(
       const sigma = load<f64>(g, 8);
       const alpha1 = load<f64>(g, 16);
       const sigma1 = load<f64>(g, 24);
-      if (family == FAMILY_ORACLE) {
+      if (oracle) {
         oracleLevel(alpha, sigma);
         oracleDenoise(XT, X0);
-      } else trainedPredict(l, family, sigma, alpha, wf, af, bf);
-      if (ddpm == SAMPLER_HEUN && sigma1 > 0 && alpha > 0) {
+      } else trainedPredict(l, noise, sigma, alpha, wf, af, bf);
+      if (heun && sigma1 > 0 && alpha > 0) {
         // The exact flow is x' = (sigma'/sigma) x + sigma' int e^lambda x0^(lambda) dlambda over the step,
         // lambda = log(alpha/sigma); DDIM holds x0^ at its start, Heun takes it linear in lambda between
         // the start and the DDIM prediction's x0^ at the next level (the trapezoidal predictor-corrector).
@@ -79,14 +87,14 @@ export function generate(
         const h = Math.log((alpha1 * sigma) / (sigma1 * alpha));
         lincomb2(XI, 1.0, X0, 0.0, X0, d);
         lincomb2(XT, sigma1 / sigma, XT, phi, X0, d);
-        if (family == FAMILY_ORACLE) {
+        if (oracle) {
           oracleLevel(alpha1, sigma1);
           oracleDenoise(XT, X0);
-        } else trainedPredict(l + 1, family, sigma1, alpha1, wf, af, bf);
+        } else trainedPredict(l + 1, noise, sigma1, alpha1, wf, af, bf);
         const c = alpha1 - phi / h;
         axpy(XT, c, X0, d);
         axpy(XT, -c, XI, d);
-      } else if (ddpm != SAMPLER_DDPM) {
+      } else if (!ddpm) {
         lincomb2(XT, sigma1 / sigma, XT, alpha1 - (sigma1 * alpha) / sigma, X0, d);
       } else {
         const a = alpha / alpha1;

@@ -6,11 +6,10 @@ import { noise } from "./noise";
 import { activation, forward, lastDerivative, unitSlot } from "./denoiser";
 import { ovlPtr, recordHits, scaleAndMeasure } from "./overlaps";
 import {
-  A, alpha, B, betaM, d, eta, HIT, K, M, R, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, target,
+  A, alpha, B, betaM, d, eta, HIT, K, M, R, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaU, sqrtBetaV, STEP, targetX0,
   trainAmp, trainSkip, U, V, whitenC, wPtr, X0, XI, XT,
 } from "./globals";
 import { axpy, axpy2, dot, dot2, dotA, dotB, lincomb3Norm, lincomb3NormDots3, scale } from "./vec";
-import { TARGET_X0 } from "./params";
 import { accumulator, add, lanesOf, mul, splat, sub, total } from "./lanes";
 import { meanLoss, runSteps } from "./walk";
 import { stepR, stepSkip, stepW, stepX, storeAmplitude, unitTangentStep } from "./tangent";
@@ -165,7 +164,7 @@ function fusedStep(w: i32): bool {
   const cu = sqrtBetaU * lastLambda;
   const cv = sqrtBetaV * lastNu * (1.0 - whitenC) - whitenC * dot(V, X0, d);
   if (betaM != 0) axpy(X0, betaM, M, d);
-  if (target == TARGET_X0) {
+  if (targetX0) {
     if (trainSkip) samplePass(wPtr(w, 0), cu, cv, b, false, true);
     else samplePass(wPtr(w, 0), cu, cv, b, false, false);
   } else {

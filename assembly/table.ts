@@ -28,7 +28,7 @@ function stepOf(u: f64): f64 {
 }
 
 /** The value at x of the program of `len` (opcode, immediate) f64 pairs at prog (stack depth <= EXPR_STACK,
- * checked by the host). Sets `tie` when a kink is met at its tie. */
+ * checked by the host). Sets `tie` when a kink is met at its tie. An opcode that is not an EXPR_ code traps. */
 export function exprEval(prog: usize, len: i32, x: f64): f64 {
   let sp: usize = STACK; // next free slot
   for (let i = 0; i < len; i++) {
@@ -52,7 +52,7 @@ export function exprEval(prog: usize, len: i32, x: f64): f64 {
         case EXPR_POW: r = Math.pow(a, b); break;
         case EXPR_MAX: { if (a == b) tie = true; r = a > b ? a : b; break; }
         case EXPR_MIN: { if (a == b) tie = true; r = a < b ? a : b; break; }
-        default: r = NaN;
+        default: unreachable(); // an opcode without its case
       }
       store<f64>(sp - 8, r);
       continue;
@@ -75,7 +75,7 @@ export function exprEval(prog: usize, len: i32, x: f64): f64 {
       case EXPR_SOFTPLUS: r = Math.max(u, 0.0) + Math.log1p(Math.exp(-Math.abs(u))); break;
       case EXPR_SIGN: r = 2.0 * stepOf(u) - 1.0; break;
       case EXPR_STEP: r = stepOf(u); break;
-      default: r = NaN;
+      default: unreachable(); // an opcode without its case
     }
     store<f64>(sp - 8, r);
   }

@@ -9,7 +9,7 @@ import { activationOf, lastDerivative } from "../activation";
 import { axpy, dot, lincomb2, scale } from "../vec";
 import {
   Q_ACT, Q_ALPHA, Q_BATCH, Q_BETA1, Q_BETA2, Q_D, Q_DATA, Q_EPS, Q_G, Q_GP, Q_GRAD, Q_H, Q_K, Q_LR, Q_M1,
-  OPT_SGD, Q_M2, Q_N, Q_OPT, Q_PARAMS, Q_R, Q_RNG, Q_SIGMA, Q_STEP, Q_TIED, Q_TRAIN_SKIP, Q_X0, Q_XT,
+  OPT_ADAM, OPT_SGD, Q_M2, Q_N, Q_OPT, Q_PARAMS, Q_R, Q_RNG, Q_SIGMA, Q_STEP, Q_TIED, Q_TRAIN_SKIP, Q_X0, Q_XT,
 } from "./params";
 
 let d: i32 = 0;
@@ -238,13 +238,18 @@ function backward(): f64 {
   return loss / (<f64>nb * <f64>d);
 }
 
-/** One optimiser step on PARAMS with GRAD. */
+/** One optimiser step on PARAMS with GRAD, by the OPT_ code of the block (any other code traps). */
 function update(): void {
   const n = paramCount(d, K);
-  if (opt == OPT_SGD) {
-    lincomb2(PARAMS, 1.0, PARAMS, -lr, GRAD, n);
-    return;
+  switch (opt) {
+    case OPT_SGD: lincomb2(PARAMS, 1.0, PARAMS, -lr, GRAD, n); break;
+    case OPT_ADAM: adamUpdate(n); break;
+    default: unreachable();
   }
+}
+
+// Adam on the n parameters, its step count (bias correction) at STEP.
+function adamUpdate(n: i32): void {
   const t = load<f64>(STEP) + 1.0;
   store<f64>(STEP, t);
   const c1 = 1.0 / (1.0 - Math.pow(beta1, t));

@@ -27,8 +27,7 @@
 import { gauss, rngLoad, rngStore } from "../rng";
 import { activation, lastDerivative, unitSlot } from "../denoiser";
 import { ovlPtr, recordHits } from "../overlaps";
-import { A, alpha, B, betaM, d, eta, HIT, K, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaV, STEP, target, trainAmp, trainSkip } from "../globals";
-import { TARGET_X0 } from "../params";
+import { A, alpha, B, betaM, d, eta, HIT, K, RNG_EVAL, RNG_TRAIN, sigma, sqrtBetaV, STEP, targetX0, trainAmp, trainSkip } from "../globals";
 import { stepR, stepSkip, stepW, stepX, storeAmplitude, unitTangentStep } from "../tangent";
 import { chi2Second, chiSquare, drawNormalsChi, drawnNu } from "./samplers";
 import { runReduced1 } from "./single";
@@ -139,7 +138,7 @@ function drawSample(): void {
 function forwardReduced(w: i32): f64 {
   const a = A + (<usize>(w * K) << 3);
   const b = load<f64>(B + (<usize>w << 3));
-  const tau = target == TARGET_X0 ? X0C : XIC;
+  const tau = targetX0 ? X0C : XIC;
   for (let j = 0; j < Dim; j++) put(RC, j, b * at(XTC, j) - at(tau, j));
   for (let k = 0; k < K; k++) {
     const row = WC + (<usize>(k * Dim) << 3);

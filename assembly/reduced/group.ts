@@ -3,8 +3,8 @@
 // on its own.
 import { activation, lastDerivative } from "../denoiser";
 import { ovlPtr } from "../overlaps";
-import { A, act, B, HIT, K, RNG_TRAIN, STEP, target, trainAmp, trainSkip } from "../globals";
-import { ACT_TANH, TARGET_X0 } from "../params";
+import { A, act, B, HIT, K, RNG_TRAIN, STEP, targetX0, trainAmp, trainSkip } from "../globals";
+import { ACT_TANH } from "../params";
 import { tanhLanes } from "../special";
 import { vadd, vfinite, vgather, vmul, vpair, vsel, vsplat, vsub } from "../lanes";
 import { laneA, laneR, laneW, laneX, tangentStepLanes } from "../tangent";
@@ -109,7 +109,7 @@ function copyGroup(st: usize, nw: i32, toPairs: bool): void {
 @inline
 function pairStep(src: usize, dst: usize, b0: usize, b1: usize): bool {
   const q3 = q == 3;
-  const tx0 = target == TARGET_X0;
+  const tx0 = targetX0;
   const tSkip = trainSkip;
   const tAmp = trainAmp;
   const al = field(PAIR_CONST, PC_ALPHA);

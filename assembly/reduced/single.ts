@@ -3,8 +3,7 @@
 import { gauss, rngLoad, rngStore } from "../rng";
 import { activation, lastDerivative } from "../denoiser";
 import { ovlPtr } from "../overlaps";
-import { A, alpha, B, betaM, eta, HIT, RNG_TRAIN, sigma, sqrtBetaV, STEP, target, threshold, trainAmp, trainSkip } from "../globals";
-import { TARGET_X0 } from "../params";
+import { A, alpha, B, betaM, eta, HIT, RNG_TRAIN, sigma, sqrtBetaV, STEP, targetX0, threshold, trainAmp, trainSkip } from "../globals";
 import { stepA, stepR, stepW, stepX, tangentStep } from "../tangent";
 import { chi2Second, drawNormalsChi, drawnNu } from "./samplers";
 import { at, gPtr, lambdaScale, lambdaUsed, oneMinusC, put, q, STEP_DRAWS, x0uScale } from "./state";
@@ -68,7 +67,7 @@ export function runReduced1(w: i32, n: f64): f64 {
   const sv = sqrtBetaV;
   const omc = oneMinusC;
   const bm = betaM;
-  const tx0 = target == TARGET_X0;
+  const tx0 = targetX0;
   const tSkip = trainSkip;
   const tAmp = trainAmp;
   const buf = STEP_DRAWS; // the step's draws (drawStep1)

@@ -3,7 +3,7 @@
 // G and of the scratch, the constants of the chi-square draws and of the latents' draws, and the pair
 // paths' constants as f64x2 (./group.ts). configureReduced() sets them all; the other modules only read.
 import { alpha, betaM, corr, d, eta, K, latent, nuP, sigma, sqrtBetaU, sqrtBetaV, threshold, whitenC } from "../globals";
-import { LATENT_UNIFORM, CORR_INDEPENDENT } from "../params";
+import { CORR_INDEPENDENT, LATENT_TWO_POINT } from "../params";
 
 export let q: i32 = 2;
 export let Dim: i32 = 0; // q + K + 2
@@ -84,7 +84,7 @@ export function configureReduced(nq: i32, gram: usize, scratch: usize): void {
   lambdaUsed = corr != CORR_INDEPENDENT;
   x0uScale = lambdaUsed ? 1.0 : Math.sqrt(1.0 + sqrtBetaU * sqrtBetaU);
   lambdaScale = lambdaUsed ? sqrtBetaU : 0.0;
-  nuFromBit = corr == CORR_INDEPENDENT && latent != LATENT_UNIFORM && nuP == 0.5;
+  nuFromBit = corr == CORR_INDEPENDENT && latent == LATENT_TWO_POINT && nuP == 0.5;
   const n = <f64>(d - q - K);
   mt1d = 0.5 * n - 1.0 / 3.0;
   mt1c = 1.0 / Math.sqrt(9.0 * mt1d);

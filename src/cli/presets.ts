@@ -5,7 +5,7 @@
  * preset's smaller variant (for `mcm demo` it is the demo's own `--quick`).
  */
 import { type Command, Option } from "commander";
-import { findPreset, PRESETS, type Preset, type PresetCommand, presetArgs, presetsOf } from "../experiments/presets.js";
+import { findPreset, type Preset, type PresetCommand, presetArgs, presetsOf } from "../experiments/presets.js";
 import { UsageError } from "./errors.js";
 
 /** The value source commander records for a flag that a preset set. */
@@ -73,6 +73,3 @@ export function applyPreset(cmd: Command, command: PresetCommand, ownQuick = fal
   }
   return preset;
 }
-
-/** Every preset's name, for help texts. */
-export const PRESET_NAMES = PRESETS.map((p) => p.name);

@@ -106,13 +106,18 @@ export interface Interval {
   n: number;
 }
 
+/** Student's t quantile at 0.975 for df degrees of freedom (df >= 1; the normal 1.96 beyond the table). */
+export function t975(df: number): number {
+  return T975[df - 1] ?? 1.96;
+}
+
 /** Mean and 95% t-interval; null with fewer than 2 values. */
 export function tInterval(v: number[]): Interval | null {
   const n = v.length;
   if (n < 2) return n === 1 ? { mean: v[0], lo: Number.NaN, hi: Number.NaN, n } : null;
   const mean = v.reduce((s, x) => s + x, 0) / n;
   const sd = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-  const half = (T975[n - 2] ?? 1.96) * (sd / Math.sqrt(n));
+  const half = t975(n - 1) * (sd / Math.sqrt(n));
   return { mean, lo: mean - half, hi: mean + half, n };
 }
 

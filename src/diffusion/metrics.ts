@@ -50,17 +50,6 @@ export function frechet(dense: Dense, ref: GaussianReference, mean: Float64Array
   return Math.max(0, dm + trS + trD - 2 * trSqrt) / d;
 }
 
-/** Per-pixel sorted columns of x [n, d]. */
-export function sortedColumns(x: Float64Array, n: number, d: number): Float64Array[] {
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < d; j++) {
-    const c = new Float64Array(n);
-    for (let s = 0; s < n; s++) c[s] = x[s * d + j];
-    cols.push(c.sort());
-  }
-  return cols;
-}
-
 /** W1 between the empirical marginal of a (sorted, na) and b (sorted, nb): integral of |Fa^-1 - Fb^-1|. */
 export function wasserstein1(a: Float64Array, b: Float64Array): number {
   // Merge the two quantile functions' breakpoints.

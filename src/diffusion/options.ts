@@ -155,7 +155,6 @@ export const diffusionSchema = z
   })
   .strict();
 
-export type DiffusionOptionsInput = z.input<typeof diffusionSchema>;
 export type DiffusionOptions = Omit<z.output<typeof diffusionSchema>, "arch" | "sampler"> & {
   arch: Arch;
   sampler: SamplerName;

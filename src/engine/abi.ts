@@ -89,3 +89,11 @@ export const TARGET_NOISE = 1;
 // initSpikes: drawn from the seed, or the first basis vectors.
 export const SPIKES_RANDOM = 0;
 export const SPIKES_BASIS = 1;
+// generate()'s denoiser family: the oracle E[x0 | xt], or trained denoisers predicting x0 or the noise.
+export const FAMILY_ORACLE = 0;
+export const FAMILY_X0 = 1;
+export const FAMILY_NOISE = 2;
+// generate()'s reverse process, in the order of SAMPLERS in src/generate/sampler.ts.
+export const SAMPLER_DDIM = 0;
+export const SAMPLER_DDPM = 1; // ancestral
+export const SAMPLER_HEUN = 2; // deterministic, second order

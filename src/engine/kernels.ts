@@ -6,88 +6,10 @@
 
 import { instantiate } from "@assemblyscript/loader";
 import { describeKernelSourceError } from "./guards.js";
+import type { KernelExports } from "./kernel-exports.js";
 
-/** The raw exports of build/mcm-*.wasm (assembly/index.ts). Pointers are byte offsets. */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  configure(params: number): void;
-  seedStream(ptr: number, seedHi: number, seedLo: number, stream: number, walker: number): void;
-  fillGauss(rng: number, ptr: number, n: number): void;
-  fillUniform(rng: number, ptr: number, n: number): void;
-  sampleBatch(rng: number, out: number, lat: number, n: number): void;
-  sampleNoised(rng: number, outX0: number, outXt: number, outLat: number, n: number): void;
-  initSpikes(rng: number, basis: number): void;
-  initWalker(walker: number, rng: number, a0: number, b0: number): void;
-  forward(walker: number): number;
-  gradient(walker: number, out: number): void;
-  update(walker: number): number;
-  run(walker: number, steps: number): number;
-  /** The unfused reference of run() (sampleX0, noise, forward, update per step); equal to rounding. */
-  runUnfused(walker: number, steps: number): number;
-  /** a . b over n doubles (the benchmark's kernel). */
-  dot(a: number, b: number, n: number): number;
-  /** y += alpha x over n doubles (the benchmark's kernel). */
-  axpy(y: number, alpha: number, x: number, n: number): void;
-  evalLoss(walker: number, n: number): number;
-  activationAt(code: number, h: number): number;
-  lastDerivative(): number;
-  erf(x: number): number;
-  normCdf(x: number): number;
-  normQuantile(p: number): number;
-  /** tanh to 2 ulp (the activation code 0 uses it). */
-  tanhOf(x: number): number;
-  isSimd(): number;
-  // Formula activations (assembly/table.ts): the bytecode evaluator, the table builder, the table in use.
-  exprAt(prog: number, len: number, x: number): number;
-  tableBuild(
-    g: number,
-    gLen: number,
-    g1: number,
-    g1Len: number,
-    g2: number,
-    g2Len: number,
-    lo: number,
-    dx: number,
-    n: number,
-    out: number,
-  ): number;
-  tableUse(ptr: number, n: number, lo: number, invDx: number): void;
-  // The oracle denoiser and the reverse-time sampler (assembly/oracle.ts, assembly/sample.ts).
-  oracleLevel(alpha: number, sigma: number): void;
-  oracleSpan(yu: number, yv: number): number;
-  oracleLastV(): number;
-  oracleDenoise(xt: number, out: number): void;
-  oracleMse(rng: number, alpha: number, sigma: number, n: number, r: number): number;
-  generate(
-    rng: number,
-    n: number,
-    grid: number,
-    levels: number,
-    ddpm: number,
-    family: number,
-    w: number,
-    a: number,
-    b: number,
-    out: number,
-  ): void;
-  // The reduced backend (assembly/reduced/).
-  reducedScratchDoubles(K: number, q: number): number;
-  configureReduced(q: number, gram: number, scratch: number): void;
-  initReducedWalker(walker: number, rng: number, a0: number, b0: number): void;
-  runReduced(walker: number, steps: number): number;
-  runReducedGeneral(walker: number, steps: number): number;
-  /** Two K = 1 walkers in the lanes of f64x2 (SIMD build): the steps done, bit-identical to runReduced. */
-  runReducedPair(w0: number, w1: number, steps: number): number;
-  /** Up to groupPairs() pairs of K = 1 walkers, listed as i32 at groupList(), their draws made a block of
-   * steps ahead (SIMD build): the steps done, each walker bit-identical to runReduced. */
-  runReducedGroup(pairs: number, steps: number): number;
-  groupList(): number;
-  groupPairs(): number;
-  evalLossReduced(walker: number, n: number): number;
-  reducedNorms(rng: number, out: number, n: number): void;
-  fillChiSquare(rng: number, out: number, n: number, dof: number): void;
-}
+/** The raw exports of build/mcm-*.wasm, as the compiler declares them (generated at build time). */
+export type { KernelExports };
 
 export type KernelFlavour = "simd" | "scalar";
 

@@ -1,5 +1,5 @@
 /**
- * Linear controls (issue 15): a regime is evidence of learning from higher-order statistics only if the
+ * Linear controls: a regime is evidence of learning from higher-order statistics only if the
  * same regime with a linear denoiser (g(h) = h, which sees the data through their covariance alone) does
  * not also reach the threshold. This file pairs a regime's phase rows with its control's and labels
  * what the pair shows:

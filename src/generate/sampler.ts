@@ -4,14 +4,17 @@
  * calls that sample many points per kernel call.
  */
 import type { Config } from "../config/schema.js";
+import { FAMILY_NOISE, FAMILY_ORACLE, FAMILY_X0, SAMPLER_DDIM, SAMPLER_DDPM, SAMPLER_HEUN } from "../engine/abi.js";
 import type { Kernels } from "../engine/kernels.js";
 import { MAX_ARENA_BYTES, STREAM } from "../engine/layout.js";
 import { createSimulation, type Simulation, seedWords } from "../engine/simulation.js";
 import type { GridPoint } from "./law.js";
 
-/** The reverse processes; their index is the kernel's sampler code (SAMPLER_* in assembly/sample.ts). */
+/** The reverse processes, in the order of their kernel codes (SAMPLER_* in assembly/params.ts). */
 export const SAMPLERS = ["ddim", "ddpm", "heun"] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
+
+const SAMPLER_CODE: Record<SamplerName, number> = { ddim: SAMPLER_DDIM, ddpm: SAMPLER_DDPM, heun: SAMPLER_HEUN };
 
 /** One trained denoiser per level (noisiest first), as the sampler reads them. */
 export interface TrainedFamily {
@@ -90,7 +93,7 @@ export async function createGenerator(
         gridPtr,
         grid.flatMap((g) => [g.alpha, g.sigma]),
       );
-      let code = 0;
+      let code = FAMILY_ORACLE;
       if (family) {
         if (family.w.length !== levels * K * d || family.a.length !== levels * K || family.b.length !== levels) {
           throw new Error(`sample: the family's shapes do not match ${levels} levels, K = ${K}, d = ${d}`);
@@ -98,21 +101,10 @@ export async function createGenerator(
         arena.writeF64(wPtr, family.w);
         arena.writeF64(aPtr, family.a);
         arena.writeF64(bPtr, family.b);
-        code = config.target === "x0" ? 1 : 2;
+        code = config.target === "x0" ? FAMILY_X0 : FAMILY_NOISE;
       }
       exports.seedStream(rng, hi, lo, STREAM.test, GENERATE_STREAM_BASE + (request.stream ?? 0));
-      exports.generate(
-        rng,
-        samples,
-        gridPtr,
-        levels,
-        SAMPLERS.indexOf(request.sampler),
-        code,
-        wPtr,
-        aPtr,
-        bPtr,
-        outPtr,
-      );
+      exports.generate(rng, samples, gridPtr, levels, SAMPLER_CODE[request.sampler], code, wPtr, aPtr, bPtr, outPtr);
       return arena.readF64(outPtr, 4 * samples);
     },
     oracleSpan(alpha, sigma, yu, yv) {

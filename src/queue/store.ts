@@ -207,7 +207,7 @@ const storedResultSchema = z.object({
 });
 
 /** A stored result that cannot be a task's (not JSON, wrong fields or lengths): names the task and how to
- * recompute it, where it used to surface as a TypeError while the sweep was assembled. */
+ * recompute it, before the sweep is assembled from it. */
 export class StoredResultError extends Error {
   constructor(sweepId: string, key: string, why: string) {
     super(

@@ -35,8 +35,8 @@ import { InputError } from "../config/errors.js";
 import { deriveModel } from "../config/model.js";
 import { optimalSkip } from "../config/process.js";
 import { type Config, type ConfigInput, resolveConfig } from "../config/schema.js";
-import { formulaFunctions } from "./expr-eval.js";
 import {
+  activationDerivative,
   activationSplits,
   activationValue,
   DEFAULT_RESOLUTION,
@@ -117,27 +117,6 @@ export interface LimitCoefficients {
 export interface LimitEvaluator {
   readonly model: LimitModel;
   at(state: LimitState): LimitCoefficients;
-}
-
-/** g'(h) as the kernels compute it (assembly/activation.ts: sign has g' = 0), given g = g(h); a formula's
- * symbolic derivative. */
-function kernelDerivative(act: TheoryModel["activation"], h: number, g: number): number {
-  switch (act) {
-    case "tanh":
-      return 1 - g * g;
-    case "erf":
-      return Math.sqrt(2 / Math.PI) * Math.exp(-0.5 * h * h);
-    case "relu":
-      return h > 0 ? 1 : 0;
-    case "sign":
-      return 0;
-    case "linear":
-      return 1;
-    case "he3":
-      return 0.5 * (h * h - 1);
-    default:
-      return (formulaFunctions(act) as NonNullable<ReturnType<typeof formulaFunctions>>).gp(h);
-  }
 }
 
 /** The composite rule split at `splits`, or the Gauss-Hermite rule gh for a smooth activation (null). */
@@ -256,7 +235,7 @@ export function limitEvaluator(model: LimitModel, resolution: Partial<Resolution
           const wt = wc * hr.w[k];
           if (wt === 0) continue;
           const g = activationValue(model.activation, h);
-          const gp = kernelDerivative(model.activation, h, g);
+          const gp = activationDerivative(model.activation, h, g);
           for (let j = 0; j < nv; j++) Ex[j] = mu[j] + slope[j] * (h - mh);
           const EW = Ex[W];
           const base = b * h + a * g; // w . r = base - W
@@ -307,15 +286,6 @@ export function limitEvaluator(model: LimitModel, resolution: Partial<Resolution
       return { F, V: EV, S, Fa: EFa };
     },
   };
-}
-
-/** The limit coefficients of a config at a state (convenience: builds the evaluator each call). */
-export function limitCoefficients(
-  input: ConfigInput | Config,
-  state: LimitState,
-  resolution: Partial<Resolution> = {},
-): LimitCoefficients {
-  return limitEvaluator(limitModel(input), resolution).at(state);
 }
 
 /**

@@ -136,6 +136,27 @@ export function activationValue(act: string, h: number): number {
   }
 }
 
+/** g'(h) as the kernels compute it (assembly/activation.ts: sign has g' = 0, its derivative almost
+ * everywhere; tanh's is 1 - g^2), from g = g(h); a formula's symbolic derivative. */
+export function activationDerivative(act: string, h: number, g = activationValue(act, h)): number {
+  switch (act) {
+    case "tanh":
+      return 1 - g * g;
+    case "erf":
+      return SQRT_2_OVER_PI * Math.exp(-0.5 * h * h);
+    case "relu":
+      return h > 0 ? 1 : 0;
+    case "sign":
+      return 0;
+    case "linear":
+      return 1;
+    case "he3":
+      return 0.5 * (h * h - 1);
+    default:
+      return formula(act).gp(h);
+  }
+}
+
 /**
  * Where a rule for E f(g(h)), h = mh + sh x, must split in x: null for a smooth activation (Gauss-Hermite
  * suits it), else the kinks mapped to x (relu and sign at h = 0, a formula at its kinks).

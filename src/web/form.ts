@@ -106,8 +106,8 @@ export type FormResult = { ok: true; run: RunSettings } | { ok: false; errors: F
 
 /**
  * The errors the page shows: the form's own, plus the last run's failure (its field, or "" for the form's
- * line) until the person edits the form; the page re-validates after every run, and a failure shown only
- * until then was wiped before anyone could read it. A field the form flags keeps the form's message.
+ * line) until the person edits the form (the page re-validates after every run, so a failure kept only until
+ * then would vanish before anyone could read it). A field the form flags keeps the form's message.
  */
 export function shownErrors(form: readonly FieldError[], failure: FieldError | null): FieldError[] {
   if (!failure || form.some((e) => e.field === failure.field && failure.field !== "")) return [...form];

@@ -3,7 +3,7 @@
  * (src/experiments/regimes.ts; docs/demo.md says why these parameters), then the phase-transition
  * summary with the controls' column, a terminal preview and the plots.
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { bool, int, parseSeed, seedField } from "../../config/schema.js";
@@ -152,7 +152,8 @@ async function demo(
         ...sweepDoc(r.result),
         control: sweepDoc(r.control),
       })),
-      plots: files,
+      // File names within the output directory, so that the document stays true when the directory moves.
+      plots: files.map((f) => basename(f)),
     });
     dir.writeCheckpoint("demo.json", `${JSON.stringify(doc, null, 1)}\n`);
     if (opts.json) {

@@ -92,7 +92,7 @@ export function registerExponent(program: Command): Command {
 
 /**
  * The given numeric fields to blame for a non-finite result: the one whose default alone makes it finite
- * (a beta of 1e300 used to be reported as a bad --t), else every numeric field given.
+ * (a beta of 1e300 is named, not --t), else every numeric field given.
  */
 function overflowing(fields: Record<string, unknown>): string[] {
   const numeric = Object.keys(fields).filter((f) => typeof fields[f] === "number");
