@@ -11,6 +11,7 @@ import { registerDiffusion } from "../src/cli/commands/diffusion.js";
 import { registerExponent } from "../src/cli/commands/exponent.js";
 import { registerGenerate } from "../src/cli/commands/generate.js";
 import { registerImages } from "../src/cli/commands/images.js";
+import { registerPhaseDiagram } from "../src/cli/commands/phase-diagram.js";
 import { registerPredict } from "../src/cli/commands/predict.js";
 import { registerSweep, type SweepCommandFlags, sweepFileFromFlags } from "../src/cli/commands/sweep.js";
 import { UsageError } from "../src/cli/errors.js";
@@ -105,6 +106,7 @@ describe("preset resolution", () => {
       generate: registerGenerate(program),
       images: registerImages(program),
       diffusion: registerDiffusion(program),
+      "phase-diagram": registerPhaseDiagram(program),
     };
     for (const [name, cmd] of Object.entries(commands)) addPresetOption(cmd, name as keyof typeof commands);
     for (const p of PRESETS) {

@@ -53,6 +53,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/sweep.js")).registerSweep,
   },
   {
+    name: "phase-diagram",
+    summary:
+      "measure the fourth-cumulant direction's first hit over the latents' correlation P and d, and the crossover",
+    term: "phase-diagram [options]",
+    load: async () => (await import("./commands/phase-diagram.js")).registerPhaseDiagram,
+  },
+  {
     name: "generate",
     summary: "sample with the oracle denoiser and a trained family of denoisers; compare with the data law",
     term: "generate [options]",

@@ -1,6 +1,6 @@
 /**
- * The one run-directory lifecycle of every long command (run, sweep, generate, images, diffusion, demo;
- * docs/reliability.md states it for users):
+ * The one run-directory lifecycle of every long command (run, sweep, generate, images, diffusion, demo,
+ * phase-diagram; docs/reliability.md states it for users):
  *
  * 1. open: the path is checked as `--out` is everywhere (paths.ts: exit 2 naming the flag), missing
  *    directories are made one level at a time, and DIR/.mcm.lock is created exclusively (O_EXCL) with this

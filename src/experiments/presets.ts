@@ -19,7 +19,16 @@ import { thresholdFromPlateau, thresholdProblem } from "./plateau.js";
 import { COVARIANCE_REGIME, HIGHER_ORDER_REGIME, REGIME_B, type RegimeConfig, SIGN_REGIME } from "./regimes.js";
 
 /** The commands that take `--preset`. */
-export const PRESET_COMMANDS = ["demo", "sweep", "predict", "exponent", "generate", "images", "diffusion"] as const;
+export const PRESET_COMMANDS = [
+  "demo",
+  "sweep",
+  "predict",
+  "exponent",
+  "phase-diagram",
+  "generate",
+  "images",
+  "diffusion",
+] as const;
 export type PresetCommand = (typeof PRESET_COMMANDS)[number];
 
 /** Flags as typed: "--flag" -> its text, or true for a switch ("--no-train-skip": true). */
@@ -295,6 +304,18 @@ export const PRESETS: readonly Preset[] = [
     time: "about 2 s",
     reference: "docs/demo.md (the table of section C1)",
     args: () => ({ "--correlation": "sign" }),
+  },
+  {
+    name: "phase-diagram",
+    command: "phase-diagram",
+    description:
+      "v's first hit over mixed:P (P = 0 to 1) and d = 64 to 4096 beside the theory, and the crossover per P",
+    doc: "docs/phase-diagram.md",
+    time: "about 10 min (2.3 CPU-minutes)",
+    quickTime: "about 1 min",
+    reference: "docs/phase-diagram/ (phase.json, phase-diagram, crossover)",
+    args: () => ({ "--seed": DEMO_SEED, "--threads": "1" }),
+    quick: (args) => ({ ...args, "--p": "0,0.5,1", "--d": "32,64,128", "--walkers": "16" }),
   },
   generatePreset(
     "generate",
