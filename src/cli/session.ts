@@ -16,7 +16,6 @@ import {
   encodeCheckpoint,
 } from "../engine/checkpoint.js";
 import type { Simulation } from "../engine/types.js";
-import { writeFileAtomic } from "../io/atomic.js";
 import { sealZip, verifyZip } from "../io/envelope.js";
 import { packageVersion } from "../io/stamp.js";
 import { formatSummary, type RunSummary, seriesCsv, summarize } from "../report/summary.js";

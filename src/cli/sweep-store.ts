@@ -1,10 +1,3 @@
-/**
- * The state store of a local sweep: sweep-spec.json (the sweep as given) and sweep-state.json (every
- * finished task's result, written atomically after each task in the checkpoint envelope of
- * src/io/envelope.ts, its header holding the spec and its hash), so that `mcm sweep --resume DIR` reruns only
- * what is missing. A state written for another spec is refused, naming the file.
- */
-import { readFileSync } from "node:fs";
 import { fingerprint, simdSupported } from "../engine/kernels.js";
 import { canonicalJson } from "../experiments/sweep.js";
 import type { SweepFile } from "../experiments/sweep-file.js";

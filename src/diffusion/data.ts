@@ -83,7 +83,7 @@ export function parseImageNpy(bytes: Uint8Array, where: string): ImageSet {
     const oldHeader = text.slice(8 + lenBytes, headerEnd);
     let header = oldHeader.replace(/'shape':\s*\([^)]*\)/, `'shape': (${shape[0]}, ${C * H * W})`).trimEnd();
     const total = 8 + lenBytes + header.length + 1;
-    header = header + " ".repeat((64 - (total % 64)) % 64) + "\n";
+    header = `${header + " ".repeat((64 - (total % 64)) % 64)}\n`;
     const out = new Uint8Array(8 + lenBytes + header.length + (bytes.length - headerEnd));
     out.set(bytes.subarray(0, 8));
     const dv = new DataView(out.buffer);

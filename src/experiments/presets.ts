@@ -370,7 +370,8 @@ export const PRESETS: readonly Preset[] = [
   {
     name: "diffusion-mnist",
     command: "diffusion",
-    description: "the simplicity bias on pooled MNIST: a U-Net and its Gaussian twins over five seeds, decided in dsb.json",
+    description:
+      "the simplicity bias on pooled MNIST: a U-Net and its Gaussian twins over five seeds, decided in dsb.json",
     doc: "docs/diffusion.md",
     time: "about 17 CPU-min (5 seeds of 180 to 230 CPU s)",
     reference: "docs/diffusion/mnist14-dsb.json",

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { bool, int, parseSeed, seedField } from "../../config/schema.js";
 import type { SweepResult } from "../../experiments/sweep.js";
 import { stamp } from "../../io/stamp.js";
-import { Interrupted, UsageError } from "../errors.js";
+import { Interrupted } from "../errors.js";
 import { addOutputOptions, addSchemaOptions, type ModelFlagValues, type OutputFlags, parseFlags } from "../options.js";
 import { utcStamp } from "../paths.js";
 import { createReporter } from "../progress.js";

@@ -1,9 +1,3 @@
-/**
- * `mcm images`: denoisers trained on real images (MNIST from the mnist package, or a .npy [N, d]) set
- * against the Gaussian-optimal (Wiener) denoiser and a Gaussian clone of the data (docs/images.md).
- * One flag per option of src/experiments/images/options.ts; progress, checkpoints and resume like `mcm run`.
- */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";

@@ -8,7 +8,6 @@ import { int, seedField } from "../../config/schema.js";
 import { formatPlateaus, plateauReport } from "../../experiments/plateau.js";
 import { stamp } from "../../io/stamp.js";
 import { shortNumber } from "../../theory/format.js";
-import { NotCoveredError } from "../../theory/limit.js";
 import { type LimitPrediction, predictLimit } from "../../theory/limit-predict.js";
 import { activationReport, formatActivationReport } from "../activation.js";
 import { addFlagOptions, addModelOptions, flagsOf, parseFlags, readConfigFile, resolveRunOptions } from "../options.js";

@@ -22,7 +22,7 @@ import type { TaskResult } from "../../experiments/sweep-task.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { stamp, unstamp } from "../../io/stamp.js";
 import type { QueueProgress } from "../../queue/index.js";
-import { checkOptions, readJsonFile } from "../envelopes.js";
+import { checkOptions } from "../envelopes.js";
 import { Interrupted, UsageError } from "../errors.js";
 import { importOptional, QUEUE_PACKAGES } from "../optional.js";
 import {
