@@ -13,7 +13,7 @@
 import { gridSteps } from "../../engine/grid.js";
 import { wienerMseTheory } from "../../images/gaussian.js";
 import { type ImagesOptionsInput, resolveImagesOptions } from "./options.js";
-import { type ImagesSetup, meanSe, type Progress, sampleLosses, setUp, start } from "./setup.js";
+import { type ImagesSetup, meanSe, type Progress, sampleLosses, setUpImages, start } from "./setup.js";
 import type { CurvePoint, DigitPanel, ImagesCheckpoint, ImagesHooks, ImagesResult } from "./types.js";
 
 export { IMAGES_STREAM } from "./setup.js";
@@ -260,7 +260,7 @@ export async function runImages(input: ImagesOptionsInput = {}, hooks: ImagesHoo
     hooks.onProgress?.({ phase, step, total: o.steps, message, elapsedMs: performance.now() - started });
 
   // Set-up.
-  const s = await setUp(o, hooks, progress);
+  const s = await setUpImages(o, hooks, progress);
   const state: RunState = { ...start(s, hooks.resume), lastOut: new Float64Array(0), complete: true };
 
   // Steps, with a snapshot at each grid point.

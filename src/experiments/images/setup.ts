@@ -95,7 +95,7 @@ export interface ImagesSetup {
 }
 
 /** Loads and prepares the data, the kernels and the references, and configures the network. */
-export async function setUp(o: ImagesOptions, hooks: ImagesHooks, progress: Progress): Promise<ImagesSetup> {
+export async function setUpImages(o: ImagesOptions, hooks: ImagesHooks, progress: Progress): Promise<ImagesSetup> {
   const { alpha, sigma } = alphaSigma(o.process, o.t);
   const seed = seedWords(o.seed);
 
