@@ -73,12 +73,12 @@ export const phaseDiagramSchema = z
     )
       .default(4)
       .meta({ flag: "--budget-factor", placeholder: "x", help: "a cell's step budget: x times its predicted median" }),
-    maxSteps: int(1, 1e15).default(4e7).meta({
+    maxSteps: int(1, 1e15).default(4.4e8).meta({
       flag: "--max-steps",
       placeholder: "n",
       help: "a cell whose budget exceeds n steps is not run (censored)",
     }),
-    maxWork: int(1, 1e18).default(1e10).meta({
+    maxWork: int(1, 1e18).default(1e11).meta({
       flag: "--max-work",
       placeholder: "n",
       help: "refuse a grid whose walkers x budgets exceed n walker-steps, unless --force",

@@ -311,10 +311,10 @@ export const PRESETS: readonly Preset[] = [
     description:
       "v's first hit over mixed:P (P = 0 to 1) and d = 64 to 4096 beside the theory, and the crossover per P",
     doc: "docs/phase-diagram.md",
-    time: "about 10 min (2.3 CPU-minutes)",
+    time: "about 20 CPU-minutes (11 min on 2 threads; 30 of 42 cells)",
     quickTime: "about 1 min",
     reference: "docs/phase-diagram/ (phase.json, phase-diagram, crossover)",
-    args: () => ({ "--seed": DEMO_SEED, "--threads": "1" }),
+    args: () => ({ "--seed": DEMO_SEED, "--threads": "2" }),
     quick: (args) => ({ ...args, "--p": "0,0.5,1", "--d": "32,64,128", "--walkers": "16" }),
   },
   generatePreset(
